@@ -1,0 +1,91 @@
+package dev.vertxp2p.proto.mux;
+
+/**
+ * A stream multiplexer (Yamux, mplex) as a sans-IO state machine.
+ *
+ * <p>The engine owns no socket, thread or clock. The transport feeds it the plaintext bytes read
+ * from the secured channel with {@link #receive}, drains what must be written with {@link
+ * #pollOutbound}, and drains what happened with {@link #pollEvent}. Every call is made from one
+ * thread (the connection's event loop), so implementations need no locks.
+ *
+ * <p>Stream ids returned here are engine-local handles, unique for the life of the session; for
+ * Yamux they are the wire ids, for mplex they encode the wire id and the initiator flag.
+ *
+ * <p>Remote faults raise a subclass of {@link dev.vertxp2p.proto.ProtocolException} from {@link
+ * #receive}; after that the engine is failed: {@link #isClosed()} is true, every later call to
+ * {@link #receive} throws again, and any final bytes it wants sent (a GOAWAY with a protocol-error
+ * code) are already in {@link #pollOutbound}. Misuse by the local caller (unknown stream, write
+ * after close-write, open after GOAWAY, stream limit) raises {@link MuxerException}.
+ */
+public interface MuxerEngine {
+
+  /** The multistream protocol id of this muxer, e.g. {@code /yamux/1.0.0}. */
+  String protocolId();
+
+  /** Whether this side dialed the connection (decides stream-id parity). */
+  boolean isInitiator();
+
+  /**
+   * Feeds bytes read from the secured channel. Partial frames are buffered (bounded by the
+   * engine's limits) until the rest arrives.
+   *
+   * @throws dev.vertxp2p.proto.ProtocolException when the remote broke the protocol
+   */
+  void receive(byte[] data, int offset, int length);
+
+  /**
+   * Opens an outbound stream.
+   *
+   * @return the new stream's id
+   * @throws MuxerException when the stream limit is reached, the session is going away or closed
+   */
+  long openStream();
+
+  /**
+   * Queues up to {@code length} bytes of data on a stream.
+   *
+   * @return how many bytes were accepted; fewer than {@code length} (possibly 0) when flow control
+   *     holds the rest back, in which case a {@link MuxerEvent.StreamWritable} event follows once
+   *     the remote opens the window again
+   * @throws MuxerException for an unknown stream or one whose write side is closed
+   */
+  int write(long streamId, byte[] data, int offset, int length);
+
+  /** Half-closes our write side (Yamux FIN, mplex Close). Idempotent. */
+  void closeWrite(long streamId);
+
+  /** Aborts a stream in both directions (Yamux RST, mplex Reset). Idempotent. */
+  void reset(long streamId);
+
+  /**
+   * Tells the engine the application consumed {@code n} bytes it had been given in {@link
+   * MuxerEvent.StreamData} for this stream, so flow control may let the remote send more.
+   */
+  void consumed(long streamId, int n);
+
+  /** Starts a graceful shutdown: tell the remote no new streams will be accepted. Idempotent. */
+  void goAway();
+
+  /**
+   * Sends a liveness ping when the muxer has one (Yamux); its answer arrives as {@link
+   * MuxerEvent.Pong} with the same id.
+   *
+   * @return the ping's opaque id, or -1 when the muxer has no ping frame (mplex)
+   */
+  long ping();
+
+  /** The next chunk of bytes to write to the secured channel, in order, or null when none. */
+  byte[] pollOutbound();
+
+  /** The next event, or null when none. */
+  MuxerEvent pollEvent();
+
+  /** Streams currently open in at least one direction. */
+  int openStreamCount();
+
+  /** True once the session failed or both sides went away and every stream ended. */
+  boolean isClosed();
+
+  /** True once either side sent GOAWAY: no new streams may be opened. */
+  boolean isGoingAway();
+}

@@ -1,0 +1,35 @@
+package dev.vertxp2p.proto.mux;
+
+/** What a {@link MuxerEngine} reports after {@link MuxerEngine#receive} or a local call. */
+public sealed interface MuxerEvent {
+
+  /** The remote opened a stream (Yamux SYN, mplex NewStream). */
+  record StreamOpened(long streamId, String name) implements MuxerEvent {}
+
+  /** The remote acknowledged a stream we opened (Yamux ACK; mplex never emits it). */
+  record StreamAcknowledged(long streamId) implements MuxerEvent {}
+
+  /**
+   * Data for a stream. The array is owned by the receiver. Call {@link MuxerEngine#consumed}
+   * once the application has taken it, or the remote's window will not reopen.
+   */
+  record StreamData(long streamId, byte[] data) implements MuxerEvent {}
+
+  /** The remote half-closed its write side: no more data will come on this stream. */
+  record StreamRemoteClosed(long streamId) implements MuxerEvent {}
+
+  /** The remote reset the stream; both directions are over. */
+  record StreamReset(long streamId) implements MuxerEvent {}
+
+  /** Both directions are closed and the engine has forgotten the stream. */
+  record StreamClosed(long streamId) implements MuxerEvent {}
+
+  /** The remote opened the send window of a stream a write had filled. */
+  record StreamWritable(long streamId) implements MuxerEvent {}
+
+  /** The remote announced it is going away, with its error code (0 = normal). */
+  record GoAway(int code) implements MuxerEvent {}
+
+  /** The answer to {@link MuxerEngine#ping()}. */
+  record Pong(long pingId) implements MuxerEvent {}
+}
