@@ -1,10 +1,115 @@
 package dev.vertxp2p;
 
-/** Placeholder entry point; replaced by the node launcher. */
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fat jar's entry point: {@code java -jar vertx-libp2p-swarm.jar [-conf conf/config.json]}.
+ *
+ * <p>Starts a node from the config, prints one {@code READY {...}} line on stdout once listening,
+ * and on SIGTERM closes every connection gracefully and exits 0. A bad config exits 2 with a
+ * message naming the key, the value and the rule.
+ */
 public final class Main {
+  /** Exit code for configuration errors. */
+  static final int EXIT_CONFIG = 2;
+  /** Exit code when the node could not start (port in use, unreadable key file). */
+  static final int EXIT_START = 1;
+
   private Main() {}
 
   public static void main(String[] args) {
-    System.out.println("vertx-libp2p-swarm");
+    JsonObject config;
+    try {
+      config = loadConfig(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(EXIT_CONFIG);
+      return;
+    }
+    SwarmOptions options;
+    try {
+      options = new SwarmOptions(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(EXIT_CONFIG);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Node node = new Node(vertx, options);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("shutdown: " + e.getMessage());
+      }
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+    }, "vertxp2p-shutdown"));
+    node.start().onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("failed to start: " + ar.cause().getMessage());
+        System.exit(EXIT_START);
+        return;
+      }
+      JsonObject ready = new JsonObject()
+          .put("peerId", node.swarm().peerId().toString())
+          .put("listenAddrs", new JsonArray(node.swarm().listenAddrs().stream()
+              .map(Multiaddr::toString).toList()))
+          .put("http", node.httpUrl());
+      System.out.println("READY " + ready.encode());
+      System.out.flush();
+    });
+  }
+
+  /** Reads {@code -conf <file>} (or an inline JSON object); no argument means all defaults. */
+  static JsonObject loadConfig(String[] args) {
+    String conf = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-conf") || a.equals("--conf")) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("-conf needs a file name or a JSON object");
+        }
+        conf = args[++i];
+      } else if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        conf = a.substring(a.indexOf('=') + 1);
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + a
+            + "'; usage: java -jar vertx-libp2p-swarm.jar [-conf conf/config.json]");
+      }
+    }
+    if (conf == null) {
+      return new JsonObject();
+    }
+    String text;
+    if (conf.trim().startsWith("{")) {
+      text = conf;
+    } else {
+      try {
+        text = Files.readString(Path.of(conf), StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException("config file " + conf + " does not exist");
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config file " + conf + ": " + e.getMessage());
+      }
+    }
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException("config " + conf + " is not a JSON object: "
+          + e.getMessage());
+    }
   }
 }

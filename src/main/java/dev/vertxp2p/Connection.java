@@ -1,0 +1,86 @@
+package dev.vertxp2p;
+
+import dev.vertxp2p.swarm.SelectableConnection;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * One secured, multiplexed connection to a remote peer (TCP, Noise, then Yamux or mplex).
+ *
+ * <p>A connection lives on the event loop that accepted or dialed it; its methods may be called
+ * from any thread and hop there when needed. Streams opened on it are {@link P2pStream}s.
+ */
+public interface Connection extends SelectableConnection {
+
+  /** Which side dialed. */
+  enum Direction {
+    INBOUND,
+    OUTBOUND;
+
+    /** The contract's JSON name: {@code inbound} or {@code outbound}. */
+    public String jsonName() {
+      return this == INBOUND ? "inbound" : "outbound";
+    }
+  }
+
+  /** A unique id for this connection within the node. */
+  @Override
+  String id();
+
+  /** The authenticated remote peer (proved by the Noise handshake). */
+  PeerId peerId();
+
+  Direction direction();
+
+  Multiaddr localAddr();
+
+  /** The remote's address, without {@code /p2p/}. */
+  Multiaddr remoteAddr();
+
+  /** The security protocol id, {@code /noise}. */
+  String security();
+
+  /** The muxer protocol id, {@code /yamux/1.0.0} or {@code /mplex/6.7.0}. */
+  String muxer();
+
+  /** Streams open now, in either direction. */
+  @Override
+  int openStreams();
+
+  /** Streams opened over the connection's life, both directions. */
+  long streamsTotal();
+
+  Instant openedAt();
+
+  /** Bytes read from the socket (ciphertext and framing included). */
+  long bytesIn();
+
+  /** Bytes written to the socket (ciphertext and framing included). */
+  long bytesOut();
+
+  /** True while new streams may be opened: not closing, not closed, no GOAWAY either way. */
+  @Override
+  boolean isOpen();
+
+  /**
+   * Opens a stream and negotiates the first of {@code protocols} the remote supports.
+   *
+   * @return the negotiated stream; fails with {@link ProtocolNotSupportedException} when the
+   *     remote supports none of them
+   */
+  Future<P2pStream> newStream(String... protocols);
+
+  /**
+   * Closes gracefully: announce GOAWAY so no new streams start, then close the socket.
+   *
+   * @return completes once the socket is closed
+   */
+  Future<Void> close();
+
+  /** Completes when the connection has closed, for whatever reason. */
+  Future<Void> closeFuture();
+
+  /** The contract's {@code Conn} JSON shape. */
+  JsonObject toJson();
+}

@@ -1,0 +1,105 @@
+package dev.vertxp2p;
+
+import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.swarm.SwarmImpl;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A libp2p swarm: listens, dials, and keeps several secured, multiplexed connections per peer,
+ * spreading new streams across them by a load-balancing strategy.
+ *
+ * <p>The connection map is owned by one event-loop context (the one {@link #create} ran on, or a
+ * fresh one); connections live on every event loop and report to it. Accessors return immutable
+ * snapshots and may be called from any thread.
+ */
+public interface Swarm {
+
+  /**
+   * Creates a swarm (the seed's {@code new_swarm(retry_config, connection_config)}). Call {@link
+   * #start()} to listen.
+   */
+  static Swarm create(Vertx vertx, SwarmOptions options) {
+    return new SwarmImpl(vertx, options);
+  }
+
+  /** Loads or creates the identity and listens on the configured addresses. */
+  Future<Void> start();
+
+  /** This node's peer id. */
+  PeerId peerId();
+
+  /** Addresses actually listened on, each ending in {@code /p2p/<our id>}. */
+  List<Multiaddr> listenAddrs();
+
+  /** The options this swarm runs with. */
+  SwarmOptions options();
+
+  /** Every protocol with a handler, built-in ones included. */
+  List<String> protocols();
+
+  /** Reuses open connections to {@code peer}, or dials one from its known addresses. */
+  Future<List<Connection>> dialPeer(PeerId peer);
+
+  /**
+   * Tops {@code peer} up to {@link DialOptions#getConnections()} connections (at most
+   * maxConnectionsPerPeer) in one call.
+   *
+   * @return every open connection to the peer
+   */
+  Future<List<Connection>> dialPeer(PeerId peer, DialOptions options);
+
+  /** Learns {@code addr} (which must end in {@code /p2p/<id>}) and dials that peer. */
+  Future<List<Connection>> dial(Multiaddr addr, DialOptions options);
+
+  /** Adds addresses to the peer store for {@code peer}. */
+  void addAddresses(PeerId peer, List<Multiaddr> addrs);
+
+  /** Known addresses of {@code peer}, from dials and identify. */
+  List<Multiaddr> addresses(PeerId peer);
+
+  /** Open connections to {@code peer}, oldest first. */
+  List<Connection> getConnections(PeerId peer);
+
+  /** Every open connection. */
+  List<Connection> getConnections();
+
+  /** Every peer with its open connections. */
+  Map<PeerId, List<Connection>> getConnectionsMap();
+
+  /** Legacy single-connection accessor: the oldest open connection to {@code peer}, or null. */
+  Connection getConnection(PeerId peer);
+
+  /** Legacy view: each peer with its oldest open connection. */
+  Map<PeerId, Connection> connectionsLegacy();
+
+  /**
+   * Opens a stream to {@code peer} on a connection picked by the load-balancing strategy,
+   * dialing when there is none; on a connection that cannot open streams it tries the others.
+   */
+  Future<P2pStream> newStream(PeerId peer, String... protocols);
+
+  /** Serves {@code protocol}: inbound streams that negotiate it go to {@code handler}. */
+  Swarm handle(String protocol, Handler<P2pStream> handler);
+
+  /** Pings {@code peer} over a connection picked by the strategy; the round trip in ms. */
+  Future<Double> ping(PeerId peer);
+
+  /** What {@code peer} said in identify, or null before identify finished. */
+  IdentifyMessage identified(PeerId peer);
+
+  /** Closes every connection to {@code peer}; the count closed. */
+  Future<Integer> hangUp(PeerId peer);
+
+  /** Closes the connection with this id; the count closed (0 or 1). */
+  Future<Integer> closeConnection(String connectionId);
+
+  /** Receives every {@link SwarmEvent}, on the swarm's context. */
+  Swarm eventHandler(Handler<SwarmEvent> handler);
+
+  /** Closes every connection (with GOAWAY) and every listener. */
+  Future<Void> close();
+}

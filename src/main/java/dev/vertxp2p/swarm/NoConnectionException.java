@@ -1,0 +1,14 @@
+package dev.vertxp2p.swarm;
+
+import dev.vertxp2p.PeerId;
+
+/** No open connection to a peer could carry a new stream. */
+public class NoConnectionException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public NoConnectionException(PeerId peer, int tried) {
+    super(tried == 0
+        ? "no open connection to " + peer
+        : "none of the " + tried + " connections to " + peer + " could open a stream");
+  }
+}

@@ -1,0 +1,24 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.P2pStream;
+import java.util.function.Predicate;
+
+/**
+ * What a connection needs from the node that owns it: which protocols it serves and where to send
+ * inbound streams. Calls happen on the connection's event loop.
+ */
+public interface ConnectionHost {
+
+  /** Whether an inbound stream may negotiate this protocol. */
+  Predicate<String> supportedProtocols();
+
+  /** The protocols listed to a remote that asks with multistream {@code ls}. */
+  java.util.List<String> protocolList();
+
+  /** A remote opened a stream and negotiated a protocol we support. */
+  void onInboundStream(P2pStream stream);
+
+  /** The connection closed (any cause). */
+  void onConnectionClosed(Connection connection, Throwable cause);
+}

@@ -1,0 +1,542 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.proto.mux.MuxerEngine;
+import dev.vertxp2p.proto.mux.MuxerEvent;
+import dev.vertxp2p.proto.mux.MuxerException;
+import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.util.Log;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A secured, multiplexed connection: the Vert.x glue between a {@link NetSocket}, a Noise transport
+ * session and a sans-IO {@link MuxerEngine}.
+ *
+ * <p>Bound to the event loop that accepted or dialed it: socket callbacks arrive there and every
+ * engine call is made there; public methods called from other threads hop over first. Bytes from
+ * the socket are decrypted, fed to the muxer, and the muxer's events are dispatched to streams;
+ * after every step the muxer's output is encrypted and written in one socket write.
+ */
+public final class MuxedConnection implements Connection {
+  private static final Log LOG = Log.get(MuxedConnection.class);
+
+  private final String id;
+  private final Context context;
+  private final Thread loopThread;
+  private final NetSocket socket;
+  private final NoiseSession session;
+  private final MuxerEngine muxer;
+  private final PeerId peer;
+  private final Direction direction;
+  private final Multiaddr localAddr;
+  private final Multiaddr remoteAddr;
+  private final ConnectionHost host;
+  private final TransportOptions options;
+  private final Instant openedAt = Instant.now();
+  private final long openedAtNanos = System.nanoTime();
+
+  private final Map<Long, StreamImpl> streams = new HashMap<>();
+  private final Map<Long, Promise<Long>> pings = new HashMap<>();
+  private final Promise<Void> closePromise;
+
+  private volatile int openStreams;
+  private volatile long streamsTotal;
+  private volatile long bytesIn;
+  private volatile long bytesOut;
+  private volatile boolean closing;
+  private volatile boolean closed;
+  private volatile boolean goingAway;
+  private volatile double latencyMillis = Double.NaN;
+  private boolean flushing;
+  private Throwable closeCause;
+
+  MuxedConnection(
+      String id,
+      Context context,
+      NetSocket socket,
+      NoiseSession session,
+      MuxerEngine muxer,
+      PeerId peer,
+      Direction direction,
+      Multiaddr localAddr,
+      Multiaddr remoteAddr,
+      ConnectionHost host,
+      TransportOptions options,
+      long bytesInDuringUpgrade,
+      long bytesOutDuringUpgrade) {
+    this.id = id;
+    this.context = context;
+    this.loopThread = Thread.currentThread();
+    this.socket = socket;
+    this.session = session;
+    this.muxer = muxer;
+    this.peer = peer;
+    this.direction = direction;
+    this.localAddr = localAddr;
+    this.remoteAddr = remoteAddr;
+    this.host = host;
+    this.options = options;
+    this.bytesIn = bytesInDuringUpgrade;
+    this.bytesOut = bytesOutDuringUpgrade;
+    this.closePromise = Promise.promise();
+    socket.handler(this::onSocketData);
+    socket.closeHandler(v -> onSocketClosed());
+    socket.exceptionHandler(this::onSocketError);
+    socket.drainHandler(v -> onSocketDrained());
+  }
+
+  // ---- plumbing used by streams ---------------------------------------------------------------
+
+  Context context() {
+    return context;
+  }
+
+  MuxerEngine muxer() {
+    return muxer;
+  }
+
+  ConnectionHost host() {
+    return host;
+  }
+
+  Log log() {
+    return LOG;
+  }
+
+  /** Runs {@code task} on this connection's event loop: now when already there, else queued. */
+  void run(Runnable task) {
+    if (Thread.currentThread() == loopThread) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
+  }
+
+  boolean socketWriteQueueFull() {
+    return socket.writeQueueFull();
+  }
+
+  void countStreamBytesOut(int n) {
+    // per-stream accounting hook for metrics; connection bytes are counted at the socket
+  }
+
+  void streamNegotiated(StreamImpl stream) {
+    // counted when opened; nothing more to do yet
+  }
+
+  void streamClosed(StreamImpl stream) {
+    if (streams.remove(stream.streamId()) != null) {
+      openStreams = streams.size();
+    }
+  }
+
+  /** Encrypts everything the muxer wants sent and writes it in one socket write. */
+  void flush() {
+    if (flushing || closed) {
+      return;
+    }
+    flushing = true;
+    try {
+      Buffer batch = null;
+      byte[] out;
+      while ((out = muxer.pollOutbound()) != null) {
+        byte[] framed = session.encrypt(out, 0, out.length);
+        if (batch == null) {
+          batch = Buffer.buffer(framed);
+        } else {
+          batch.appendBytes(framed);
+        }
+      }
+      if (batch != null) {
+        bytesOut += batch.length();
+        socket.write(batch);
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  // ---- socket events --------------------------------------------------------------------------
+
+  private void onSocketData(Buffer buffer) {
+    bytesIn += buffer.length();
+    byte[] data = buffer.getBytes();
+    onCiphertext(data, 0, data.length);
+  }
+
+  /** Ciphertext from the socket (also the leftover of the upgrade). */
+  void onCiphertext(byte[] data, int off, int len) {
+    if (closed) {
+      return;
+    }
+    try {
+      session.receive(data, off, len);
+      byte[] plain;
+      while ((plain = session.pollPlaintext()) != null) {
+        muxer.receive(plain, 0, plain.length);
+      }
+    } catch (ProtocolException e) {
+      abort(e);
+      return;
+    }
+    dispatchEvents();
+    flush();
+  }
+
+  /** Plaintext that arrived with the last upgrade message and belongs to the muxer. */
+  void onPlaintext(byte[] data) {
+    if (data == null || data.length == 0 || closed) {
+      return;
+    }
+    try {
+      muxer.receive(data, 0, data.length);
+    } catch (ProtocolException e) {
+      abort(e);
+      return;
+    }
+    dispatchEvents();
+    flush();
+  }
+
+  private void dispatchEvents() {
+    MuxerEvent event;
+    while ((event = muxer.pollEvent()) != null) {
+      if (event instanceof MuxerEvent.StreamData e) {
+        StreamImpl s = streams.get(e.streamId());
+        if (s != null) {
+          s.onData(e.data());
+        } else {
+          ackQuietly(e.streamId(), e.data().length);
+        }
+      } else if (event instanceof MuxerEvent.StreamOpened e) {
+        acceptStream(e.streamId());
+      } else if (event instanceof MuxerEvent.StreamWritable e) {
+        StreamImpl s = streams.get(e.streamId());
+        if (s != null) {
+          s.onWritable();
+        }
+      } else if (event instanceof MuxerEvent.StreamRemoteClosed e) {
+        StreamImpl s = streams.get(e.streamId());
+        if (s != null) {
+          s.onRemoteEnd();
+        }
+      } else if (event instanceof MuxerEvent.StreamReset e) {
+        StreamImpl s = streams.get(e.streamId());
+        if (s != null) {
+          s.onReset();
+        }
+      } else if (event instanceof MuxerEvent.StreamClosed e) {
+        StreamImpl s = streams.get(e.streamId());
+        if (s != null) {
+          s.onClosed();
+        }
+      } else if (event instanceof MuxerEvent.GoAway e) {
+        goingAway = true;
+        LOG.debug(() -> "connection " + id + ": remote sent GOAWAY code " + e.code());
+      } else if (event instanceof MuxerEvent.Pong e) {
+        Promise<Long> p = pings.remove(e.pingId());
+        if (p != null) {
+          p.tryComplete(System.nanoTime());
+        }
+      }
+      // StreamAcknowledged needs no action: the stream is already usable.
+    }
+  }
+
+  private void ackQuietly(long streamId, int n) {
+    try {
+      muxer.consumed(streamId, n);
+    } catch (MuxerException ignored) {
+      // the stream is gone already
+    }
+  }
+
+  private void acceptStream(long streamId) {
+    StreamImpl stream = new StreamImpl(this, streamId, false);
+    streams.put(streamId, stream);
+    openStreams = streams.size();
+    streamsTotal++;
+    armNegotiationTimeout(stream, null);
+    stream.startInbound();
+  }
+
+  private void armNegotiationTimeout(StreamImpl stream, Promise<P2pStream> promise) {
+    long ms = options.getStreamNegotiationTimeout().toMillis();
+    long timer = context.owner().setTimer(ms, t -> run(() -> {
+      if (stream.protocol() == null && !stream.isClosed()) {
+        LOG.debug(() -> "connection " + id + ": stream " + stream.streamId()
+            + " did not finish protocol negotiation in " + ms + " ms");
+        if (promise != null) {
+          promise.tryFail(new StreamNegotiationTimeoutException(
+              "protocol negotiation on stream " + stream.streamId() + " took over " + ms + " ms"));
+        }
+        stream.reset();
+      }
+    }));
+    if (promise != null) {
+      promise.future().onComplete(ar -> context.owner().cancelTimer(timer));
+    }
+  }
+
+  private void onSocketDrained() {
+    for (StreamImpl s : new ArrayList<>(streams.values())) {
+      s.onSocketDrained();
+    }
+  }
+
+  private void onSocketError(Throwable cause) {
+    LOG.debug(() -> "connection " + id + ": socket error: " + cause);
+    if (closeCause == null) {
+      closeCause = cause;
+    }
+    socket.close();
+  }
+
+  private void onSocketClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closing = true;
+    Throwable cause = closeCause;
+    for (StreamImpl s : new ArrayList<>(streams.values())) {
+      s.onConnectionClosed(cause);
+    }
+    streams.clear();
+    openStreams = 0;
+    for (Promise<Long> p : pings.values()) {
+      p.tryFail(new StreamClosedException("connection closed"));
+    }
+    pings.clear();
+    host.onConnectionClosed(this, cause);
+    closePromise.tryComplete();
+  }
+
+  /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */
+  private void abort(ProtocolException e) {
+    LOG.warn("connection " + id + " to " + peer + " closed: " + e.getClass().getSimpleName()
+        + ": " + e.getMessage());
+    closeCause = e;
+    try {
+      flush();
+    } catch (RuntimeException ignored) {
+      // the session may itself be failed; closing is all that is left
+    }
+    closing = true;
+    socket.close();
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  @Override
+  public Future<P2pStream> newStream(String... protocols) {
+    if (protocols == null || protocols.length == 0) {
+      return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
+    }
+    for (String p : protocols) {
+      if (p == null || p.isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("protocol ids must be non-empty"));
+      }
+    }
+    List<String> list = Arrays.asList(protocols.clone());
+    Promise<P2pStream> promise = context.promise();
+    run(() -> {
+      if (closed || closing) {
+        promise.fail(new StreamClosedException("connection " + id + " is closed"));
+        return;
+      }
+      long streamId;
+      try {
+        streamId = muxer.openStream();
+      } catch (MuxerException e) {
+        promise.fail(e);
+        return;
+      }
+      StreamImpl stream = new StreamImpl(this, streamId, true);
+      streams.put(streamId, stream);
+      openStreams = streams.size();
+      streamsTotal++;
+      armNegotiationTimeout(stream, promise);
+      stream.startOutbound(list, promise);
+      flush();
+    });
+    return promise.future();
+  }
+
+  /**
+   * Sends a muxer-level ping (Yamux) and measures the round trip.
+   *
+   * @return the round trip in nanoseconds; fails when the muxer has no ping (mplex)
+   */
+  public Future<Long> muxerPing() {
+    Promise<Long> promise = context.promise();
+    run(() -> {
+      if (closed) {
+        promise.fail(new StreamClosedException("connection " + id + " is closed"));
+        return;
+      }
+      long start = System.nanoTime();
+      long pingId = muxer.ping();
+      if (pingId < 0) {
+        promise.fail(new UnsupportedOperationException(muxer.protocolId() + " has no ping frame"));
+        return;
+      }
+      Promise<Long> pong = Promise.promise();
+      pings.put(pingId, pong);
+      flush();
+      pong.future().onComplete(ar -> {
+        if (ar.succeeded()) {
+          promise.complete(ar.result() - start);
+        } else {
+          promise.fail(ar.cause());
+        }
+      });
+    });
+    return promise.future();
+  }
+
+  /** Records a measured round trip into the latency average used by {@code lowest_latency}. */
+  public void recordRtt(double millis) {
+    double prev = latencyMillis;
+    latencyMillis = Double.isNaN(prev) ? millis : prev + 0.25 * (millis - prev);
+  }
+
+  @Override
+  public Future<Void> close() {
+    run(() -> {
+      if (closing || closed) {
+        return;
+      }
+      closing = true;
+      try {
+        muxer.goAway();
+        flush();
+      } catch (RuntimeException e) {
+        LOG.debug(() -> "connection " + id + ": go-away failed: " + e);
+      }
+      socket.close();
+    });
+    return closePromise.future();
+  }
+
+  @Override
+  public Future<Void> closeFuture() {
+    return closePromise.future();
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public PeerId peerId() {
+    return peer;
+  }
+
+  @Override
+  public Direction direction() {
+    return direction;
+  }
+
+  @Override
+  public Multiaddr localAddr() {
+    return localAddr;
+  }
+
+  @Override
+  public Multiaddr remoteAddr() {
+    return remoteAddr;
+  }
+
+  @Override
+  public String security() {
+    return TransportOptions.NOISE_PROTOCOL;
+  }
+
+  @Override
+  public String muxer() {
+    return muxer.protocolId();
+  }
+
+  @Override
+  public int openStreams() {
+    return openStreams;
+  }
+
+  @Override
+  public long streamsTotal() {
+    return streamsTotal;
+  }
+
+  @Override
+  public Instant openedAt() {
+    return openedAt;
+  }
+
+  @Override
+  public long openedAtNanos() {
+    return openedAtNanos;
+  }
+
+  @Override
+  public double latencyMillis() {
+    return latencyMillis;
+  }
+
+  @Override
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  @Override
+  public long bytesOut() {
+    return bytesOut;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closing && !closed && !goingAway;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("peer", peer.toString())
+        .put("direction", direction.jsonName())
+        .put("localAddr", localAddr.toString())
+        .put("remoteAddr", remoteAddr.toString())
+        .put("security", security())
+        .put("muxer", muxer())
+        .put("streams", openStreams)
+        .put("streamsTotal", streamsTotal)
+        .put("openedAt", openedAt.toString())
+        .put("bytesIn", bytesIn)
+        .put("bytesOut", bytesOut);
+  }
+
+  @Override
+  public String toString() {
+    return "Connection[" + id + " " + direction.jsonName() + " " + peer + " " + remoteAddr + "]";
+  }
+}

@@ -1,0 +1,504 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.ProtocolNotSupportedException;
+import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.proto.multistream.MultistreamInitiator;
+import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
+import dev.vertxp2p.proto.multistream.MultistreamResponder;
+import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
+import dev.vertxp2p.proto.mux.MuxerException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * A muxed stream as a Vert.x read and write stream. Everything here runs on the connection's event
+ * loop; public methods called from elsewhere hop there first.
+ *
+ * <p>Read side: data from the muxer is handed to the handler while there is demand, and only then
+ * reported as consumed, so a paused stream stops the remote through the muxer's window. Write
+ * side: the muxer takes what its send window allows; the rest waits here until the remote opens
+ * the window again ({@link #onWritable()}).
+ */
+final class StreamImpl implements P2pStream {
+
+  /** Default bound on bytes queued by {@link #write} before {@link #writeQueueFull()} says so. */
+  static final int DEFAULT_WRITE_QUEUE_MAX = 256 * 1024;
+
+  private final MuxedConnection conn;
+  private final long id;
+  private final boolean outbound;
+
+  /** Non-null while the stream's protocol is being negotiated. */
+  private MultistreamNegotiator negotiator;
+  private Promise<P2pStream> openPromise;
+  private List<String> proposed;
+  private String protocol;
+
+  // Read side
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private long demand = Long.MAX_VALUE;
+  private boolean delivering;
+  private boolean remoteEnded;
+  /** Bytes at the head of {@link #pending} already reported as consumed to the muxer. */
+  private long preAcked;
+  private boolean endDelivered;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  // Write side
+  private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+  private long queuedBytes;
+  private int writeQueueMax = DEFAULT_WRITE_QUEUE_MAX;
+  private boolean endRequested;
+  private Promise<Void> endPromise;
+  private boolean writeClosed;
+  private Handler<Void> drainHandler;
+  private boolean needDrain;
+
+  private boolean closed;
+  private Throwable failure;
+
+  private static final class PendingWrite {
+    final byte[] data;
+    int offset;
+    final Promise<Void> promise;
+
+    PendingWrite(byte[] data, Promise<Void> promise) {
+      this.data = data;
+      this.promise = promise;
+    }
+  }
+
+  StreamImpl(MuxedConnection conn, long id, boolean outbound) {
+    this.conn = conn;
+    this.id = id;
+    this.outbound = outbound;
+  }
+
+  // ---- negotiation -------------------------------------------------------------------------
+
+  /** Starts negotiating as the opener: propose {@code protocols} in order. */
+  void startOutbound(List<String> protocols, Promise<P2pStream> promise) {
+    this.proposed = List.copyOf(protocols);
+    this.openPromise = promise;
+    this.negotiator = new MultistreamInitiator(proposed);
+    pumpNegotiator();
+  }
+
+  /** Starts negotiating as the acceptor: answer the remote's proposals. */
+  void startInbound() {
+    this.negotiator =
+        new MultistreamResponder(conn.host().supportedProtocols(), conn.host().protocolList());
+    pumpNegotiator();
+  }
+
+  private void pumpNegotiator() {
+    byte[] out;
+    while ((out = negotiator.pollOutbound()) != null) {
+      writeRaw(out);
+    }
+    if (negotiator.isDone()) {
+      MultistreamNegotiator done = negotiator;
+      negotiator = null;
+      protocol = done.selected();
+      byte[] leftover = done.leftover();
+      conn.streamNegotiated(this);
+      if (outbound) {
+        Promise<P2pStream> p = openPromise;
+        openPromise = null;
+        p.complete(this);
+      } else {
+        conn.host().onInboundStream(this);
+      }
+      if (leftover != null && leftover.length > 0) {
+        // Bytes pipelined behind the protocol line belong to the application; they were already
+        // acknowledged with the negotiation bytes, so they are not acknowledged again.
+        preAcked += leftover.length;
+        deliver(leftover);
+      }
+    }
+  }
+
+  // ---- events from the muxer ----------------------------------------------------------------
+
+  void onData(byte[] data) {
+    if (closed) {
+      return;
+    }
+    if (negotiator != null) {
+      // Negotiation bytes are ours, not the application's: acknowledge them at once.
+      conn.muxer().consumed(id, data.length);
+      try {
+        negotiator.receive(data, 0, data.length);
+        pumpNegotiator();
+      } catch (NoProtocolSupportedException e) {
+        fail(new ProtocolNotSupportedException(proposed));
+        resetQuietly();
+      } catch (ProtocolException e) {
+        conn.log().debug("stream " + id + ": negotiation failed: " + e.getMessage());
+        fail(e);
+        resetQuietly();
+      }
+      return;
+    }
+    deliver(data);
+  }
+
+  void onRemoteEnd() {
+    if (negotiator != null) {
+      fail(new StreamClosedException("remote closed the stream during protocol negotiation"));
+      resetQuietly();
+      return;
+    }
+    remoteEnded = true;
+    drainPending();
+  }
+
+  void onReset() {
+    fail(new StreamClosedException("stream " + id + " was reset by the remote"));
+  }
+
+  void onConnectionClosed(Throwable cause) {
+    fail(new StreamClosedException("connection closed", cause));
+  }
+
+  /** The muxer forgot the stream: both directions are over. */
+  void onClosed() {
+    if (!closed) {
+      closed = true;
+      writeClosed = true;
+      failWrites(new StreamClosedException("stream closed"));
+      conn.streamClosed(this);
+    }
+  }
+
+  void onWritable() {
+    pumpWrites();
+  }
+
+  private void fail(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    failure = cause;
+    closed = true;
+    writeClosed = true;
+    if (openPromise != null) {
+      Promise<P2pStream> p = openPromise;
+      openPromise = null;
+      p.tryFail(cause);
+    }
+    failWrites(cause);
+    if (endPromise != null) {
+      endPromise.tryFail(cause);
+    }
+    conn.streamClosed(this);
+    Handler<Throwable> h = exceptionHandler;
+    if (h != null && protocol != null) {
+      h.handle(cause);
+    }
+  }
+
+  private void failWrites(Throwable cause) {
+    PendingWrite w;
+    while ((w = writes.poll()) != null) {
+      w.promise.tryFail(cause);
+    }
+    queuedBytes = 0;
+  }
+
+  private void resetQuietly() {
+    try {
+      conn.muxer().reset(id);
+    } catch (MuxerException ignored) {
+      // already gone
+    }
+    conn.flush();
+  }
+
+  // ---- read side ----------------------------------------------------------------------------
+
+  private void deliver(byte[] data) {
+    pending.add(data);
+    drainPending();
+  }
+
+  private void drainPending() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      while (demand > 0 && !pending.isEmpty()) {
+        byte[] chunk = pending.poll();
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        int ack = chunk.length;
+        if (preAcked > 0) {
+          long skip = Math.min(preAcked, ack);
+          preAcked -= skip;
+          ack -= (int) skip;
+        }
+        if (!closed && ack > 0) {
+          try {
+            conn.muxer().consumed(id, ack);
+          } catch (MuxerException e) {
+            // the muxer already forgot the stream; nothing left to acknowledge
+          }
+        }
+        Handler<Buffer> h = handler;
+        if (h != null) {
+          h.handle(Buffer.buffer(chunk));
+        }
+      }
+      if (remoteEnded && pending.isEmpty() && !endDelivered) {
+        endDelivered = true;
+        Handler<Void> h = endHandler;
+        if (h != null) {
+          h.handle(null);
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+    conn.flush();
+  }
+
+  @Override
+  public P2pStream handler(Handler<Buffer> handler) {
+    conn.run(() -> {
+      this.handler = handler;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream pause() {
+    conn.run(() -> demand = 0);
+    return this;
+  }
+
+  @Override
+  public P2pStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public P2pStream fetch(long amount) {
+    if (amount < 0) {
+      throw new IllegalArgumentException("fetch amount must be >= 0, got " + amount);
+    }
+    conn.run(() -> {
+      long d = demand + amount;
+      demand = d < 0 ? Long.MAX_VALUE : d;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream endHandler(Handler<Void> endHandler) {
+    conn.run(() -> {
+      this.endHandler = endHandler;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream exceptionHandler(Handler<Throwable> handler) {
+    conn.run(() -> this.exceptionHandler = handler);
+    return this;
+  }
+
+  // ---- write side ---------------------------------------------------------------------------
+
+  /** Negotiation bytes: queued ahead of anything the application writes. */
+  private void writeRaw(byte[] data) {
+    writes.add(new PendingWrite(data, Promise.promise()));
+    queuedBytes += data.length;
+    pumpWrites();
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    Promise<Void> promise = conn.context().promise();
+    byte[] bytes = data.getBytes();
+    conn.run(() -> {
+      if (writeClosed || endRequested) {
+        promise.fail(failure != null
+            ? new StreamClosedException("stream is closed", failure)
+            : new StreamClosedException("write after end() on stream " + id));
+        return;
+      }
+      if (bytes.length == 0) {
+        promise.complete();
+        return;
+      }
+      writes.add(new PendingWrite(bytes, promise));
+      queuedBytes += bytes.length;
+      pumpWrites();
+    });
+    return promise.future();
+  }
+
+  private void pumpWrites() {
+    if (closed && failure != null) {
+      return;
+    }
+    boolean wrote = false;
+    PendingWrite w;
+    while ((w = writes.peek()) != null) {
+      int remaining = w.data.length - w.offset;
+      int n;
+      try {
+        n = conn.muxer().write(id, w.data, w.offset, remaining);
+      } catch (MuxerException e) {
+        fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
+        return;
+      }
+      if (n > 0) {
+        wrote = true;
+        w.offset += n;
+        queuedBytes -= n;
+        conn.countStreamBytesOut(n);
+      }
+      if (w.offset < w.data.length) {
+        break; // the window is full: wait for onWritable
+      }
+      writes.poll();
+      w.promise.tryComplete();
+    }
+    if (writes.isEmpty() && endRequested && !writeClosed) {
+      writeClosed = true;
+      try {
+        conn.muxer().closeWrite(id);
+      } catch (MuxerException e) {
+        // the stream is already gone; end() is still satisfied
+      }
+      wrote = true;
+      if (endPromise != null) {
+        endPromise.tryComplete();
+      }
+    }
+    if (wrote) {
+      conn.flush();
+    }
+    if (needDrain && !writeQueueFull()) {
+      needDrain = false;
+      Handler<Void> h = drainHandler;
+      if (h != null) {
+        h.handle(null);
+      }
+    }
+  }
+
+  /** The socket drained: streams that reported full may now be writable. */
+  void onSocketDrained() {
+    if (needDrain && !writeQueueFull()) {
+      needDrain = false;
+      Handler<Void> h = drainHandler;
+      if (h != null) {
+        h.handle(null);
+      }
+    }
+  }
+
+  @Override
+  public Future<Void> end() {
+    Promise<Void> promise = conn.context().promise();
+    conn.run(() -> {
+      if (endRequested) {
+        if (endPromise != null) {
+          endPromise.future().onComplete(promise);
+        } else {
+          promise.complete();
+        }
+        return;
+      }
+      endRequested = true;
+      endPromise = promise;
+      if (closed && failure != null) {
+        promise.tryFail(failure);
+        return;
+      }
+      pumpWrites();
+    });
+    return promise.future();
+  }
+
+  @Override
+  public P2pStream setWriteQueueMaxSize(int maxSize) {
+    if (maxSize < 1) {
+      throw new IllegalArgumentException("write queue max size must be >= 1, got " + maxSize);
+    }
+    conn.run(() -> writeQueueMax = maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    boolean full = queuedBytes >= writeQueueMax || conn.socketWriteQueueFull();
+    if (full) {
+      needDrain = true;
+    }
+    return full;
+  }
+
+  @Override
+  public P2pStream drainHandler(Handler<Void> handler) {
+    conn.run(() -> this.drainHandler = handler);
+    return this;
+  }
+
+  @Override
+  public void reset() {
+    conn.run(() -> {
+      if (closed) {
+        return;
+      }
+      resetQuietly();
+      fail(new StreamClosedException("stream " + id + " was reset locally"));
+    });
+  }
+
+  // ---- accessors ----------------------------------------------------------------------------
+
+  @Override
+  public String protocol() {
+    return protocol;
+  }
+
+  @Override
+  public Connection connection() {
+    return conn;
+  }
+
+  @Override
+  public long streamId() {
+    return id;
+  }
+
+  @Override
+  public boolean isOutbound() {
+    return outbound;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public String toString() {
+    return "P2pStream[" + id + " " + protocol + " on " + conn.id() + "]";
+  }
+}

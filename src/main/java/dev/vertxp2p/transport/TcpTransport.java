@@ -1,0 +1,90 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.MultiaddrException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TCP listen and dial on Vert.x for multiaddrs of the form {@code /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>}
+ * with an optional {@code /p2p/<id>} suffix.
+ */
+public final class TcpTransport {
+  private final Vertx vertx;
+  private final NetClient client;
+  private final List<NetServer> servers = new ArrayList<>();
+
+  public TcpTransport(Vertx vertx) {
+    this.vertx = vertx;
+    this.client = vertx.createNetClient(new NetClientOptions()
+        .setTcpNoDelay(true)
+        .setReuseAddress(true));
+  }
+
+  /** Whether this transport can dial or listen on {@code addr}. */
+  public static boolean canHandle(Multiaddr addr) {
+    try {
+      HostPort.of(addr);
+      return true;
+    } catch (MultiaddrException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Listens on {@code addr}; port 0 picks a free port.
+   *
+   * @return the address actually bound (real port)
+   */
+  public Future<Multiaddr> listen(Multiaddr addr, Handler<NetSocket> handler) {
+    HostPort hp;
+    try {
+      hp = HostPort.of(addr);
+    } catch (MultiaddrException e) {
+      return Future.failedFuture(e);
+    }
+    NetServer server = vertx.createNetServer(new NetServerOptions()
+        .setHost(hp.host())
+        .setPort(hp.port())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true));
+    server.connectHandler(handler);
+    return server.listen().map(s -> {
+      servers.add(s);
+      return HostPort.toMultiaddr(hp.ipVersion6(), hp.host(), s.actualPort());
+    });
+  }
+
+  /** Opens a TCP connection to {@code addr} (its {@code /p2p/} part, if any, is ignored here). */
+  public Future<NetSocket> dial(Multiaddr addr, int connectTimeoutMillis) {
+    HostPort hp;
+    try {
+      hp = HostPort.of(addr);
+    } catch (MultiaddrException e) {
+      return Future.failedFuture(e);
+    }
+    return client.connect(new io.vertx.core.net.ConnectOptions()
+        .setRemoteAddress(SocketAddress.inetSocketAddress(hp.port(), hp.host()))
+        .setTimeout(connectTimeoutMillis));
+  }
+
+  /** Stops listening and closes the dialer. */
+  public Future<Void> close() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (NetServer s : servers) {
+      all.add(s.close());
+    }
+    servers.clear();
+    all.add(client.close());
+    return Future.all(all).mapEmpty();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.proto.mplex.MplexConfig;
+import dev.vertxp2p.proto.yamux.YamuxConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How connections are upgraded: which muxers we offer and in what order, and the time bounds of
+ * the handshake and of stream negotiation.
+ */
+public class TransportOptions {
+  public static final String NOISE_PROTOCOL = "/noise";
+  public static final String YAMUX_PROTOCOL = "/yamux/1.0.0";
+  public static final String MPLEX_PROTOCOL = "/mplex/6.7.0";
+
+  /** Yamux first: it has flow control, mplex does not. */
+  public static final List<String> DEFAULT_MUXERS = List.of(YAMUX_PROTOCOL, MPLEX_PROTOCOL);
+  /** Bounds an inbound upgrade (slow or silent peers); dials are bounded by connectionTimeout. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_STREAM_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
+
+  private List<String> muxers = DEFAULT_MUXERS;
+  private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+  private Duration streamNegotiationTimeout = DEFAULT_STREAM_NEGOTIATION_TIMEOUT;
+  private YamuxConfig yamux = new YamuxConfig();
+  private MplexConfig mplex = new MplexConfig();
+
+  public TransportOptions() {}
+
+  public TransportOptions(TransportOptions other) {
+    this.muxers = other.muxers;
+    this.handshakeTimeout = other.handshakeTimeout;
+    this.streamNegotiationTimeout = other.streamNegotiationTimeout;
+    this.yamux = other.yamux;
+    this.mplex = other.mplex;
+  }
+
+  public List<String> getMuxers() {
+    return muxers;
+  }
+
+  /** The muxers offered, in order of preference; each must be Yamux or mplex. */
+  public TransportOptions setMuxers(List<String> muxers) {
+    Objects.requireNonNull(muxers, "muxers");
+    if (muxers.isEmpty()) {
+      throw new IllegalArgumentException("transport.muxers must name at least one muxer");
+    }
+    for (String m : muxers) {
+      if (!YAMUX_PROTOCOL.equals(m) && !MPLEX_PROTOCOL.equals(m)) {
+        throw new IllegalArgumentException("transport.muxers: unknown muxer '" + m
+            + "', expected " + YAMUX_PROTOCOL + " or " + MPLEX_PROTOCOL);
+      }
+    }
+    this.muxers = List.copyOf(muxers);
+    return this;
+  }
+
+  public Duration getHandshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  public TransportOptions setHandshakeTimeout(Duration timeout) {
+    this.handshakeTimeout = positive("transport.handshakeTimeout", timeout);
+    return this;
+  }
+
+  public Duration getStreamNegotiationTimeout() {
+    return streamNegotiationTimeout;
+  }
+
+  public TransportOptions setStreamNegotiationTimeout(Duration timeout) {
+    this.streamNegotiationTimeout = positive("transport.streamNegotiationTimeout", timeout);
+    return this;
+  }
+
+  public YamuxConfig getYamux() {
+    return yamux;
+  }
+
+  public TransportOptions setYamux(YamuxConfig yamux) {
+    this.yamux = Objects.requireNonNull(yamux, "yamux");
+    return this;
+  }
+
+  public MplexConfig getMplex() {
+    return mplex;
+  }
+
+  public TransportOptions setMplex(MplexConfig mplex) {
+    this.mplex = Objects.requireNonNull(mplex, "mplex");
+    return this;
+  }
+
+  private static Duration positive(String key, Duration d) {
+    Objects.requireNonNull(d, key);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(key + " = " + d + ": must be > 0");
+    }
+    return d;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("muxers", new JsonArray(muxers))
+        .put("handshakeTimeout", handshakeTimeout.toMillis() / 1000.0)
+        .put("streamNegotiationTimeout", streamNegotiationTimeout.toMillis() / 1000.0);
+  }
+}

@@ -1,0 +1,319 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Connection.Direction;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.crypto.Keys;
+import dev.vertxp2p.crypto.PrivateKey;
+import dev.vertxp2p.crypto.PublicKey;
+import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.proto.multistream.MultistreamInitiator;
+import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
+import dev.vertxp2p.proto.multistream.MultistreamResponder;
+import dev.vertxp2p.proto.mux.MuxerEngine;
+import dev.vertxp2p.proto.mplex.MplexEngine;
+import dev.vertxp2p.proto.noise.NoiseException;
+import dev.vertxp2p.proto.noise.NoiseHandshake;
+import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.proto.yamux.YamuxEngine;
+import dev.vertxp2p.util.Log;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.io.ByteArrayOutputStream;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a raw TCP socket into a {@link MuxedConnection}: multistream-select {@code /noise}, the
+ * Noise XX handshake (which proves the remote's peer id), then the muxer — taken from the Noise
+ * {@code stream_muxers} extension when both sides offered one, else negotiated with
+ * multistream-select inside the encrypted channel. The whole upgrade is bounded by a timeout.
+ */
+public final class Upgrader {
+  private static final Log LOG = Log.get(Upgrader.class);
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final PrivateKey identity;
+  private final byte[] identityPublicKey;
+  private final TransportOptions options;
+  private final SecureRandom random;
+
+  public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
+    this.identity = identity;
+    this.identityPublicKey = identity.publicKey().marshal();
+    this.options = new TransportOptions(options);
+    this.random = random;
+  }
+
+  public TransportOptions options() {
+    return options;
+  }
+
+  /**
+   * Upgrades {@code socket}. Must be called on the socket's event loop.
+   *
+   * @param expectedPeer for dials to a {@code /p2p/} address: the handshake fails unless the
+   *     remote proves this id
+   * @param timeoutMillis bound on the whole upgrade
+   */
+  public Future<MuxedConnection> upgrade(
+      Context context,
+      NetSocket socket,
+      Direction direction,
+      PeerId expectedPeer,
+      Multiaddr localAddr,
+      Multiaddr remoteAddr,
+      ConnectionHost host,
+      long timeoutMillis) {
+    Upgrade u = new Upgrade(context, socket, direction, expectedPeer, localAddr, remoteAddr, host);
+    u.start(timeoutMillis);
+    return u.promise.future();
+  }
+
+  private enum Stage {
+    SECURITY,
+    HANDSHAKE,
+    MUXER,
+    DONE
+  }
+
+  /** One socket's upgrade; every method runs on the socket's event loop. */
+  private final class Upgrade {
+    final Context context;
+    final NetSocket socket;
+    final Direction direction;
+    final boolean initiator;
+    final PeerId expectedPeer;
+    final Multiaddr localAddr;
+    final Multiaddr remoteAddr;
+    final ConnectionHost host;
+    final Promise<MuxedConnection> promise = Promise.promise();
+
+    Stage stage = Stage.SECURITY;
+    MultistreamNegotiator negotiation;
+    NoiseHandshake noise;
+    NoiseSession session;
+    PeerId remotePeer;
+    long timer = -1;
+    long bytesIn;
+    long bytesOut;
+
+    Upgrade(Context context, NetSocket socket, Direction direction, PeerId expectedPeer,
+        Multiaddr localAddr, Multiaddr remoteAddr, ConnectionHost host) {
+      this.context = context;
+      this.socket = socket;
+      this.direction = direction;
+      this.initiator = direction == Direction.OUTBOUND;
+      this.expectedPeer = expectedPeer;
+      this.localAddr = localAddr;
+      this.remoteAddr = remoteAddr;
+      this.host = host;
+    }
+
+    void start(long timeoutMillis) {
+      timer = context.owner().setTimer(timeoutMillis, t -> {
+        timer = -1;
+        fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr + " took over "
+            + timeoutMillis + " ms (stage " + stage.name().toLowerCase() + ")"));
+      });
+      socket.handler(this::onData);
+      socket.exceptionHandler(this::fail);
+      socket.closeHandler(v -> fail(new UpgradeException(
+          "remote " + remoteAddr + " closed the connection during the "
+              + stage.name().toLowerCase() + " stage")));
+      negotiation = initiator
+          ? new MultistreamInitiator(List.of(TransportOptions.NOISE_PROTOCOL))
+          : new MultistreamResponder(List.of(TransportOptions.NOISE_PROTOCOL));
+      try {
+        writeNegotiationRaw();
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    void onData(Buffer buffer) {
+      if (stage == Stage.DONE) {
+        return;
+      }
+      bytesIn += buffer.length();
+      byte[] data = buffer.getBytes();
+      try {
+        feed(data, 0, data.length);
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    private void feed(byte[] data, int off, int len) {
+      switch (stage) {
+        case SECURITY -> {
+          negotiation.receive(data, off, len);
+          writeNegotiationRaw();
+          if (negotiation.isDone()) {
+            byte[] leftover = negotiation.leftover();
+            negotiation = null;
+            startHandshake();
+            if (leftover != null && leftover.length > 0) {
+              feed(leftover, 0, leftover.length);
+            }
+          }
+        }
+        case HANDSHAKE -> {
+          noise.receive(data, off, len);
+          writeNoise();
+          if (noise.isComplete()) {
+            handshakeDone();
+          }
+        }
+        case MUXER -> {
+          session.receive(data, off, len);
+          drainMuxerNegotiation();
+        }
+        case DONE -> throw new IllegalStateException("upgrade already finished");
+      }
+    }
+
+    private void startHandshake() {
+      stage = Stage.HANDSHAKE;
+      noise = new NoiseHandshake(
+          initiator,
+          identityPublicKey,
+          identity::sign,
+          this::verifyRemote,
+          options.getMuxers(),
+          random);
+      writeNoise();
+    }
+
+    /** Called by the Noise engine the moment the remote's payload is decrypted. */
+    private void verifyRemote(byte[] identityKey, byte[] signature, byte[] signedData) {
+      PublicKey key;
+      try {
+        key = Keys.unmarshalPublicKey(identityKey);
+      } catch (ProtocolException e) {
+        throw new NoiseException("remote identity key is malformed: " + e.getMessage());
+      }
+      if (!key.verify(signedData, signature)) {
+        throw new NoiseException("remote's signature over its Noise static key does not verify");
+      }
+      PeerId proved = PeerId.fromPublicKey(key);
+      if (expectedPeer != null && !expectedPeer.equals(proved)) {
+        throw new PeerIdMismatchException(expectedPeer, proved);
+      }
+      remotePeer = proved;
+    }
+
+    private void handshakeDone() {
+      session = noise.session();
+      byte[] leftover = noise.leftover();
+      List<String> remoteMuxers = noise.remoteMuxers();
+      String inlined = NoiseHandshake.selectMuxer(initiator, options.getMuxers(), remoteMuxers);
+      noise = null;
+      if (inlined != null) {
+        finish(inlined, leftover, null);
+        return;
+      }
+      stage = Stage.MUXER;
+      List<String> muxers = options.getMuxers();
+      negotiation = initiator
+          ? new MultistreamInitiator(muxers)
+          : new MultistreamResponder(muxers);
+      if (leftover != null && leftover.length > 0) {
+        session.receive(leftover, 0, leftover.length);
+      }
+      drainMuxerNegotiation();
+    }
+
+    private void drainMuxerNegotiation() {
+      byte[] out;
+      while ((out = negotiation.pollOutbound()) != null) {
+        writeRaw(session.encrypt(out, 0, out.length));
+      }
+      byte[] plain;
+      while (stage == Stage.MUXER && (plain = session.pollPlaintext()) != null) {
+        negotiation.receive(plain, 0, plain.length);
+        while ((out = negotiation.pollOutbound()) != null) {
+          writeRaw(session.encrypt(out, 0, out.length));
+        }
+        if (negotiation.isDone()) {
+          String muxer = negotiation.selected();
+          ByteArrayOutputStream rest = new ByteArrayOutputStream();
+          byte[] lo = negotiation.leftover();
+          if (lo != null) {
+            rest.writeBytes(lo);
+          }
+          while ((plain = session.pollPlaintext()) != null) {
+            rest.writeBytes(plain);
+          }
+          negotiation = null;
+          finish(muxer, null, rest.toByteArray());
+          return;
+        }
+      }
+    }
+
+    private void finish(String muxerId, byte[] ciphertextLeftover, byte[] plaintextLeftover) {
+      stage = Stage.DONE;
+      cancelTimer();
+      MuxerEngine muxer = TransportOptions.YAMUX_PROTOCOL.equals(muxerId)
+          ? new YamuxEngine(initiator, options.getYamux())
+          : new MplexEngine(initiator, options.getMplex());
+      String id = "c" + IDS.incrementAndGet();
+      MuxedConnection conn = new MuxedConnection(id, context, socket, session, muxer, remotePeer,
+          direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut);
+      LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
+          + " " + remoteAddr + " muxer " + muxerId);
+      promise.complete(conn);
+      if (plaintextLeftover != null) {
+        conn.onPlaintext(plaintextLeftover);
+      }
+      if (ciphertextLeftover != null && ciphertextLeftover.length > 0) {
+        conn.onCiphertext(ciphertextLeftover, 0, ciphertextLeftover.length);
+      }
+    }
+
+    private void writeNegotiationRaw() {
+      byte[] out;
+      while ((out = negotiation.pollOutbound()) != null) {
+        writeRaw(out);
+      }
+    }
+
+    private void writeNoise() {
+      byte[] out;
+      while ((out = noise.pollOutbound()) != null) {
+        writeRaw(out);
+      }
+    }
+
+    private void writeRaw(byte[] bytes) {
+      bytesOut += bytes.length;
+      socket.write(Buffer.buffer(bytes));
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        context.owner().cancelTimer(timer);
+        timer = -1;
+      }
+    }
+
+    void fail(Throwable cause) {
+      if (stage == Stage.DONE && promise.future().isComplete()) {
+        return;
+      }
+      stage = Stage.DONE;
+      cancelTimer();
+      if (promise.tryFail(cause)) {
+        LOG.debug(() -> "upgrade of " + direction.jsonName() + " connection " + remoteAddr
+            + " failed: " + cause);
+        socket.handler(null);
+        socket.close();
+      }
+    }
+  }
+}
