@@ -27,8 +27,18 @@ public final class YamuxConfig {
   /** Streams we opened that the remote has not ACKed yet; beyond it openStream() refuses. */
   public static final int DEFAULT_ACK_BACKLOG = 256;
 
-  /** Largest Data frame payload we send; larger writes are split into several frames. */
-  public static final int DEFAULT_MAX_FRAME_PAYLOAD = 64 * 1024;
+  /**
+   * The largest chunk pollOutbound() hands out when it joins frames: one libp2p Noise transport
+   * message (65535 bytes less the 16-byte AEAD tag), so a chunk never spills into a second one.
+   */
+  public static final int OUTBOUND_CHUNK_TARGET = 65535 - 16;
+
+  /**
+   * Largest Data frame payload we send (larger writes are split): header plus payload fill exactly
+   * one {@link #OUTBOUND_CHUNK_TARGET}, instead of a 64 KiB payload spilling 29 bytes into a second
+   * encrypted message.
+   */
+  public static final int DEFAULT_MAX_FRAME_PAYLOAD = OUTBOUND_CHUNK_TARGET - 12;
 
   /** Smallest accepted frame payload limit: smaller would waste most bytes on 12-byte headers. */
   public static final int MIN_FRAME_PAYLOAD = 1024;

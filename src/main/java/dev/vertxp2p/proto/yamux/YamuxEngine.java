@@ -16,7 +16,7 @@ import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +31,15 @@ import java.util.Set;
  * header. Half-close and reset are sent as zero-length WindowUpdate frames with FIN or RST.
  *
  * <p>Stream ids handed out are the wire ids: odd for the initiator (client), even for the
- * responder (spec.md "StreamID Field").
+ * responder (spec.md "StreamID Field"). {@link MuxerEvent.StreamOpened} carries an empty name, as
+ * Yamux streams have none.
+ *
+ * <p>Events beyond the remote's doing: a local {@link #reset} or a {@link #closeWrite} that ends
+ * the second direction queues {@link MuxerEvent.StreamClosed} at once; Data arriving after the
+ * remote's FIN makes the engine reset that stream itself and report {@link
+ * MuxerEvent.StreamReset} followed by {@link MuxerEvent.StreamClosed}. Frames for streams we no
+ * longer know are dropped, as go-yamux and rust-yamux do: they are usually late frames of a stream
+ * we reset.
  */
 public final class YamuxEngine implements MuxerEngine {
 
@@ -48,7 +56,13 @@ public final class YamuxEngine implements MuxerEngine {
    * pollOutbound() joins queued frames into one array up to this size, so many small control
    * frames cost one write; a frame already this large is handed out as is, without a copy.
    */
-  public static final int OUTBOUND_COALESCE_LIMIT = 64 * 1024;
+  public static final int OUTBOUND_COALESCE_LIMIT = YamuxConfig.OUTBOUND_CHUNK_TARGET;
+
+  /**
+   * Pings we remember while waiting for their answer; a peer that never answers must not make the
+   * set grow, so the oldest is dropped (its late answer is then ignored).
+   */
+  public static final int MAX_OUTSTANDING_PINGS = 64;
 
   /** Window updates are deltas on a 32-bit field; we never track more credit than that. */
   private static final long MAX_SEND_WINDOW = MAX_U32;
@@ -61,17 +75,8 @@ public final class YamuxEngine implements MuxerEngine {
   private final int maxFramePayload;
 
   private final Map<Long, Stream> streams = new HashMap<>();
-  private final Set<Long> recentlyClosed =
-      java.util.Collections.newSetFromMap(
-          new LinkedHashMap<>() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-              return size() > RECENTLY_CLOSED_IDS;
-            }
-          });
-  private final Set<Long> outstandingPings = new HashSet<>();
+  private final Set<Long> recentlyClosed = boundedIdSet(RECENTLY_CLOSED_IDS);
+  private final Set<Long> outstandingPings = boundedIdSet(MAX_OUTSTANDING_PINGS);
   private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
   private final ArrayDeque<MuxerEvent> events = new ArrayDeque<>();
 
@@ -617,6 +622,19 @@ public final class YamuxEngine implements MuxerEngine {
     // spec.md "Session termination": tell the remote with code 1, protocol error.
     queueControl(TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
     throw new YamuxException(message);
+  }
+
+  /** An insertion-ordered set that forgets its oldest entry beyond {@code capacity}. */
+  private static Set<Long> boundedIdSet(int capacity) {
+    return Collections.newSetFromMap(
+        new LinkedHashMap<>() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > capacity;
+          }
+        });
   }
 
   private static String typeName(int type) {

@@ -14,7 +14,7 @@ class YamuxConfigTest {
     assertEquals(16 * 1024 * 1024, c.maxReceiveWindow());
     assertEquals(1024, c.maxStreams());
     assertEquals(256, c.ackBacklog());
-    assertEquals(64 * 1024, c.maxFramePayload());
+    assertEquals(65535 - 16 - 12, c.maxFramePayload());
   }
 
   @Test

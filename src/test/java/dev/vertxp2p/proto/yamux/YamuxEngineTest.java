@@ -389,6 +389,43 @@ class YamuxEngineTest {
   }
 
   @Test
+  void outboundChunksFitOneNoiseMessage() {
+    YamuxEngine e = new YamuxEngine(true);
+    long id = e.openStream();
+    Random r = new Random(15);
+    int written = 0;
+    for (int i = 0; i < 40; i++) {
+      int n = r.nextInt(12_000);
+      written += e.write(id, new byte[n], 0, n);
+      if (i % 3 == 0) {
+        e.ping();
+      }
+    }
+    int total = 0;
+    for (byte[] b = e.pollOutbound(); b != null; b = e.pollOutbound()) {
+      assertTrue(b.length <= 65535 - 16, "chunk of " + b.length);
+      total += b.length;
+    }
+    assertTrue(total > written);
+  }
+
+  @Test
+  void outstandingPingsAreBounded() {
+    YamuxEngine e = new YamuxEngine(true);
+    long first = e.ping();
+    long last = first;
+    for (int i = 0; i < YamuxEngine.MAX_OUTSTANDING_PINGS; i++) {
+      last = e.ping();
+    }
+    byte[] lateFirst = YamuxFrame.header(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, first);
+    e.receive(lateFirst, 0, 12);
+    assertNull(e.pollEvent(), "the oldest ping was forgotten");
+    byte[] lastAck = YamuxFrame.header(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, last);
+    e.receive(lastAck, 0, 12);
+    assertEquals(new MuxerEvent.Pong(last), e.pollEvent());
+  }
+
+  @Test
   void callerMistakesAreRejected() {
     YamuxEngine e = new YamuxEngine(true);
     assertEquals(
