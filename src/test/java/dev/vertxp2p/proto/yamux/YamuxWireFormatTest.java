@@ -112,6 +112,40 @@ class YamuxWireFormatTest {
   }
 
   @Test
+  void dataWithRstIsDroppedAndTheStreamReset() {
+    YamuxEngine server = new YamuxEngine(false);
+    feed(server, hex("00 01 0001 00000001 00000000"));
+    List<MuxerEvent> ev = feed(server, hex("00 00 0008 00000001 00000003 010203"));
+    assertEquals(List.of(new MuxerEvent.StreamReset(1), new MuxerEvent.StreamClosed(1)), ev);
+  }
+
+  @Test
+  void ackMayArriveOnTheFirstDataFrame() {
+    YamuxEngine client = new YamuxEngine(true);
+    long id = client.openStream();
+    List<MuxerEvent> ev = feed(client, hex("00 00 0002 00000001 00000002 abcd"));
+    assertEquals(new MuxerEvent.StreamAcknowledged(id), ev.get(0));
+    assertArrayEquals(hex("abcd"), ((MuxerEvent.StreamData) ev.get(1)).data());
+    assertEquals(2, ev.size());
+  }
+
+  @Test
+  void localResetWhileABodyIsArrivingDropsTheRest() {
+    YamuxEngine server = new YamuxEngine(false);
+    feed(server, hex("00 01 0001 00000001 00000000"));
+    List<MuxerEvent> ev = feed(server, hex("00 00 0000 00000001 00000004 0102"));
+    assertEquals(1, ev.size());
+    server.reset(1);
+    assertEquals(new MuxerEvent.StreamClosed(1), server.pollEvent());
+    // The rest of the body and the next frame are parsed in step, not misread as headers.
+    assertEquals(List.of(), feed(server, hex("0304" + "00 02 0001 00000000 00000009")));
+    byte[] out = Wire.drainBytes(server);
+    assertArrayEquals(
+        hex("00 01 0002 00000001 00000000 00 01 0008 00000001 00000000 00 02 0002 00000000 00000009"),
+        out);
+  }
+
+  @Test
   void finAndRstTogetherEndTheStream() {
     YamuxEngine server = new YamuxEngine(false);
     feed(server, hex("00 01 0001 00000001 00000000"));
