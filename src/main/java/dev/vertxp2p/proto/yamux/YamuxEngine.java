@@ -1,0 +1,643 @@
+package dev.vertxp2p.proto.yamux;
+
+import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_ACK;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_FIN;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_RST;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_SYN;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.HEADER_LENGTH;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.MAX_U32;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.TYPE_DATA;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.TYPE_GO_AWAY;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.TYPE_PING;
+import static dev.vertxp2p.proto.yamux.YamuxFrame.TYPE_WINDOW_UPDATE;
+
+import dev.vertxp2p.proto.mux.MuxerEngine;
+import dev.vertxp2p.proto.mux.MuxerEvent;
+import dev.vertxp2p.proto.mux.MuxerException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Yamux ({@code /yamux/1.0.0}, hashicorp/yamux spec.md) as a sans-IO {@link MuxerEngine}.
+ *
+ * <p>Streams are opened with a WindowUpdate frame carrying SYN (as go-yamux does) and accepted
+ * with a WindowUpdate carrying ACK right away; both frames announce any window we grant beyond the
+ * spec's 256 KiB. Data bodies are not buffered: each {@link #receive} call hands out what arrived as
+ * {@link MuxerEvent.StreamData}, so the only partial-frame state kept between calls is the 12-byte
+ * header. Half-close and reset are sent as zero-length WindowUpdate frames with FIN or RST.
+ *
+ * <p>Stream ids handed out are the wire ids: odd for the initiator (client), even for the
+ * responder (spec.md "StreamID Field"). {@link MuxerEvent.StreamOpened} carries an empty name, as
+ * Yamux streams have none.
+ *
+ * <p>Events beyond the remote's doing: a local {@link #reset} or a {@link #closeWrite} that ends
+ * the second direction queues {@link MuxerEvent.StreamClosed} at once; Data arriving after the
+ * remote's FIN makes the engine reset that stream itself and report {@link
+ * MuxerEvent.StreamReset} followed by {@link MuxerEvent.StreamClosed}. Frames for streams we no
+ * longer know are dropped, as go-yamux and rust-yamux do: they are usually late frames of a stream
+ * we reset.
+ */
+public final class YamuxEngine implements MuxerEngine {
+
+  /** The multistream-select protocol id. */
+  public static final String PROTOCOL_ID = "/yamux/1.0.0";
+
+  /**
+   * How many closed stream ids we remember to tell a late frame (ignored) from a reused id in a
+   * SYN (fatal). Older ids are forgotten; a frame for one of them is simply ignored.
+   */
+  public static final int RECENTLY_CLOSED_IDS = 4096;
+
+  /**
+   * pollOutbound() joins queued frames into one array up to this size, so many small control
+   * frames cost one write; a frame already this large is handed out as is, without a copy.
+   */
+  public static final int OUTBOUND_COALESCE_LIMIT = YamuxConfig.OUTBOUND_CHUNK_TARGET;
+
+  /**
+   * Pings we remember while waiting for their answer; a peer that never answers must not make the
+   * set grow, so the oldest is dropped (its late answer is then ignored).
+   */
+  public static final int MAX_OUTSTANDING_PINGS = 64;
+
+  /** Window updates are deltas on a 32-bit field; we never track more credit than that. */
+  private static final long MAX_SEND_WINDOW = MAX_U32;
+
+  private final boolean initiator;
+  private final int grantWindow;
+  private final int maxReceiveWindow;
+  private final int maxStreams;
+  private final int ackBacklog;
+  private final int maxFramePayload;
+
+  private final Map<Long, Stream> streams = new HashMap<>();
+  private final Set<Long> recentlyClosed = boundedIdSet(RECENTLY_CLOSED_IDS);
+  private final Set<Long> outstandingPings = boundedIdSet(MAX_OUTSTANDING_PINGS);
+  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+  private final ArrayDeque<MuxerEvent> events = new ArrayDeque<>();
+
+  private long nextStreamId;
+  private long nextPingId = 1;
+  private int unacked;
+  private boolean localGoAway;
+  private boolean remoteGoAway;
+  private String failure;
+
+  // Receive state: a header being filled, then the body of the current Data frame.
+  private final byte[] header = new byte[HEADER_LENGTH];
+  private int headerFill;
+  private long bodyRemaining;
+  private long frameStreamId;
+  private int frameFlags;
+  private Stream frameStream; // the stream the current frame acts on, null when ignored
+  private boolean deliverBody;
+
+  /**
+   * A session endpoint.
+   *
+   * @param initiator true on the side that dialed the connection (the spec's client: odd ids)
+   * @param config limits; copied, later changes to it do not affect this engine
+   */
+  public YamuxEngine(boolean initiator, YamuxConfig config) {
+    config.validate();
+    this.initiator = initiator;
+    this.grantWindow = config.initialWindow();
+    this.maxReceiveWindow = config.maxReceiveWindow();
+    this.maxStreams = config.maxStreams();
+    this.ackBacklog = config.ackBacklog();
+    this.maxFramePayload = config.maxFramePayload();
+    // spec.md "StreamID Field": the client uses odd ids, the server even; 0 is the session.
+    this.nextStreamId = initiator ? 1 : 2;
+  }
+
+  /** A session endpoint with the default limits. */
+  public YamuxEngine(boolean initiator) {
+    this(initiator, new YamuxConfig());
+  }
+
+  private static final class Stream {
+    final long id;
+    final boolean outbound;
+    boolean acked;
+    long sendWindow = YamuxConfig.SPEC_INITIAL_WINDOW;
+    long grant; // the window the remote believes it has been given in total
+    long recvWindow; // what the remote may still send before our next update
+    long pendingCredit; // consumed, not yet announced
+    long unconsumed; // handed out in StreamData, not yet reported consumed
+    boolean localClosed;
+    boolean remoteClosed;
+    boolean blocked;
+    boolean gone;
+
+    Stream(long id, boolean outbound) {
+      this.id = id;
+      this.outbound = outbound;
+    }
+  }
+
+  @Override
+  public String protocolId() {
+    return PROTOCOL_ID;
+  }
+
+  @Override
+  public boolean isInitiator() {
+    return initiator;
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  @Override
+  public void receive(byte[] data, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > data.length - length) {
+      throw new IndexOutOfBoundsException(
+          "range [" + offset + ", " + offset + "+" + length + ") outside array of " + data.length);
+    }
+    if (failure != null) {
+      throw new YamuxException("session already failed: " + failure);
+    }
+    int pos = offset;
+    int end = offset + length;
+    while (pos < end) {
+      if (bodyRemaining > 0) {
+        int n = (int) Math.min(bodyRemaining, end - pos);
+        deliverBodyChunk(data, pos, n);
+        pos += n;
+        bodyRemaining -= n;
+        if (bodyRemaining == 0) {
+          finishFrame();
+        }
+        continue;
+      }
+      int n = Math.min(HEADER_LENGTH - headerFill, end - pos);
+      System.arraycopy(data, pos, header, headerFill, n);
+      headerFill += n;
+      pos += n;
+      if (headerFill == HEADER_LENGTH) {
+        headerFill = 0;
+        onHeader(YamuxFrame.parseHeader(header, 0));
+      }
+    }
+  }
+
+  private void onHeader(YamuxFrame.Header h) {
+    // spec.md "Version Field": always 0.
+    if (h.version() != YamuxFrame.VERSION) {
+      fail("expected version 0, got version " + h.version());
+    }
+    switch (h.type()) {
+      case TYPE_DATA, TYPE_WINDOW_UPDATE -> onStreamFrame(h);
+      case TYPE_PING -> onPing(h);
+      case TYPE_GO_AWAY -> onGoAway(h);
+      // spec.md "Type Field": only 0..3 are defined.
+      default -> fail("expected frame type 0..3, got type " + h.type());
+    }
+  }
+
+  private void onPing(YamuxFrame.Header h) {
+    // spec.md "StreamID Field": Ping must use stream 0.
+    if (h.streamId() != 0) {
+      fail("expected Ping on stream 0, got it on stream " + h.streamId());
+    }
+    // spec.md "Flag Field": SYN marks an outbound ping (answer it), ACK a response.
+    if ((h.flags() & FLAG_SYN) != 0) {
+      queueControl(TYPE_PING, FLAG_ACK, 0, h.length());
+    }
+    if ((h.flags() & FLAG_ACK) != 0 && outstandingPings.remove(h.length())) {
+      events.add(new MuxerEvent.Pong(h.length()));
+    }
+  }
+
+  private void onGoAway(YamuxFrame.Header h) {
+    // spec.md "StreamID Field": Go Away must use stream 0.
+    if (h.streamId() != 0) {
+      fail("expected GoAway on stream 0, got it on stream " + h.streamId());
+    }
+    if (!remoteGoAway) {
+      remoteGoAway = true;
+      events.add(new MuxerEvent.GoAway((int) h.length()));
+    }
+  }
+
+  private void onStreamFrame(YamuxFrame.Header h) {
+    long id = h.streamId();
+    int flags = h.flags();
+    boolean data = h.type() == TYPE_DATA;
+    long length = h.length();
+    // spec.md "StreamID Field": stream 0 is the session; Data and WindowUpdate need a stream.
+    if (id == 0) {
+      fail("expected a stream id > 0 on a " + typeName(h.type()) + " frame, got 0");
+    }
+    // spec.md "Flow Control": no legitimate Data frame exceeds the largest window we ever grant;
+    // checked before anything is read of the body, even for streams we ignore.
+    if (data && length > maxReceiveWindow) {
+      fail(
+          "expected a Data frame within the receive window ("
+              + maxReceiveWindow
+              + " bytes at most), got "
+              + length
+              + " bytes on stream "
+              + id);
+    }
+    frameStreamId = id;
+    frameFlags = flags;
+    frameStream = null;
+    deliverBody = false;
+    bodyRemaining = data ? length : 0;
+
+    Stream s = streams.get(id);
+    if ((flags & FLAG_SYN) != 0) {
+      s = acceptSyn(id);
+    }
+    if (s == null) {
+      // spec gives no rule for frames of unknown streams; like go- and rust-yamux we drop them, as
+      // they are usually late frames for a stream we reset or already forgot.
+      if (bodyRemaining == 0) {
+        finishFrame();
+      }
+      return;
+    }
+    frameStream = s;
+    if ((flags & FLAG_ACK) != 0 && s.outbound && !s.acked) {
+      s.acked = true;
+      unacked--;
+      events.add(new MuxerEvent.StreamAcknowledged(id));
+    }
+    if (!data) {
+      onWindowUpdate(s, length);
+    } else if (length > 0) {
+      // spec.md "Flow Control": the sender must stay within the window we granted.
+      if (length > s.recvWindow) {
+        fail(
+            "expected at most "
+                + s.recvWindow
+                + " bytes (the receive window) on stream "
+                + id
+                + ", got a Data frame of "
+                + length);
+      }
+      s.recvWindow -= length;
+      if (s.remoteClosed) {
+        // spec.md "Closing a stream": FIN means no further data; the stream is broken, not the
+        // session, so reset just this one.
+        resetStream(s, true);
+        frameStream = null;
+      } else {
+        // Data that comes with RST is moot: the stream is over (spec.md "Flag Field").
+        deliverBody = (flags & FLAG_RST) == 0;
+      }
+    }
+    if (bodyRemaining == 0) {
+      finishFrame();
+    }
+  }
+
+  /** Opens the stream a remote SYN announces, or refuses it; null when the frame is to be dropped. */
+  private Stream acceptSyn(long id) {
+    // spec.md "StreamID Field": the remote is the client (odd ids) when we are not.
+    boolean remoteParity = (id & 1) == (initiator ? 0 : 1);
+    if (!remoteParity) {
+      fail(
+          "expected a SYN with an "
+              + (initiator ? "even" : "odd")
+              + " stream id from the "
+              + (initiator ? "server" : "client")
+              + ", got stream id "
+              + id);
+    }
+    if (streams.containsKey(id) || recentlyClosed.contains(id)) {
+      fail("expected a SYN for a new stream id, got a SYN reusing stream id " + id);
+    }
+    if (localGoAway || streams.size() >= maxStreams) {
+      // spec.md "Opening a stream": reply RST to reject a stream.
+      queueControl(TYPE_WINDOW_UPDATE, FLAG_RST, id, 0);
+      recentlyClosed.add(id);
+      return null;
+    }
+    Stream s = new Stream(id, false);
+    s.acked = true;
+    s.grant = grantWindow;
+    s.recvWindow = grantWindow;
+    streams.put(id, s);
+    // spec.md "Opening a stream": accept with ACK; "Flow Control": announce a larger window with it.
+    queueControl(TYPE_WINDOW_UPDATE, FLAG_ACK, id, grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
+    events.add(new MuxerEvent.StreamOpened(id, ""));
+    return s;
+  }
+
+  private void onWindowUpdate(Stream s, long delta) {
+    if (delta == 0) {
+      return;
+    }
+    // Saturate: a peer may announce generous windows, but our count never leaves 32 bits.
+    s.sendWindow = Math.min(MAX_SEND_WINDOW, s.sendWindow + delta);
+    if (s.blocked && !s.localClosed) {
+      s.blocked = false;
+      events.add(new MuxerEvent.StreamWritable(s.id));
+    }
+  }
+
+  private void deliverBodyChunk(byte[] data, int pos, int n) {
+    Stream s = frameStream;
+    if (!deliverBody || s == null || s.gone) {
+      return;
+    }
+    byte[] copy = new byte[n];
+    System.arraycopy(data, pos, copy, 0, n);
+    s.unconsumed += n;
+    events.add(new MuxerEvent.StreamData(s.id, copy));
+  }
+
+  /** Applies FIN and RST once the frame's data, if any, has been handed out. */
+  private void finishFrame() {
+    Stream s = frameStream;
+    frameStream = null;
+    deliverBody = false;
+    if (s == null || s.gone) {
+      return;
+    }
+    if ((frameFlags & FLAG_FIN) != 0 && !s.remoteClosed) {
+      s.remoteClosed = true;
+      events.add(new MuxerEvent.StreamRemoteClosed(s.id));
+      if (s.localClosed && (frameFlags & FLAG_RST) == 0) {
+        forget(s);
+        return;
+      }
+    }
+    if ((frameFlags & FLAG_RST) != 0) {
+      events.add(new MuxerEvent.StreamReset(s.id));
+      forget(s);
+    }
+  }
+
+  // ---------------------------------------------------------------- local calls
+
+  @Override
+  public long openStream() {
+    if (failure != null) {
+      throw new MuxerException(MuxerException.Reason.SESSION_CLOSED, "session failed: " + failure);
+    }
+    if (localGoAway || remoteGoAway) {
+      throw new MuxerException(
+          MuxerException.Reason.GOING_AWAY,
+          (localGoAway ? "we" : "the remote") + " sent GoAway: no new streams");
+    }
+    if (streams.size() >= maxStreams) {
+      throw new MuxerException(
+          MuxerException.Reason.STREAM_LIMIT, maxStreams + " streams are open already");
+    }
+    if (unacked >= ackBacklog) {
+      throw new MuxerException(
+          MuxerException.Reason.STREAM_LIMIT,
+          unacked + " opened streams still wait for the remote's ACK");
+    }
+    if (nextStreamId > MAX_U32) {
+      throw new MuxerException(
+          MuxerException.Reason.STREAM_LIMIT, "the 32-bit stream id space is used up");
+    }
+    long id = nextStreamId;
+    nextStreamId += 2;
+    Stream s = new Stream(id, true);
+    s.grant = grantWindow;
+    s.recvWindow = grantWindow;
+    streams.put(id, s);
+    unacked++;
+    // spec.md "Opening a stream": a WindowUpdate with SYN; it also announces any larger window.
+    queueControl(TYPE_WINDOW_UPDATE, FLAG_SYN, id, grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
+    return id;
+  }
+
+  @Override
+  public int write(long streamId, byte[] data, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > data.length - length) {
+      throw new IndexOutOfBoundsException(
+          "range [" + offset + ", " + offset + "+" + length + ") outside array of " + data.length);
+    }
+    if (failure != null) {
+      throw new MuxerException(MuxerException.Reason.SESSION_CLOSED, "session failed: " + failure);
+    }
+    Stream s = streams.get(streamId);
+    if (s == null) {
+      throw new MuxerException(
+          MuxerException.Reason.UNKNOWN_STREAM, "no open stream with id " + streamId);
+    }
+    if (s.localClosed) {
+      throw new MuxerException(
+          MuxerException.Reason.STREAM_CLOSED, "stream " + streamId + " is closed for writing");
+    }
+    // spec.md "Flow Control": never send more than the remote's window for this stream.
+    int n = (int) Math.min(length, s.sendWindow);
+    if (n < length) {
+      s.blocked = true;
+    }
+    int pos = offset;
+    int left = n;
+    while (left > 0) {
+      int chunk = Math.min(left, maxFramePayload);
+      byte[] frame = new byte[HEADER_LENGTH + chunk];
+      YamuxFrame.writeHeader(frame, 0, TYPE_DATA, 0, streamId, chunk);
+      System.arraycopy(data, pos, frame, HEADER_LENGTH, chunk);
+      outbound.add(frame);
+      pos += chunk;
+      left -= chunk;
+    }
+    s.sendWindow -= n;
+    return n;
+  }
+
+  @Override
+  public void closeWrite(long streamId) {
+    Stream s = streams.get(streamId);
+    if (failure != null || s == null || s.localClosed) {
+      return; // idempotent; a stream already forgotten is closed already
+    }
+    s.localClosed = true;
+    s.blocked = false;
+    // spec.md "Closing a stream": FIN on a data or window update frame.
+    queueControl(TYPE_WINDOW_UPDATE, FLAG_FIN, streamId, 0);
+    if (s.remoteClosed) {
+      forget(s);
+    }
+  }
+
+  @Override
+  public void reset(long streamId) {
+    Stream s = streams.get(streamId);
+    if (failure != null || s == null) {
+      return; // idempotent
+    }
+    resetStream(s, false);
+  }
+
+  private void resetStream(Stream s, boolean tellApplication) {
+    // spec.md "Closing a stream": RST hard-closes a stream immediately.
+    queueControl(TYPE_WINDOW_UPDATE, FLAG_RST, s.id, 0);
+    if (tellApplication) {
+      events.add(new MuxerEvent.StreamReset(s.id));
+    }
+    forget(s);
+  }
+
+  @Override
+  public void consumed(long streamId, int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("consumed a negative count: " + n);
+    }
+    Stream s = streams.get(streamId);
+    if (failure != null || s == null) {
+      return; // the stream ended meanwhile; there is no window left to reopen
+    }
+    if (n > s.unconsumed) {
+      throw new IllegalArgumentException(
+          "consumed "
+              + n
+              + " bytes on stream "
+              + streamId
+              + " but only "
+              + s.unconsumed
+              + " were handed out and not yet consumed");
+    }
+    s.unconsumed -= n;
+    if (s.remoteClosed) {
+      return; // the remote sends nothing more: an update would be wasted
+    }
+    s.pendingCredit += n;
+    long target = receiveWindowTarget(s);
+    // Announce credit once half the window is waiting, so bulk transfers see few tiny updates.
+    if (s.pendingCredit >= target / 2 || target > s.grant) {
+      long delta = s.pendingCredit + (target - s.grant);
+      s.recvWindow += delta;
+      s.grant = target;
+      s.pendingCredit = 0;
+      queueControl(TYPE_WINDOW_UPDATE, 0, streamId, delta);
+    }
+  }
+
+  /**
+   * The window this stream should be granted from now on. Fixed at the configured window for now;
+   * the hook where an auto-tuning policy (bounded by maxReceiveWindow) can grow it later.
+   */
+  private long receiveWindowTarget(Stream s) {
+    return Math.min(Math.max(s.grant, grantWindow), maxReceiveWindow);
+  }
+
+  @Override
+  public void goAway() {
+    if (failure != null || localGoAway) {
+      return;
+    }
+    localGoAway = true;
+    // spec.md "Session termination": code 0, normal termination.
+    queueControl(TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_NORMAL);
+  }
+
+  @Override
+  public long ping() {
+    if (failure != null) {
+      throw new MuxerException(MuxerException.Reason.SESSION_CLOSED, "session failed: " + failure);
+    }
+    long id = nextPingId;
+    nextPingId = nextPingId == MAX_U32 ? 1 : nextPingId + 1;
+    outstandingPings.add(id);
+    // spec.md "Flag Field": SYN on a ping marks it outbound; the opaque value is echoed back.
+    queueControl(TYPE_PING, FLAG_SYN, 0, id);
+    return id;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  @Override
+  public byte[] pollOutbound() {
+    byte[] first = outbound.poll();
+    if (first == null) {
+      return null;
+    }
+    byte[] next = outbound.peek();
+    if (next == null || first.length + next.length > OUTBOUND_COALESCE_LIMIT) {
+      return first;
+    }
+    int total = first.length;
+    for (byte[] b : outbound) {
+      if (total + b.length > OUTBOUND_COALESCE_LIMIT) {
+        break;
+      }
+      total += b.length;
+    }
+    byte[] joined = new byte[total];
+    System.arraycopy(first, 0, joined, 0, first.length);
+    int pos = first.length;
+    while (pos < total) {
+      byte[] b = outbound.poll();
+      System.arraycopy(b, 0, joined, pos, b.length);
+      pos += b.length;
+    }
+    return joined;
+  }
+
+  @Override
+  public MuxerEvent pollEvent() {
+    return events.poll();
+  }
+
+  @Override
+  public int openStreamCount() {
+    return streams.size();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return failure != null || (localGoAway && remoteGoAway && streams.isEmpty());
+  }
+
+  @Override
+  public boolean isGoingAway() {
+    return localGoAway || remoteGoAway;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void forget(Stream s) {
+    s.gone = true;
+    streams.remove(s.id);
+    if (s.outbound && !s.acked) {
+      unacked--;
+    }
+    recentlyClosed.add(s.id);
+    events.add(new MuxerEvent.StreamClosed(s.id));
+  }
+
+  private void queueControl(int type, int flags, long streamId, long length) {
+    outbound.add(YamuxFrame.header(type, flags, streamId, length));
+  }
+
+  private void fail(String message) {
+    failure = message;
+    bodyRemaining = 0;
+    headerFill = 0;
+    frameStream = null;
+    // spec.md "Session termination": tell the remote with code 1, protocol error.
+    queueControl(TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_PROTOCOL_ERROR);
+    throw new YamuxException(message);
+  }
+
+  /** An insertion-ordered set that forgets its oldest entry beyond {@code capacity}. */
+  private static Set<Long> boundedIdSet(int capacity) {
+    return Collections.newSetFromMap(
+        new LinkedHashMap<>() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > capacity;
+          }
+        });
+  }
+
+  private static String typeName(int type) {
+    return type == TYPE_DATA ? "Data" : "WindowUpdate";
+  }
+}
