@@ -2,6 +2,7 @@ package dev.vertxp2p.transport;
 
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.MultiaddrException;
+import dev.vertxp2p.MultiaddrProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -32,12 +33,32 @@ public final class TcpTransport {
 
   /** Whether this transport can dial or listen on {@code addr}. */
   public static boolean canHandle(Multiaddr addr) {
-    try {
-      HostPort.of(addr);
-      return true;
-    } catch (MultiaddrException e) {
-      return false;
+    return tcpTarget(addr) != null;
+  }
+
+  /**
+   * The host and port of a TCP multiaddr: exactly host + tcp, optionally followed by /p2p/;
+   * anything else (udp, ws, circuit relays) is not ours.
+   */
+  static Multiaddr.HostPort tcpTarget(Multiaddr addr) {
+    Multiaddr plain = addr.withoutPeerId();
+    if (plain.components().size() != 2) {
+      return null;
     }
+    Multiaddr.HostPort hp = plain.hostPort().orElse(null);
+    if (hp == null || hp.transport() != MultiaddrProtocol.TCP) {
+      return null;
+    }
+    return hp;
+  }
+
+  private static Multiaddr.HostPort require(Multiaddr addr) {
+    Multiaddr.HostPort hp = tcpTarget(addr);
+    if (hp == null) {
+      throw new MultiaddrException("not a TCP address: " + addr
+          + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<id>])");
+    }
+    return hp;
   }
 
   /**
@@ -46,9 +67,9 @@ public final class TcpTransport {
    * @return the address actually bound (real port)
    */
   public Future<Multiaddr> listen(Multiaddr addr, Handler<NetSocket> handler) {
-    HostPort hp;
+    Multiaddr.HostPort hp;
     try {
-      hp = HostPort.of(addr);
+      hp = require(addr);
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     }
@@ -60,15 +81,17 @@ public final class TcpTransport {
     server.connectHandler(handler);
     return server.listen().map(s -> {
       servers.add(s);
-      return HostPort.toMultiaddr(hp.ipVersion6(), hp.host(), s.actualPort());
+      Multiaddr bound = Multiaddr.parse("/" + hp.hostProtocol().protocolName() + "/" + hp.host() + "/tcp/"
+          + s.actualPort());
+      return bound;
     });
   }
 
   /** Opens a TCP connection to {@code addr} (its {@code /p2p/} part, if any, is ignored here). */
   public Future<NetSocket> dial(Multiaddr addr, int connectTimeoutMillis) {
-    HostPort hp;
+    Multiaddr.HostPort hp;
     try {
-      hp = HostPort.of(addr);
+      hp = require(addr);
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     }

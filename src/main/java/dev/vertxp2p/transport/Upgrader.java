@@ -12,8 +12,10 @@ import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
 import dev.vertxp2p.proto.multistream.MultistreamResponder;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mplex.MplexEngine;
+import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
+import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.util.Log;
@@ -38,13 +40,24 @@ public final class Upgrader {
   private static final AtomicLong IDS = new AtomicLong();
 
   private final PrivateKey identity;
-  private final byte[] identityPublicKey;
+  private final NoiseIdentitySigner signer;
   private final TransportOptions options;
   private final SecureRandom random;
 
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
     this.identity = identity;
-    this.identityPublicKey = identity.publicKey().marshal();
+    byte[] identityPublicKey = identity.publicKey().marshal();
+    this.signer = new NoiseIdentitySigner() {
+      @Override
+      public byte[] publicKeyProtobuf() {
+        return identityPublicKey;
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return identity.sign(data);
+      }
+    };
     this.options = new TransportOptions(options);
     this.random = random;
   }
@@ -179,13 +192,11 @@ public final class Upgrader {
 
     private void startHandshake() {
       stage = Stage.HANDSHAKE;
-      noise = new NoiseHandshake(
-          initiator,
-          identityPublicKey,
-          identity::sign,
-          this::verifyRemote,
-          options.getMuxers(),
-          random);
+      NoiseConfig config = NoiseConfig.builder(signer, this::verifyRemote)
+          .streamMuxers(options.getMuxers())
+          .random(random)
+          .build();
+      noise = initiator ? NoiseHandshake.initiator(config) : NoiseHandshake.responder(config);
       writeNoise();
     }
 
@@ -210,8 +221,7 @@ public final class Upgrader {
     private void handshakeDone() {
       session = noise.session();
       byte[] leftover = noise.leftover();
-      List<String> remoteMuxers = noise.remoteMuxers();
-      String inlined = NoiseHandshake.selectMuxer(initiator, options.getMuxers(), remoteMuxers);
+      String inlined = noise.selectedMuxer().orElse(null);
       noise = null;
       if (inlined != null) {
         finish(inlined, leftover, null);
