@@ -1,0 +1,64 @@
+package dev.vertxp2p.proto.noise;
+
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
+import org.bouncycastle.crypto.params.KeyParameter;
+import org.bouncycastle.crypto.params.ParametersWithIV;
+
+/** ChaChaPoly through BouncyCastle's lightweight API (no JCE provider involved). */
+final class BcChaChaPolyAead implements NoiseAead {
+  private final ChaCha20Poly1305 cipher = new ChaCha20Poly1305();
+  private final byte[] nonce = new byte[12];
+  private KeyParameter key;
+
+  @Override
+  public void setKey(byte[] k) {
+    if (k.length != KEY_LENGTH) {
+      throw new IllegalArgumentException("ChaChaPoly key must be 32 bytes, got " + k.length);
+    }
+    key = new KeyParameter(k);
+  }
+
+  @Override
+  public int encrypt(long n, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+    init(true, n, ad);
+    int written = cipher.processBytes(in, inOff, inLen, out, outOff);
+    try {
+      return written + cipher.doFinal(out, outOff + written);
+    } catch (InvalidCipherTextException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
+  @Override
+  public int decrypt(long n, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+    if (inLen < TAG_LENGTH) {
+      throw new NoiseException(
+          "expected a ciphertext of at least " + TAG_LENGTH + " bytes, got " + inLen);
+    }
+    init(false, n, ad);
+    int written = cipher.processBytes(in, inOff, inLen, out, outOff);
+    try {
+      return written + cipher.doFinal(out, outOff + written);
+    } catch (InvalidCipherTextException e) {
+      throw new NoiseException("expected a valid Poly1305 tag for nonce " + Long.toUnsignedString(n)
+          + ", got a tag that does not verify");
+    }
+  }
+
+  private void init(boolean encrypt, long n, byte[] ad) {
+    if (key == null) {
+      throw new IllegalStateException("no key installed");
+    }
+    NoiseAeads.fillNonce(nonce, n);
+    cipher.init(encrypt, new ParametersWithIV(key, nonce));
+    if (ad != null && ad.length > 0) {
+      cipher.processAADBytes(ad, 0, ad.length);
+    }
+  }
+
+  @Override
+  public String implementation() {
+    return "bc";
+  }
+}

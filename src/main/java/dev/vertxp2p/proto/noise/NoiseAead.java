@@ -1,0 +1,40 @@
+package dev.vertxp2p.proto.noise;
+
+/**
+ * The ChaChaPoly cipher functions of the Noise framework (rev 34, section 12.3): ChaCha20-Poly1305
+ * (RFC 8439) with a 96-bit nonce made of 32 zero bits followed by the 64-bit counter in
+ * little-endian order.
+ *
+ * <p>One instance belongs to one {@code CipherState}; it keeps its key and reusable cipher objects
+ * between calls, so it must not be shared. Obtain instances from {@link NoiseAeads}.
+ */
+public interface NoiseAead {
+  /** ChaChaPoly key length (Noise section 4.2: 32 bytes). */
+  int KEY_LENGTH = 32;
+
+  /** Poly1305 tag appended to every ciphertext (Noise section 4.2: 16 bytes). */
+  int TAG_LENGTH = 16;
+
+  /** Installs a 32-byte key; later calls use it until the next {@code setKey}. */
+  void setKey(byte[] key);
+
+  /**
+   * Encrypts {@code in[inOff, inOff+inLen)} with associated data {@code ad} (null means empty)
+   * into {@code out} at {@code outOff}, writing {@code inLen + TAG_LENGTH} bytes.
+   *
+   * @return the number of bytes written
+   */
+  int encrypt(long nonce, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff);
+
+  /**
+   * Authenticates and decrypts {@code in[inOff, inOff+inLen)} (ciphertext plus tag) into {@code
+   * out} at {@code outOff}, writing {@code inLen - TAG_LENGTH} bytes.
+   *
+   * @return the number of bytes written
+   * @throws NoiseException if the tag does not verify
+   */
+  int decrypt(long nonce, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff);
+
+  /** A short name of the implementation, for logs and benchmarks. */
+  String implementation();
+}
