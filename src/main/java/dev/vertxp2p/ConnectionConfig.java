@@ -1,0 +1,178 @@
+package dev.vertxp2p;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How many connections the swarm keeps to one peer, how long one may take to set up, and how
+ * streams are spread over them: the {@code "connection"} section of the configuration.
+ *
+ * <p>Names and defaults are the seed's (py-libp2p {@code ConnectionConfig}) in camelCase.
+ * Durations are seconds as decimal numbers in JSON and also available as {@link Duration}. Every
+ * setter validates and throws {@link IllegalArgumentException} naming the key, the value and the
+ * rule.
+ */
+public class ConnectionConfig {
+
+  /** JSON path of this section, used in error messages. */
+  public static final String SECTION = "connection";
+
+  /** Default {@code maxConnectionsPerPeer}: 3 (py-libp2p). */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 3;
+
+  /** Default {@code connectionTimeout} in seconds: 30.0 (py-libp2p). */
+  public static final double DEFAULT_CONNECTION_TIMEOUT = 30.0;
+
+  /** Default {@code loadBalancingStrategy}: round robin (py-libp2p). */
+  public static final LoadBalancingStrategy DEFAULT_LOAD_BALANCING_STRATEGY =
+      LoadBalancingStrategy.ROUND_ROBIN;
+
+  static final Set<String> KEYS =
+      Set.of("maxConnectionsPerPeer", "connectionTimeout", "loadBalancingStrategy");
+
+  private int maxConnectionsPerPeer;
+  private double connectionTimeout;
+  private LoadBalancingStrategy loadBalancingStrategy;
+
+  /** The defaults. */
+  public ConnectionConfig() {
+    maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
+    connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+    loadBalancingStrategy = DEFAULT_LOAD_BALANCING_STRATEGY;
+  }
+
+  /** A copy of {@code other}. */
+  public ConnectionConfig(ConnectionConfig other) {
+    maxConnectionsPerPeer = other.maxConnectionsPerPeer;
+    connectionTimeout = other.connectionTimeout;
+    loadBalancingStrategy = other.loadBalancingStrategy;
+  }
+
+  /**
+   * From the {@code "connection"} JSON object; absent keys take their defaults, unknown keys are
+   * rejected.
+   */
+  public ConnectionConfig(JsonObject json) {
+    this();
+    ConfigCheck.rejectUnknownKeys(json, SECTION, KEYS);
+    setMaxConnectionsPerPeer(
+        ConfigCheck.readInt(
+            json, "maxConnectionsPerPeer", path("maxConnectionsPerPeer"), maxConnectionsPerPeer));
+    setConnectionTimeout(
+        ConfigCheck.readNumber(
+            json, "connectionTimeout", path("connectionTimeout"), connectionTimeout));
+    String strategy =
+        ConfigCheck.readString(
+            json,
+            "loadBalancingStrategy",
+            path("loadBalancingStrategy"),
+            loadBalancingStrategy.jsonName(),
+            false);
+    setLoadBalancingStrategy(
+        LoadBalancingStrategy.parse(strategy, path("loadBalancingStrategy")));
+  }
+
+  private static String path(String key) {
+    return ConfigCheck.join(SECTION, key);
+  }
+
+  /** The most connections (open plus being set up, both directions) kept to one peer. */
+  public int getMaxConnectionsPerPeer() {
+    return maxConnectionsPerPeer;
+  }
+
+  /**
+   * Sets the per-peer connection limit.
+   *
+   * @throws IllegalArgumentException when below 1
+   */
+  public ConnectionConfig setMaxConnectionsPerPeer(int maxConnectionsPerPeer) {
+    if (maxConnectionsPerPeer < 1) {
+      throw ConfigCheck.invalid(
+          path("maxConnectionsPerPeer"), maxConnectionsPerPeer, "must be an integer >= 1");
+    }
+    this.maxConnectionsPerPeer = maxConnectionsPerPeer;
+    return this;
+  }
+
+  /** Time allowed for one connection attempt (TCP connect plus upgrade), in seconds. */
+  public double getConnectionTimeout() {
+    return connectionTimeout;
+  }
+
+  /** {@link #getConnectionTimeout()} as a {@link Duration}. */
+  public Duration getConnectionTimeoutDuration() {
+    return ConfigCheck.toDuration(connectionTimeout);
+  }
+
+  /**
+   * Sets the per-attempt timeout in seconds.
+   *
+   * @throws IllegalArgumentException unless finite and &gt; 0
+   */
+  public ConnectionConfig setConnectionTimeout(double seconds) {
+    this.connectionTimeout = ConfigCheck.positiveSeconds(path("connectionTimeout"), seconds);
+    return this;
+  }
+
+  /** Sets the per-attempt timeout. */
+  public ConnectionConfig setConnectionTimeout(Duration timeout) {
+    this.connectionTimeout = ConfigCheck.positiveSeconds(path("connectionTimeout"), timeout);
+    return this;
+  }
+
+  /** How streams are spread over a peer's connections. */
+  public LoadBalancingStrategy getLoadBalancingStrategy() {
+    return loadBalancingStrategy;
+  }
+
+  /** Sets the load-balancing strategy. */
+  public ConnectionConfig setLoadBalancingStrategy(LoadBalancingStrategy strategy) {
+    if (strategy == null) {
+      throw ConfigCheck.invalid(
+          path("loadBalancingStrategy"), null, "must be a strategy name, not null");
+    }
+    this.loadBalancingStrategy = strategy;
+    return this;
+  }
+
+  /** Sets the load-balancing strategy by its configuration name, e.g. {@code "least_loaded"}. */
+  public ConnectionConfig setLoadBalancingStrategy(String name) {
+    return setLoadBalancingStrategy(
+        LoadBalancingStrategy.parse(name, path("loadBalancingStrategy")));
+  }
+
+  /** The {@code "connection"} JSON object. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("maxConnectionsPerPeer", maxConnectionsPerPeer)
+        .put("connectionTimeout", connectionTimeout)
+        .put("loadBalancingStrategy", loadBalancingStrategy.jsonName());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ConnectionConfig)) {
+      return false;
+    }
+    ConnectionConfig that = (ConnectionConfig) o;
+    return maxConnectionsPerPeer == that.maxConnectionsPerPeer
+        && Double.compare(connectionTimeout, that.connectionTimeout) == 0
+        && loadBalancingStrategy == that.loadBalancingStrategy;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxConnectionsPerPeer, connectionTimeout, loadBalancingStrategy);
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionConfig" + toJson().encode();
+  }
+}

@@ -1,0 +1,255 @@
+package dev.vertxp2p;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a node is configured with: the whole {@code conf/config.json}.
+ *
+ * <pre>{@code
+ * { "identity": { "keyFile": null },
+ *   "listen": ["/ip4/127.0.0.1/tcp/4001"],
+ *   "connection": {...}, "retry": {...}, "services": {...}, "http": {...} }
+ * }</pre>
+ *
+ * <p>Every key is optional. Unknown keys, at any level, are rejected with a message naming them:
+ * a typo must not silently fall back to a default. Invalid values are rejected with a message
+ * naming the key's full JSON path, the value and the rule.
+ */
+public class SwarmOptions {
+
+  /** No key file by default: a fresh identity every start. */
+  public static final String DEFAULT_IDENTITY_KEY_FILE = null;
+
+  /** Default listen address: loopback, port 4001. */
+  public static final List<String> DEFAULT_LISTEN = List.of("/ip4/127.0.0.1/tcp/4001");
+
+  static final Set<String> KEYS =
+      Set.of("identity", "listen", "connection", "retry", "services", "http");
+  static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
+
+  private String identityKeyFile;
+  private List<String> listen;
+  private ConnectionConfig connection;
+  private RetryConfig retry;
+  private ServicesOptions services;
+  private HttpOptions http;
+
+  /** The defaults. */
+  public SwarmOptions() {
+    identityKeyFile = DEFAULT_IDENTITY_KEY_FILE;
+    listen = new ArrayList<>(DEFAULT_LISTEN);
+    connection = new ConnectionConfig();
+    retry = new RetryConfig();
+    services = new ServicesOptions();
+    http = new HttpOptions();
+  }
+
+  /** A deep copy of {@code other}. */
+  public SwarmOptions(SwarmOptions other) {
+    identityKeyFile = other.identityKeyFile;
+    listen = new ArrayList<>(other.listen);
+    connection = new ConnectionConfig(other.connection);
+    retry = new RetryConfig(other.retry);
+    services = new ServicesOptions(other.services);
+    http = new HttpOptions(other.http);
+  }
+
+  /**
+   * From the whole configuration object.
+   *
+   * @throws IllegalArgumentException for an unknown key or an invalid value, naming its path
+   */
+  public SwarmOptions(JsonObject json) {
+    this();
+    Objects.requireNonNull(json, "json");
+    ConfigCheck.rejectUnknownKeys(json, "", KEYS);
+    JsonObject identity = ConfigCheck.readObject(json, "identity", "identity");
+    ConfigCheck.rejectUnknownKeys(identity, "identity", IDENTITY_KEYS);
+    setIdentityKeyFile(
+        ConfigCheck.readString(identity, "keyFile", "identity.keyFile", null, true));
+    if (json.containsKey("listen")) {
+      Object v = json.getValue("listen");
+      if (!(v instanceof JsonArray)) {
+        throw ConfigCheck.invalid("listen", v, "must be an array of multiaddr strings");
+      }
+      JsonArray array = (JsonArray) v;
+      List<String> addrs = new ArrayList<>(array.size());
+      for (int i = 0; i < array.size(); i++) {
+        Object a = array.getValue(i);
+        if (!(a instanceof String)) {
+          throw ConfigCheck.invalid("listen[" + i + "]", a, "must be a multiaddr string");
+        }
+        addrs.add((String) a);
+      }
+      setListen(addrs);
+    }
+    connection = new ConnectionConfig(ConfigCheck.readObject(json, "connection", "connection"));
+    retry = new RetryConfig(ConfigCheck.readObject(json, "retry", "retry"));
+    services = new ServicesOptions(ConfigCheck.readObject(json, "services", "services"));
+    http = new HttpOptions(ConfigCheck.readObject(json, "http", "http"));
+  }
+
+  /** Same as {@link #SwarmOptions(JsonObject)}. */
+  public static SwarmOptions fromJson(JsonObject json) {
+    return new SwarmOptions(json);
+  }
+
+  /** Path of the Ed25519 identity key file, or null for a fresh identity every start. */
+  public String getIdentityKeyFile() {
+    return identityKeyFile;
+  }
+
+  /**
+   * Sets the identity key file, or null for a fresh identity every start.
+   *
+   * @throws IllegalArgumentException when blank
+   */
+  public SwarmOptions setIdentityKeyFile(String keyFile) {
+    this.identityKeyFile = ConfigCheck.nonEmpty("identity.keyFile", keyFile, true);
+    return this;
+  }
+
+  /** Multiaddrs to listen on (an unmodifiable view); may be empty for a dial-only node. */
+  public List<String> getListen() {
+    return Collections.unmodifiableList(listen);
+  }
+
+  /**
+   * Replaces the listen addresses.
+   *
+   * @throws IllegalArgumentException for null or an entry that is not a multiaddr string
+   */
+  public SwarmOptions setListen(List<String> addrs) {
+    if (addrs == null) {
+      throw ConfigCheck.invalid("listen", null, "must be an array of multiaddr strings");
+    }
+    List<String> copy = new ArrayList<>(addrs.size());
+    for (int i = 0; i < addrs.size(); i++) {
+      copy.add(checkListen("listen[" + i + "]", addrs.get(i)));
+    }
+    this.listen = copy;
+    return this;
+  }
+
+  /** Adds one listen address. */
+  public SwarmOptions addListen(String addr) {
+    listen.add(checkListen("listen[" + listen.size() + "]", addr));
+    return this;
+  }
+
+  private static String checkListen(String path, String addr) {
+    // Only the shape is checked here; the multiaddr codec parses it fully when listening.
+    if (addr == null || !addr.startsWith("/") || addr.length() < 2) {
+      throw ConfigCheck.invalid(
+          path, addr, "must be a multiaddr string starting with '/', e.g. /ip4/0.0.0.0/tcp/4001");
+    }
+    return addr;
+  }
+
+  /** The {@code "connection"} section (live, not a copy). */
+  public ConnectionConfig getConnection() {
+    return connection;
+  }
+
+  /** Sets the {@code "connection"} section. */
+  public SwarmOptions setConnection(ConnectionConfig connection) {
+    this.connection = requireSection("connection", connection);
+    return this;
+  }
+
+  /** The {@code "retry"} section (live, not a copy). */
+  public RetryConfig getRetry() {
+    return retry;
+  }
+
+  /** Sets the {@code "retry"} section. */
+  public SwarmOptions setRetry(RetryConfig retry) {
+    this.retry = requireSection("retry", retry);
+    return this;
+  }
+
+  /** The {@code "services"} section (live, not a copy). */
+  public ServicesOptions getServices() {
+    return services;
+  }
+
+  /** Sets the {@code "services"} section. */
+  public SwarmOptions setServices(ServicesOptions services) {
+    this.services = requireSection("services", services);
+    return this;
+  }
+
+  /** The {@code "http"} section (live, not a copy). */
+  public HttpOptions getHttp() {
+    return http;
+  }
+
+  /** Sets the {@code "http"} section. */
+  public SwarmOptions setHttp(HttpOptions http) {
+    this.http = requireSection("http", http);
+    return this;
+  }
+
+  private static <T> T requireSection(String path, T section) {
+    if (section == null) {
+      throw ConfigCheck.invalid(path, null, "must be an object");
+    }
+    return section;
+  }
+
+  /** The whole configuration object; {@code new SwarmOptions(toJson())} equals this. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("identity", new JsonObject().put("keyFile", identityKeyFile))
+        .put("listen", new JsonArray(new ArrayList<>(listen)))
+        .put("connection", connection.toJson())
+        .put("retry", retry.toJson())
+        .put("services", services.toJson())
+        .put("http", http.toJson());
+  }
+
+  /**
+   * {@link #toJson()} with secrets masked ({@code http.token} shown as {@code "***"} when set):
+   * what {@code swarm.node} and {@code /api/node} may show.
+   */
+  public JsonObject toPublicJson() {
+    JsonObject json = toJson();
+    if (http.getToken() != null) {
+      json.getJsonObject("http").put("token", "***");
+    }
+    return json;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SwarmOptions)) {
+      return false;
+    }
+    SwarmOptions that = (SwarmOptions) o;
+    return Objects.equals(identityKeyFile, that.identityKeyFile)
+        && listen.equals(that.listen)
+        && connection.equals(that.connection)
+        && retry.equals(that.retry)
+        && services.equals(that.services)
+        && http.equals(that.http);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(identityKeyFile, listen, connection, retry, services, http);
+  }
+
+  @Override
+  public String toString() {
+    return "SwarmOptions" + toPublicJson().encode();
+  }
+}

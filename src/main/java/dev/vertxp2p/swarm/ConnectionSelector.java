@@ -1,0 +1,88 @@
+package dev.vertxp2p.swarm;
+
+import dev.vertxp2p.LoadBalancingStrategy;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Chooses which of a peer's connections carries a new stream.
+ *
+ * <p>Users may implement their own. The contract: {@link #pick} returns one of the
+ * {@code candidates} that {@link SelectableConnection#isOpen() is open}, or null when none is;
+ * never a closed one. The swarm calls it on its own context only, so implementations need no
+ * locking, and calls {@link #forget} when a peer's last connection closes so per-peer state does
+ * not grow without bound.
+ */
+public interface ConnectionSelector {
+
+  /**
+   * Picks a connection to {@code peer}.
+   *
+   * @param peer the peer's id (base58 text), the key of any per-peer state
+   * @param candidates the peer's connections, oldest first; closed ones may be among them
+   * @return an open one of {@code candidates}, or null when none is open
+   */
+  <C extends SelectableConnection> C pick(String peer, List<? extends C> candidates);
+
+  /** Drops any state kept for {@code peer}: it has no connections left. */
+  default void forget(String peer) {}
+
+  /** The built-in selector for {@code strategy}; each call returns a new, independent one. */
+  static ConnectionSelector create(LoadBalancingStrategy strategy) {
+    Objects.requireNonNull(strategy, "strategy");
+    switch (strategy) {
+      case ROUND_ROBIN:
+        return roundRobin();
+      case LEAST_LOADED:
+        return leastLoaded();
+      case BEST:
+        return best();
+      case LOWEST_LATENCY:
+        return lowestLatency();
+      default:
+        throw new IllegalArgumentException("no selector for strategy " + strategy);
+    }
+  }
+
+  /** Each open connection in turn, with a cursor per peer. */
+  static ConnectionSelector roundRobin() {
+    return new ComparingSelector("round_robin", (a, b) -> 0, true);
+  }
+
+  /**
+   * The open connection with the fewest open streams; among equally loaded ones, each in turn, so
+   * a burst of new streams spreads instead of piling on the oldest connection.
+   */
+  static ConnectionSelector leastLoaded() {
+    return new ComparingSelector(
+        "least_loaded", (a, b) -> Integer.compare(a.openStreams(), b.openStreams()), true);
+  }
+
+  /**
+   * go-libp2p's "best connection": the most open streams, then the newest; among full ties, the
+   * later in the candidate list. Deterministic, no per-peer state.
+   */
+  static ConnectionSelector best() {
+    return new ComparingSelector(
+        "best",
+        (a, b) -> {
+          int byStreams = Integer.compare(b.openStreams(), a.openStreams());
+          if (byStreams != 0) {
+            return byStreams;
+          }
+          // Compare nanoTime stamps by their difference: it stays right across wrap-around.
+          return Long.signum(b.openedAtNanos() - a.openedAtNanos());
+        },
+        false);
+  }
+
+  /**
+   * The lowest smoothed ping round-trip time; connections with unknown latency (NaN) after every
+   * known one; among equal ones, each in turn.
+   */
+  static ConnectionSelector lowestLatency() {
+    // Double.compare orders NaN above every number, which is exactly "unknown sorts last".
+    return new ComparingSelector(
+        "lowest_latency", (a, b) -> Double.compare(a.latencyMillis(), b.latencyMillis()), true);
+  }
+}

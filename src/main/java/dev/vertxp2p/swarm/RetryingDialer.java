@@ -1,0 +1,239 @@
+package dev.vertxp2p.swarm;
+
+import dev.vertxp2p.ConnectionConfig;
+import dev.vertxp2p.RetryConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Dials a list of addresses in order with retries, backoff and a per-attempt timeout, owning no
+ * socket: the attempt itself is a function, time comes only from a {@link Scheduler}.
+ *
+ * <p>Each address gets {@code retry.maxRetries + 1} attempts, separated by {@link Backoff}
+ * delays, unless an attempt fails with an error retrying cannot fix (by default one that is
+ * {@link NonRetryable}); then the next address is tried at once. An attempt not done within the
+ * timeout fails with {@link DialTimeoutException}; the attempt is told through its
+ * {@code abandoned} future, and if it still succeeds later its result is handed to the
+ * {@code lateResultCloser} rather than leaked. When every address is exhausted the dial fails with
+ * {@link DialFailedException} listing each address's last error.
+ *
+ * <p>Not thread-safe: call it, complete the attempts and run the scheduler on one context.
+ */
+public final class RetryingDialer {
+
+  /**
+   * Starts one attempt on one address.
+   *
+   * @param <A> the address type
+   * @param <T> the result, e.g. an upgraded connection
+   */
+  @FunctionalInterface
+  public interface DialAttempt<A, T> {
+    /**
+     * Starts the attempt.
+     *
+     * @param address the address to dial
+     * @param attempt 1-based attempt number on this address
+     * @param abandoned completes when the dialer gives up on this attempt (timeout), so the
+     *     attempt may abort its socket early
+     * @return the result, or a failure
+     */
+    Future<T> start(A address, int attempt, Future<Void> abandoned);
+  }
+
+  /**
+   * Told before each retry: where the {@code dial.retry} event comes from.
+   *
+   * @param <A> the address type
+   */
+  @FunctionalInterface
+  public interface RetryListener<A> {
+    /**
+     * An attempt failed and another one on the same address will follow.
+     *
+     * @param address the address
+     * @param failedAttempt 1-based number of the attempt that failed; the next is one more
+     * @param delay the wait before the next attempt
+     * @param cause why the attempt failed
+     */
+    void onRetry(A address, int failedAttempt, Duration delay, Throwable cause);
+
+    /** A listener that ignores everything. */
+    static <A> RetryListener<A> none() {
+      return (address, failedAttempt, delay, cause) -> {};
+    }
+  }
+
+  private final Scheduler scheduler;
+  private final int attemptsPerAddress;
+  private final Backoff backoff;
+  private final Duration attemptTimeout;
+  private final long attemptTimeoutMillis;
+  private final Predicate<Throwable> retryable;
+
+  /**
+   * A dialer using {@code retry} for attempts and backoff and {@code connection} for the
+   * per-attempt timeout; {@link NonRetryable} errors are not retried.
+   */
+  public RetryingDialer(
+      Scheduler scheduler, RetryConfig retry, ConnectionConfig connection, Backoff backoff) {
+    this(
+        scheduler,
+        retry,
+        connection.getConnectionTimeoutDuration(),
+        backoff,
+        e -> !NonRetryable.isNonRetryable(e));
+  }
+
+  /**
+   * A dialer with every part given.
+   *
+   * @param retryable whether an attempt error may be helped by another attempt on the same address
+   */
+  public RetryingDialer(
+      Scheduler scheduler,
+      RetryConfig retry,
+      Duration attemptTimeout,
+      Backoff backoff,
+      Predicate<Throwable> retryable) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.attemptsPerAddress = retry.attemptsPerAddress();
+    this.backoff = Objects.requireNonNull(backoff, "backoff");
+    this.attemptTimeout = Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+    if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "connection.connectionTimeout: invalid value " + attemptTimeout + ": must be > 0");
+    }
+    // Sub-millisecond timeouts round up: a timer cannot fire sooner than 1 ms anyway.
+    this.attemptTimeoutMillis = Math.max(1L, attemptTimeout.toMillis());
+    this.retryable = Objects.requireNonNull(retryable, "retryable");
+  }
+
+  /** Attempts made on each address: {@code maxRetries + 1}. */
+  public int attemptsPerAddress() {
+    return attemptsPerAddress;
+  }
+
+  /**
+   * Dials {@code addresses} in order until one attempt succeeds.
+   *
+   * @param addresses at least one
+   * @param attempt starts one attempt
+   * @param lateResultCloser receives, to close, any result that arrives after its attempt timed
+   *     out
+   * @param listener told before each retry
+   * @return the first success, or a {@link DialFailedException}
+   */
+  public <A, T> Future<T> dial(
+      List<? extends A> addresses,
+      DialAttempt<? super A, T> attempt,
+      Consumer<? super T> lateResultCloser,
+      RetryListener<? super A> listener) {
+    Objects.requireNonNull(attempt, "attempt");
+    Objects.requireNonNull(lateResultCloser, "lateResultCloser");
+    Objects.requireNonNull(listener, "listener");
+    if (addresses == null || addresses.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("no address to dial"));
+    }
+    Dial<A, T> dial = new Dial<>(List.copyOf(addresses), attempt, lateResultCloser, listener);
+    dial.run(0, 1);
+    return dial.result.future();
+  }
+
+  /** The state of one {@link #dial} call. */
+  private final class Dial<A, T> {
+    final List<A> addresses;
+    final DialAttempt<? super A, T> attempt;
+    final Consumer<? super T> lateResultCloser;
+    final RetryListener<? super A> listener;
+    final Promise<T> result = Promise.promise();
+    final List<DialFailedException.AddressFailure> failures = new ArrayList<>();
+
+    Dial(
+        List<A> addresses,
+        DialAttempt<? super A, T> attempt,
+        Consumer<? super T> lateResultCloser,
+        RetryListener<? super A> listener) {
+      this.addresses = addresses;
+      this.attempt = attempt;
+      this.lateResultCloser = lateResultCloser;
+      this.listener = listener;
+    }
+
+    void run(int addressIndex, int attemptNo) {
+      A address = addresses.get(addressIndex);
+      Promise<Void> abandoned = Promise.promise();
+      Future<T> f;
+      try {
+        f = attempt.start(address, attemptNo, abandoned.future());
+        if (f == null) {
+          f = Future.failedFuture(new NullPointerException("dial attempt returned no future"));
+        }
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      // settled[0]: the dialer has taken this attempt's outcome (result or timeout); anything
+      // after that is late. timer[0]: the pending timeout, cancelled once settled.
+      boolean[] settled = {false};
+      Scheduler.Cancellable[] timer = {null};
+      f.onComplete(
+          ar -> {
+            if (settled[0]) {
+              if (ar.succeeded() && ar.result() != null) {
+                lateResultCloser.accept(ar.result());
+              }
+              return;
+            }
+            settled[0] = true;
+            if (timer[0] != null) {
+              timer[0].cancel();
+            }
+            if (ar.succeeded()) {
+              result.complete(ar.result());
+            } else {
+              failed(addressIndex, attemptNo, ar.cause());
+            }
+          });
+      if (!settled[0]) {
+        timer[0] =
+            scheduler.schedule(
+                attemptTimeoutMillis,
+                () -> {
+                  if (settled[0]) {
+                    return;
+                  }
+                  settled[0] = true;
+                  abandoned.tryComplete();
+                  failed(
+                      addressIndex,
+                      attemptNo,
+                      new DialTimeoutException(String.valueOf(address), attemptTimeout));
+                });
+      }
+    }
+
+    void failed(int addressIndex, int attemptNo, Throwable cause) {
+      A address = addresses.get(addressIndex);
+      if (attemptNo < attemptsPerAddress && retryable.test(cause)) {
+        // attemptNo 1 failed -> retry index 0 -> initialDelay.
+        long delayMillis = backoff.delayMillis(attemptNo - 1);
+        listener.onRetry(address, attemptNo, Duration.ofMillis(delayMillis), cause);
+        scheduler.schedule(delayMillis, () -> run(addressIndex, attemptNo + 1));
+        return;
+      }
+      failures.add(
+          new DialFailedException.AddressFailure(String.valueOf(address), attemptNo, cause));
+      if (addressIndex + 1 < addresses.size()) {
+        run(addressIndex + 1, 1);
+      } else {
+        result.fail(new DialFailedException(failures));
+      }
+    }
+  }
+}

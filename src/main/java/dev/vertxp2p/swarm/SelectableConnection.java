@@ -1,0 +1,23 @@
+package dev.vertxp2p.swarm;
+
+/**
+ * What a {@link ConnectionSelector} may know of a connection: a socket-free view the swarm's
+ * connections implement, so selection is testable with plain objects.
+ */
+public interface SelectableConnection {
+
+  /** Unique id of the connection within this node. */
+  String id();
+
+  /** False once the connection is closing, closed, or going away (GOAWAY sent or received). */
+  boolean isOpen();
+
+  /** Streams open on it now. */
+  int openStreams();
+
+  /** When it was opened, from a monotonic clock ({@link System#nanoTime()}): larger is newer. */
+  long openedAtNanos();
+
+  /** Smoothed ping round-trip time in milliseconds (see {@link Ewma}), NaN when unknown. */
+  double latencyMillis();
+}

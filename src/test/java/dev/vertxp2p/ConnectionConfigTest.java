@@ -1,0 +1,173 @@
+package dev.vertxp2p;
+
+import static dev.vertxp2p.ConfigAssertions.assertInvalid;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConnectionConfigTest {
+
+  @Test
+  void defaultsAreTheSeeds() {
+    ConnectionConfig c = new ConnectionConfig();
+    assertEquals(3, c.getMaxConnectionsPerPeer());
+    assertEquals(30.0, c.getConnectionTimeout());
+    assertEquals(Duration.ofSeconds(30), c.getConnectionTimeoutDuration());
+    assertEquals(LoadBalancingStrategy.ROUND_ROBIN, c.getLoadBalancingStrategy());
+    assertEquals(
+        new JsonObject(
+            "{\"maxConnectionsPerPeer\":3,\"connectionTimeout\":30.0,"
+                + "\"loadBalancingStrategy\":\"round_robin\"}"),
+        c.toJson());
+    assertEquals(c, new ConnectionConfig(new JsonObject()));
+  }
+
+  @Test
+  void jsonRoundTripAndCopy() {
+    ConnectionConfig c =
+        new ConnectionConfig(
+            new JsonObject()
+                .put("maxConnectionsPerPeer", 5)
+                .put("connectionTimeout", 2.5)
+                .put("loadBalancingStrategy", "least_loaded"));
+    assertEquals(5, c.getMaxConnectionsPerPeer());
+    assertEquals(Duration.ofMillis(2500), c.getConnectionTimeoutDuration());
+    assertEquals(LoadBalancingStrategy.LEAST_LOADED, c.getLoadBalancingStrategy());
+    assertEquals(c, new ConnectionConfig(c.toJson()));
+    ConnectionConfig copy = new ConnectionConfig(c);
+    assertNotSame(c, copy);
+    assertEquals(c, copy);
+    copy.setMaxConnectionsPerPeer(1);
+    assertEquals(5, c.getMaxConnectionsPerPeer());
+  }
+
+  @Test
+  void integerTimeoutInJsonIsSeconds() {
+    assertEquals(
+        Duration.ofSeconds(7),
+        new ConnectionConfig(new JsonObject().put("connectionTimeout", 7))
+            .getConnectionTimeoutDuration());
+  }
+
+  @Test
+  void settersAreFluentAndAcceptDurations() {
+    ConnectionConfig c =
+        new ConnectionConfig()
+            .setMaxConnectionsPerPeer(1)
+            .setConnectionTimeout(Duration.ofMillis(1500))
+            .setLoadBalancingStrategy("lowest_latency");
+    assertEquals(1.5, c.getConnectionTimeout());
+    assertEquals(LoadBalancingStrategy.LOWEST_LATENCY, c.getLoadBalancingStrategy());
+  }
+
+  @Test
+  void maxConnectionsPerPeerMustBeAtLeastOne() {
+    assertInvalid(
+        () -> new ConnectionConfig().setMaxConnectionsPerPeer(0),
+        "connection.maxConnectionsPerPeer",
+        "0",
+        ">= 1");
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("maxConnectionsPerPeer", -2)),
+        "connection.maxConnectionsPerPeer",
+        "-2",
+        ">= 1");
+  }
+
+  @Test
+  void maxConnectionsPerPeerMustBeAnInteger() {
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("maxConnectionsPerPeer", 2.5)),
+        "connection.maxConnectionsPerPeer",
+        "2.5",
+        "integer");
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("maxConnectionsPerPeer", "3")),
+        "connection.maxConnectionsPerPeer",
+        "\"3\"",
+        "a string",
+        "must be a number");
+  }
+
+  @Test
+  void connectionTimeoutMustBePositiveAndFinite() {
+    assertInvalid(
+        () -> new ConnectionConfig().setConnectionTimeout(0.0),
+        "connection.connectionTimeout",
+        "0.0",
+        "> 0");
+    assertInvalid(
+        () -> new ConnectionConfig().setConnectionTimeout(-1.0),
+        "connection.connectionTimeout",
+        "-1.0",
+        "> 0");
+    assertInvalid(
+        () -> new ConnectionConfig().setConnectionTimeout(Double.NaN),
+        "connection.connectionTimeout",
+        "NaN",
+        "finite");
+    assertInvalid(
+        () -> new ConnectionConfig().setConnectionTimeout(Duration.ZERO),
+        "connection.connectionTimeout",
+        "PT0S",
+        "> 0");
+    assertInvalid(
+        () -> new ConnectionConfig().setConnectionTimeout(1e12),
+        "connection.connectionTimeout",
+        "1.0E12",
+        "at most");
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("connectionTimeout", true)),
+        "connection.connectionTimeout",
+        "true",
+        "must be a number");
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().putNull("connectionTimeout")),
+        "connection.connectionTimeout",
+        "null",
+        "must be a number");
+  }
+
+  @Test
+  void strategyMustBeKnown() {
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("loadBalancingStrategy", "random")),
+        "connection.loadBalancingStrategy",
+        "\"random\"",
+        "round_robin, least_loaded, best, lowest_latency");
+    assertInvalid(
+        () -> new ConnectionConfig().setLoadBalancingStrategy("ROUND_ROBIN"),
+        "connection.loadBalancingStrategy",
+        "ROUND_ROBIN",
+        "must be one of");
+    assertInvalid(
+        () -> new ConnectionConfig().setLoadBalancingStrategy((LoadBalancingStrategy) null),
+        "connection.loadBalancingStrategy",
+        "null");
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("loadBalancingStrategy", 1)),
+        "connection.loadBalancingStrategy",
+        "1",
+        "must be a string");
+  }
+
+  @Test
+  void strategyNamesAreLowerSnake() {
+    for (LoadBalancingStrategy s : LoadBalancingStrategy.values()) {
+      assertEquals(s.name().toLowerCase(java.util.Locale.ROOT), s.jsonName());
+      assertEquals(s, LoadBalancingStrategy.parse(s.jsonName()));
+    }
+  }
+
+  @Test
+  void unknownKeyIsRejectedByName() {
+    assertInvalid(
+        () -> new ConnectionConfig(new JsonObject().put("maxConnectionPerPeer", 2)),
+        "connection.maxConnectionPerPeer",
+        "unknown",
+        "maxConnectionsPerPeer");
+  }
+}
