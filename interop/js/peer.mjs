@@ -1,0 +1,358 @@
+// A js-libp2p node that the Java interop tests drive over JSON lines.
+//
+//   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0]
+//                            [--echo] [--key <hex protobuf private key>]
+//                            [--no-identify-push] [--ping-interval <ms>]
+//
+// stdout carries only protocol lines: first `READY {json}`, then one JSON
+// answer per JSON command read from stdin, each echoing the command's "id".
+// Everything else (logs, diagnostics) goes to stderr so it can never be
+// mistaken for an answer. See README.md for the command list.
+
+import './polyfill.mjs'
+
+import { createHash, randomBytes } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
+import { createInterface } from 'node:readline'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { identify, identifyPush } from '@libp2p/identify'
+import { mplex } from '@libp2p/mplex'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { version as libp2pVersion } from 'libp2p/version'
+
+export const ECHO_PROTOCOL = '/echo/1.0.0'
+export const AGENT_NAME = 'vertxp2p-interop-js'
+// Per-protocol stream caps: js defaults to 32 inbound / 64 outbound streams per
+// protocol and connection, too few for the concurrent echo tests.
+const ECHO_MAX_STREAMS = 1024
+const DEFAULT_TIMEOUT_MS = 30_000
+const SEND_CHUNK = 64 * 1024
+const MAX_EVENTS = 2000
+// Stock js mplex aborts the whole connection when the remote opens more than
+// 5 streams within one second (its only defence, mplex having no
+// backpressure). The harness raises it so the concurrent-stream tests can run;
+// `--mplex-disconnect-threshold 5` restores the stock behaviour.
+const DEFAULT_MPLEX_DISCONNECT_THRESHOLD = 100_000
+
+function log (...args) {
+  process.stderr.write(`[js-peer ${new Date().toISOString()}] ${args.join(' ')}\n`)
+}
+
+function parseArgs (argv) {
+  const opts = { muxers: ['yamux', 'mplex'], listen: ['/ip4/127.0.0.1/tcp/0'], echo: false, key: null, identifyPush: true, pingInterval: null, mplexDisconnectThreshold: DEFAULT_MPLEX_DISCONNECT_THRESHOLD }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`)
+      return argv[++i]
+    }
+    switch (a) {
+      case '--muxers': opts.muxers = next().split(',').map(s => s.trim()).filter(s => s.length > 0); break
+      case '--listen': opts.listen = next().split(',').map(s => s.trim()).filter(s => s.length > 0); break
+      case '--echo': opts.echo = true; break
+      case '--key': opts.key = next(); break
+      case '--no-identify-push': opts.identifyPush = false; break
+      case '--ping-interval': opts.pingInterval = Number(next()); break
+      case '--mplex-disconnect-threshold': opts.mplexDisconnectThreshold = Number(next()); break
+      default: throw new Error(`unknown argument ${a}`)
+    }
+  }
+  return opts
+}
+
+const MUXERS = {
+  yamux: () => yamux(),
+  mplex: (opts) => mplex({ disconnectThreshold: opts.mplexDisconnectThreshold })
+}
+
+const hex = (bytes) => Buffer.from(bytes).toString('hex')
+
+const events = []
+function recordEvent (type, detail) {
+  events.push({ seq: events.length, atMs: Date.now(), type, ...detail })
+  if (events.length > MAX_EVENTS) events.shift()
+}
+
+function connectionInfo (conn) {
+  return {
+    id: conn.id,
+    remotePeer: conn.remotePeer.toString(),
+    remoteAddr: conn.remoteAddr.toString(),
+    direction: conn.direction,
+    muxer: conn.multiplexer ?? null,
+    encryption: conn.encryption ?? null,
+    status: conn.status,
+    streams: conn.streams.length,
+    streamProtocols: conn.streams.map(s => s.protocol ?? '')
+  }
+}
+
+function errorInfo (err) {
+  return { error: err?.message ?? String(err), name: err?.name ?? 'Error', code: err?.code }
+}
+
+async function main () {
+  const opts = parseArgs(process.argv.slice(2))
+  for (const m of opts.muxers) {
+    if (MUXERS[m] == null) throw new Error(`unknown muxer ${m} (known: ${Object.keys(MUXERS).join(', ')})`)
+  }
+
+  const privateKey = opts.key != null
+    ? privateKeyFromProtobuf(Buffer.from(opts.key, 'hex'))
+    : await generateKeyPair('Ed25519')
+
+  const services = {
+    identify: identify(),
+    ping: ping()
+  }
+  if (opts.identifyPush) services.identifyPush = identifyPush()
+
+  const config = {
+    privateKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    // Order matters: it is the order offered in the noise handshake extension
+    // and in multistream-select muxer negotiation.
+    streamMuxers: opts.muxers.map(m => MUXERS[m](opts)),
+    services,
+    nodeInfo: {
+      name: AGENT_NAME,
+      version: libp2pVersion,
+      userAgent: `${AGENT_NAME}/1.0.0 js-libp2p/${libp2pVersion} node/${process.versions.node}`
+    }
+  }
+  if (opts.pingInterval != null) config.connectionMonitor = { pingInterval: opts.pingInterval }
+
+  const node = await createLibp2p(config)
+
+  node.addEventListener('connection:open', (evt) => {
+    const c = evt.detail
+    recordEvent('connection:open', { connection: c.id, peer: c.remotePeer.toString(), direction: c.direction, muxer: c.multiplexer ?? null })
+    log('connection open', c.id, c.direction, c.remotePeer.toString(), c.multiplexer)
+  })
+  node.addEventListener('connection:close', (evt) => {
+    const c = evt.detail
+    recordEvent('connection:close', { connection: c.id, peer: c.remotePeer.toString() })
+    log('connection close', c.id, c.remotePeer.toString())
+  })
+  node.addEventListener('peer:identify', (evt) => {
+    const r = evt.detail
+    recordEvent('peer:identify', { peer: r.peerId.toString(), connection: r.connection?.id, agentVersion: r.agentVersion ?? null, protocols: r.protocols })
+  })
+
+  if (opts.echo) {
+    await node.handle(ECHO_PROTOCOL, async (stream) => {
+      try {
+        // Echo until the remote half-closes, then half-close our side too.
+        for await (const chunk of stream) {
+          if (!stream.send(chunk)) await stream.onDrain()
+        }
+        await stream.close()
+      } catch (err) {
+        log('echo handler error', err.name, err.message)
+        stream.abort(err)
+      }
+    }, { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS })
+  }
+
+  await node.start()
+
+  const findConnection = (id) => node.getConnections().find(c => c.id === id)
+
+  // Resolves the command's target to a connection: an explicit connection id,
+  // else an address (dialled, reusing an existing connection), else a peer id.
+  async function target (cmd, signal) {
+    if (cmd.connection != null) {
+      const c = findConnection(cmd.connection)
+      if (c == null) throw Object.assign(new Error(`no open connection with id ${cmd.connection}`), { name: 'NoSuchConnectionError' })
+      return c
+    }
+    if (cmd.addr != null) return node.dial(multiaddr(cmd.addr), { signal })
+    if (cmd.peer != null) return node.dial(peerIdFromString(cmd.peer), { signal })
+    throw new Error('command needs "connection", "addr" or "peer"')
+  }
+
+  async function echoOne (conn, size, signal) {
+    const stream = await conn.newStream(ECHO_PROTOCOL, { signal, maxOutboundStreams: ECHO_MAX_STREAMS })
+    const payload = randomBytes(size)
+    const sentHash = createHash('sha256').update(payload).digest('hex')
+    const received = createHash('sha256')
+    let receivedBytes = 0
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        const bytes = chunk.subarray()
+        received.update(bytes)
+        receivedBytes += bytes.byteLength
+      }
+    })()
+    try {
+      for (let off = 0; off < size; off += SEND_CHUNK) {
+        if (!stream.send(payload.subarray(off, Math.min(size, off + SEND_CHUNK)))) await stream.onDrain({ signal })
+      }
+      await stream.close({ signal })
+      await reading
+    } catch (err) {
+      stream.abort(err)
+      await reading.catch(() => {})
+      throw err
+    }
+    return { stream: stream.id, connection: conn.id, sentBytes: size, receivedBytes, sentSha256: sentHash, receivedSha256: received.digest('hex') }
+  }
+
+  const handlers = {
+    async info () {
+      return {
+        peerId: node.peerId.toString(),
+        addrs: node.getMultiaddrs().map(a => a.toString()),
+        protocols: node.getProtocols(),
+        muxers: opts.muxers,
+        publicKey: hex(publicKeyToProtobuf(privateKey.publicKey)),
+        privateKey: hex(privateKeyToProtobuf(privateKey))
+      }
+    },
+    async dial (cmd, signal) {
+      const conn = await node.dial(multiaddr(cmd.addr), { signal, force: cmd.force === true })
+      return {
+        connection: conn.id,
+        remotePeer: conn.remotePeer.toString(),
+        muxer: conn.multiplexer ?? null,
+        encryption: conn.encryption ?? null,
+        direction: conn.direction,
+        connections: node.getConnections(conn.remotePeer).map(connectionInfo)
+      }
+    },
+    async newKey () {
+      // A fresh identity, e.g. for a /p2p/ id that no running peer owns.
+      const key = await generateKeyPair('Ed25519')
+      return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: hex(privateKeyToProtobuf(key)), publicKey: hex(publicKeyToProtobuf(key.publicKey)) }
+    },
+    async connections (cmd) {
+      const conns = cmd.peer != null ? node.getConnections(peerIdFromString(cmd.peer)) : node.getConnections()
+      return { connections: conns.map(connectionInfo) }
+    },
+    async ping (cmd, signal) {
+      const to = cmd.connection != null
+        ? findConnection(cmd.connection)?.remoteAddr
+        : (cmd.addr != null ? multiaddr(cmd.addr) : peerIdFromString(cmd.peer))
+      if (to == null) throw new Error(`no open connection with id ${cmd.connection}`)
+      const rttMs = await node.services.ping.ping(to, { signal })
+      return { rttMs }
+    },
+    async identify (cmd, signal) {
+      const conn = await target(cmd, signal)
+      const r = await node.services.identify.identify(conn, { signal })
+      return {
+        connection: conn.id,
+        peer: r.peerId.toString(),
+        protocolVersion: r.protocolVersion ?? null,
+        agentVersion: r.agentVersion ?? null,
+        publicKey: r.publicKey != null ? hex(r.publicKey) : null,
+        listenAddrs: (r.listenAddrs ?? []).map(a => a.toString()),
+        observedAddr: r.observedAddr != null ? r.observedAddr.toString() : null,
+        protocols: r.protocols ?? [],
+        signedPeerRecord: r.signedPeerRecord != null
+          ? { seq: r.signedPeerRecord.seq.toString(), addresses: r.signedPeerRecord.addresses.map(a => a.toString()) }
+          : null
+      }
+    },
+    async echo (cmd, signal) {
+      const size = cmd.size ?? 0
+      const count = cmd.streams ?? 1
+      if (!Number.isInteger(size) || size < 0) throw new Error('"size" must be a non-negative integer')
+      if (!Number.isInteger(count) || count < 1 || count > ECHO_MAX_STREAMS) throw new Error(`"streams" must be 1..${ECHO_MAX_STREAMS}`)
+      const conn = await target(cmd, signal)
+      const results = await Promise.all(Array.from({ length: count }, () => echoOne(conn, size, signal)))
+      return { connection: conn.id, muxer: conn.multiplexer ?? null, streams: results }
+    },
+    async openStream (cmd, signal) {
+      // Negotiates a protocol and closes the stream: for protocol-selection tests.
+      const conn = await target(cmd, signal)
+      const protocols = Array.isArray(cmd.protocols) ? cmd.protocols : [cmd.protocol]
+      const stream = await conn.newStream(protocols, { signal })
+      const protocol = stream.protocol
+      await stream.close({ signal }).catch(() => {})
+      stream.abort(new Error('done'))
+      return { connection: conn.id, protocol }
+    },
+    async closeConnection (cmd, signal) {
+      const c = findConnection(cmd.connection)
+      if (c == null) throw new Error(`no open connection with id ${cmd.connection}`)
+      await c.close({ signal })
+      return {}
+    },
+    async hangup (cmd, signal) {
+      await node.hangUp(peerIdFromString(cmd.peer), { signal })
+      return { connections: node.getConnections(peerIdFromString(cmd.peer)).map(connectionInfo) }
+    },
+    async events (cmd) {
+      const since = cmd.since ?? 0
+      return { events: events.filter(e => e.seq >= since) }
+    },
+    async stop () {
+      await node.stop()
+      return {}
+    }
+  }
+
+  const write = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+
+  process.stdout.write('READY ' + JSON.stringify({
+    peerId: node.peerId.toString(),
+    addrs: node.getMultiaddrs().map(a => a.toString()),
+    publicKey: hex(publicKeyToProtobuf(privateKey.publicKey)),
+    muxers: opts.muxers,
+    agentVersion: config.nodeInfo.userAgent
+  }) + '\n')
+
+  let stopping = false
+  const rl = createInterface({ input: process.stdin, terminal: false })
+  rl.on('line', (line) => {
+    if (line.trim().length === 0) return
+    let cmd
+    try {
+      cmd = JSON.parse(line)
+    } catch (err) {
+      write({ id: null, ok: false, error: `unparsable command: ${err.message}`, name: 'SyntaxError' })
+      return
+    }
+    const handler = handlers[cmd.cmd]
+    if (handler == null) {
+      write({ id: cmd.id ?? null, ok: false, error: `unknown command ${cmd.cmd}`, name: 'UnknownCommandError' })
+      return
+    }
+    const signal = AbortSignal.timeout(cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    // One command may hand its signal to hundreds of concurrent streams.
+    setMaxListeners(Infinity, signal)
+    handler(cmd, signal).then(
+      (result) => write({ id: cmd.id ?? null, ok: true, ...result }),
+      (err) => {
+        log(`command ${cmd.cmd} failed:`, err?.name, err?.message)
+        write({ id: cmd.id ?? null, ok: false, ...errorInfo(err) })
+      }
+    ).finally(() => {
+      if (cmd.cmd === 'stop') {
+        stopping = true
+        process.exit(0)
+      }
+    })
+  })
+  rl.on('close', async () => {
+    // The controlling process went away: do not linger as an orphan.
+    if (stopping) return
+    log('stdin closed, stopping')
+    await node.stop().catch(() => {})
+    process.exit(0)
+  })
+}
+
+main().catch((err) => {
+  log('fatal', err?.stack ?? String(err))
+  process.exit(1)
+})
