@@ -57,7 +57,7 @@ final class Node {
         .put("peerId", swarm.peerId().toString())
         .put("listenAddrs", new JsonArray(swarm.listenAddrs().stream().map(Multiaddr::toString).toList()))
         .put("protocols", new JsonArray(swarm.protocols()))
-        .put("config", options.toJson());
+        .put("config", options.toPublicJson());
   }
 
   /** The dashboard's URL, or null when HTTP is off. */

@@ -30,7 +30,8 @@ public class SwarmOptions {
   public static final List<String> DEFAULT_LISTEN = List.of("/ip4/127.0.0.1/tcp/4001");
 
   static final Set<String> KEYS =
-      Set.of("identity", "listen", "connection", "retry", "services", "http");
+      Set.of(
+          "identity", "listen", "connection", "retry", "services", "http", "transport");
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -39,6 +40,7 @@ public class SwarmOptions {
   private RetryConfig retry;
   private ServicesOptions services;
   private HttpOptions http;
+  private TransportOptions transport;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -48,6 +50,7 @@ public class SwarmOptions {
     retry = new RetryConfig();
     services = new ServicesOptions();
     http = new HttpOptions();
+    transport = new TransportOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -58,6 +61,7 @@ public class SwarmOptions {
     retry = new RetryConfig(other.retry);
     services = new ServicesOptions(other.services);
     http = new HttpOptions(other.http);
+    transport = new TransportOptions(other.transport);
   }
 
   /**
@@ -93,6 +97,17 @@ public class SwarmOptions {
     retry = new RetryConfig(ConfigCheck.readObject(json, "retry", "retry"));
     services = new ServicesOptions(ConfigCheck.readObject(json, "services", "services"));
     http = new HttpOptions(ConfigCheck.readObject(json, "http", "http"));
+    transport = new TransportOptions(ConfigCheck.readObject(json, "transport", "transport"));
+  }
+
+  /** Muxers offered and upgrade time bounds (an extension of the contract's config). */
+  public TransportOptions getTransport() {
+    return transport;
+  }
+
+  public SwarmOptions setTransport(TransportOptions transport) {
+    this.transport = new TransportOptions(Objects.requireNonNull(transport, "transport"));
+    return this;
   }
 
   /** Same as {@link #SwarmOptions(JsonObject)}. */
@@ -211,7 +226,8 @@ public class SwarmOptions {
         .put("connection", connection.toJson())
         .put("retry", retry.toJson())
         .put("services", services.toJson())
-        .put("http", http.toJson());
+        .put("http", http.toJson())
+        .put("transport", transport.toJson());
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.vertxp2p.swarm;
 
-import dev.vertxp2p.crypto.Ed25519;
+import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.crypto.Keys;
 import dev.vertxp2p.crypto.PrivateKey;
 import io.vertx.core.Future;
@@ -18,7 +18,7 @@ final class Identities {
 
   static Future<PrivateKey> load(Vertx vertx, String keyFile, SecureRandom random) {
     if (keyFile == null) {
-      return Future.succeededFuture(Ed25519.generate(random));
+      return Future.succeededFuture(Ed25519PrivateKey.generate(random));
     }
     FileSystem fs = vertx.fileSystem();
     return fs.exists(keyFile).compose(exists -> {
@@ -32,7 +32,7 @@ final class Identities {
           }
         });
       }
-      PrivateKey key = Ed25519.generate(random);
+      PrivateKey key = Ed25519PrivateKey.generate(random);
       return fs.writeFile(keyFile, Buffer.buffer(key.marshal()))
           .recover(err -> Future.failedFuture(new IllegalArgumentException(
               "identity.keyFile " + keyFile + " cannot be written: " + err.getMessage(), err)))

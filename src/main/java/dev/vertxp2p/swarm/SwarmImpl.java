@@ -97,7 +97,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.selector = ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());
     this.limiter = new PeerConnectionLimiter(this.options.getConnection().getMaxConnectionsPerPeer());
     this.dialer = new RetryingDialer(Scheduler.vertx(vertx), this.options.getRetry(),
-        this.options.getConnection(), new Backoff(this.options.getRetry(), random));
+        this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
     if (this.options.getServices().isPing()) {
       handlers.put(Ping.PROTOCOL, Ping::serve);
     }

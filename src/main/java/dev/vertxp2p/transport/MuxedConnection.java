@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
@@ -106,7 +107,7 @@ public final class MuxedConnection implements Connection {
     return context;
   }
 
-  MuxerEngine muxer() {
+  MuxerEngine engine() {
     return muxer;
   }
 
@@ -354,7 +355,7 @@ public final class MuxedConnection implements Connection {
       }
     }
     List<String> list = Arrays.asList(protocols.clone());
-    Promise<P2pStream> promise = context.promise();
+    Promise<P2pStream> promise = Promise.promise();
     run(() -> {
       if (closed || closing) {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));
@@ -384,7 +385,7 @@ public final class MuxedConnection implements Connection {
    * @return the round trip in nanoseconds; fails when the muxer has no ping (mplex)
    */
   public Future<Long> muxerPing() {
-    Promise<Long> promise = context.promise();
+    Promise<Long> promise = Promise.promise();
     run(() -> {
       if (closed) {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));

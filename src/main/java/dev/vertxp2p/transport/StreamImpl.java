@@ -134,7 +134,7 @@ final class StreamImpl implements P2pStream {
     }
     if (negotiator != null) {
       // Negotiation bytes are ours, not the application's: acknowledge them at once.
-      conn.muxer().consumed(id, data.length);
+      conn.engine().consumed(id, data.length);
       try {
         negotiator.receive(data, 0, data.length);
         pumpNegotiator();
@@ -216,7 +216,7 @@ final class StreamImpl implements P2pStream {
 
   private void resetQuietly() {
     try {
-      conn.muxer().reset(id);
+      conn.engine().reset(id);
     } catch (MuxerException ignored) {
       // already gone
     }
@@ -249,7 +249,7 @@ final class StreamImpl implements P2pStream {
         }
         if (!closed && ack > 0) {
           try {
-            conn.muxer().consumed(id, ack);
+            conn.engine().consumed(id, ack);
           } catch (MuxerException e) {
             // the muxer already forgot the stream; nothing left to acknowledge
           }
@@ -331,7 +331,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public Future<Void> write(Buffer data) {
-    Promise<Void> promise = conn.context().promise();
+    Promise<Void> promise = Promise.promise();
     byte[] bytes = data.getBytes();
     conn.run(() -> {
       if (writeClosed || endRequested) {
@@ -361,7 +361,7 @@ final class StreamImpl implements P2pStream {
       int remaining = w.data.length - w.offset;
       int n;
       try {
-        n = conn.muxer().write(id, w.data, w.offset, remaining);
+        n = conn.engine().write(id, w.data, w.offset, remaining);
       } catch (MuxerException e) {
         fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
         return;
@@ -381,7 +381,7 @@ final class StreamImpl implements P2pStream {
     if (writes.isEmpty() && endRequested && !writeClosed) {
       writeClosed = true;
       try {
-        conn.muxer().closeWrite(id);
+        conn.engine().closeWrite(id);
       } catch (MuxerException e) {
         // the stream is already gone; end() is still satisfied
       }
@@ -415,7 +415,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public Future<Void> end() {
-    Promise<Void> promise = conn.context().promise();
+    Promise<Void> promise = Promise.promise();
     conn.run(() -> {
       if (endRequested) {
         if (endPromise != null) {

@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.Connection.Direction;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;

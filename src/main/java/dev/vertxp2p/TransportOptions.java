@@ -1,4 +1,4 @@
-package dev.vertxp2p.transport;
+package dev.vertxp2p;
 
 import dev.vertxp2p.proto.mplex.MplexConfig;
 import dev.vertxp2p.proto.yamux.YamuxConfig;
@@ -30,6 +30,40 @@ public class TransportOptions {
   private MplexConfig mplex = new MplexConfig();
 
   public TransportOptions() {}
+
+  static final java.util.Set<String> KEYS =
+      java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout");
+
+  /**
+   * From the {@code transport} config section.
+   *
+   * @throws IllegalArgumentException for an unknown key or an invalid value, naming its path
+   */
+  public TransportOptions(JsonObject json) {
+    ConfigCheck.rejectUnknownKeys(json, "transport", KEYS);
+    if (json.containsKey("muxers")) {
+      Object v = json.getValue("muxers");
+      if (!(v instanceof JsonArray array)) {
+        throw ConfigCheck.invalid("transport.muxers", v, "must be an array of muxer protocol ids");
+      }
+      List<String> list = new java.util.ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        Object m = array.getValue(i);
+        if (!(m instanceof String)) {
+          throw ConfigCheck.invalid("transport.muxers[" + i + "]", m, "must be a string");
+        }
+        list.add((String) m);
+      }
+      setMuxers(list);
+    }
+    setHandshakeTimeout(ConfigCheck.toDuration(ConfigCheck.positiveSeconds("transport.handshakeTimeout",
+        ConfigCheck.readNumber(json, "handshakeTimeout", "transport.handshakeTimeout",
+            DEFAULT_HANDSHAKE_TIMEOUT.toMillis() / 1000.0))));
+    setStreamNegotiationTimeout(ConfigCheck.toDuration(ConfigCheck.positiveSeconds(
+        "transport.streamNegotiationTimeout",
+        ConfigCheck.readNumber(json, "streamNegotiationTimeout", "transport.streamNegotiationTimeout",
+            DEFAULT_STREAM_NEGOTIATION_TIMEOUT.toMillis() / 1000.0))));
+  }
 
   public TransportOptions(TransportOptions other) {
     this.muxers = other.muxers;

@@ -1,0 +1,176 @@
+package dev.vertxp2p.transport;
+
+import static dev.vertxp2p.testing.Await.await;
+import static dev.vertxp2p.testing.Await.failure;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.ProtocolNotSupportedException;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.protocols.Echo;
+import dev.vertxp2p.protocols.Identify;
+import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.protocols.Perf;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Two Java nodes over loopback: the whole stack, each muxer. */
+class LoopbackTest {
+  private Vertx vertx;
+  private Swarm a;
+  private Swarm b;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (a != null) {
+      await(a.close());
+    }
+    if (b != null) {
+      await(b.close());
+    }
+    await(vertx.close());
+  }
+
+  private Swarm node(String muxer) {
+    SwarmOptions o = new SwarmOptions()
+        .setListen(List.of("/ip4/127.0.0.1/tcp/0"))
+        .setTransport(new TransportOptions().setMuxers(List.of(muxer)));
+    o.getServices().setEcho(true).setPerf(true);
+    Swarm s = Swarm.create(vertx, o);
+    await(s.start());
+    return s;
+  }
+
+  static byte[] sha256(byte[] data) throws Exception {
+    return MessageDigest.getInstance("SHA-256").digest(data);
+  }
+
+  static Future<byte[]> echo(P2pStream stream, byte[] payload) {
+    Promise<byte[]> done = Promise.promise();
+    Buffer got = Buffer.buffer();
+    stream.handler(got::appendBuffer);
+    stream.exceptionHandler(done::tryFail);
+    stream.endHandler(v -> done.tryComplete(got.getBytes()));
+    int chunk = 50_000;
+    for (int off = 0; off < payload.length; off += chunk) {
+      stream.write(Buffer.buffer(payload).slice(off, Math.min(payload.length, off + chunk)));
+    }
+    stream.end();
+    return done.future();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void dialPingIdentifyEcho(String muxer) throws Exception {
+    a = node(muxer);
+    b = node(muxer);
+    List<Connection> conns = await(a.dial(b.listenAddrs().get(0), new DialOptions()));
+    assertEquals(1, conns.size());
+    Connection c = conns.get(0);
+    assertEquals(b.peerId(), c.peerId());
+    assertEquals(muxer, c.muxer());
+    assertEquals("/noise", c.security());
+
+    double rtt = await(a.ping(b.peerId()));
+    assertTrue(rtt > 0, "rtt " + rtt);
+
+    IdentifyMessage id = await(Identify.identify(c));
+    assertEquals(Identify.PROTOCOL_VERSION, id.protocolVersion());
+    assertEquals(b.peerId(), PeerId.fromPublicKey(dev.vertxp2p.crypto.Keys.unmarshalPublicKey(id.publicKey())));
+    assertTrue(id.protocols().contains(Echo.PROTOCOL), id.protocols().toString());
+    assertEquals(b.listenAddrs().get(0).withoutPeerId(), Multiaddr.fromBytes(id.listenAddrs().get(0)));
+    assertEquals(c.localAddr(), Multiaddr.fromBytes(id.observedAddr()));
+
+    byte[] payload = new byte[3 * 1024 * 1024 + 17];
+    new SecureRandom().nextBytes(payload);
+    P2pStream s = await(a.newStream(b.peerId(), Echo.PROTOCOL));
+    byte[] back = await(echo(s, payload));
+    assertArrayEquals(sha256(payload), sha256(back));
+
+    Perf.Result perf = await(Perf.run(c, 1 << 20, 2 << 20));
+    assertEquals(2 << 20, perf.downloadBytes());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void hundredConcurrentStreams(String muxer) throws Exception {
+    a = node(muxer);
+    b = node(muxer);
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    List<Future<byte[]>> all = new ArrayList<>();
+    List<byte[]> sent = new ArrayList<>();
+    SecureRandom r = new SecureRandom();
+    for (int i = 0; i < 100; i++) {
+      byte[] p = new byte[10_000 + i];
+      r.nextBytes(p);
+      sent.add(p);
+      all.add(c.newStream(Echo.PROTOCOL).compose(st -> {
+        assertEquals(c, st.connection());
+        return echo(st, p);
+      }));
+    }
+    for (int i = 0; i < 100; i++) {
+      assertArrayEquals(sent.get(i), await(all.get(i)));
+    }
+    // identify streams (one each way) share the connection with the 100 echo streams
+    assertTrue(c.streamsTotal() >= 100, "streams opened on the connection: " + c.streamsTotal());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void unsupportedProtocolIsNamed(String muxer) {
+    a = node(muxer);
+    b = node(muxer);
+    await(a.dial(b.listenAddrs().get(0), new DialOptions()));
+    Throwable t = failure(a.newStream(b.peerId(), "/nope/1.0.0", "/nada/2.0.0"));
+    ProtocolNotSupportedException e = assertInstanceOf(ProtocolNotSupportedException.class, t);
+    assertEquals(List.of("/nope/1.0.0", "/nada/2.0.0"), e.protocols());
+  }
+
+  @org.junit.jupiter.api.Test
+  void wrongPeerIdIsRejected() {
+    a = node(TransportOptions.YAMUX_PROTOCOL);
+    b = node(TransportOptions.YAMUX_PROTOCOL);
+    PeerId other = PeerId.fromPublicKey(Ed25519PrivateKey.generate(new SecureRandom()).publicKey());
+    Multiaddr wrong = b.listenAddrs().get(0).withoutPeerId().withPeerId(other);
+    Throwable t = failure(a.dial(wrong, new DialOptions()));
+    assertNotNull(t);
+    assertTrue(String.valueOf(t.getMessage()).contains("peer id mismatch"), t.toString());
+    assertTrue(a.getConnections().isEmpty());
+  }
+
+  @org.junit.jupiter.api.Test
+  void threeConnectionsBothSides() {
+    a = node(TransportOptions.YAMUX_PROTOCOL);
+    b = node(TransportOptions.YAMUX_PROTOCOL);
+    List<Connection> conns = await(a.dial(b.listenAddrs().get(0), new DialOptions().setConnections(3)));
+    assertEquals(3, conns.size());
+    assertEquals(3, a.getConnections(b.peerId()).size());
+  }
+}
