@@ -66,6 +66,29 @@ function parseArgs (argv) {
   return opts
 }
 
+// A do-nothing metric: every method call returns it again.
+const NOOP_METRIC = new Proxy(function () {}, {
+  get: (target, prop) => (prop === 'then' ? undefined : NOOP_METRIC),
+  apply: () => NOOP_METRIC
+})
+
+// libp2p reports every protocol stream it negotiates, in both directions, to
+// its metrics component; this one records them as 'stream' events (so a test
+// can see js open an identify push or answer a ping) and ignores the rest.
+function streamRecordingMetrics (getNode) {
+  return () => new Proxy({
+    trackProtocolStream (stream) {
+      const conn = getNode()?.getConnections().find(c => c.streams.includes(stream))
+      recordEvent('stream', { protocol: stream.protocol, direction: stream.direction, stream: stream.id, peer: conn?.remotePeer.toString() ?? null, connection: conn?.id ?? null })
+    },
+    trackMultiaddrConnection () {},
+    traceFunction (name, fn) { return fn },
+    createTrace () { return undefined }
+  }, {
+    get: (target, prop) => (prop in target ? target[prop] : (prop === 'then' ? undefined : NOOP_METRIC))
+  })
+}
+
 const MUXERS = {
   yamux: () => yamux(),
   mplex: (opts) => mplex({ disconnectThreshold: opts.mplexDisconnectThreshold })
@@ -74,9 +97,22 @@ const MUXERS = {
 const hex = (bytes) => Buffer.from(bytes).toString('hex')
 
 const events = []
+let nextEventSeq = 0
+const eventWaiters = new Set()
 function recordEvent (type, detail) {
-  events.push({ seq: events.length, atMs: Date.now(), type, ...detail })
+  const event = { seq: nextEventSeq++, atMs: Date.now(), type, ...detail }
+  events.push(event)
   if (events.length > MAX_EVENTS) events.shift()
+  for (const waiter of eventWaiters) waiter(event)
+}
+
+function eventMatches (event, filter) {
+  if (event.seq < (filter.since ?? 0)) return false
+  if (filter.type != null && event.type !== filter.type) return false
+  if (filter.peer != null && event.peer !== filter.peer) return false
+  if (filter.protocol != null && event.protocol !== filter.protocol && !(event.protocols ?? []).includes(filter.protocol)) return false
+  if (filter.direction != null && event.direction !== filter.direction) return false
+  return true
 }
 
 function connectionInfo (conn) {
@@ -128,9 +164,11 @@ async function main () {
       userAgent: `${AGENT_NAME}/1.0.0 js-libp2p/${libp2pVersion} node/${process.versions.node}`
     }
   }
+  let node
+  config.metrics = streamRecordingMetrics(() => node)
   if (opts.pingInterval != null) config.connectionMonitor = { pingInterval: opts.pingInterval }
 
-  const node = await createLibp2p(config)
+  node = await createLibp2p(config)
 
   node.addEventListener('connection:open', (evt) => {
     const c = evt.detail
@@ -147,19 +185,22 @@ async function main () {
     recordEvent('peer:identify', { peer: r.peerId.toString(), connection: r.connection?.id, agentVersion: r.agentVersion ?? null, protocols: r.protocols })
   })
 
-  if (opts.echo) {
-    await node.handle(ECHO_PROTOCOL, async (stream) => {
-      try {
-        // Echo until the remote half-closes, then half-close our side too.
-        for await (const chunk of stream) {
-          if (!stream.send(chunk)) await stream.onDrain()
-        }
-        await stream.close()
-      } catch (err) {
-        log('echo handler error', err.name, err.message)
-        stream.abort(err)
+  const echoHandler = (protocol) => async (stream, connection) => {
+    try {
+      // Echo until the remote half-closes, then half-close our side too.
+      for await (const chunk of stream) {
+        if (!stream.send(chunk)) await stream.onDrain()
       }
-    }, { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS })
+      await stream.close()
+    } catch (err) {
+      log(`${protocol} handler error`, err.name, err.message)
+      stream.abort(err)
+    }
+  }
+  const handlerLimits = { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS }
+
+  if (opts.echo) {
+    await node.handle(ECHO_PROTOCOL, echoHandler(ECHO_PROTOCOL), handlerLimits)
   }
 
   await node.start()
@@ -281,6 +322,40 @@ async function main () {
       stream.abort(new Error('done'))
       return { connection: conn.id, protocol }
     },
+    async handle (cmd) {
+      // An echo handler under any protocol id. Changing our protocols makes js
+      // send an identify push (1 s debounce) to peers that announced
+      // /ipfs/id/push/1.0.0.
+      await node.handle(cmd.protocol, echoHandler(cmd.protocol), handlerLimits)
+      return { protocols: node.getProtocols() }
+    },
+    async unhandle (cmd) {
+      await node.unhandle(cmd.protocol)
+      return { protocols: node.getProtocols() }
+    },
+    async push () {
+      if (node.services.identifyPush == null) throw new Error('identify push is disabled (--no-identify-push)')
+      await node.services.identifyPush.push()
+      return {}
+    },
+    async waitEvent (cmd, signal) {
+      // Resolves with the first recorded event (past or future) matching the
+      // filter: type, peer, protocol (in the event's protocols), since (seq).
+      const past = events.find(e => eventMatches(e, cmd))
+      if (past != null) return { event: past }
+      return await new Promise((resolve, reject) => {
+        const waiter = (event) => {
+          if (!eventMatches(event, cmd)) return
+          eventWaiters.delete(waiter)
+          resolve({ event })
+        }
+        eventWaiters.add(waiter)
+        signal.addEventListener('abort', () => {
+          eventWaiters.delete(waiter)
+          reject(Object.assign(new Error(`no matching event: ${JSON.stringify(cmd)}`), { name: 'TimeoutError' }))
+        }, { once: true })
+      })
+    },
     async closeConnection (cmd, signal) {
       const c = findConnection(cmd.connection)
       if (c == null) throw new Error(`no open connection with id ${cmd.connection}`)
@@ -292,8 +367,7 @@ async function main () {
       return { connections: node.getConnections(peerIdFromString(cmd.peer)).map(connectionInfo) }
     },
     async events (cmd) {
-      const since = cmd.since ?? 0
-      return { events: events.filter(e => e.seq >= since) }
+      return { events: events.filter(e => eventMatches(e, cmd)), nextSeq: nextEventSeq }
     },
     async stop () {
       await node.stop()

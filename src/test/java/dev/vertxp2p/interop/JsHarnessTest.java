@@ -156,6 +156,24 @@ class JsHarnessTest {
   }
 
   @Test
+  void aNewProtocolReachesTheOtherPeerByIdentifyPush() {
+    try (JsPeer server = JsPeer.start(); JsPeer client = JsPeer.start()) {
+      client.callOk(cmd("dial", "addr", server.addr()));
+      client.callOk(cmd("waitEvent", "type", "peer:identify", "peer", server.peerId()));
+      server.callOk(cmd("handle", "protocol", "/extra/1.0.0"));
+      JsonObject pushed = client.callOk(cmd("waitEvent", "type", "peer:identify",
+          "peer", server.peerId(), "protocol", "/extra/1.0.0")).getJsonObject("event");
+      assertTrue(pushed.getJsonArray("protocols").contains("/extra/1.0.0"), pushed.encode());
+      JsonObject stream = client.callOk(cmd("waitEvent", "type", "stream",
+          "protocol", "/ipfs/id/push/1.0.0", "direction", "inbound")).getJsonObject("event");
+      assertEquals(server.peerId(), stream.getString("peer"));
+      // No match within the timeout is an error answer, not a hang.
+      JsonObject none = client.call(cmd("waitEvent", "type", "no-such-event", "timeoutMs", 200));
+      assertEquals("TimeoutError", none.getString("name"), none.encode());
+    }
+  }
+
+  @Test
   void noCommonMuxerFailsTheHandshake() {
     try (JsPeer server = JsPeer.start(JsPeer.Options.defaults().withMuxers("yamux"));
         JsPeer client = JsPeer.start(JsPeer.Options.defaults().withMuxers("mplex"))) {
