@@ -87,7 +87,6 @@ public final class MplexEngine implements MuxerEngine {
   private int varintShift;
   private int varintBytes;
   private long frameHeader;
-  private int frameLength;
   private byte[] body;
   private int bodyFill;
   private int skipRemaining;
@@ -221,7 +220,6 @@ public final class MplexEngine implements MuxerEngine {
   }
 
   private void onLength(int length) {
-    frameLength = length;
     int flag = (int) (frameHeader & 0x07);
     long wireId = frameHeader >>> 3;
     boolean wantBody;
