@@ -40,9 +40,6 @@ public final class MplexEngine implements MuxerEngine {
   static final int RESET_RECEIVER = 5;
   static final int RESET_INITIATOR = 6;
 
-  /** multiformats unsigned-varint: at most 9 bytes, i.e. 63 bits. */
-  static final int MAX_VARINT_BYTES = 9;
-
   /** Largest wire id whose header (id << 3 | flag) still fits in 63 bits. */
   static final long MAX_WIRE_ID = Long.MAX_VALUE >>> 3;
 
@@ -83,11 +80,8 @@ public final class MplexEngine implements MuxerEngine {
 
   // Incremental frame parser: varints are decoded byte by byte, only a body is ever buffered.
   private int readState = READ_HEADER;
-  private long varint;
-  private int varintShift;
-  private int varintBytes;
+  private final MplexVarint.Decoder varint = new MplexVarint.Decoder();
   private long frameHeader;
-  private int frameLength;
   private byte[] body;
   private int bodyFill;
   private int skipRemaining;
@@ -148,31 +142,25 @@ public final class MplexEngine implements MuxerEngine {
       case READ_HEADER:
       case READ_LENGTH:
         {
-          byte b = data[pos++];
-          if (varintBytes == MAX_VARINT_BYTES) {
-            throw new MplexException(
-                "expected a varint of at most " + MAX_VARINT_BYTES + " bytes, got a longer one");
-          }
-          varint |= (long) (b & 0x7F) << varintShift;
-          varintShift += 7;
-          varintBytes++;
+          int status = varint.offer(data[pos++]);
           // mplex spec, "Writing to a stream": bodies are limited to the agreed maximum;
           // refuse an oversize length before buffering any of the body.
-          if (readState == READ_LENGTH && varint > maxMessageSize) {
+          if (readState == READ_LENGTH && varint.value() > maxMessageSize) {
             throw new MplexException(
                 "expected a message of at most " + maxMessageSize
-                    + " bytes, got a length prefix of at least " + varint);
+                    + " bytes, got a length prefix of at least " + varint.value());
           }
-          if ((b & 0x80) == 0) {
-            // unsigned-varint spec: minimal encoding only.
-            if (varintBytes > 1 && b == 0) {
-              throw new MplexException(
-                  "expected a minimally encoded varint, got one with a trailing zero byte");
-            }
-            long value = varint;
-            varint = 0;
-            varintShift = 0;
-            varintBytes = 0;
+          if (status == MplexVarint.TOO_LONG) {
+            throw new MplexException(
+                "expected a varint of at most " + MplexVarint.MAX_BYTES + " bytes, got a longer one");
+          }
+          if (status == MplexVarint.NOT_MINIMAL) {
+            throw new MplexException(
+                "expected a minimally encoded varint, got one with a trailing zero byte");
+          }
+          if (status == MplexVarint.DONE) {
+            long value = varint.value();
+            varint.reset();
             if (readState == READ_HEADER) {
               onHeader(value);
             } else {
@@ -221,7 +209,6 @@ public final class MplexEngine implements MuxerEngine {
   }
 
   private void onLength(int length) {
-    frameLength = length;
     int flag = (int) (frameHeader & 0x07);
     long wireId = frameHeader >>> 3;
     boolean wantBody;
@@ -530,29 +517,12 @@ public final class MplexEngine implements MuxerEngine {
 
   private void queueFrame(long wireId, int flag, byte[] data, int off, int len) {
     long header = (wireId << 3) | flag;
-    byte[] frame = new byte[varintLength(header) + varintLength(len) + len];
-    int pos = writeVarint(header, frame, 0);
-    pos = writeVarint(len, frame, pos);
+    byte[] frame = new byte[MplexVarint.encodedLength(header) + MplexVarint.encodedLength(len) + len];
+    int pos = MplexVarint.write(header, frame, 0);
+    pos = MplexVarint.write(len, frame, pos);
     if (len > 0) {
       System.arraycopy(data, off, frame, pos, len);
     }
     outbound.add(frame);
-  }
-
-  static int varintLength(long value) {
-    int n = 1;
-    while ((value >>>= 7) != 0) {
-      n++;
-    }
-    return n;
-  }
-
-  static int writeVarint(long value, byte[] dst, int pos) {
-    while ((value & ~0x7FL) != 0) {
-      dst[pos++] = (byte) ((value & 0x7F) | 0x80);
-      value >>>= 7;
-    }
-    dst[pos++] = (byte) value;
-    return pos;
   }
 }

@@ -31,9 +31,7 @@ public abstract sealed class MultistreamNegotiator
   private MultistreamException failure;
 
   // Incremental parser: the length prefix is decoded byte by byte, then the body is collected.
-  private long prefixValue;
-  private int prefixShift;
-  private int prefixBytes;
+  private final MsVarint.Decoder prefix = new MsVarint.Decoder();
   private byte[] body;
   private int bodyFill;
 
@@ -73,26 +71,24 @@ public abstract sealed class MultistreamNegotiator
   /** Consumes part of one message from data[pos, end); returns the new position. */
   private int step(byte[] data, int pos, int end) {
     if (body == null) {
-      byte b = data[pos++];
-      if (prefixBytes == MsVarint.MAX_BYTES) {
-        throw fail("a length prefix of at most " + MsVarint.MAX_BYTES + " bytes", "a longer one");
-      }
-      prefixValue |= (long) (b & 0x7F) << prefixShift;
-      prefixShift += 7;
-      prefixBytes++;
+      int status = prefix.offer(data[pos++]);
       // multistream README, Note 1: every message is varint-length-prefixed; refuse an
       // oversize length before buffering anything of the body.
-      if (prefixValue > Multistream.MAX_MESSAGE_SIZE) {
+      if (prefix.value() > Multistream.MAX_MESSAGE_SIZE) {
         throw fail(
             "a message of at most " + Multistream.MAX_MESSAGE_SIZE + " bytes",
-            "a length prefix of at least " + prefixValue);
+            "a length prefix of at least " + prefix.value());
       }
-      if ((b & 0x80) == 0) {
-        // unsigned-varint spec: encodings must be minimal, no trailing zero byte.
-        if (prefixBytes > 1 && b == 0) {
-          throw fail("a minimally encoded length prefix", "a trailing zero byte");
-        }
-        startBody((int) prefixValue);
+      if (status == MsVarint.TOO_LONG) {
+        throw fail("a length prefix of at most " + MsVarint.MAX_BYTES + " bytes", "a longer one");
+      }
+      if (status == MsVarint.NOT_MINIMAL) {
+        throw fail("a minimally encoded length prefix", "a trailing zero byte");
+      }
+      if (status == MsVarint.DONE) {
+        int length = (int) prefix.value();
+        prefix.reset();
+        startBody(length);
       }
       return pos;
     }
@@ -103,9 +99,6 @@ public abstract sealed class MultistreamNegotiator
     if (bodyFill == body.length) {
       byte[] message = body;
       body = null;
-      prefixValue = 0;
-      prefixShift = 0;
-      prefixBytes = 0;
       onMessageBytes(message);
     }
     return pos;
