@@ -90,8 +90,11 @@ final class ConfigCheck {
       throw invalid(path, v, "must be a number (an integer)");
     }
     double d = ((Number) v).doubleValue();
-    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+    if (d != Math.rint(d)) {
       throw invalid(path, v, "must be an integer");
+    }
+    if (d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+      throw invalid(path, v, "must be an integer of at most " + Integer.MAX_VALUE + " in magnitude");
     }
     return (int) d;
   }

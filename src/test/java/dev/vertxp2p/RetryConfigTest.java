@@ -54,6 +54,11 @@ class RetryConfigTest {
         "1.5",
         "integer");
     assertInvalid(
+        () -> new RetryConfig(new JsonObject().put("maxRetries", 10_000_000_000L)),
+        "retry.maxRetries",
+        "10000000000",
+        "at most 2147483647");
+    assertInvalid(
         () -> new RetryConfig(new JsonObject().put("maxRetries", "three")),
         "retry.maxRetries",
         "\"three\"",

@@ -126,7 +126,7 @@ public final class RetryingDialer {
    * @param addresses at least one
    * @param attempt starts one attempt
    * @param lateResultCloser receives, to close, any result that arrives after its attempt timed
-   *     out
+   *     out or the dial was aborted
    * @param listener told before each retry
    * @return the first success, or a {@link DialFailedException}
    */
@@ -135,6 +135,23 @@ public final class RetryingDialer {
       DialAttempt<? super A, T> attempt,
       Consumer<? super T> lateResultCloser,
       RetryListener<? super A> listener) {
+    return dial(addresses, attempt, lateResultCloser, listener, null);
+  }
+
+  /**
+   * As {@link #dial(List, DialAttempt, Consumer, RetryListener)}, stopping early when {@code abort}
+   * completes (the swarm closes, the user hangs up): no further attempt starts, the attempt in
+   * flight is abandoned (its late result closed), and the dial fails with
+   * {@link DialAbortedException}.
+   *
+   * @param abort completes to stop the dial; null for never
+   */
+  public <A, T> Future<T> dial(
+      List<? extends A> addresses,
+      DialAttempt<? super A, T> attempt,
+      Consumer<? super T> lateResultCloser,
+      RetryListener<? super A> listener,
+      Future<?> abort) {
     Objects.requireNonNull(attempt, "attempt");
     Objects.requireNonNull(lateResultCloser, "lateResultCloser");
     Objects.requireNonNull(listener, "listener");
@@ -142,8 +159,21 @@ public final class RetryingDialer {
       return Future.failedFuture(new IllegalArgumentException("no address to dial"));
     }
     Dial<A, T> dial = new Dial<>(List.copyOf(addresses), attempt, lateResultCloser, listener);
-    dial.run(0, 1);
+    if (abort != null) {
+      abort.onComplete(ar -> dial.abort());
+    }
+    if (!dial.result.future().isComplete()) {
+      dial.run(0, 1);
+    }
     return dial.result.future();
+  }
+
+  /** One attempt's bookkeeping. */
+  private static final class AttemptState {
+    /** The dialer has taken this attempt's outcome (result, timeout or abort). */
+    boolean settled;
+
+    final Promise<Void> abandoned = Promise.promise();
   }
 
   /** The state of one {@link #dial} call. */
@@ -154,6 +184,10 @@ public final class RetryingDialer {
     final RetryListener<? super A> listener;
     final Promise<T> result = Promise.promise();
     final List<DialFailedException.AddressFailure> failures = new ArrayList<>();
+    /** The attempt in flight, null while waiting out a backoff. */
+    AttemptState current;
+    /** The pending timeout or backoff timer. */
+    Scheduler.Cancellable timer;
 
     Dial(
         List<A> addresses,
@@ -166,50 +200,72 @@ public final class RetryingDialer {
       this.listener = listener;
     }
 
+    void abort() {
+      if (result.future().isComplete()) {
+        return;
+      }
+      cancelTimer();
+      if (current != null) {
+        current.settled = true;
+        current.abandoned.tryComplete();
+        current = null;
+      }
+      result.fail(new DialAbortedException(failures.size(), addresses.size()));
+    }
+
+    void cancelTimer() {
+      if (timer != null) {
+        timer.cancel();
+        timer = null;
+      }
+    }
+
     void run(int addressIndex, int attemptNo) {
+      timer = null;
+      if (result.future().isComplete()) {
+        return;
+      }
       A address = addresses.get(addressIndex);
-      Promise<Void> abandoned = Promise.promise();
+      AttemptState state = new AttemptState();
+      current = state;
       Future<T> f;
       try {
-        f = attempt.start(address, attemptNo, abandoned.future());
+        f = attempt.start(address, attemptNo, state.abandoned.future());
         if (f == null) {
           f = Future.failedFuture(new NullPointerException("dial attempt returned no future"));
         }
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
-      // settled[0]: the dialer has taken this attempt's outcome (result or timeout); anything
-      // after that is late. timer[0]: the pending timeout, cancelled once settled.
-      boolean[] settled = {false};
-      Scheduler.Cancellable[] timer = {null};
       f.onComplete(
           ar -> {
-            if (settled[0]) {
+            if (state.settled) {
               if (ar.succeeded() && ar.result() != null) {
                 lateResultCloser.accept(ar.result());
               }
               return;
             }
-            settled[0] = true;
-            if (timer[0] != null) {
-              timer[0].cancel();
-            }
+            state.settled = true;
+            current = null;
+            cancelTimer();
             if (ar.succeeded()) {
               result.complete(ar.result());
             } else {
               failed(addressIndex, attemptNo, ar.cause());
             }
           });
-      if (!settled[0]) {
-        timer[0] =
+      if (!state.settled) {
+        timer =
             scheduler.schedule(
                 attemptTimeoutMillis,
                 () -> {
-                  if (settled[0]) {
+                  if (state.settled) {
                     return;
                   }
-                  settled[0] = true;
-                  abandoned.tryComplete();
+                  state.settled = true;
+                  current = null;
+                  timer = null;
+                  state.abandoned.tryComplete();
                   failed(
                       addressIndex,
                       attemptNo,
@@ -224,7 +280,7 @@ public final class RetryingDialer {
         // attemptNo 1 failed -> retry index 0 -> initialDelay.
         long delayMillis = backoff.delayMillis(attemptNo - 1);
         listener.onRetry(address, attemptNo, Duration.ofMillis(delayMillis), cause);
-        scheduler.schedule(delayMillis, () -> run(addressIndex, attemptNo + 1));
+        timer = scheduler.schedule(delayMillis, () -> run(addressIndex, attemptNo + 1));
         return;
       }
       failures.add(

@@ -294,4 +294,82 @@ class RetryingDialerTest {
     assertInstanceOf(IllegalArgumentException.class, f.cause());
     assertTrue(attempts.isEmpty());
   }
+
+  @Test
+  void abortDuringBackoffStartsNoFurtherAttempt() {
+    RetryingDialer d = dialer(new RetryConfig(), 30.0);
+    Promise<Void> abort = Promise.promise();
+    Future<Res> f =
+        d.dial(
+            List.of("/a", "/b"),
+            (addr, n, ab) -> {
+              attempts.add(addr + "#" + n);
+              return Future.failedFuture(new RuntimeException("refused"));
+            },
+            r -> lateClosed.add(r),
+            RetryingDialer.RetryListener.none(),
+            abort.future());
+    assertEquals(List.of("/a#1"), attempts);
+    assertEquals(1, scheduler.pending());
+    abort.complete();
+    assertInstanceOf(DialAbortedException.class, f.cause());
+    assertEquals(0, scheduler.pending());
+    scheduler.runAll();
+    assertEquals(List.of("/a#1"), attempts);
+  }
+
+  @Test
+  void abortDuringAnAttemptAbandonsItAndClosesItsResult() {
+    RetryingDialer d = dialer(new RetryConfig(), 30.0);
+    Promise<Void> abort = Promise.promise();
+    Promise<Res> inFlight = Promise.promise();
+    List<Future<Void>> abandoned = new ArrayList<>();
+    Future<Res> f =
+        d.dial(
+            List.of("/a"),
+            (addr, n, ab) -> {
+              abandoned.add(ab);
+              return inFlight.future();
+            },
+            r -> {
+              r.closed = true;
+              lateClosed.add(r);
+            },
+            RetryingDialer.RetryListener.none(),
+            abort.future());
+    abort.complete();
+    assertInstanceOf(DialAbortedException.class, f.cause());
+    assertTrue(abandoned.get(0).succeeded());
+    assertEquals(0, scheduler.pending());
+    Res late = new Res("/a");
+    inFlight.complete(late);
+    assertTrue(late.closed);
+    // An abort after the dial ended changes nothing.
+    RetryingDialer d2 = dialer(new RetryConfig(), 30.0);
+    Promise<Void> abort2 = Promise.promise();
+    Res ok = new Res("/b");
+    Future<Res> g =
+        d2.dial(List.of("/b"), (addr, n, ab) -> Future.succeededFuture(ok), r -> {},
+            RetryingDialer.RetryListener.none(), abort2.future());
+    abort2.complete();
+    assertSame(ok, g.result());
+    assertFalse(ok.closed);
+  }
+
+  @Test
+  void alreadyAbortedDialStartsNothing() {
+    RetryingDialer d = dialer(new RetryConfig(), 30.0);
+    Future<Res> f =
+        d.dial(
+            List.of("/a"),
+            (addr, n, ab) -> {
+              attempts.add(addr);
+              return Future.succeededFuture(new Res(addr));
+            },
+            r -> {},
+            RetryingDialer.RetryListener.none(),
+            Future.succeededFuture());
+    assertInstanceOf(DialAbortedException.class, f.cause());
+    assertTrue(attempts.isEmpty());
+  }
 }

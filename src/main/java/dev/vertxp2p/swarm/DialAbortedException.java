@@ -1,0 +1,15 @@
+package dev.vertxp2p.swarm;
+
+/** A dial was stopped by its caller (the swarm closing, a hang-up) before it succeeded. */
+public class DialAbortedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public DialAbortedException(int addressesExhausted, int addresses) {
+    super(
+        "dial aborted by the caller after "
+            + addressesExhausted
+            + " of "
+            + addresses
+            + " addresses were exhausted");
+  }
+}
