@@ -256,7 +256,8 @@ public class SwarmOptions {
         && connection.equals(that.connection)
         && retry.equals(that.retry)
         && services.equals(that.services)
-        && http.equals(that.http);
+        && http.equals(that.http)
+        && transport.toJson().equals(that.transport.toJson());
   }
 
   @Override

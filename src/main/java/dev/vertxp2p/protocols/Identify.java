@@ -5,6 +5,7 @@ import dev.vertxp2p.P2pStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -14,6 +15,8 @@ import java.util.function.Function;
 public final class Identify {
   public static final String PROTOCOL = "/ipfs/id/1.0.0";
   public static final String PROTOCOL_VERSION = "ipfs/0.1.0";
+  /** Identify push: the remote sends us an updated message unasked. */
+  public static final String PUSH_PROTOCOL = "/ipfs/id/push/1.0.0";
 
   private Identify() {}
 
@@ -31,6 +34,11 @@ public final class Identify {
   /** Asks the remote of {@code connection} to identify itself. */
   public static Future<IdentifyMessage> identify(Connection connection) {
     return connection.newStream(PROTOCOL).compose(Identify::read);
+  }
+
+  /** Serves one identify push: reads the remote's message and hands it to {@code sink}. */
+  public static void servePush(P2pStream stream, Consumer<IdentifyMessage> sink) {
+    read(stream).onSuccess(sink::accept);
   }
 
   private static Future<IdentifyMessage> read(P2pStream stream) {

@@ -31,7 +31,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -68,6 +68,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final SwarmOptions options;
   private final Context owner;
   private final SecureRandom random = new SecureRandom();
+  /** Wall clock for event timestamps only. */
+  private final Clock clock = Clock.systemUTC();
   private final TcpTransport transport;
   private final ConnectionSelector selector;
   private final PeerConnectionLimiter limiter;
@@ -103,6 +105,10 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     }
     if (this.options.getServices().isIdentify()) {
       handlers.put(Identify.PROTOCOL, s -> Identify.serve(s, this::describe));
+      handlers.put(Identify.PUSH_PROTOCOL, s -> {
+        PeerId from = s.connection().peerId();
+        Identify.servePush(s, msg -> onOwner(() -> learn(from, msg)));
+      });
     }
     if (this.options.getServices().isEcho()) {
       handlers.put(Echo.PROTOCOL, Echo::serve);
@@ -376,7 +382,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   // ---- events -------------------------------------------------------------------------------
 
   private void emit(String type, PeerId peer, JsonObject fields) {
-    SwarmEvent event = new SwarmEvent(type, Instant.now(), peer, fields);
+    SwarmEvent event = new SwarmEvent(type, clock.instant(), peer, fields);
     for (Handler<SwarmEvent> h : eventHandlers) {
       try {
         h.handle(event);
