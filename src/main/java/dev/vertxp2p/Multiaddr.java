@@ -136,7 +136,7 @@ public final class Multiaddr {
       }
       MultiaddrProtocol p = MultiaddrProtocol.forName(name);
       if (p == null) {
-        throw new MultiaddrException("unknown protocol '" + name + "' in component " + index
+        throw new UnknownMultiaddrProtocolException("unknown protocol '" + name + "' in component " + index
             + " at character " + pos + " of '" + text + "'");
       }
       if (!p.hasValue()) {
@@ -200,7 +200,7 @@ public final class Multiaddr {
       }
       MultiaddrProtocol p = MultiaddrProtocol.forCode(code.value());
       if (p == null) {
-        throw new MultiaddrException("unknown protocol code " + code.value() + " in component "
+        throw new UnknownMultiaddrProtocolException("unknown protocol code " + code.value() + " in component "
             + index + " at byte offset " + start);
       }
       pos += code.length();

@@ -10,6 +10,7 @@ import dev.vertxp2p.ProtocolNotSupportedException;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.UnknownMultiaddrProtocolException;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
@@ -107,7 +108,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       handlers.put(Identify.PROTOCOL, s -> Identify.serve(s, this::describe));
       handlers.put(Identify.PUSH_PROTOCOL, s -> {
         PeerId from = s.connection().peerId();
-        Identify.servePush(s, msg -> onOwner(() -> learn(from, msg)));
+        Identify.servePush(s, msg -> onOwner(() -> learn(from, msg, s.connection())));
       });
     }
     if (this.options.getServices().isEcho()) {
@@ -274,7 +275,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     long timeout = upgrader.options().getHandshakeTimeout().toMillis();
     upgrader.upgrade(ctx, socket, Connection.Direction.INBOUND, null, local, remote, this, timeout)
         .onSuccess(conn -> onOwner(() -> admitInbound(conn)))
-        .onFailure(err -> LOG.debug(() -> "inbound upgrade from " + remote + " failed: " + err));
+        .onFailure(err -> {
+          if (err instanceof dev.vertxp2p.proto.ProtocolException) {
+            LOG.info("inbound connection from " + remote + " closed: " + err);
+          } else {
+            LOG.debug(() -> "inbound upgrade from " + remote + " failed: " + err);
+          }
+        });
   }
 
   private void admitInbound(MuxedConnection conn) {
@@ -324,7 +331,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     if (options.getServices().isIdentify()) {
       Identify.identify(conn).onComplete(ar -> onOwner(() -> {
         if (ar.succeeded()) {
-          learn(peer, ar.result());
+          learn(peer, ar.result(), conn);
         } else {
           LOG.debug(() -> "identify of " + peer + " on " + conn.id() + " failed: " + ar.cause());
         }
@@ -363,19 +370,35 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     snapshot = Collections.unmodifiableMap(copy);
   }
 
-  private void learn(PeerId peer, IdentifyMessage msg) {
-    identified.put(peer, msg);
+  /**
+   * Takes what a peer said in identify. An address with a protocol we do not know is skipped; a
+   * truncated or invalid one is a malformed message, and the connection that carried it is closed.
+   */
+  private void learn(PeerId peer, IdentifyMessage msg, Connection via) {
     List<Multiaddr> learnt = new ArrayList<>();
-    for (byte[] raw : msg.listenAddrs()) {
-      try {
-        Multiaddr a = Multiaddr.fromBytes(raw);
-        if (TcpTransport.canHandle(a)) {
-          learnt.add(a);
-        }
-      } catch (MultiaddrException e) {
-        LOG.debug(() -> "identify from " + peer + " carried a bad listen address: " + e.getMessage());
+    try {
+      if (msg.observedAddr() != null) {
+        Multiaddr.fromBytes(msg.observedAddr());
       }
+      for (byte[] raw : msg.listenAddrs()) {
+        try {
+          Multiaddr a = Multiaddr.fromBytes(raw);
+          if (TcpTransport.canHandle(a)) {
+            learnt.add(a);
+          }
+        } catch (UnknownMultiaddrProtocolException e) {
+          LOG.debug(() -> "identify from " + peer + ": skipping an address: " + e.getMessage());
+        }
+      }
+    } catch (UnknownMultiaddrProtocolException e) {
+      LOG.debug(() -> "identify from " + peer + ": observed address: " + e.getMessage());
+    } catch (MultiaddrException e) {
+      LOG.warn("connection " + via.id() + " to " + peer + " closed: malformed identify: "
+          + e.getClass().getSimpleName() + ": " + e.getMessage());
+      via.close();
+      return;
     }
+    identified.put(peer, msg);
     addAddressesOnOwner(peer, learnt);
   }
 

@@ -1,0 +1,320 @@
+package dev.vertxp2p.transport;
+
+import static dev.vertxp2p.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.crypto.PrivateKey;
+import dev.vertxp2p.proto.multistream.MultistreamInitiator;
+import dev.vertxp2p.proto.noise.NoiseConfig;
+import dev.vertxp2p.proto.noise.NoiseHandshake;
+import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
+import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.proto.yamux.YamuxFrame;
+import dev.vertxp2p.protocols.IdentifyMessage;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A raw "bad client" against a running node: malformed input at each layer closes that connection
+ * with a logged, typed error, and the node keeps serving a well-behaved peer.
+ */
+class MalformedInputTest {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final List<String> LOGGERS = List.of(
+      MuxedConnection.class.getName(), Upgrader.class.getName(),
+      dev.vertxp2p.swarm.SwarmImpl.class.getName());
+
+  private Vertx vertx;
+  private Swarm server;
+  private Swarm good;
+  private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.BlockingQueue<LogRecord> arrivals =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+  /** Strong references: JUL holds loggers weakly, and a collected one forgets its handler. */
+  private final List<Logger> loggers = new java.util.ArrayList<>();
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord r) {
+      logs.add(r);
+      arrivals.add(r);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+
+  @BeforeEach
+  void setUp() {
+    for (String name : LOGGERS) {
+      Logger l = Logger.getLogger(name);
+      loggers.add(l);
+      l.setLevel(Level.ALL);
+      l.addHandler(capture);
+    }
+    vertx = Vertx.vertx();
+    server = node();
+    good = node();
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (String name : LOGGERS) {
+      Logger.getLogger(name).removeHandler(capture);
+    }
+    await(server.close());
+    await(good.close());
+    await(vertx.close());
+  }
+
+  private Swarm node() {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    o.getServices().setEcho(true);
+    Swarm s = Swarm.create(vertx, o);
+    await(s.start());
+    return s;
+  }
+
+  private int port() {
+    return server.listenAddrs().get(0).port().getAsInt();
+  }
+
+  /** A well-behaved peer still gets a working connection to the server. */
+  private void assertStillServing() {
+    List<Connection> c = await(good.dial(server.listenAddrs().get(0), new DialOptions()));
+    assertEquals(1, c.size());
+    assertTrue(await(good.ping(server.peerId())) > 0);
+  }
+
+  /** Waits until the server closes the socket (EOF or reset), bounded by the read timeout. */
+  private static void assertClosedByServer(Socket s) throws IOException {
+    s.setSoTimeout(15_000);
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[4096];
+    try {
+      while (in.read(buf) >= 0) {
+        // drain whatever the server said before closing
+      }
+    } catch (SocketException reset) {
+      // a reset is a close too
+    }
+  }
+
+  /** The captured log names the typed error. */
+  private void assertLogged(Class<? extends Throwable> type) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (LogRecord r : logs) {
+      if (names(r, type)) {
+        return;
+      }
+    }
+    long left;
+    while ((left = deadline - System.nanoTime()) > 0) {
+      LogRecord r = arrivals.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      if (r != null && names(r, type)) {
+        return;
+      }
+    }
+    throw new AssertionError("no log naming " + type.getSimpleName() + "; got "
+        + logs.stream().map(LogRecord::getMessage).toList());
+  }
+
+  private static boolean names(LogRecord r, Class<? extends Throwable> type) {
+    String text = r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown());
+    return text.contains(type.getSimpleName());
+  }
+
+  // ---- a raw client driving our own engines over a blocking socket ----------------------------
+
+  /** Negotiates /noise and completes the Noise handshake offering {@code muxers} inline. */
+  private static NoiseSession secure(Socket s, List<String> muxers) throws IOException {
+    OutputStream out = s.getOutputStream();
+    InputStream in = s.getInputStream();
+    MultistreamInitiator ms = new MultistreamInitiator(List.of("/noise"));
+    byte[] buf = new byte[65536];
+    out.write(ms.pollOutbound());
+    while (!ms.isDone()) {
+      int n = in.read(buf);
+      if (n < 0) {
+        throw new IOException("closed during multistream");
+      }
+      ms.receive(buf, 0, n);
+    }
+    PrivateKey key = Ed25519PrivateKey.generate(RANDOM);
+    byte[] pub = key.publicKey().marshal();
+    NoiseIdentitySigner signer = new NoiseIdentitySigner() {
+      @Override
+      public byte[] publicKeyProtobuf() {
+        return pub;
+      }
+
+      @Override
+      public byte[] sign(byte[] data) {
+        return key.sign(data);
+      }
+    };
+    NoiseHandshake hs = NoiseHandshake.initiator(
+        NoiseConfig.builder(signer, (k, sig, data) -> { }).streamMuxers(muxers).build());
+    byte[] o;
+    while ((o = hs.pollOutbound()) != null) {
+      out.write(o);
+    }
+    while (!hs.isComplete()) {
+      int n = in.read(buf);
+      if (n < 0) {
+        throw new IOException("closed during noise");
+      }
+      hs.receive(buf, 0, n);
+      while ((o = hs.pollOutbound()) != null) {
+        out.write(o);
+      }
+    }
+    return hs.session();
+  }
+
+  // ---- the cases ----------------------------------------------------------------------------
+
+  @Test
+  void garbageBeforeMultistream() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.multistream.MultistreamException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void badNoiseFrame() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      OutputStream out = s.getOutputStream();
+      MultistreamInitiator ms = new MultistreamInitiator(List.of("/noise"));
+      out.write(ms.pollOutbound());
+      // Noise message 1 must carry a 32-byte ephemeral key: 5 bytes is malformed.
+      out.write(new byte[] {0, 5, 1, 2, 3, 4, 5});
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.noise.NoiseException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void tamperedNoiseTransportFrame() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+      byte[] frame = session.encrypt(new byte[40], 0, 40);
+      frame[frame.length - 1] ^= 1; // break the tag
+      s.getOutputStream().write(frame);
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.noise.NoiseException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void yamuxFrameLargerThanTheWindow() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+      // Data + SYN on stream 1 declaring 1 MiB: four times the 256 KiB initial window.
+      byte[] header = YamuxFrame.header(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 1 << 20);
+      byte[] body = new byte[16_000];
+      byte[] plain = Arrays.copyOf(header, header.length + body.length);
+      s.getOutputStream().write(session.encrypt(plain, 0, plain.length));
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.yamux.YamuxException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void yamuxUnknownFrameType() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+      byte[] header = YamuxFrame.header(YamuxFrame.TYPE_DATA, 0, 0, 0);
+      header[1] = 9; // type 9 does not exist
+      s.getOutputStream().write(session.encrypt(header, 0, header.length));
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.yamux.YamuxException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void mplexMessageOverTheLimit() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      NoiseSession session = secure(s, List.of(TransportOptions.MPLEX_PROTOCOL));
+      // header: stream 0, flag NewStream (0) -> varint 0; length 2 MiB as a varint.
+      byte[] msg = new byte[] {0, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
+      s.getOutputStream().write(session.encrypt(msg, 0, msg.length));
+      assertClosedByServer(s);
+    }
+    assertLogged(dev.vertxp2p.proto.mplex.MplexException.class);
+    assertStillServing();
+  }
+
+  @Test
+  void truncatedMultiaddrInIdentify() throws Exception {
+    // A peer whose identify answer carries a truncated listen address: /ip4 needs 4 bytes, has 2.
+    Swarm liar = node();
+    try {
+      byte[] truncated = {4, 127, 0};
+      liar.handle("/ipfs/id/1.0.0", stream -> {
+        IdentifyMessage m = new IdentifyMessage("ipfs/0.1.0", "liar/1.0",
+            null, List.of(truncated),
+            null, List.of("/ipfs/id/1.0.0"), null);
+        byte[] body = m.encode();
+        byte[] framed = new byte[body.length + 1];
+        framed[0] = (byte) body.length;
+        System.arraycopy(body, 0, framed, 1, body.length);
+        stream.write(io.vertx.core.buffer.Buffer.buffer(framed));
+        stream.end();
+      });
+      Connection c = await(server.dial(liar.listenAddrs().get(0), new DialOptions())).get(0);
+      await(c.closeFuture());
+      assertLogged(dev.vertxp2p.MultiaddrException.class);
+      assertTrue(server.getConnections(liar.peerId()).isEmpty());
+    } finally {
+      await(liar.close());
+    }
+    assertStillServing();
+  }
+
+  @Test
+  void slowPeerIsCutAtTheHandshakeTimeout() throws Exception {
+    await(server.close());
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"))
+        .setTransport(new TransportOptions().setHandshakeTimeout(java.time.Duration.ofMillis(300)));
+    server = Swarm.create(vertx, o);
+    await(server.start());
+    try (Socket s = new Socket("127.0.0.1", port())) {
+      assertClosedByServer(s); // we send nothing at all
+    }
+    assertLogged(HandshakeTimeoutException.class);
+    assertStillServing();
+  }
+}
