@@ -22,6 +22,11 @@ public class TransportOptions {
   /** Bounds an inbound upgrade (slow or silent peers); dials are bounded by connectionTimeout. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_STREAM_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Muxers without flow control (mplex): unconsumed bytes per connection above which the socket
+   * is paused. Below mplex's per-stream reset limit, so a slow reader is slowed, not reset.
+   */
+  public static final long UNCONSUMED_HIGH_WATER = 2L * 1024 * 1024;
 
   private List<String> muxers = DEFAULT_MUXERS;
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;

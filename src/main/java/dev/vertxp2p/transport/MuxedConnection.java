@@ -64,6 +64,9 @@ public final class MuxedConnection implements Connection {
   private volatile boolean goingAway;
   private volatile double latencyMillis = Double.NaN;
   private boolean flushing;
+  /** Bytes handed to streams and not yet taken by the application (muxers without flow control). */
+  private long unconsumed;
+  private boolean readPaused;
   private Throwable closeCause;
 
   MuxedConnection(
@@ -130,6 +133,30 @@ public final class MuxedConnection implements Connection {
 
   boolean socketWriteQueueFull() {
     return socket.writeQueueFull();
+  }
+
+  /**
+   * For muxers without flow control (mplex): bounds what slow readers make us buffer by pausing
+   * the socket above {@link TransportOptions#UNCONSUMED_HIGH_WATER} and resuming below half of it.
+   * The remote then meets TCP back-pressure instead of us resetting its stream.
+   */
+  void bufferedDelta(long delta) {
+    if (muxer.hasFlowControl()) {
+      return;
+    }
+    unconsumed += delta;
+    if (!readPaused && unconsumed > TransportOptions.UNCONSUMED_HIGH_WATER) {
+      readPaused = true;
+      socket.pause();
+    } else if (readPaused && unconsumed <= TransportOptions.UNCONSUMED_HIGH_WATER / 2) {
+      readPaused = false;
+      socket.resume();
+    }
+  }
+
+  /** True while reading is paused for slow readers (muxers without flow control). */
+  boolean isReadPaused() {
+    return readPaused;
   }
 
   void countStreamBytesOut(int n) {

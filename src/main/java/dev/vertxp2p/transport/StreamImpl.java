@@ -196,6 +196,7 @@ final class StreamImpl implements P2pStream {
       p.tryFail(cause);
     }
     failWrites(cause);
+    discardPending();
     if (endPromise != null) {
       endPromise.tryFail(cause);
     }
@@ -203,6 +204,18 @@ final class StreamImpl implements P2pStream {
     Handler<Throwable> h = exceptionHandler;
     if (h != null && protocol != null) {
       h.handle(cause);
+    }
+  }
+
+  /** An aborted stream's undelivered data is dropped, and no longer counts as buffered. */
+  private void discardPending() {
+    long n = 0;
+    for (byte[] b : pending) {
+      n += b.length;
+    }
+    pending.clear();
+    if (n > 0) {
+      conn.bufferedDelta(-n);
     }
   }
 
@@ -226,6 +239,7 @@ final class StreamImpl implements P2pStream {
   // ---- read side ----------------------------------------------------------------------------
 
   private void deliver(byte[] data) {
+    conn.bufferedDelta(data.length);
     pending.add(data);
     drainPending();
   }
@@ -247,6 +261,7 @@ final class StreamImpl implements P2pStream {
           preAcked -= skip;
           ack -= (int) skip;
         }
+        conn.bufferedDelta(-chunk.length);
         if (!closed && ack > 0) {
           try {
             conn.engine().consumed(id, ack);

@@ -173,4 +173,42 @@ class LoopbackTest {
     assertEquals(3, conns.size());
     assertEquals(3, a.getConnections(b.peerId()).size());
   }
+
+  @org.junit.jupiter.api.Test
+  void mplexSlowReaderIsSlowedNotReset() throws Exception {
+    a = node(TransportOptions.MPLEX_PROTOCOL);
+    b = node(TransportOptions.MPLEX_PROTOCOL);
+    Promise<P2pStream> accepted = Promise.promise();
+    b.handle("/sink/1.0.0", st -> {
+      st.pause();
+      accepted.complete(st);
+    });
+    await(a.dial(b.listenAddrs().get(0), new DialOptions()));
+    P2pStream out = await(a.newStream(b.peerId(), "/sink/1.0.0"));
+    byte[] payload = new byte[8 * 1024 * 1024];
+    new SecureRandom().nextBytes(payload);
+    Buffer all = Buffer.buffer(payload);
+    for (int off = 0; off < payload.length; off += 64 * 1024) {
+      out.write(all.slice(off, off + 64 * 1024));
+    }
+    out.end();
+    P2pStream in = await(accepted.future());
+    MuxedConnection bSide = (MuxedConnection) in.connection();
+    // Wait until b stops reading, or (without the bound) more than mplex's reset limit arrived.
+    Promise<Void> stalled = Promise.promise();
+    long timer = vertx.setPeriodic(5, t -> {
+      if (bSide.isReadPaused() || bSide.bytesIn() > 6L * 1024 * 1024) {
+        stalled.tryComplete();
+      }
+    });
+    await(stalled.future());
+    vertx.cancelTimer(timer);
+    Promise<byte[]> got = Promise.promise();
+    Buffer sink = Buffer.buffer();
+    in.handler(sink::appendBuffer);
+    in.exceptionHandler(got::tryFail);
+    in.endHandler(v -> got.tryComplete(sink.getBytes()));
+    in.resume();
+    assertArrayEquals(sha256(payload), sha256(await(got.future())));
+  }
 }

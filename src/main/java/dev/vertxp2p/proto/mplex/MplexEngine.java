@@ -429,6 +429,12 @@ public final class MplexEngine implements MuxerEngine {
    *
    * @throws IllegalArgumentException for a negative count or more than was delivered
    */
+  /** mplex has no flow control: the transport pauses the socket for slow readers. */
+  @Override
+  public boolean hasFlowControl() {
+    return false;
+  }
+
   @Override
   public void consumed(long streamId, int n) {
     if (n < 0) {

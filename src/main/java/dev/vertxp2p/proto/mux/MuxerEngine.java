@@ -88,4 +88,12 @@ public interface MuxerEngine {
 
   /** True once either side sent GOAWAY: no new streams may be opened. */
   boolean isGoingAway();
+
+  /**
+   * Whether the muxer has per-stream flow control (Yamux: yes; mplex: no). Without it the
+   * transport must bound what it buffers for slow readers itself, by pausing the socket.
+   */
+  default boolean hasFlowControl() {
+    return true;
+  }
 }
