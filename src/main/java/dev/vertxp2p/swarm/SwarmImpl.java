@@ -636,30 +636,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return open;
   }
 
-  /** Picks a connection not tried yet and opens the stream; on a connection fault, the next. */
   private Future<P2pStream> tryStream(PeerId peer, String[] protocols, Set<String> tried) {
-    List<Connection> candidates = new ArrayList<>();
-    for (Connection c : openConnections(peer)) {
-      if (!tried.contains(c.id())) {
-        candidates.add(c);
-      }
-    }
-    Connection pick = selector.pick(peer.toString(), candidates);
-    if (pick == null) {
-      return Future.failedFuture(new NoConnectionException(peer, tried.size()));
-    }
-    tried.add(pick.id());
-    return pick.newStream(protocols).transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(ar.result());
-      }
-      if (ar.cause() instanceof ProtocolNotSupportedException) {
-        return Future.failedFuture(ar.cause());
-      }
-      Promise<P2pStream> next = Promise.promise();
-      onOwner(() -> tryStream(peer, protocols, tried).onComplete(next));
-      return next.future();
-    });
+    return StreamFailover.open(selector, peer.toString(), () -> openConnections(peer), protocols,
+        tried, this::onOwner);
   }
 
   @Override

@@ -13,6 +13,8 @@ import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
 import dev.vertxp2p.proto.multistream.MultistreamResponder;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mplex.MplexEngine;
+import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
+import dev.vertxp2p.proto.noise.NoCommonMuxerException;
 import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
@@ -313,15 +315,23 @@ public final class Upgrader {
       }
     }
 
-    void fail(Throwable cause) {
+    void fail(Throwable error) {
       if (stage == Stage.DONE && promise.future().isComplete()) {
         return;
       }
+      Throwable cause = error;
+      if (error instanceof NoProtocolSupportedException e) {
+        cause = new NoCommonProtocolException("remote " + remoteAddr + " supports none of "
+            + e.proposed() + " (" + stage.name().toLowerCase() + " stage)", e);
+      } else if (error instanceof NoCommonMuxerException e) {
+        cause = new NoCommonProtocolException("remote " + remoteAddr + ": " + e.getMessage(), e);
+      }
       stage = Stage.DONE;
       cancelTimer();
-      if (promise.tryFail(cause)) {
+      Throwable reported = cause;
+      if (promise.tryFail(reported)) {
         LOG.debug(() -> "upgrade of " + direction.jsonName() + " connection " + remoteAddr
-            + " failed: " + cause);
+            + " failed: " + reported);
         socket.handler(null);
         socket.close();
       }

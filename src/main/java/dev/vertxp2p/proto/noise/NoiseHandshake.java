@@ -356,9 +356,7 @@ public final class NoiseHandshake {
         return Optional.of(muxer);
       }
     }
-    throw new NoiseException(
-        "expected a stream muxer in common, got initiator " + initiatorMuxers + " and responder "
-            + responderMuxers);
+    throw new NoCommonMuxerException(initiatorMuxers, responderMuxers);
   }
 
   private static int[] minMessageLengths() {
