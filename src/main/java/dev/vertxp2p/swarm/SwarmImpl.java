@@ -2,6 +2,7 @@ package dev.vertxp2p.swarm;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.LoadBalancingStrategy;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.MultiaddrException;
 import dev.vertxp2p.P2pStream;
@@ -328,6 +329,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       emit(SwarmEvent.PEER_CONNECTED, peer, fields);
     }
     conn.closeFuture().onComplete(ar -> onOwner(() -> unregister(conn, reservation)));
+    if (options.getConnection().getLoadBalancingStrategy() == LoadBalancingStrategy.LOWEST_LATENCY
+        && options.getServices().isPing()) {
+      // lowest_latency needs a first measurement for every connection, not only the used ones.
+      Ping.ping(conn).onSuccess(nanos -> conn.recordRtt(nanos / 1e6));
+    }
     if (options.getServices().isIdentify()) {
       Identify.identify(conn).onComplete(ar -> onOwner(() -> {
         if (ar.succeeded()) {
