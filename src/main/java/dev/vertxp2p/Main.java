@@ -1,6 +1,9 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.metrics.MetricsRegistries;
+import dev.vertxp2p.verticle.SwarmVerticle;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +27,12 @@ public final class Main {
   /** Exit code when the node could not start (port in use, unreadable key file). */
   static final int EXIT_START = 1;
 
+  /**
+   * The status the JVM ends with. A SIGTERM is a requested, graceful stop, so it exits 0 rather
+   * than the JVM's usual 143: the shutdown hook ends the process with this status itself.
+   */
+  private static volatile int exitStatus = 0;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -35,16 +44,16 @@ public final class Main {
       System.exit(EXIT_CONFIG);
       return;
     }
-    SwarmOptions options;
     try {
-      options = new SwarmOptions(config);
+      SwarmVerticle.Settings.parse(config);
     } catch (IllegalArgumentException e) {
       System.err.println("configuration error: " + e.getMessage());
       System.exit(EXIT_CONFIG);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, options);
+    // Metrics must be on from creation for Vert.x to meter its own servers and clients.
+    Vertx vertx = MetricsRegistries.createVertx(new VertxOptions());
+    Node node = new Node(vertx, config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
@@ -56,11 +65,18 @@ public final class Main {
       } catch (Exception ignored) {
         // exiting anyway
       }
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(exitStatus);
     }, "vertxp2p-shutdown"));
     node.start().onComplete(ar -> {
       if (ar.failed()) {
-        System.err.println("failed to start: " + ar.cause().getMessage());
-        System.exit(EXIT_START);
+        Throwable cause = ar.cause();
+        System.err.println("failed to start: " + (cause.getMessage() == null
+            ? cause.getClass().getSimpleName() : cause.getMessage()));
+        exitStatus = EXIT_START;
+        // Not on the event loop: exiting runs the shutdown hook, which waits for the event loop.
+        new Thread(() -> System.exit(EXIT_START), "vertxp2p-exit").start();
         return;
       }
       JsonObject ready = new JsonObject()

@@ -1,79 +1,64 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.verticle.SwarmVerticle;
+import dev.vertxp2p.web.DashboardVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A runnable node: the swarm plus, when enabled, the HTTP server. What the launcher starts.
+ * A runnable node: the {@link SwarmVerticle} plus, when {@code http.enabled}, the {@link
+ * DashboardVerticle}, both deployed with the same config. What the launcher starts.
  */
 final class Node {
   private final Vertx vertx;
-  private final SwarmOptions options;
-  private final Swarm swarm;
-  private HttpServer http;
+  private final JsonObject config;
+  private final boolean httpEnabled;
+  private final SwarmVerticle swarmVerticle = new SwarmVerticle();
+  private final DashboardVerticle dashboard = new DashboardVerticle();
+  private String swarmDeployment;
+  private String dashboardDeployment;
 
-  Node(Vertx vertx, SwarmOptions options) {
+  /**
+   * @param config the whole configuration, already validated by {@link
+   *     SwarmVerticle.Settings#parse}
+   */
+  Node(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
-    this.options = options;
-    this.swarm = Swarm.create(vertx, options);
+    this.config = config.copy();
+    this.httpEnabled = SwarmVerticle.Settings.parse(config).options().getHttp().isEnabled();
   }
 
   Swarm swarm() {
-    return swarm;
+    return swarmVerticle.swarm();
   }
 
   Future<Void> start() {
-    return swarm.start().compose(v -> startHttp());
-  }
-
-  private Future<Void> startHttp() {
-    HttpOptions h = options.getHttp();
-    if (!h.isEnabled()) {
-      return Future.succeededFuture();
-    }
-    return vertx.createHttpServer()
-        .requestHandler(req -> {
-          if ("/api/node".equals(req.path())) {
-            req.response().putHeader("content-type", "application/json")
-                .end(nodeJson().encode());
-          } else {
-            req.response().setStatusCode(404).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("error", "no such path: " + req.path())
-                    .put("code", 404).encode());
-          }
-        })
-        .listen(h.getPort(), h.getHost())
-        .map(server -> {
-          this.http = server;
-          return null;
-        });
-  }
-
-  JsonObject nodeJson() {
-    return new JsonObject()
-        .put("peerId", swarm.peerId().toString())
-        .put("listenAddrs", new JsonArray(swarm.listenAddrs().stream().map(Multiaddr::toString).toList()))
-        .put("protocols", new JsonArray(swarm.protocols()))
-        .put("config", options.toPublicJson());
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    return vertx.deployVerticle(swarmVerticle, options).compose(id -> {
+      swarmDeployment = id;
+      if (!httpEnabled) {
+        return Future.succeededFuture();
+      }
+      return vertx.deployVerticle(dashboard, new DeploymentOptions().setConfig(config))
+          .map(d -> {
+            dashboardDeployment = d;
+            return null;
+          });
+    });
   }
 
   /** The dashboard's URL, or null when HTTP is off. */
   String httpUrl() {
-    if (http == null) {
-      return null;
-    }
-    String host = options.getHttp().getHost();
-    if (host.contains(":")) {
-      host = "[" + host + "]";
-    }
-    return "http://" + host + ":" + http.actualPort();
+    return dashboardDeployment == null ? null : dashboard.url();
   }
 
+  /** Stops the dashboard, then the swarm (which closes every connection with GOAWAY). */
   Future<Void> stop() {
-    Future<Void> h = http == null ? Future.succeededFuture() : http.close();
-    return h.compose(v -> swarm.close());
+    Future<Void> h = dashboardDeployment == null
+        ? Future.succeededFuture() : vertx.undeploy(dashboardDeployment);
+    return h.transform(ignored -> swarmDeployment == null
+        ? Future.succeededFuture() : vertx.undeploy(swarmDeployment));
   }
 }

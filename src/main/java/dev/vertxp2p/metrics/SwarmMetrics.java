@@ -1,0 +1,188 @@
+package dev.vertxp2p.metrics;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * The swarm's meters (see {@link MetricNames}): gauges read from the swarm's connection snapshot
+ * at scrape time, counters fed from its {@link SwarmEvent}s.
+ *
+ * <p>Byte totals must never go down, yet a connection's counts leave the snapshot when it closes:
+ * the totals are "bytes of closed connections (from their {@code connection.closed} event) plus
+ * bytes of open ones", kept monotonic against the short window where a closed connection has left
+ * the snapshot but its event has not arrived.
+ */
+public final class SwarmMetrics {
+  static final String INBOUND = "inbound";
+  static final String OUTBOUND = "outbound";
+
+  private final MeterRegistry registry;
+  private final Swarm swarm;
+  private final Tags nodeTags;
+  private final List<Meter> meters = new ArrayList<>();
+  private final AtomicLong closedBytesIn = new AtomicLong();
+  private final AtomicLong closedBytesOut = new AtomicLong();
+  private final AtomicLong lastBytesIn = new AtomicLong();
+  private final AtomicLong lastBytesOut = new AtomicLong();
+  private volatile boolean closed;
+
+  private SwarmMetrics(MeterRegistry registry, Swarm swarm, String node) {
+    this.registry = registry;
+    this.swarm = swarm;
+    this.nodeTags = Tags.of(MetricNames.TAG_NODE, node);
+  }
+
+  /**
+   * Registers the meters of {@code swarm} in {@code registry}, tagged {@code node=<node>}, and
+   * starts counting its events. Call {@link #close()} to remove them.
+   */
+  public static SwarmMetrics bind(MeterRegistry registry, Swarm swarm, String node) {
+    SwarmMetrics m = new SwarmMetrics(registry, swarm, node);
+    m.registerGauges();
+    swarm.eventHandler(m::onEvent);
+    return m;
+  }
+
+  private void registerGauges() {
+    for (String direction : List.of(INBOUND, OUTBOUND)) {
+      for (String muxer : swarm.options().getTransport().getMuxers()) {
+        meters.add(Gauge.builder(MetricNames.CONNECTIONS_OPEN, swarm,
+                s -> count(s, direction, muxer))
+            .description("Connections open now")
+            .tags(nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer))
+            .strongReference(true)
+            .register(registry));
+      }
+    }
+    meters.add(Gauge.builder(MetricNames.PEERS_CONNECTED, swarm,
+            s -> s.getConnectionsMap().size())
+        .description("Peers with at least one open connection")
+        .tags(nodeTags).strongReference(true).register(registry));
+    meters.add(Gauge.builder(MetricNames.STREAMS_OPEN, swarm,
+            s -> sum(s, Connection::openStreams))
+        .description("Streams open now over all connections")
+        .tags(nodeTags).strongReference(true).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.BYTES_IN, this, SwarmMetrics::bytesIn)
+        .description("Bytes read from peers (ciphertext and framing included)")
+        .baseUnit("bytes").tags(nodeTags).register(registry));
+    meters.add(FunctionCounter.builder(MetricNames.BYTES_OUT, this, SwarmMetrics::bytesOut)
+        .description("Bytes written to peers (ciphertext and framing included)")
+        .baseUnit("bytes").tags(nodeTags).register(registry));
+    // Counters appear at zero from the start, so that rate() works from the first scrape.
+    for (String direction : List.of(INBOUND, OUTBOUND)) {
+      for (String muxer : swarm.options().getTransport().getMuxers()) {
+        connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer);
+        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer);
+      }
+      counter(MetricNames.CONNECTIONS_REJECTED,
+          nodeTags.and(MetricNames.TAG_DIRECTION, direction));
+    }
+    for (String result : List.of("success", "retry", "failure")) {
+      counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, result));
+    }
+    counter(MetricNames.DIAL_RETRIES, nodeTags);
+    counter(MetricNames.DIAL_FAILURES, nodeTags);
+  }
+
+  private Counter counter(String name, Tags tags) {
+    Counter c = Counter.builder(name).tags(tags).register(registry);
+    if (!meters.contains(c)) {
+      meters.add(c);
+    }
+    return c;
+  }
+
+  private Counter connCounter(String name, String direction, String muxer) {
+    return counter(name,
+        nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer));
+  }
+
+  private static long count(Swarm s, String direction, String muxer) {
+    long n = 0;
+    for (Connection c : s.getConnections()) {
+      if (c.direction().jsonName().equals(direction) && muxer.equals(c.muxer())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long sum(Swarm s, ToLongFunction<Connection> f) {
+    long n = 0;
+    for (Connection c : s.getConnections()) {
+      n += f.applyAsLong(c);
+    }
+    return n;
+  }
+
+  private double bytesIn() {
+    long now = closedBytesIn.get() + sum(swarm, Connection::bytesIn);
+    return lastBytesIn.accumulateAndGet(now, Math::max);
+  }
+
+  private double bytesOut() {
+    long now = closedBytesOut.get() + sum(swarm, Connection::bytesOut);
+    return lastBytesOut.accumulateAndGet(now, Math::max);
+  }
+
+  private void onEvent(SwarmEvent event) {
+    if (closed) {
+      return;
+    }
+    JsonObject conn = event.fields().getJsonObject("connection");
+    String direction = conn == null ? "unknown" : conn.getString("direction", "unknown");
+    String muxer = conn == null ? "unknown" : conn.getString("muxer", "unknown");
+    switch (event.type()) {
+      case SwarmEvent.CONNECTION_OPENED -> {
+        connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer).increment();
+        if (OUTBOUND.equals(direction)) {
+          counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "success"))
+              .increment();
+        }
+      }
+      case SwarmEvent.CONNECTION_CLOSED -> {
+        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer).increment();
+        if (conn != null) {
+          closedBytesIn.addAndGet(conn.getLong("bytesIn", 0L));
+          closedBytesOut.addAndGet(conn.getLong("bytesOut", 0L));
+        }
+      }
+      case SwarmEvent.CONNECTION_REJECTED -> counter(MetricNames.CONNECTIONS_REJECTED,
+          nodeTags.and(MetricNames.TAG_DIRECTION, direction)).increment();
+      case SwarmEvent.DIAL_RETRY -> {
+        counter(MetricNames.DIAL_RETRIES, nodeTags).increment();
+        counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "retry"))
+            .increment();
+      }
+      case SwarmEvent.DIAL_FAILED -> {
+        counter(MetricNames.DIAL_FAILURES, nodeTags).increment();
+        counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "failure"))
+            .increment();
+      }
+      default -> {
+        // peer.connected / peer.disconnected: the peers gauge reads the snapshot
+      }
+    }
+  }
+
+  /** Removes this swarm's meters from the registry and stops counting. */
+  public void close() {
+    closed = true;
+    for (Meter m : meters) {
+      registry.remove(m);
+    }
+    meters.clear();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.vertxp2p.verticle;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The event-bus addresses a {@link SwarmVerticle} serves, under a prefix ({@code swarm} by
+ * default). The {@code SWARM_*} constants are the full addresses for the default prefix; an
+ * instance made with {@link #of(String)} gives them for any prefix, so that several swarms can
+ * live in one Vert.x instance.
+ */
+public final class EventBusAddresses {
+
+  /** The prefix used when the deployment config has no {@code eventBusPrefix}. */
+  public static final String DEFAULT_PREFIX = "swarm";
+
+  /** Suffix of the dial request address. */
+  public static final String DIAL = "dial";
+  /** Suffix of the "list connections" request address. */
+  public static final String CONNECTIONS = "connections";
+  /** Suffix of the "connections grouped by peer" request address. */
+  public static final String CONNECTIONS_MAP = "connections.map";
+  /** Suffix of the legacy single-connection request address. */
+  public static final String CONNECTION = "connection";
+  /** Suffix of the hang-up request address. */
+  public static final String HANGUP = "hangup";
+  /** Suffix of the ping request address. */
+  public static final String PING = "ping";
+  /** Suffix of the node-information request address. */
+  public static final String NODE = "node";
+  /** Suffix of the address every swarm event is published on. */
+  public static final String EVENTS = "events";
+
+  /** {@code swarm.dial}. */
+  public static final String SWARM_DIAL = DEFAULT_PREFIX + "." + DIAL;
+  /** {@code swarm.connections}. */
+  public static final String SWARM_CONNECTIONS = DEFAULT_PREFIX + "." + CONNECTIONS;
+  /** {@code swarm.connections.map}. */
+  public static final String SWARM_CONNECTIONS_MAP = DEFAULT_PREFIX + "." + CONNECTIONS_MAP;
+  /** {@code swarm.connection}. */
+  public static final String SWARM_CONNECTION = DEFAULT_PREFIX + "." + CONNECTION;
+  /** {@code swarm.hangup}. */
+  public static final String SWARM_HANGUP = DEFAULT_PREFIX + "." + HANGUP;
+  /** {@code swarm.ping}. */
+  public static final String SWARM_PING = DEFAULT_PREFIX + "." + PING;
+  /** {@code swarm.node}. */
+  public static final String SWARM_NODE = DEFAULT_PREFIX + "." + NODE;
+  /** {@code swarm.events}. */
+  public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
+
+  /** Longest prefix accepted; addresses are map keys and log text, so keep them short. */
+  public static final int MAX_PREFIX_LENGTH = 200;
+
+  // Dotted words: what Vert.x addresses conventionally look like; no spaces or control chars.
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*");
+
+  private final String prefix;
+
+  private EventBusAddresses(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /**
+   * The addresses under {@code prefix}.
+   *
+   * @throws IllegalArgumentException unless {@code prefix} is dotted words of letters, digits,
+   *     {@code _} and {@code -}, at most {@link #MAX_PREFIX_LENGTH} characters
+   */
+  public static EventBusAddresses of(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (prefix.length() > MAX_PREFIX_LENGTH || !PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("eventBusPrefix: invalid value \"" + prefix
+          + "\": must be dotted words of letters, digits, '_' and '-' (e.g. \"swarm\" or"
+          + " \"app.node1\"), at most " + MAX_PREFIX_LENGTH + " characters");
+    }
+    return new EventBusAddresses(prefix);
+  }
+
+  /** The default addresses ({@code swarm.*}). */
+  public static EventBusAddresses defaults() {
+    return new EventBusAddresses(DEFAULT_PREFIX);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public String dial() {
+    return prefix + "." + DIAL;
+  }
+
+  public String connections() {
+    return prefix + "." + CONNECTIONS;
+  }
+
+  public String connectionsMap() {
+    return prefix + "." + CONNECTIONS_MAP;
+  }
+
+  public String connection() {
+    return prefix + "." + CONNECTION;
+  }
+
+  public String hangup() {
+    return prefix + "." + HANGUP;
+  }
+
+  public String ping() {
+    return prefix + "." + PING;
+  }
+
+  public String node() {
+    return prefix + "." + NODE;
+  }
+
+  public String events() {
+    return prefix + "." + EVENTS;
+  }
+
+  /** Every request address (all but {@link #events()}). */
+  public List<String> requestAddresses() {
+    return List.of(dial(), connections(), connectionsMap(), connection(), hangup(), ping(), node());
+  }
+
+  @Override
+  public String toString() {
+    return prefix + ".*";
+  }
+}

@@ -1,0 +1,389 @@
+package dev.vertxp2p.verticle;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
+import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.metrics.MetricsRegistries;
+import dev.vertxp2p.metrics.SwarmMetrics;
+import dev.vertxp2p.swarm.SwarmImpl;
+import dev.vertxp2p.util.Log;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Runs a {@link Swarm} as a verticle and serves it on the event bus.
+ *
+ * <p>The deployment config is the node configuration ({@code conf/config.json}, see {@link
+ * SwarmOptions}) plus one optional key, {@code eventBusPrefix} (default {@code swarm}). The
+ * verticle listens, registers the request addresses of {@link EventBusAddresses} under the
+ * prefix, publishes every {@link SwarmEvent} on {@code <prefix>.events}, and on undeploy closes
+ * every connection gracefully (GOAWAY). Request bodies and replies are {@link JsonObject}s;
+ * failures are {@code Message.fail(code, text)} with the codes of {@link ErrorCodes}.
+ *
+ * <p>The {@code http} section is not served here: deploy {@code dev.vertxp2p.web.DashboardVerticle}
+ * with the same config for the REST API and dashboard (the launcher does both).
+ */
+public class SwarmVerticle extends VerticleBase {
+  private static final Log LOG = Log.get(SwarmVerticle.class);
+
+  /** The deployment-config key naming the event-bus prefix. */
+  public static final String EVENT_BUS_PREFIX_KEY = "eventBusPrefix";
+
+  /** Local shared map: prefix in use -> deployment id, per Vert.x instance. */
+  static final String PREFIXES_MAP = "dev.vertxp2p.verticle.prefixes";
+
+  /** The parsed deployment config. */
+  public record Settings(EventBusAddresses addresses, SwarmOptions options) {
+    /**
+     * Parses a deployment config: {@code eventBusPrefix} plus the node configuration.
+     *
+     * @throws IllegalArgumentException naming the key, the value and the rule
+     */
+    public static Settings parse(JsonObject config) {
+      JsonObject json = config == null ? new JsonObject() : config.copy();
+      Object prefix = json.remove(EVENT_BUS_PREFIX_KEY);
+      EventBusAddresses addresses;
+      if (prefix == null) {
+        addresses = EventBusAddresses.defaults();
+      } else if (prefix instanceof String p) {
+        addresses = EventBusAddresses.of(p);
+      } else {
+        throw new IllegalArgumentException(EVENT_BUS_PREFIX_KEY + ": invalid value " + prefix
+            + ": must be a string such as \"swarm\"");
+      }
+      return new Settings(addresses, new SwarmOptions(json));
+    }
+  }
+
+  private Settings settings;
+  private Swarm swarm;
+  private SwarmMetrics metrics;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private volatile boolean stopping;
+  private boolean ownsPrefix;
+
+  /** The running swarm; null before the deployment started. */
+  public Swarm swarm() {
+    return swarm;
+  }
+
+  /** The addresses this verticle serves; null before the deployment started. */
+  public EventBusAddresses addresses() {
+    return settings == null ? null : settings.addresses();
+  }
+
+  @Override
+  public Future<?> start() {
+    try {
+      settings = Settings.parse(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    EventBusAddresses a = settings.addresses();
+    // Two swarms on one prefix would share the addresses and answer each other's requests.
+    LocalMap<String, String> prefixes = vertx.sharedData().getLocalMap(PREFIXES_MAP);
+    String holder = prefixes.putIfAbsent(a.prefix(), deploymentID());
+    if (holder != null) {
+      return Future.failedFuture(new IllegalArgumentException(EVENT_BUS_PREFIX_KEY + ": \""
+          + a.prefix() + "\" is already used by another SwarmVerticle (deployment " + holder
+          + "); give each swarm its own prefix"));
+    }
+    ownsPrefix = true;
+    // Created here, so the swarm's connection map is owned by this verticle's context.
+    swarm = Swarm.create(vertx, settings.options());
+    return swarm.start().compose(v -> {
+      metrics = SwarmMetrics.bind(MetricsRegistries.registryFor(vertx), swarm, a.prefix());
+      swarm.eventHandler(this::publish);
+      register(a.dial(), this::dial);
+      register(a.connections(), this::connections);
+      register(a.connectionsMap(), this::connectionsMap);
+      register(a.connection(), this::connection);
+      register(a.hangup(), this::hangup);
+      register(a.ping(), this::ping);
+      register(a.node(), this::node);
+      List<Future<Void>> ready = new ArrayList<>();
+      for (MessageConsumer<Object> c : consumers) {
+        ready.add(c.completion());
+      }
+      return Future.all(ready);
+    }).recover(err -> {
+      // Do not leave a half-started listener behind a failed deployment.
+      releasePrefix();
+      return swarm.close().transform(ignored -> Future.failedFuture(err));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    List<Future<Void>> all = new ArrayList<>();
+    for (MessageConsumer<Object> c : consumers) {
+      all.add(c.unregister());
+    }
+    consumers.clear();
+    if (metrics != null) {
+      metrics.close();
+    }
+    releasePrefix();
+    return Future.join(all).transform(ignored -> swarm == null
+        ? Future.succeededFuture() : swarm.close());
+  }
+
+  private void releasePrefix() {
+    if (ownsPrefix) {
+      ownsPrefix = false;
+      vertx.sharedData().<String, String>getLocalMap(PREFIXES_MAP)
+          .removeIfPresent(settings.addresses().prefix(), deploymentID());
+    }
+  }
+
+  private void publish(SwarmEvent event) {
+    if (!stopping) {
+      vertx.eventBus().publish(settings.addresses().events(), event.toJson());
+    }
+  }
+
+  private void register(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    EventBus bus = vertx.eventBus();
+    MessageConsumer<Object> consumer = bus.consumer(address, msg -> serve(msg, handler));
+    consumers.add(consumer);
+  }
+
+  private void serve(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> reply;
+    try {
+      reply = handler.apply(body(msg.body()));
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else {
+        Throwable err = ar.cause();
+        int code = ErrorCodes.codeOf(err);
+        if (code == ErrorCodes.INTERNAL) {
+          LOG.warn("request on " + msg.address() + " failed unexpectedly", err);
+        }
+        msg.fail(code, ErrorCodes.textOf(err));
+      }
+    });
+  }
+
+  private static JsonObject body(Object body) {
+    if (body == null) {
+      return new JsonObject();
+    }
+    if (body instanceof JsonObject json) {
+      return json;
+    }
+    if (body instanceof String text) {
+      try {
+        return new JsonObject(text);
+      } catch (RuntimeException e) {
+        throw bad("body is not a JSON object: " + e.getMessage());
+      }
+    }
+    throw bad("body must be a JSON object, got a " + body.getClass().getSimpleName());
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  private Future<JsonObject> dial(JsonObject body) {
+    DialOptions dialOptions = new DialOptions();
+    Object n = body.getValue("connections");
+    if (n != null) {
+      dialOptions = new DialOptions(new JsonObject().put("connections", n));
+      int max = swarm.options().getConnection().getMaxConnectionsPerPeer();
+      if (dialOptions.getConnections() > max) {
+        throw new SwarmRequestException(ErrorCodes.LIMIT_REACHED, "connections = "
+            + dialOptions.getConnections() + " exceeds connection.maxConnectionsPerPeer (" + max
+            + ")");
+      }
+    }
+    String addrText = optString(body, "addr");
+    String peerText = optString(body, "peer");
+    if (addrText != null && peerText != null) {
+      throw bad("give either \"addr\" or \"peer\" (with \"addrs\"), not both");
+    }
+    if (addrText != null) {
+      Multiaddr addr = Multiaddr.parse(addrText);
+      Optional<PeerId> peer = addr.peerId();
+      if (peer.isEmpty()) {
+        throw bad("addr " + addrText + " has no /p2p/<peer id> part; append the peer id");
+      }
+      return swarm.dial(addr, dialOptions).map(list -> dialReply(peer.get(), list));
+    }
+    if (peerText == null) {
+      throw bad("dial needs \"addr\" (a multiaddr ending in /p2p/<peer id>) or \"peer\"");
+    }
+    PeerId peer = PeerId.parse(peerText);
+    Object addrsValue = body.getValue("addrs");
+    if (addrsValue != null) {
+      if (!(addrsValue instanceof JsonArray array)) {
+        throw bad("addrs must be an array of multiaddr strings");
+      }
+      List<Multiaddr> addrs = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        if (!(array.getValue(i) instanceof String s)) {
+          throw bad("addrs[" + i + "] must be a multiaddr string");
+        }
+        Multiaddr a = Multiaddr.parse(s);
+        Optional<PeerId> in = a.peerId();
+        if (in.isPresent() && !in.get().equals(peer)) {
+          throw bad("addrs[" + i + "] names peer " + in.get() + ", not " + peer);
+        }
+        addrs.add(a);
+      }
+      swarm.addAddresses(peer, addrs);
+    }
+    return swarm.dialPeer(peer, dialOptions).map(list -> dialReply(peer, list));
+  }
+
+  private static JsonObject dialReply(PeerId peer, List<Connection> list) {
+    return new JsonObject().put("peer", peer.toString()).put("connections", toJson(list));
+  }
+
+  private Future<JsonObject> connections(JsonObject body) {
+    String peerText = optString(body, "peer");
+    List<Connection> list =
+        peerText == null ? swarm.getConnections() : swarm.getConnections(PeerId.parse(peerText));
+    return Future.succeededFuture(new JsonObject().put("connections", toJson(list)));
+  }
+
+  private Future<JsonObject> connectionsMap(JsonObject body) {
+    return Future.succeededFuture(new JsonObject().put("peers", peersJson(swarm)));
+  }
+
+  /** {@code {"<peer id>": [Conn...]}} for every connected peer. */
+  public static JsonObject peersJson(Swarm swarm) {
+    JsonObject peers = new JsonObject();
+    for (Map.Entry<PeerId, List<Connection>> e : swarm.getConnectionsMap().entrySet()) {
+      peers.put(e.getKey().toString(), toJson(e.getValue()));
+    }
+    return peers;
+  }
+
+  private Future<JsonObject> connection(JsonObject body) {
+    PeerId peer = PeerId.parse(requireString(body, "peer"));
+    Connection c = swarm.getConnection(peer);
+    return Future.succeededFuture(
+        new JsonObject().put("connection", c == null ? null : c.toJson()));
+  }
+
+  private Future<JsonObject> hangup(JsonObject body) {
+    String peerText = optString(body, "peer");
+    String connId = optString(body, "connection");
+    if ((peerText == null) == (connId == null)) {
+      throw bad("hangup needs exactly one of \"peer\" (a peer id) or \"connection\" (a"
+          + " connection id)");
+    }
+    if (peerText != null) {
+      PeerId peer = PeerId.parse(peerText);
+      return swarm.hangUp(peer).map(n -> {
+        if (n == 0) {
+          throw new SwarmRequestException(ErrorCodes.NOT_FOUND, "no open connection to " + peer);
+        }
+        return new JsonObject().put("closed", n);
+      });
+    }
+    return swarm.closeConnection(connId).map(n -> {
+      if (n == 0) {
+        throw new SwarmRequestException(ErrorCodes.NOT_FOUND, "no open connection with id \""
+            + connId + "\"");
+      }
+      return new JsonObject().put("closed", n);
+    });
+  }
+
+  private Future<JsonObject> ping(JsonObject body) {
+    PeerId peer = PeerId.parse(requireString(body, "peer"));
+    if (peer.equals(swarm.peerId())) {
+      throw bad("cannot ping ourselves (" + peer + ")");
+    }
+    // The round trip is bounded by connection.connectionTimeout; a dial first (when not yet
+    // connected) is bounded by the dialer's own timeouts and retries.
+    Duration timeout = swarm.options().getConnection().getConnectionTimeoutDuration();
+    Future<?> connected = swarm.getConnections(peer).isEmpty()
+        ? swarm.dialPeer(peer) : Future.succeededFuture();
+    return connected.compose(v -> withTimeout(swarm.ping(peer), timeout,
+            "ping to " + peer + " got no answer within " + timeout.toMillis() + " ms"))
+        .map(rtt -> new JsonObject().put("peer", peer.toString()).put("rttMs", rtt));
+  }
+
+  private <T> Future<T> withTimeout(Future<T> f, Duration timeout, String message) {
+    Promise<T> p = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()),
+        id -> p.tryFail(new SwarmRequestException(ErrorCodes.TIMED_OUT, message)));
+    f.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        p.tryComplete(ar.result());
+      } else {
+        p.tryFail(ar.cause());
+      }
+    });
+    return p.future();
+  }
+
+  private Future<JsonObject> node(JsonObject body) {
+    return Future.succeededFuture(new JsonObject()
+        .put("peerId", swarm.peerId().toString())
+        .put("listenAddrs", new JsonArray(swarm.listenAddrs().stream()
+            .map(Multiaddr::toString).toList()))
+        .put("agentVersion", SwarmImpl.AGENT_VERSION)
+        .put("protocols", new JsonArray(swarm.protocols()))
+        .put("config", swarm.options().toPublicJson())
+        .put(EVENT_BUS_PREFIX_KEY, settings.addresses().prefix()));
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  static JsonArray toJson(List<Connection> list) {
+    JsonArray array = new JsonArray();
+    for (Connection c : list) {
+      array.add(c.toJson());
+    }
+    return array;
+  }
+
+  private static SwarmRequestException bad(String text) {
+    return new SwarmRequestException(ErrorCodes.BAD_REQUEST, text);
+  }
+
+  private static String optString(JsonObject body, String key) {
+    Object v = body.getValue(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw bad(key + " must be a string, got " + v);
+    }
+    return s;
+  }
+
+  private static String requireString(JsonObject body, String key) {
+    String s = optString(body, key);
+    if (s == null) {
+      throw bad("missing \"" + key + "\" (a string)");
+    }
+    return s;
+  }
+}

@@ -1,0 +1,315 @@
+package dev.vertxp2p.web;
+
+import dev.vertxp2p.HttpOptions;
+import dev.vertxp2p.metrics.MetricsRegistries;
+import dev.vertxp2p.verticle.ErrorCodes;
+import dev.vertxp2p.verticle.EventBusAddresses;
+import dev.vertxp2p.verticle.SwarmVerticle;
+import dev.vertxp2p.util.Log;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+
+/**
+ * The dashboard, REST API, event WebSocket and {@code /metrics}, on one HTTP server.
+ *
+ * <p>Deployed with the same config as the {@link SwarmVerticle} it fronts (it reads the {@code
+ * http} section and {@code eventBusPrefix}), it talks to the swarm only through the event bus:
+ * it is a client of the verticle like any other. Errors answer {@code {"error", "code"}} with the
+ * event-bus failure code as HTTP status; no stack trace ever reaches a response.
+ */
+public class DashboardVerticle extends VerticleBase {
+  private static final Log LOG = Log.get(DashboardVerticle.class);
+
+  /** Largest request body accepted; larger ones get 413. */
+  public static final long MAX_BODY_BYTES = 64 * 1024;
+  /** Largest WebSocket frame and message accepted from a client (it has nothing to send). */
+  public static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
+  /** Event-bus reply timeout for quick requests (lists, node, hang-up). */
+  public static final long REQUEST_TIMEOUT_MS = 30_000;
+  /**
+   * Event-bus reply timeout for dial and ping, whose own bounds (connection timeout times
+   * attempts, plus back-off) can be long; the swarm answers 504 itself before this in practice.
+   */
+  public static final long DIAL_TIMEOUT_MS = 10 * 60_000;
+  /** Directory of the dashboard page: on the filesystem (working directory) or the class path. */
+  public static final String WEBROOT = "webroot";
+
+  private HttpOptions http;
+  private EventBusAddresses addresses;
+  private HttpServer server;
+
+  /** The port actually bound; -1 before the deployment started. */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** The base URL, e.g. {@code http://127.0.0.1:8080}; null before the deployment started. */
+  public String url() {
+    if (server == null) {
+      return null;
+    }
+    String host = http.getHost();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    SwarmVerticle.Settings settings;
+    try {
+      settings = SwarmVerticle.Settings.parse(config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    http = settings.options().getHttp();
+    addresses = settings.addresses();
+    HttpServerOptions serverOptions = new HttpServerOptions()
+        .setHost(http.getHost())
+        .setPort(http.getPort())
+        .setMaxWebSocketFrameSize(MAX_WEBSOCKET_MESSAGE_BYTES)
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
+    return vertx.createHttpServer(serverOptions)
+        .requestHandler(router())
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(ctx -> {
+      ctx.response()
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Referrer-Policy", "no-referrer")
+          .putHeader("X-Frame-Options", "DENY")
+          // The page loads nothing from elsewhere; keep it that way.
+          .putHeader("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:;"
+              + " img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+      ctx.next();
+    });
+    r.route("/api/*").handler(this::authorize);
+    r.get("/api/events").handler(this::events);
+    r.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+
+    r.get("/api/node").handler(ctx -> forward(ctx, addresses.node(), new JsonObject()));
+    r.get("/api/connections").handler(ctx -> {
+      JsonObject body = new JsonObject();
+      String peer = ctx.queryParams().get("peer");
+      if (peer != null) {
+        body.put("peer", peer);
+      }
+      forward(ctx, addresses.connections(), body);
+    });
+    r.get("/api/peers").handler(ctx -> forward(ctx, addresses.connectionsMap(), new JsonObject()));
+    r.get("/api/peers/:id/connections").handler(ctx ->
+        forward(ctx, addresses.connections(), new JsonObject().put("peer", ctx.pathParam("id"))));
+    r.post("/api/dial").handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body != null) {
+        forward(ctx, addresses.dial(), body, DIAL_TIMEOUT_MS, 200);
+      }
+    });
+    r.post("/api/peers/:id/ping").handler(ctx ->
+        forward(ctx, addresses.ping(), new JsonObject().put("peer", ctx.pathParam("id")),
+            DIAL_TIMEOUT_MS, 200));
+    r.delete("/api/peers/:id").handler(ctx ->
+        forward(ctx, addresses.hangup(), new JsonObject().put("peer", ctx.pathParam("id")),
+            REQUEST_TIMEOUT_MS, 204));
+    r.delete("/api/connections/:connId").handler(ctx ->
+        forward(ctx, addresses.hangup(),
+            new JsonObject().put("connection", ctx.pathParam("connId")), REQUEST_TIMEOUT_MS, 204));
+    r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
+        "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
+
+    r.get("/metrics").handler(PrometheusScrapingHandler.create(
+        MetricsRegistries.registryFor(vertx)));
+    r.route("/*").handler(StaticHandler.create(WEBROOT).setCachingEnabled(false));
+    r.route().failureHandler(this::failure);
+    return r;
+  }
+
+  // ---- auth -----------------------------------------------------------------------------------
+
+  private void authorize(RoutingContext ctx) {
+    String token = http.getToken();
+    if (token == null) {
+      ctx.next();
+      return;
+    }
+    String given = null;
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      given = header.substring(7).trim();
+    } else if (ctx.request().path().equals("/api/events")) {
+      // Browsers cannot set headers on a WebSocket: the page passes the token in the query.
+      given = ctx.queryParams().get("token");
+    }
+    if (given != null && MessageDigest.isEqual(
+        given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    error(ctx, 401, given == null
+        ? "this node needs a token: send Authorization: Bearer <token>"
+        : "wrong token");
+  }
+
+  // ---- WebSocket ------------------------------------------------------------------------------
+
+  private void events(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String upgrade = req.getHeader(HttpHeaders.UPGRADE);
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      error(ctx, ErrorCodes.BAD_REQUEST, "/api/events is a WebSocket: send Upgrade: websocket");
+      return;
+    }
+    String origin = req.getHeader(HttpHeaders.ORIGIN);
+    // A page from another site must not read our events with the user's browser; clients that
+    // are not browsers send no Origin and are let through (the token still applies).
+    if (origin != null && !sameOrigin(origin, req)) {
+      error(ctx, 403, "Origin " + origin + " is not this dashboard's origin");
+      return;
+    }
+    req.toWebSocket()
+        .onSuccess(ws -> new EventStream(vertx, addresses, ws).start())
+        .onFailure(err -> LOG.debug(() -> "WebSocket upgrade failed: " + err.getMessage()));
+  }
+
+  static boolean sameOrigin(String origin, HttpServerRequest req) {
+    if (req.authority() == null) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (Exception e) {
+      return false;
+    }
+    if (uri.getHost() == null || uri.getScheme() == null) {
+      return false;
+    }
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    int originPort = uri.getPort() != -1 ? uri.getPort() : defaultPort(scheme);
+    String host = req.authority().host();
+    int port = req.authority().port() != -1 ? req.authority().port()
+        : defaultPort(req.isSSL() ? "https" : "http");
+    return stripBrackets(uri.getHost()).equalsIgnoreCase(stripBrackets(host))
+        && originPort == port;
+  }
+
+  private static int defaultPort(String scheme) {
+    return scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+  }
+
+  private static String stripBrackets(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  // ---- forwarding -----------------------------------------------------------------------------
+
+  private JsonObject jsonBody(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      error(ctx, ErrorCodes.BAD_REQUEST, "the body must be a JSON object, got nothing");
+      return null;
+    }
+    try {
+      Object v = io.vertx.core.json.Json.decodeValue(text);
+      if (v instanceof JsonObject json) {
+        return json;
+      }
+      error(ctx, ErrorCodes.BAD_REQUEST, "the body must be a JSON object");
+    } catch (RuntimeException e) {
+      error(ctx, ErrorCodes.BAD_REQUEST, "the body is not valid JSON: " + e.getMessage());
+    }
+    return null;
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject body) {
+    forward(ctx, address, body, REQUEST_TIMEOUT_MS, 200);
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject body, long timeoutMs,
+      int okStatus) {
+    vertx.eventBus().<JsonObject>request(address, body,
+            new DeliveryOptions().setSendTimeout(timeoutMs))
+        .onSuccess(reply -> {
+          if (ctx.response().ended()) {
+            return;
+          }
+          if (okStatus == 204) {
+            ctx.response().setStatusCode(204).end();
+          } else {
+            ctx.response().setStatusCode(okStatus)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(reply.body().encode());
+          }
+        })
+        .onFailure(err -> {
+          if (err instanceof ReplyException re) {
+            switch (re.failureType()) {
+              case RECIPIENT_FAILURE -> error(ctx, re.failureCode(), re.getMessage());
+              case TIMEOUT -> error(ctx, ErrorCodes.TIMED_OUT,
+                  "the swarm did not answer on " + address + " within " + timeoutMs + " ms");
+              default -> error(ctx, 503,
+                  "the swarm is not running (nothing serves " + address + ")");
+            }
+          } else {
+            LOG.warn("event-bus request to " + address + " failed", err);
+            error(ctx, ErrorCodes.INTERNAL, "internal error");
+          }
+        });
+  }
+
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    Throwable err = ctx.failure();
+    String text;
+    if (status == 413) {
+      text = "request body larger than " + MAX_BODY_BYTES + " bytes";
+    } else if (status >= 400 && status < 600 && status != 500) {
+      text = err != null && err.getMessage() != null ? err.getMessage()
+          : io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+    } else {
+      if (err != null) {
+        LOG.warn("request " + ctx.request().path() + " failed", err);
+      }
+      status = ErrorCodes.INTERNAL;
+      text = "internal error";
+    }
+    error(ctx, status, text);
+  }
+
+  static void error(RoutingContext ctx, int code, String text) {
+    if (ctx.response().ended() || ctx.response().headWritten()) {
+      return;
+    }
+    int status = code >= 400 && code < 600 ? code : ErrorCodes.INTERNAL;
+    ctx.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", text).put("code", code).encode());
+  }
+}

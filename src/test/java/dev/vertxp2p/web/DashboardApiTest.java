@@ -1,0 +1,323 @@
+package dev.vertxp2p.web;
+
+import static dev.vertxp2p.testing.Await.await;
+import static dev.vertxp2p.testing.Await.failure;
+import static dev.vertxp2p.verticle.TestNodes.config;
+import static dev.vertxp2p.verticle.TestNodes.deploy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.metrics.MetricsRegistries;
+import dev.vertxp2p.verticle.SwarmVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.security.SecureRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The REST API, the events WebSocket and /metrics, against two real swarms. */
+class DashboardApiTest {
+  private Vertx vertx;
+  private SwarmVerticle a;
+  private SwarmVerticle b;
+  private DashboardVerticle dash;
+  private WebClient client;
+  private String peerB;
+
+  @BeforeEach
+  void setUp() {
+    vertx = MetricsRegistries.createVertx(new VertxOptions());
+    a = deploy(vertx, config("swarm"));
+    b = deploy(vertx, config("nodeb"));
+    peerB = b.swarm().peerId().toString();
+    dash = dashboard(config("swarm"));
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(dash.actualPort()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    await(vertx.close());
+  }
+
+  private DashboardVerticle dashboard(JsonObject conf) {
+    conf.getJsonObject("http").put("enabled", true).put("port", 0);
+    DashboardVerticle d = new DashboardVerticle();
+    await(vertx.deployVerticle(d, new DeploymentOptions().setConfig(conf)));
+    return d;
+  }
+
+  private HttpResponse<Buffer> get(String path) {
+    return await(client.get(path).send());
+  }
+
+  private HttpResponse<Buffer> post(String path, Object body) {
+    return await(body == null ? client.post(path).send()
+        : body instanceof JsonObject j ? client.post(path).sendJsonObject(j)
+        : client.post(path).sendBuffer(Buffer.buffer(body.toString())));
+  }
+
+  private HttpResponse<Buffer> delete(String path) {
+    return await(client.delete(path).send());
+  }
+
+  private static void assertError(HttpResponse<Buffer> r, int code, String mentions) {
+    assertEquals(code, r.statusCode(), r.bodyAsString());
+    assertEquals("application/json", r.getHeader("content-type"));
+    JsonObject body = r.bodyAsJsonObject();
+    assertEquals(code, body.getInteger("code"));
+    assertTrue(body.getString("error").contains(mentions), body.getString("error"));
+    // never a stack trace
+    assertFalse(r.bodyAsString().contains("\tat "), r.bodyAsString());
+    assertFalse(r.bodyAsString().contains(".java:"), r.bodyAsString());
+  }
+
+  private static String randomPeer() {
+    return PeerId.fromPublicKey(Ed25519PrivateKey.generate(new SecureRandom()).publicKey())
+        .toString();
+  }
+
+  private String addrOfB() {
+    return b.swarm().listenAddrs().get(0).toString();
+  }
+
+  @Test
+  void everyPathSucceeds() {
+    JsonObject node = get("/api/node").bodyAsJsonObject();
+    assertEquals(a.swarm().peerId().toString(), node.getString("peerId"));
+    assertNotNull(node.getJsonObject("config").getJsonObject("retry"));
+
+    HttpResponse<Buffer> dial = post("/api/dial",
+        new JsonObject().put("addr", addrOfB()).put("connections", 2));
+    assertEquals(200, dial.statusCode(), dial.bodyAsString());
+    assertEquals(peerB, dial.bodyAsJsonObject().getString("peer"));
+    JsonArray conns = dial.bodyAsJsonObject().getJsonArray("connections");
+    assertEquals(2, conns.size());
+
+    assertEquals(2, get("/api/connections").bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    assertEquals(2, get("/api/connections?peer=" + peerB).bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    assertEquals(0, get("/api/connections?peer=" + randomPeer()).bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    assertEquals(2, get("/api/peers").bodyAsJsonObject().getJsonObject("peers")
+        .getJsonArray(peerB).size());
+    assertEquals(2, get("/api/peers/" + peerB + "/connections").bodyAsJsonObject()
+        .getJsonArray("connections").size());
+
+    HttpResponse<Buffer> ping = post("/api/peers/" + peerB + "/ping", null);
+    assertEquals(200, ping.statusCode(), ping.bodyAsString());
+    assertTrue(ping.bodyAsJsonObject().getDouble("rttMs") >= 0);
+
+    String first = conns.getJsonObject(0).getString("id");
+    HttpResponse<Buffer> hang = delete("/api/connections/" + first);
+    assertEquals(204, hang.statusCode());
+    assertEquals(1, get("/api/connections").bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    assertError(delete("/api/connections/" + first), 404, first);
+
+    assertEquals(204, delete("/api/peers/" + peerB).statusCode());
+    assertEquals(0, get("/api/connections").bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    assertError(delete("/api/peers/" + peerB), 404, peerB);
+  }
+
+  @Test
+  void failuresAnswerTheContractCodes() {
+    assertError(post("/api/dial", "{not json"), 400, "JSON");
+    assertError(post("/api/dial", "[1,2]"), 400, "JSON object");
+    assertError(post("/api/dial", null), 400, "JSON object");
+    assertError(post("/api/dial", new JsonObject()), 400, "addr");
+    assertError(post("/api/dial", new JsonObject().put("addr", "/ip4/1.2.3.4.5/tcp/1")), 400,
+        "1.2.3.4.5");
+    assertError(post("/api/dial", new JsonObject().put("addr", addrOfB())
+        .put("connections", 4)), 409, "maxConnectionsPerPeer");
+    String stranger = randomPeer();
+    assertError(post("/api/dial", new JsonObject().put("peer", stranger)), 404, stranger);
+    assertError(post("/api/peers/" + stranger + "/ping", null), 404, stranger);
+    assertError(post("/api/peers/notapeer/ping", null), 400, "");
+    assertError(get("/api/peers/notapeer/connections"), 400, "");
+    assertError(get("/api/connections?peer=zzz"), 400, "");
+    assertError(delete("/api/peers/notapeer"), 400, "");
+    assertError(get("/api/nothing"), 404, "/api/nothing");
+
+    NetServer s = await(vertx.createNetServer().connectHandler(so -> { })
+        .listen(0, "127.0.0.1"));
+    int port = s.actualPort();
+    await(s.close());
+    assertError(post("/api/dial", new JsonObject()
+        .put("addr", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + randomPeer())), 502, "" + port);
+  }
+
+  @Test
+  void timeoutIs504() {
+    NetServer silent = await(vertx.createNetServer().connectHandler(so -> { })
+        .listen(0, "127.0.0.1"));
+    JsonObject conf = config("slow");
+    conf.getJsonObject("connection").put("connectionTimeout", 0.3);
+    conf.getJsonObject("retry").put("maxRetries", 0);
+    deploy(vertx, conf);
+    DashboardVerticle slow = dashboard(conf.copy());
+    HttpResponse<Buffer> r = await(WebClient.create(vertx).post(slow.actualPort(), "127.0.0.1",
+        "/api/dial").sendJsonObject(new JsonObject().put("addr",
+            "/ip4/127.0.0.1/tcp/" + silent.actualPort() + "/p2p/" + randomPeer())));
+    assertError(r, 504, "timed out");
+  }
+
+  @Test
+  void largeBodiesAre413() {
+    String big = "{\"addr\":\"" + "x".repeat(70 * 1024) + "\"}";
+    assertError(post("/api/dial", big), 413, "65536");
+  }
+
+  @Test
+  void dashboardPageIsServed() {
+    HttpResponse<Buffer> r = get("/");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.getHeader("content-type").startsWith("text/html"), r.getHeader("content-type"));
+    assertTrue(r.bodyAsString().contains("vertx-libp2p-swarm"));
+    assertTrue(r.getHeader("content-security-policy").contains("default-src 'self'"));
+  }
+
+  @Test
+  void tokenIsRequiredWhenSet() {
+    JsonObject conf = config("swarm");
+    conf.getJsonObject("http").put("token", "t0ken");
+    DashboardVerticle locked = dashboard(conf);
+    WebClient c = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(locked.actualPort()));
+    assertError(await(c.get("/api/node").send()), 401, "token");
+    assertEquals("Bearer", await(c.get("/api/node").send()).getHeader("WWW-Authenticate"));
+    assertError(await(c.get("/api/node").bearerTokenAuthentication("wrong").send()), 401,
+        "wrong");
+    assertError(await(c.post("/api/dial").sendJsonObject(new JsonObject())), 401, "token");
+    // the query token only counts on the WebSocket
+    assertError(await(c.get("/api/node?token=t0ken").send()), 401, "token");
+    HttpResponse<Buffer> ok = await(c.get("/api/node").bearerTokenAuthentication("t0ken").send());
+    assertEquals(200, ok.statusCode());
+    assertEquals(a.swarm().peerId().toString(), ok.bodyAsJsonObject().getString("peerId"));
+    // the page and /metrics stay reachable: the page asks for the token itself
+    assertEquals(200, await(c.get("/").send()).statusCode());
+    assertEquals(200, await(c.get("/metrics").send()).statusCode());
+
+    WebSocketClient ws = vertx.createWebSocketClient();
+    Throwable t = failure(ws.connect(locked.actualPort(), "127.0.0.1", "/api/events"));
+    assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, t).getStatus());
+    WebSocket viaQuery = await(ws.connect(locked.actualPort(), "127.0.0.1",
+        "/api/events?token=t0ken"));
+    viaQuery.close();
+    WebSocket viaHeader = await(ws.connect(new WebSocketConnectOptions()
+        .setPort(locked.actualPort()).setHost("127.0.0.1").setURI("/api/events")
+        .addHeader("Authorization", "Bearer t0ken")));
+    viaHeader.close();
+  }
+
+  @Test
+  void foreignOriginIsRefusedOnTheWebSocket() {
+    WebSocketClient ws = vertx.createWebSocketClient();
+    int port = dash.actualPort();
+    Throwable t = failure(ws.connect(new WebSocketConnectOptions().setPort(port)
+        .setHost("127.0.0.1").setURI("/api/events")
+        .addHeader("Origin", "http://evil.example")));
+    assertEquals(403, assertInstanceOf(UpgradeRejectedException.class, t).getStatus());
+    Throwable otherPort = failure(ws.connect(new WebSocketConnectOptions().setPort(port)
+        .setHost("127.0.0.1").setURI("/api/events")
+        .addHeader("Origin", "http://127.0.0.1:" + (port == 1 ? 2 : port - 1))));
+    assertEquals(403, assertInstanceOf(UpgradeRejectedException.class, otherPort).getStatus());
+    WebSocket same = await(ws.connect(new WebSocketConnectOptions().setPort(port)
+        .setHost("127.0.0.1").setURI("/api/events")
+        .addHeader("Origin", "http://127.0.0.1:" + port)));
+    same.close();
+  }
+
+  @Test
+  void webSocketSendsSnapshotThenEventsInOrder() throws Exception {
+    post("/api/dial", new JsonObject().put("addr", addrOfB()));
+    BlockingQueue<JsonObject> got = new LinkedBlockingQueue<>();
+    // The handler is set on the event loop as the upgrade completes, before any frame is read.
+    WebSocket ws = await(vertx.createWebSocketClient().connect(dash.actualPort(), "127.0.0.1",
+        "/api/events").onSuccess(w -> w.textMessageHandler(text -> got.add(new JsonObject(text)))));
+    JsonObject snapshot = got.poll(10, TimeUnit.SECONDS);
+    assertNotNull(snapshot);
+    assertEquals("snapshot", snapshot.getString("type"));
+    assertEquals(1, snapshot.getJsonObject("peers").getJsonArray(peerB).size());
+
+    post("/api/dial", new JsonObject().put("addr", addrOfB()).put("connections", 2));
+    JsonObject opened = got.poll(10, TimeUnit.SECONDS);
+    assertNotNull(opened);
+    assertEquals("connection.opened", opened.getString("type"));
+    assertEquals(peerB, opened.getString("peer"));
+    assertEquals(2, opened.getInteger("connectionsToPeer"));
+    assertTrue(opened.containsKey("at"));
+
+    assertEquals(204, delete("/api/peers/" + peerB).statusCode());
+    JsonObject c1 = got.poll(10, TimeUnit.SECONDS);
+    JsonObject c2 = got.poll(10, TimeUnit.SECONDS);
+    JsonObject gone = got.poll(10, TimeUnit.SECONDS);
+    assertNotNull(gone);
+    assertEquals("connection.closed", c1.getString("type"));
+    assertEquals("connection.closed", c2.getString("type"));
+    assertEquals(1, c1.getInteger("connectionsToPeer"));
+    assertEquals(0, c2.getInteger("connectionsToPeer"));
+    assertEquals("peer.disconnected", gone.getString("type"));
+    ws.close();
+  }
+
+  @Test
+  void metricsShowSwarmMetersMovingAfterADial() {
+    String before = get("/metrics").bodyAsString();
+    assertTrue(before.contains("libp2p_connections_opened_total{direction=\"outbound\","
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 0.0"), before);
+    post("/api/dial", new JsonObject().put("addr", addrOfB()).put("connections", 2));
+    post("/api/peers/" + peerB + "/ping", null);
+    HttpResponse<Buffer> r = get("/metrics");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.getHeader("content-type").startsWith("text/plain"), r.getHeader("content-type"));
+    String text = r.bodyAsString();
+    assertTrue(text.contains("libp2p_connections_opened_total{direction=\"outbound\","
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 2.0"), text);
+    assertTrue(text.contains("libp2p_connections_open{direction=\"outbound\","
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 2.0"), text);
+    assertTrue(text.contains("libp2p_connections_open{direction=\"inbound\","
+        + "muxer=\"/yamux/1.0.0\",node=\"nodeb\"} 2.0"), text);
+    assertTrue(text.contains("libp2p_dial_attempts_total{node=\"swarm\",result=\"success\"} 2.0"),
+        text);
+    assertTrue(value(text, "libp2p_bytes_out_bytes_total{node=\"swarm\"}") > 0, text);
+    assertTrue(value(text, "libp2p_bytes_in_bytes_total{node=\"swarm\"}") > 0, text);
+    // Vert.x's own meters are in the same registry
+    assertTrue(text.contains("vertx_http_server_requests_total"), text);
+    assertTrue(text.contains("vertx_net_client_active_connections")
+        || text.contains("vertx_net_server_active_connections"), text);
+    assertFalse(text.contains(peerB), "a peer id must never be a tag");
+  }
+
+  static double value(String text, String series) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    throw new AssertionError(series + " not in\n" + text);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.vertxp2p.web;
+
+import static dev.vertxp2p.testing.Await.await;
+import static dev.vertxp2p.verticle.TestNodes.config;
+import static dev.vertxp2p.verticle.TestNodes.deploy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.metrics.MetricsRegistries;
+import dev.vertxp2p.verticle.SwarmVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium: dial three connections through the form, see them,
+ * hang one up with its button, see two. Skipped when Chromium or its driver is missing, except
+ * under {@code CI=true}, where that fails.
+ */
+class DashboardBrowserTest {
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  private Vertx vertx;
+  private SwarmVerticle a;
+  private SwarmVerticle b;
+  private DashboardVerticle dash;
+  private WebDriver driver;
+  private Path profile;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    if (!present) {
+      String msg = "chromium or chromedriver missing (apt-get install chromium chromium-driver)";
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(msg + " and CI=true: the browser test must run");
+      }
+      Assumptions.abort(msg);
+    }
+    vertx = MetricsRegistries.createVertx(new VertxOptions());
+    a = deploy(vertx, config("swarm"));
+    b = deploy(vertx, config("nodeb"));
+    JsonObject conf = config("swarm");
+    conf.getJsonObject("http").put("enabled", true).put("port", 0);
+    dash = new DashboardVerticle();
+    await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(conf)));
+
+    profile = Files.createTempDirectory("chromium-profile");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--user-data-dir=" + profile, "--window-size=1440,1100");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER))
+        .usingAnyFreePort()
+        .build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().window().setSize(new Dimension(1440, 1100));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (vertx != null) {
+      await(vertx.close());
+    }
+    if (profile != null) {
+      try (var walk = Files.walk(profile)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private String count(String peer) {
+    List<WebElement> cells = driver.findElements(By.cssSelector(
+        "tbody.peer-group[data-peer='" + peer + "'] td.conn-count"));
+    return cells.isEmpty() ? "" : cells.get(0).getText();
+  }
+
+  private List<WebElement> connRows(String peer) {
+    return driver.findElements(By.cssSelector(
+        "tbody.peer-group[data-peer='" + peer + "'] tr.conn-row"));
+  }
+
+  @Test
+  void dialThreeThenHangUpOne() throws Exception {
+    String peerB = b.swarm().peerId().toString();
+    WebDriverWait wait = new WebDriverWait(driver, WAIT);
+    driver.get(dash.url() + "/");
+    wait.until(d -> "live".equals(d.findElement(By.id("link")).getText()));
+    wait.until(d -> d.findElement(By.id("peer-id")).getText()
+        .equals(a.swarm().peerId().toString()));
+
+    driver.findElement(By.id("dial-addr")).sendKeys(b.swarm().listenAddrs().get(0).toString());
+    WebElement n = driver.findElement(By.id("dial-count"));
+    n.clear();
+    n.sendKeys("3");
+    driver.findElement(By.id("dial-submit")).click();
+
+    wait.until(d -> "3".equals(count(peerB)));
+    wait.until(d -> connRows(peerB).size() == 3 && connRows(peerB).get(0).isDisplayed());
+    assertEquals(3, a.swarm().getConnections(b.swarm().peerId()).size());
+    wait.until(d -> d.findElement(By.id("dial-result")).getText().contains("3 connections"));
+
+    // ping, so the screenshot shows a round trip
+    driver.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
+        + "'] button[data-action='ping']")).click();
+    wait.until(d -> d.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
+        + "'] td.rtt")).getText().endsWith("ms"));
+
+    String victim = connRows(peerB).get(0).getAttribute("data-conn");
+    connRows(peerB).get(0).findElement(By.cssSelector("button[data-action='hangup-conn']"))
+        .click();
+    wait.until(d -> "2".equals(count(peerB)));
+    wait.until(d -> connRows(peerB).size() == 2);
+    assertTrue(connRows(peerB).stream()
+        .noneMatch(r -> victim.equals(r.getAttribute("data-conn"))));
+    assertEquals(2, a.swarm().getConnections(b.swarm().peerId()).size());
+    wait.until(d -> d.findElement(By.id("event-log")).getText().contains("connection.closed"));
+    assertEquals("2", driver.findElement(By.id("stat-conns")).getText());
+
+    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+    Path out = Path.of("target", "dashboard.png");
+    Files.createDirectories(out.getParent());
+    Files.write(out, png);
+    assertTrue(png.length > 10_000, "screenshot looks empty");
+  }
+}

@@ -1,0 +1,505 @@
+// Dashboard of one vertx-libp2p-swarm node. Plain JS, no build step, no external resources.
+// Connection membership comes from the /api/events WebSocket (a snapshot, then every event);
+// byte and stream counters are refreshed by polling /api/peers, which never adds or removes a
+// connection, so a slow poll cannot resurrect one the event stream already closed.
+(function () {
+  "use strict";
+
+  const POLL_MS = 2000;
+  const WINDOW_MS = 5 * 60 * 1000;
+  const MAX_SAMPLES = WINDOW_MS / POLL_MS + 2;
+  const MAX_LOG = 500;
+  const RECONNECT_MIN_MS = 500;
+  const RECONNECT_MAX_MS = 10000;
+
+  const token = new URLSearchParams(location.search).get("token");
+  const $ = (id) => document.getElementById(id);
+
+  // peer id -> Map(conn id -> Conn JSON)
+  const peers = new Map();
+  const rtts = new Map();
+  const expanded = new Set();
+  const samples = [];
+  let lastBytes = new Map(); // conn id -> {in, out} at the previous poll
+  let lastPollAt = 0;
+  let rateIn = 0;
+  let rateOut = 0;
+  let maxPerPeer = null;
+  let ws = null;
+  let reconnectDelay = RECONNECT_MIN_MS;
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function shortId(id) {
+    return id && id.length > 20 ? id.slice(0, 12) + "…" + id.slice(-6) : (id || "–");
+  }
+
+  function bytes(n) {
+    if (n === null || n === undefined) return "–";
+    const u = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? n.toFixed(0) : n.toFixed(n >= 100 ? 0 : 1)) + " " + u[i];
+  }
+
+  function rate(n) { return bytes(n) + "/s"; }
+
+  function age(iso) {
+    const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    if (s < 60) return s + "s";
+    if (s < 3600) return Math.floor(s / 60) + "m " + (s % 60) + "s";
+    return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
+  }
+
+  function clock(iso) {
+    const d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+  }
+
+  let toastTimer = null;
+  function toast(text, ok) {
+    const t = $("toast");
+    t.textContent = text;
+    t.className = "toast show" + (ok ? " ok" : "");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { t.className = "toast" + (ok ? " ok" : ""); }, 4000);
+  }
+
+  async function api(method, path, body) {
+    const headers = {};
+    if (token) headers["Authorization"] = "Bearer " + token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const res = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 204) return null;
+    let json = null;
+    try { json = await res.json(); } catch (e) { /* not JSON */ }
+    if (!res.ok) {
+      const msg = json && json.error ? json.error : res.statusText;
+      if (res.status === 401) throw new Error("401: " + msg + " (open the page with ?token=…)");
+      throw new Error((json && json.code ? json.code : res.status) + ": " + msg);
+    }
+    return json;
+  }
+
+  // ---- node ------------------------------------------------------------------------------------
+
+  function kv(dl, pairs) {
+    dl.replaceChildren();
+    for (const [k, v] of pairs) {
+      dl.append(el("dt", null, k), el("dd", null, v));
+    }
+  }
+
+  async function loadNode() {
+    try {
+      const n = await api("GET", "/api/node");
+      $("peer-id").textContent = n.peerId;
+      $("peer-id").title = n.peerId;
+      document.title = "swarm " + shortId(n.peerId);
+      const c = n.config || {};
+      const conn = c.connection || {};
+      const retry = c.retry || {};
+      const services = c.services || {};
+      const transport = c.transport || {};
+      maxPerPeer = conn.maxConnectionsPerPeer || null;
+      if (maxPerPeer) $("dial-count").max = String(maxPerPeer);
+      kv($("node-info"), [
+        ["agent", n.agentVersion || "–"],
+        ["protocols", (n.protocols || []).join("  ")],
+        ["bus prefix", n.eventBusPrefix || "swarm"],
+      ]);
+      const list = $("listen-addrs");
+      list.replaceChildren();
+      for (const a of n.listenAddrs || []) list.append(el("li", null, a));
+      if (!(n.listenAddrs || []).length) list.append(el("li", "dim", "not listening (dial-only)"));
+      kv($("config-info"), [
+        ["strategy", conn.loadBalancingStrategy || "–"],
+        ["max conns/peer", String(conn.maxConnectionsPerPeer ?? "–")],
+        ["conn timeout", (conn.connectionTimeout ?? "–") + " s"],
+        ["retry", `${retry.maxRetries ?? "–"} retries, ${retry.initialDelay ?? "–"}s → ${retry.maxDelay ?? "–"}s`
+          + ` ×${retry.backoffMultiplier ?? "–"} ±${retry.jitterFactor ?? "–"}`],
+        ["muxers", (transport.muxers || []).join(", ") || "–"],
+        ["services", Object.keys(services).filter((k) => services[k]).join(", ") || "none"],
+      ]);
+    } catch (e) {
+      toast("node: " + e.message);
+    }
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  function connectEvents() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const url = scheme + "//" + location.host + "/api/events" + (token ? "?token=" + encodeURIComponent(token) : "");
+    setLink(false, "connecting…");
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      reconnectDelay = RECONNECT_MIN_MS;
+      setLink(true, "live");
+      loadNode();
+    };
+    ws.onmessage = (m) => {
+      let ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      onEvent(ev);
+    };
+    ws.onclose = (c) => {
+      setLink(false, "reconnecting…");
+      if (c.code === 1008 || c.code === 1011) log({ type: "info", at: new Date().toISOString(), reason: c.reason });
+      setTimeout(connectEvents, reconnectDelay);
+      reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
+    };
+  }
+
+  function setLink(up, text) {
+    const l = $("link");
+    l.className = "link " + (up ? "up" : "down");
+    l.textContent = text;
+  }
+
+  function onEvent(ev) {
+    if (ev.type === "snapshot") {
+      peers.clear();
+      let n = 0;
+      for (const [peer, conns] of Object.entries(ev.peers || {})) {
+        const m = new Map();
+        for (const c of conns) { m.set(c.id, c); n++; }
+        if (m.size) peers.set(peer, m);
+      }
+      log({ type: "info", at: ev.at, detail: `snapshot: ${peers.size} peers, ${n} connections` });
+      render();
+      return;
+    }
+    const c = ev.connection;
+    if (ev.type === "connection.opened" && c) {
+      if (!peers.has(ev.peer)) peers.set(ev.peer, new Map());
+      peers.get(ev.peer).set(c.id, c);
+    } else if (ev.type === "connection.closed" && c) {
+      const m = peers.get(ev.peer);
+      if (m) {
+        m.delete(c.id);
+        if (!m.size) { peers.delete(ev.peer); rtts.delete(ev.peer); }
+      }
+    }
+    log(ev);
+    render();
+  }
+
+  function log(ev) {
+    const list = $("event-log");
+    const li = el("li");
+    const ty = (ev.type || "").replace(/\./g, "-");
+    let detail = ev.detail || "";
+    if (!detail) {
+      if (ev.connection) {
+        const c = ev.connection;
+        detail = `${c.direction} ${c.id} ${c.remoteAddr} ${c.muxer} · ${ev.connectionsToPeer} to peer`;
+      }
+      if (ev.reason) detail += (detail ? " · " : "") + ev.reason;
+      if (ev.type === "dial.retry") detail = `attempt ${ev.attempt} failed, retry in ${ev.delay}s · ${ev.addr || ""} ${ev.error || ""}`;
+      if (ev.type === "dial.failed") detail = ev.error || "";
+    }
+    li.append(el("span", "t", clock(ev.at)), el("span", "ty " + ty, ev.type),
+      el("span", "p", ev.peer ? shortId(ev.peer) : ""), el("span", "d", detail));
+    li.title = JSON.stringify(ev);
+    list.prepend(li);
+    while (list.childElementCount > MAX_LOG) list.lastElementChild.remove();
+  }
+
+  // ---- peers table -----------------------------------------------------------------------------
+
+  function peerGroup(peer) {
+    const table = $("peers");
+    let g = table.querySelector(`tbody.peer-group[data-peer="${CSS.escape(peer)}"]`);
+    if (g) return g;
+    g = el("tbody", "peer-group");
+    g.dataset.peer = peer;
+    const row = el("tr", "peer-row fresh");
+    row.dataset.peer = peer;
+    const cells = ["caret", "peer", "num conn-count", "dirs", "num streams", "num in", "num out", "num rtt", "actions"];
+    for (const cls of cells) row.append(el("td", cls));
+    row.querySelector(".peer").textContent = shortId(peer);
+    row.querySelector(".peer").title = peer;
+    const ping = el("button", "ghost small", "ping");
+    ping.dataset.action = "ping";
+    const hang = el("button", "danger small", "hang up");
+    hang.dataset.action = "hangup-peer";
+    row.querySelector(".actions").append(ping, hang);
+    const detail = el("tr", "detail");
+    const td = el("td");
+    td.colSpan = 9;
+    const inner = el("table");
+    const head = el("tr");
+    for (const h of ["connection", "dir", "remote", "local", "muxer", "streams", "in", "out", "age", ""]) head.append(el("th", null, h));
+    const thead = el("thead");
+    thead.append(head);
+    inner.append(thead, el("tbody", "conns"));
+    td.append(inner);
+    detail.append(td);
+    g.append(row, detail);
+    table.append(g);
+    return g;
+  }
+
+  function connRow(tbody, c) {
+    let r = tbody.querySelector(`tr[data-conn="${CSS.escape(c.id)}"]`);
+    if (r) return r;
+    r = el("tr", "conn-row fresh");
+    r.dataset.conn = c.id;
+    for (const cls of ["id", "dir", "remote", "local", "muxer", "streams", "in", "out", "age", "actions"]) r.append(el("td", cls));
+    r.querySelector(".id").textContent = c.id;
+    const d = el("span", "dir " + c.direction, c.direction === "inbound" ? "in" : "out");
+    r.querySelector(".dir").append(d);
+    r.querySelector(".remote").textContent = c.remoteAddr;
+    r.querySelector(".local").textContent = c.localAddr;
+    r.querySelector(".muxer").textContent = c.muxer;
+    const b = el("button", "danger small", "hang up");
+    b.dataset.action = "hangup-conn";
+    r.querySelector(".actions").append(b);
+    tbody.append(r);
+    return r;
+  }
+
+  function render() {
+    const table = $("peers");
+    let totalConns = 0;
+    let totalStreams = 0;
+    for (const g of table.querySelectorAll("tbody.peer-group")) {
+      if (!peers.has(g.dataset.peer)) g.remove();
+    }
+    for (const [peer, conns] of peers) {
+      const g = peerGroup(peer);
+      g.classList.toggle("expanded", expanded.has(peer));
+      g.querySelector("tr.detail").hidden = !expanded.has(peer);
+      let inb = 0, outb = 0, streams = 0, bi = 0, bo = 0;
+      const tbody = g.querySelector("tbody.conns");
+      for (const r of tbody.querySelectorAll("tr.conn-row")) {
+        if (!conns.has(r.dataset.conn)) r.remove();
+      }
+      for (const c of conns.values()) {
+        if (c.direction === "inbound") inb++; else outb++;
+        streams += c.streams || 0;
+        bi += c.bytesIn || 0;
+        bo += c.bytesOut || 0;
+        const r = connRow(tbody, c);
+        r.querySelector(".streams").textContent = `${c.streams ?? 0} / ${c.streamsTotal ?? 0}`;
+        r.querySelector(".in").textContent = bytes(c.bytesIn);
+        r.querySelector(".out").textContent = bytes(c.bytesOut);
+        r.querySelector(".age").textContent = age(c.openedAt);
+      }
+      const row = g.querySelector("tr.peer-row");
+      row.querySelector(".caret").textContent = expanded.has(peer) ? "▾" : "▸";
+      row.querySelector(".conn-count").textContent = String(conns.size);
+      row.querySelector(".dirs").textContent = [outb ? outb + " out" : "", inb ? inb + " in" : ""].filter(Boolean).join(" · ");
+      row.querySelector(".streams").textContent = String(streams);
+      row.querySelector(".in").textContent = bytes(bi);
+      row.querySelector(".out").textContent = bytes(bo);
+      const rtt = rtts.get(peer);
+      row.querySelector(".rtt").textContent = rtt === undefined ? "–" : rtt.toFixed(2) + " ms";
+      totalConns += conns.size;
+      totalStreams += streams;
+    }
+    $("peers-empty").hidden = peers.size > 0;
+    $("stat-peers").textContent = String(peers.size);
+    $("stat-conns").textContent = String(totalConns);
+    $("stat-streams").textContent = String(totalStreams);
+    $("stat-in").textContent = rate(rateIn);
+    $("stat-out").textContent = rate(rateOut);
+  }
+
+  $("peers").addEventListener("click", async (e) => {
+    const button = e.target.closest("button");
+    const group = e.target.closest("tbody.peer-group");
+    if (!group) return;
+    const peer = group.dataset.peer;
+    if (!button) {
+      if (e.target.closest("tr.peer-row")) {
+        if (expanded.has(peer)) expanded.delete(peer); else expanded.add(peer);
+        render();
+      }
+      return;
+    }
+    e.stopPropagation();
+    button.disabled = true;
+    try {
+      if (button.dataset.action === "ping") {
+        const r = await api("POST", "/api/peers/" + encodeURIComponent(peer) + "/ping");
+        rtts.set(peer, r.rttMs);
+        toast(`ping ${shortId(peer)}: ${r.rttMs.toFixed(2)} ms`, true);
+        render();
+      } else if (button.dataset.action === "hangup-peer") {
+        await api("DELETE", "/api/peers/" + encodeURIComponent(peer));
+        toast(`hung up ${shortId(peer)}`, true);
+      } else if (button.dataset.action === "hangup-conn") {
+        const id = button.closest("tr.conn-row").dataset.conn;
+        await api("DELETE", "/api/connections/" + encodeURIComponent(id));
+        toast(`closed ${id}`, true);
+      }
+    } catch (err) {
+      toast(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // ---- dial ------------------------------------------------------------------------------------
+
+  $("dial-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const addr = $("dial-addr").value.trim();
+    const n = parseInt($("dial-count").value, 10) || 1;
+    const out = $("dial-result");
+    const submit = $("dial-submit");
+    submit.disabled = true;
+    out.className = "result";
+    out.textContent = `dialing ${n} connection${n === 1 ? "" : "s"}…`;
+    try {
+      const r = await api("POST", "/api/dial", { addr, connections: n });
+      out.className = "result ok";
+      out.textContent = `${r.connections.length} connection${r.connections.length === 1 ? "" : "s"} open to ${shortId(r.peer)}`;
+      expanded.add(r.peer);
+      render();
+    } catch (err) {
+      out.className = "result err";
+      out.textContent = err.message;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  $("copy-peer").addEventListener("click", () => {
+    const id = $("peer-id").textContent;
+    if (navigator.clipboard) navigator.clipboard.writeText(id).then(() => toast("peer id copied", true), () => {});
+  });
+  $("clear-events").addEventListener("click", () => $("event-log").replaceChildren());
+
+  // ---- polling and chart -----------------------------------------------------------------------
+
+  async function poll() {
+    try {
+      const r = await api("GET", "/api/peers");
+      const now = Date.now();
+      let din = 0, dout = 0;
+      const seen = new Map();
+      for (const conns of Object.values(r.peers || {})) {
+        for (const c of conns) {
+          seen.set(c.id, { in: c.bytesIn || 0, out: c.bytesOut || 0 });
+          const prev = lastBytes.get(c.id) || { in: 0, out: 0 };
+          din += Math.max(0, (c.bytesIn || 0) - prev.in);
+          dout += Math.max(0, (c.bytesOut || 0) - prev.out);
+          // refresh counters of connections the event stream knows; never add one here
+          const known = peers.get(c.peer);
+          if (known && known.has(c.id)) known.set(c.id, c);
+        }
+      }
+      if (lastPollAt) {
+        const secs = Math.max(0.001, (now - lastPollAt) / 1000);
+        rateIn = din / secs;
+        rateOut = dout / secs;
+      }
+      lastBytes = seen;
+      lastPollAt = now;
+    } catch (e) {
+      // the link indicator and toasts already tell; keep sampling what we have
+    }
+    let conns = 0;
+    for (const m of peers.values()) conns += m.size;
+    samples.push({ t: Date.now(), conns, in: rateIn, out: rateOut });
+    while (samples.length > MAX_SAMPLES) samples.shift();
+    render();
+    draw();
+  }
+
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function draw() {
+    const canvas = $("chart");
+    const dpr = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    const g = canvas.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    const pad = { l: 34, r: 64, t: 8, b: 18 };
+    const pw = w - pad.l - pad.r, ph = h - pad.t - pad.b;
+    if (pw <= 0 || ph <= 0) return;
+    const now = Date.now();
+    const x = (t) => pad.l + pw * (1 - (now - t) / WINDOW_MS);
+    // Four grid steps of whole connections.
+    const maxConns = Math.max(4, Math.ceil(Math.max(...samples.map((s) => s.conns), 0) / 4) * 4);
+    const maxRate = niceMax(Math.max(1024, ...samples.map((s) => Math.max(s.in, s.out))));
+
+    g.font = "10px " + getComputedStyle(document.body).fontFamily;
+    g.lineWidth = 1;
+    for (let i = 0; i <= 4; i++) {
+      const y = pad.t + ph * (i / 4);
+      g.strokeStyle = "#222a34";
+      g.beginPath(); g.moveTo(pad.l, Math.round(y) + 0.5); g.lineTo(pad.l + pw, Math.round(y) + 0.5); g.stroke();
+      g.fillStyle = "#4fb3ff";
+      g.textAlign = "right";
+      g.fillText(String(Math.round(maxConns * (1 - i / 4))), pad.l - 6, y + 3);
+      g.fillStyle = "#7d8896";
+      g.textAlign = "left";
+      g.fillText(rate(maxRate * (1 - i / 4)), pad.l + pw + 6, y + 3);
+    }
+    g.fillStyle = "#56606c";
+    g.textAlign = "center";
+    for (let m = 0; m <= 5; m++) {
+      const xx = pad.l + pw * (1 - m / 5);
+      g.fillText(m === 0 ? "now" : "-" + m + "m", xx, h - 4);
+    }
+    if (samples.length < 2) return;
+
+    const line = (color, value, max, fill, step) => {
+      g.beginPath();
+      let first = true, lastY = 0;
+      for (const s of samples) {
+        const xx = x(s.t), yy = pad.t + ph * (1 - value(s) / max);
+        if (first) { g.moveTo(xx, yy); first = false; }
+        else if (step) { g.lineTo(xx, lastY); g.lineTo(xx, yy); }
+        else g.lineTo(xx, yy);
+        lastY = yy;
+      }
+      g.strokeStyle = color;
+      g.lineWidth = 1.6;
+      g.stroke();
+      if (fill) {
+        g.lineTo(x(samples[samples.length - 1].t), pad.t + ph);
+        g.lineTo(x(samples[0].t), pad.t + ph);
+        g.closePath();
+        g.fillStyle = fill;
+        g.fill();
+      }
+    };
+    g.save();
+    g.beginPath(); g.rect(pad.l, pad.t, pw, ph); g.clip();
+    line("#3ddc97", (s) => s.in, maxRate, "rgba(61,220,151,0.08)", false);
+    line("#b08cff", (s) => s.out, maxRate, null, false);
+    line("#4fb3ff", (s) => s.conns, maxConns, "rgba(79,179,255,0.10)", true);
+    g.restore();
+  }
+
+  window.addEventListener("resize", draw);
+  setInterval(poll, POLL_MS);
+  setInterval(render, 1000); // ages tick
+  loadNode();
+  connectEvents();
+  poll();
+})();
