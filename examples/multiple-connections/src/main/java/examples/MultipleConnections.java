@@ -52,7 +52,7 @@ public final class MultipleConnections {
     return swarm;
   }
 
-  static void run(Vertx vertx) throws Exception {
+  public static void run(Vertx vertx) throws Exception {
     Swarm b = node(vertx, LoadBalancingStrategy.ROUND_ROBIN);
     System.out.println("== Multiple connections per peer");
     System.out.println("Node B listening on " + b.listenAddrs().get(0));
