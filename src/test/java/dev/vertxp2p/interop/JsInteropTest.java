@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.LoadBalancingStrategy;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
@@ -33,6 +34,8 @@ import io.vertx.core.json.JsonObject;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -252,6 +255,71 @@ class JsInteropTest {
       assertTrue(hasCause(t, PeerIdMismatchException.class), t.toString());
       assertTrue(t.getMessage().contains(stranger.toString()), t.getMessage());
       assertTrue(node.getConnections().isEmpty());
+    }
+  }
+
+  // ---- several connections to one js peer ---------------------------------------------------
+
+  static Stream<Arguments> strategies() {
+    return Stream.of(Arguments.of(LoadBalancingStrategy.ROUND_ROBIN),
+        Arguments.of(LoadBalancingStrategy.LEAST_LOADED));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("strategies")
+  void threeConnectionsToJsAndStreamsSpreadOverThem(LoadBalancingStrategy strategy) {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    o.getConnection().setMaxConnectionsPerPeer(3).setLoadBalancingStrategy(strategy);
+    node = Swarm.create(vertx, o);
+    await(node.start());
+    try (JsPeer js = jsNode("yamux")) {
+      PeerId jsPeer = PeerId.parse(js.peerId());
+      List<Connection> conns =
+          await(node.dial(Multiaddr.parse(js.addr()), new DialOptions().setConnections(3)));
+      assertEquals(3, conns.size());
+      awaitJsEvents(js, "connection:open", node.peerId().toString(), null, 3);
+      JsonArray jsSide = js.callOk(cmd("connections", "peer", node.peerId().toString()))
+          .getJsonArray("connections");
+      assertEquals(3, jsSide.size(), "js reports " + jsSide.encode());
+
+      Map<String, Integer> spread = new HashMap<>();
+      List<P2pStream> held = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        P2pStream s = await(node.newStream(jsPeer, Echo.PROTOCOL));
+        held.add(s); // left open: each carries load on its connection
+        spread.merge(s.connection().id(), 1, Integer::sum);
+      }
+      assertEquals(3, spread.size(), spread.toString());
+      for (int n : spread.values()) {
+        assertEquals(3, n, spread.toString());
+      }
+      // js sees the same spread: each of its three connections carries three echo streams.
+      awaitJsEvents(js, "stream", node.peerId().toString(), Echo.PROTOCOL, 9);
+      JsonArray after = js.callOk(cmd("connections", "peer", node.peerId().toString()))
+          .getJsonArray("connections");
+      for (int i = 0; i < after.size(); i++) {
+        JsonObject c = after.getJsonObject(i);
+        long echoes = c.getJsonArray("streamProtocols").stream()
+            .filter(Echo.PROTOCOL::equals).count();
+        assertEquals(3, echoes, after.encode());
+      }
+      for (P2pStream s : held) {
+        s.end();
+      }
+    }
+  }
+
+  /** Waits until js has recorded {@code count} events matching the filter (its own event log). */
+  private static void awaitJsEvents(JsPeer js, String type, String peer, String protocol,
+      int count) {
+    long since = 0;
+    for (int i = 0; i < count; i++) {
+      JsonObject want = cmd("waitEvent", "type", type, "peer", peer, "since", since,
+          "timeoutMs", 15_000);
+      if (protocol != null) {
+        want.put("protocol", protocol);
+      }
+      since = js.callOk(want).getJsonObject("event").getLong("seq") + 1;
     }
   }
 

@@ -288,4 +288,44 @@ class SwarmTest {
     assertInstanceOf(NoAddressException.class, t);
     assertTrue(t.getMessage().contains(b.peerId().toString()));
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+  void theLimitHoldsUnderRandomConcurrentDialsInboundAndCloses(long seed) {
+    Swarm a = node(3, LoadBalancingStrategy.ROUND_ROBIN);
+    Swarm b = node(3, LoadBalancingStrategy.ROUND_ROBIN);
+    a.addAddresses(b.peerId(), List.of(b.listenAddrs().get(0)));
+    b.addAddresses(a.peerId(), List.of(a.listenAddrs().get(0)));
+    java.util.concurrent.atomic.AtomicInteger worst = new java.util.concurrent.atomic.AtomicInteger();
+    a.eventHandler(e -> worst.accumulateAndGet(a.getConnections(b.peerId()).size(), Math::max));
+    b.eventHandler(e -> worst.accumulateAndGet(b.getConnections(a.peerId()).size(), Math::max));
+    java.util.Random random = new java.util.Random(seed);
+    List<Future<?>> ops = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      int n = 1 + random.nextInt(3);
+      switch (random.nextInt(4)) {
+        case 0 -> ops.add(a.dialPeer(b.peerId(), new DialOptions().setConnections(n)));
+        case 1 -> ops.add(b.dialPeer(a.peerId(), new DialOptions().setConnections(n)));
+        case 2 -> {
+          List<Connection> l = a.getConnections(b.peerId());
+          if (!l.isEmpty()) {
+            ops.add(a.closeConnection(l.get(random.nextInt(l.size())).id()));
+          }
+        }
+        default -> {
+          List<Connection> l = b.getConnections(a.peerId());
+          if (!l.isEmpty()) {
+            ops.add(b.closeConnection(l.get(random.nextInt(l.size())).id()));
+          }
+        }
+      }
+    }
+    for (Future<?> f : ops) {
+      // a refused or raced dial may fail; the invariant is what matters
+      await(f.transform(ar -> Future.succeededFuture()));
+    }
+    assertTrue(worst.get() <= 3, "a peer held " + worst.get() + " connections, max 3");
+    assertTrue(a.getConnections(b.peerId()).size() <= 3);
+    assertTrue(b.getConnections(a.peerId()).size() <= 3);
+  }
 }
