@@ -33,9 +33,16 @@ public final class Main {
    */
   private static volatile int exitStatus = 0;
 
+  static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+
   private Main() {}
 
   public static void main(String[] args) {
+    // One line per log record, named by logger (the JDK's default spends two lines and names
+    // our logging shim as the source). Users can still override it with the same property.
+    if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+      System.setProperty(LOG_FORMAT_PROPERTY, "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+    }
     JsonObject config;
     try {
       config = loadConfig(args);

@@ -23,7 +23,16 @@ public interface Swarm {
    * #start()} to listen.
    */
   static Swarm create(Vertx vertx, SwarmOptions options) {
-    return new SwarmImpl(vertx, options);
+    return new SwarmImpl(vertx, options, null);
+  }
+
+  /**
+   * Creates a swarm that picks connections for new streams with {@code selector} instead of the
+   * configured {@code loadBalancingStrategy}.
+   */
+  static Swarm create(Vertx vertx, SwarmOptions options,
+      dev.vertxp2p.swarm.ConnectionSelector selector) {
+    return new SwarmImpl(vertx, options, java.util.Objects.requireNonNull(selector, "selector"));
   }
 
   /** Loads or creates the identity and listens on the configured addresses. */

@@ -92,13 +92,18 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private volatile Upgrader upgrader;
   private volatile boolean closing;
 
-  public SwarmImpl(Vertx vertx, SwarmOptions options) {
+  /**
+   * @param customSelector the user's connection selector, or null for the configured strategy
+   */
+  public SwarmImpl(Vertx vertx, SwarmOptions options, ConnectionSelector customSelector) {
     this.vertx = vertx;
     this.options = new SwarmOptions(options);
     Context ctx = vertx.getOrCreateContext();
     this.owner = ctx;
     this.transport = new TcpTransport(vertx);
-    this.selector = ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());
+    this.selector = customSelector != null
+        ? customSelector
+        : ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());
     this.limiter = new PeerConnectionLimiter(this.options.getConnection().getMaxConnectionsPerPeer());
     this.dialer = new RetryingDialer(Scheduler.vertx(vertx), this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));

@@ -328,4 +328,37 @@ class SwarmTest {
     assertTrue(a.getConnections(b.peerId()).size() <= 3);
     assertTrue(b.getConnections(a.peerId()).size() <= 3);
   }
+
+  @Test
+  void aUsersOwnSelectorDecides() {
+    // Always the newest open connection: nothing built in does exactly this.
+    ConnectionSelector newest = new ConnectionSelector() {
+      @Override
+      public <C extends SelectableConnection> C pick(String peer, List<? extends C> candidates) {
+        C best = null;
+        for (C c : candidates) {
+          if (c.isOpen() && (best == null || c.openedAtNanos() > best.openedAtNanos())) {
+            best = c;
+          }
+        }
+        return best;
+      }
+    };
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    Swarm a = Swarm.create(vertx, o, newest);
+    await(a.start());
+    swarms.add(a);
+    Swarm b = node(3, LoadBalancingStrategy.ROUND_ROBIN);
+    List<Connection> conns =
+        await(a.dial(b.listenAddrs().get(0), new DialOptions().setConnections(3)));
+    Connection youngest = conns.get(0);
+    for (Connection c : conns) {
+      if (c.openedAtNanos() > youngest.openedAtNanos()) {
+        youngest = c;
+      }
+    }
+    for (int i = 0; i < 4; i++) {
+      assertEquals(youngest.id(), await(a.newStream(b.peerId(), "/hold/1.0.0")).connection().id());
+    }
+  }
 }
