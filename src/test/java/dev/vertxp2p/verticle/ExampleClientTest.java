@@ -39,6 +39,13 @@ class ExampleClientTest {
     vertx = Vertx.vertx();
     deploy(vertx, config("swarm")); // the default prefix, as the example expects
     SwarmVerticle b = deploy(vertx, config("nodeb"));
+    // b registers an inbound connection a moment after a's dial completes: await b's events.
+    io.vertx.core.Promise<Void> bSeesTwo = io.vertx.core.Promise.promise();
+    b.swarm().eventHandler(e -> {
+      if (b.swarm().getConnections().size() == 2) {
+        bSeesTwo.tryComplete();
+      }
+    });
     // The example is compiled with the tests (build-helper adds examples/ as test sources).
     example.EventBusClient client = new example.EventBusClient();
     await(vertx.deployVerticle(client, new DeploymentOptions().setConfig(new JsonObject()
@@ -46,6 +53,7 @@ class ExampleClientTest {
     JsonArray listing = client.lastListing();
     assertEquals(2, listing.size(), String.valueOf(listing));
     assertEquals(b.swarm().peerId().toString(), listing.getJsonObject(0).getString("peer"));
+    await(bSeesTwo.future());
     assertEquals(2, b.swarm().getConnections().size());
   }
 }
