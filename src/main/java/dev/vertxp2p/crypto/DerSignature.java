@@ -19,6 +19,25 @@ final class DerSignature {
 
   private DerSignature() {}
 
+  /**
+   * Verifies a DER-encoded ECDSA signature over the SHA-256 of {@code data}, the scheme libp2p
+   * uses for both secp256k1 and NIST-curve ECDSA keys.
+   *
+   * @return false for a malformed signature, never an exception
+   */
+  static boolean verifySha256(org.bouncycastle.crypto.params.ECPublicKeyParameters key,
+      byte[] data, byte[] signature) {
+    BigInteger[] rs = decode(signature);
+    if (rs == null) {
+      return false;
+    }
+    org.bouncycastle.crypto.signers.ECDSASigner verifier =
+        new org.bouncycastle.crypto.signers.ECDSASigner();
+    verifier.init(false, key);
+    return verifier.verifySignature(
+        dev.vertxp2p.multiformats.Multihash.sha256Digest(data), rs[0], rs[1]);
+  }
+
   /** {r, s}, or null when {@code sig} is not strict DER of two positive integers. */
   static BigInteger[] decode(byte[] sig) {
     if (sig == null || sig.length == 0 || sig.length > MAX_BYTES) {

@@ -1,8 +1,6 @@
 package dev.vertxp2p.crypto;
 
-import dev.vertxp2p.multiformats.Multihash;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Set;
@@ -13,7 +11,6 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
@@ -77,13 +74,7 @@ public final class EcdsaPublicKey implements PublicKey {
 
   @Override
   public boolean verify(byte[] data, byte[] signature) {
-    BigInteger[] rs = DerSignature.decode(signature);
-    if (rs == null) {
-      return false;
-    }
-    ECDSASigner verifier = new ECDSASigner();
-    verifier.init(false, params);
-    return verifier.verifySignature(Multihash.sha256Digest(data), rs[0], rs[1]);
+    return DerSignature.verifySha256(params, data, signature);
   }
 
   @Override

@@ -1,12 +1,9 @@
 package dev.vertxp2p.crypto;
 
-import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.math.ec.ECPoint;
-import dev.vertxp2p.multiformats.Multihash;
 
 /**
  * A secp256k1 public key in the 33-byte compressed SEC1 form (peer-ids spec, "Secp256k1": the
@@ -59,13 +56,7 @@ public final class Secp256k1PublicKey implements PublicKey {
 
   @Override
   public boolean verify(byte[] data, byte[] signature) {
-    BigInteger[] rs = DerSignature.decode(signature);
-    if (rs == null) {
-      return false;
-    }
-    ECDSASigner verifier = new ECDSASigner();
-    verifier.init(false, params);
-    return verifier.verifySignature(Multihash.sha256Digest(data), rs[0], rs[1]);
+    return DerSignature.verifySha256(params, data, signature);
   }
 
   @Override
