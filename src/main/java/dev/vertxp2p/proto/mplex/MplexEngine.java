@@ -1,5 +1,8 @@
 package dev.vertxp2p.proto.mplex;
 
+import dev.vertxp2p.multiformats.UnsignedVarint;
+import dev.vertxp2p.multiformats.VarintDecoder;
+
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
@@ -80,7 +83,7 @@ public final class MplexEngine implements MuxerEngine {
 
   // Incremental frame parser: varints are decoded byte by byte, only a body is ever buffered.
   private int readState = READ_HEADER;
-  private final MplexVarint.Decoder varint = new MplexVarint.Decoder();
+  private final VarintDecoder varint = new VarintDecoder();
   private long frameHeader;
   private byte[] body;
   private int bodyFill;
@@ -150,15 +153,15 @@ public final class MplexEngine implements MuxerEngine {
                 "expected a message of at most " + maxMessageSize
                     + " bytes, got a length prefix of at least " + varint.value());
           }
-          if (status == MplexVarint.TOO_LONG) {
+          if (status == VarintDecoder.TOO_LONG) {
             throw new MplexException(
-                "expected a varint of at most " + MplexVarint.MAX_BYTES + " bytes, got a longer one");
+                "expected a varint of at most " + UnsignedVarint.MAX_BYTES + " bytes, got a longer one");
           }
-          if (status == MplexVarint.NOT_MINIMAL) {
+          if (status == VarintDecoder.NOT_MINIMAL) {
             throw new MplexException(
                 "expected a minimally encoded varint, got one with a trailing zero byte");
           }
-          if (status == MplexVarint.DONE) {
+          if (status == VarintDecoder.DONE) {
             long value = varint.value();
             varint.reset();
             if (readState == READ_HEADER) {
@@ -523,9 +526,9 @@ public final class MplexEngine implements MuxerEngine {
 
   private void queueFrame(long wireId, int flag, byte[] data, int off, int len) {
     long header = (wireId << 3) | flag;
-    byte[] frame = new byte[MplexVarint.encodedLength(header) + MplexVarint.encodedLength(len) + len];
-    int pos = MplexVarint.write(header, frame, 0);
-    pos = MplexVarint.write(len, frame, pos);
+    byte[] frame = new byte[UnsignedVarint.encodedLength(header) + UnsignedVarint.encodedLength(len) + len];
+    int pos = UnsignedVarint.write(header, frame, 0);
+    pos += UnsignedVarint.write(len, frame, pos);
     if (len > 0) {
       System.arraycopy(data, off, frame, pos, len);
     }

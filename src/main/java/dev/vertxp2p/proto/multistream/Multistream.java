@@ -1,5 +1,7 @@
 package dev.vertxp2p.proto.multistream;
 
+import dev.vertxp2p.multiformats.UnsignedVarint;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
@@ -33,8 +35,8 @@ public final class Multistream {
   public static byte[] encodeMessage(String line) {
     byte[] text = line.getBytes(StandardCharsets.UTF_8);
     int bodyLen = text.length + 1;
-    byte[] out = new byte[MsVarint.encodedLength(bodyLen) + bodyLen];
-    int pos = MsVarint.write(bodyLen, out, 0);
+    byte[] out = new byte[UnsignedVarint.encodedLength(bodyLen) + bodyLen];
+    int pos = UnsignedVarint.write(bodyLen, out, 0);
     System.arraycopy(text, 0, out, pos, text.length);
     out[out.length - 1] = '\n';
     return out;
@@ -49,13 +51,13 @@ public final class Multistream {
     int inner = 1;
     for (String p : protocols) {
       int lineLen = p.getBytes(StandardCharsets.UTF_8).length + 1;
-      inner += MsVarint.encodedLength(lineLen) + lineLen;
+      inner += UnsignedVarint.encodedLength(lineLen) + lineLen;
     }
-    byte[] out = new byte[MsVarint.encodedLength(inner) + inner];
-    int pos = MsVarint.write(inner, out, 0);
+    byte[] out = new byte[UnsignedVarint.encodedLength(inner) + inner];
+    int pos = UnsignedVarint.write(inner, out, 0);
     for (String p : protocols) {
       byte[] text = p.getBytes(StandardCharsets.UTF_8);
-      pos = MsVarint.write(text.length + 1, out, pos);
+      pos += UnsignedVarint.write(text.length + 1, out, pos);
       System.arraycopy(text, 0, out, pos, text.length);
       pos += text.length;
       out[pos++] = '\n';

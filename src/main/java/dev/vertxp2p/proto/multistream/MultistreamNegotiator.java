@@ -1,5 +1,8 @@
 package dev.vertxp2p.proto.multistream;
 
+import dev.vertxp2p.multiformats.UnsignedVarint;
+import dev.vertxp2p.multiformats.VarintDecoder;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -31,7 +34,7 @@ public abstract sealed class MultistreamNegotiator
   private MultistreamException failure;
 
   // Incremental parser: the length prefix is decoded byte by byte, then the body is collected.
-  private final MsVarint.Decoder prefix = new MsVarint.Decoder();
+  private final VarintDecoder prefix = new VarintDecoder();
   private byte[] body;
   private int bodyFill;
 
@@ -79,13 +82,13 @@ public abstract sealed class MultistreamNegotiator
             "a message of at most " + Multistream.MAX_MESSAGE_SIZE + " bytes",
             "a length prefix of at least " + prefix.value());
       }
-      if (status == MsVarint.TOO_LONG) {
-        throw fail("a length prefix of at most " + MsVarint.MAX_BYTES + " bytes", "a longer one");
+      if (status == VarintDecoder.TOO_LONG) {
+        throw fail("a length prefix of at most " + UnsignedVarint.MAX_BYTES + " bytes", "a longer one");
       }
-      if (status == MsVarint.NOT_MINIMAL) {
+      if (status == VarintDecoder.NOT_MINIMAL) {
         throw fail("a minimally encoded length prefix", "a trailing zero byte");
       }
-      if (status == MsVarint.DONE) {
+      if (status == VarintDecoder.DONE) {
         int length = (int) prefix.value();
         prefix.reset();
         startBody(length);
