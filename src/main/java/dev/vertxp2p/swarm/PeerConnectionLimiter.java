@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.Connection.Direction;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;

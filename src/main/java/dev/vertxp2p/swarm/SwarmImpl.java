@@ -297,7 +297,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     }
     String key = conn.peerId().toString();
     Optional<PeerConnectionLimiter.Reservation> r =
-        limiter.tryReserve(key, Direction.INBOUND);
+        limiter.tryReserve(key, Connection.Direction.INBOUND);
     if (r.isEmpty()) {
       int n = list(conn.peerId()).size();
       emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
@@ -555,7 +555,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     List<Future<MuxedConnection>> dials = new ArrayList<>();
     for (int i = 0; i < need; i++) {
       Optional<PeerConnectionLimiter.Reservation> r =
-          limiter.tryReserve(peer.toString(), Direction.OUTBOUND);
+          limiter.tryReserve(peer.toString(), Connection.Direction.OUTBOUND);
       if (r.isEmpty()) {
         break;
       }
