@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * Many small echo streams spread over three connections to one peer, while a proxy between the
  * two nodes kills connections at random. Every stream must end byte-identical or with a clear
  * error, within a bound; streams on connections that were never killed must all succeed; and once
- * the faults stop both swarms list the same live connections.
+ * the faults stop both swarms list the same live connections. A stalled connection (the proxy
+ * holds its bytes, the sockets stay open) must be found by the keep-alive and closed on both
+ * sides, failing its streams rather than leaving them hung.
  *
  * <p>{@code -Dfaults.streams=N} (default 10,000) and {@code -Dfaults.seed=S} scale or replay the
  * run; the figures are printed at the end.
@@ -48,11 +50,11 @@ class ConnectionFaultsTest {
   static final int STREAMS = Integer.getInteger("faults.streams", 10_000);
   static final long SEED = Long.getLong("faults.seed", System.nanoTime());
   /** Streams in flight at once. */
-  static final int IN_FLIGHT = 128;
+  static final int IN_FLIGHT = 256;
   /** No stream may take longer than this, whatever happens to its connection. */
   static final Duration STREAM_BOUND = Duration.ofSeconds(20);
   /** One fault every this many ms while the streams run. */
-  static final long FAULT_EVERY_MS = 250;
+  static final long FAULT_EVERY_MS = 400;
 
   private Vertx vertx;
   private Swarm a;
@@ -263,9 +265,15 @@ class ConnectionFaultsTest {
     }
   }
 
+  /** Short keep-alive bounds, so a stalled connection is found within the run. */
+  static final Duration KEEP_ALIVE_INTERVAL = Duration.ofMillis(200);
+  static final Duration KEEP_ALIVE_TIMEOUT = Duration.ofMillis(1000);
+
   @Test
-  void echoStreamsSurviveConnectionsCutAndReset() throws Exception {
-    runUnderFaults(new TransportOptions(), false);
+  void echoStreamsSurviveConnectionsCutResetAndStalled() throws Exception {
+    runUnderFaults(new TransportOptions()
+        .setKeepAliveInterval(KEEP_ALIVE_INTERVAL)
+        .setKeepAliveTimeout(KEEP_ALIVE_TIMEOUT), true);
   }
 
   private void runUnderFaults(TransportOptions transport, boolean stalls) throws Exception {
@@ -282,10 +290,13 @@ class ConnectionFaultsTest {
     Map<String, AtomicInteger> faults = new TreeMap<>();
     long start = System.nanoTime();
     long timer = vertx.setPeriodic(FAULT_EVERY_MS, t -> {
-      List<FaultProxy.Link> live = proxy.live();
+      // A stalled link is left alone: only the swarms' own keep-alive may end it.
+      List<FaultProxy.Link> live = proxy.flowing();
       if (!live.isEmpty()) {
         FaultProxy.Link victim = live.get(chaos.nextInt(live.size()));
-        int kind = chaos.nextInt(stalls ? 3 : 2);
+        // Stalls are rarer: each one holds its streams until the keep-alive gives up.
+        int roll = chaos.nextInt(stalls ? 5 : 4);
+        int kind = roll < 2 ? 0 : roll < 4 ? 1 : 2;
         String name = kind == 0 ? "reset" : kind == 1 ? "cut" : "stall";
         count(faults, name);
         switch (kind) {

@@ -45,11 +45,11 @@ final class FaultProxy implements AutoCloseable {
     return byClientPort.get(port);
   }
 
-  /** Links not yet cut, reset or ended by either side. */
-  List<Link> live() {
+  /** Links not yet cut, reset or ended by either side, and not stalled. */
+  List<Link> flowing() {
     List<Link> list = new ArrayList<>();
     for (Link l : byClientPort.values()) {
-      if (!l.dead.get()) {
+      if (!l.dead.get() && !l.isStalled()) {
         list.add(l);
       }
     }
@@ -153,6 +153,10 @@ final class FaultProxy implements AutoCloseable {
       }, "fault-proxy-" + name + "-" + from.getPort());
       t.setDaemon(true);
       t.start();
+    }
+
+    boolean isStalled() {
+      return !gate.isDone();
     }
 
     /** Closes both sides with FIN. */
