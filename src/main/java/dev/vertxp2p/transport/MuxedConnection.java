@@ -176,6 +176,19 @@ public final class MuxedConnection implements Connection {
   void streamClosed(StreamImpl stream) {
     if (streams.remove(stream.streamId()) != null) {
       openStreams = streams.size();
+      closeIfDrained();
+    }
+  }
+
+  /**
+   * After the remote's GOAWAY no side can open a stream here again (Yamux spec, "Session
+   * termination"), so once the last stream is over the connection is only dead weight that
+   * counts against the peer's connection limit: close it, making room for a fresh one.
+   */
+  private void closeIfDrained() {
+    if (goingAway && streams.isEmpty() && !closing && !closed) {
+      LOG.debug(() -> "connection " + id + ": drained after the remote's GOAWAY; closing");
+      close();
     }
   }
 
@@ -283,6 +296,7 @@ public final class MuxedConnection implements Connection {
       } else if (event instanceof MuxerEvent.GoAway e) {
         goingAway = true;
         LOG.debug(() -> "connection " + id + ": remote sent GOAWAY code " + e.code());
+        closeIfDrained();
       } else if (event instanceof MuxerEvent.Pong e) {
         Promise<Long> p = pings.remove(e.pingId());
         if (p != null) {
