@@ -27,10 +27,22 @@ public class TransportOptions {
    * is paused. Below mplex's per-stream reset limit, so a slow reader is slowed, not reset.
    */
   public static final long UNCONSUMED_HIGH_WATER = 2L * 1024 * 1024;
+  /**
+   * A connection silent this long gets a muxer ping (Yamux spec, "Ping type": keep-alives are
+   * pings; the interval is go-yamux's default, the spec names none).
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(30);
+  /**
+   * Silence after a keep-alive ping past this closes the connection, failing its streams instead
+   * of leaving them hung on a stalled peer (go-yamux's connection write timeout).
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(10);
 
   private List<String> muxers = DEFAULT_MUXERS;
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
   private Duration streamNegotiationTimeout = DEFAULT_STREAM_NEGOTIATION_TIMEOUT;
+  private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
+  private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
   private YamuxConfig yamux = new YamuxConfig();
   private MplexConfig mplex = new MplexConfig();
 
@@ -74,6 +86,8 @@ public class TransportOptions {
     this.muxers = other.muxers;
     this.handshakeTimeout = other.handshakeTimeout;
     this.streamNegotiationTimeout = other.streamNegotiationTimeout;
+    this.keepAliveInterval = other.keepAliveInterval;
+    this.keepAliveTimeout = other.keepAliveTimeout;
     this.yamux = other.yamux;
     this.mplex = other.mplex;
   }
@@ -113,6 +127,26 @@ public class TransportOptions {
 
   public TransportOptions setStreamNegotiationTimeout(Duration timeout) {
     this.streamNegotiationTimeout = positive("transport.streamNegotiationTimeout", timeout);
+    return this;
+  }
+
+  public Duration getKeepAliveInterval() {
+    return keepAliveInterval;
+  }
+
+  /** Silence on a connection after which a keep-alive ping is sent (muxers with ping only). */
+  public TransportOptions setKeepAliveInterval(Duration interval) {
+    this.keepAliveInterval = positive("transport.keepAliveInterval", interval);
+    return this;
+  }
+
+  public Duration getKeepAliveTimeout() {
+    return keepAliveTimeout;
+  }
+
+  /** How long a keep-alive ping may go unanswered (no byte at all) before the connection closes. */
+  public TransportOptions setKeepAliveTimeout(Duration timeout) {
+    this.keepAliveTimeout = positive("transport.keepAliveTimeout", timeout);
     return this;
   }
 

@@ -68,6 +68,11 @@ public final class MuxedConnection implements Connection {
   private long unconsumed;
   private boolean readPaused;
   private Throwable closeCause;
+  /** When the socket last gave us bytes: any byte proves the remote alive. */
+  private long lastReadNanos = System.nanoTime();
+  /** When the outstanding keep-alive ping went out, or 0 when none is. */
+  private long probeSentNanos;
+  private long keepAliveTimer = -1;
 
   MuxedConnection(
       String id,
@@ -102,6 +107,7 @@ public final class MuxedConnection implements Connection {
     socket.closeHandler(v -> onSocketClosed());
     socket.exceptionHandler(this::onSocketError);
     socket.drainHandler(v -> onSocketDrained());
+    startKeepAlive();
   }
 
   // ---- plumbing used by streams ---------------------------------------------------------------
@@ -170,6 +176,19 @@ public final class MuxedConnection implements Connection {
   void streamClosed(StreamImpl stream) {
     if (streams.remove(stream.streamId()) != null) {
       openStreams = streams.size();
+      closeIfDrained();
+    }
+  }
+
+  /**
+   * After the remote's GOAWAY no side can open a stream here again (Yamux spec, "Session
+   * termination"), so once the last stream is over the connection is only dead weight that
+   * counts against the peer's connection limit: close it, making room for a fresh one.
+   */
+  private void closeIfDrained() {
+    if (goingAway && streams.isEmpty() && !closing && !closed) {
+      LOG.debug(() -> "connection " + id + ": drained after the remote's GOAWAY; closing");
+      close();
     }
   }
 
@@ -202,6 +221,7 @@ public final class MuxedConnection implements Connection {
   // ---- socket events --------------------------------------------------------------------------
 
   private void onSocketData(Buffer buffer) {
+    lastReadNanos = System.nanoTime();
     bytesIn += buffer.length();
     byte[] data = buffer.getBytes();
     onCiphertext(data, 0, data.length);
@@ -276,6 +296,7 @@ public final class MuxedConnection implements Connection {
       } else if (event instanceof MuxerEvent.GoAway e) {
         goingAway = true;
         LOG.debug(() -> "connection " + id + ": remote sent GOAWAY code " + e.code());
+        closeIfDrained();
       } else if (event instanceof MuxerEvent.Pong e) {
         Promise<Long> p = pings.remove(e.pingId());
         if (p != null) {
@@ -321,6 +342,52 @@ public final class MuxedConnection implements Connection {
     }
   }
 
+  /**
+   * A stalled peer sends nothing and closes nothing, so its streams would wait forever: when the
+   * connection has been silent for the keep-alive interval we ping, and when still nothing at
+   * all arrives within the timeout the connection is closed and its streams fail. Muxers without
+   * a ping frame (mplex) are not probed.
+   */
+  private void startKeepAlive() {
+    long interval = options.getKeepAliveInterval().toMillis();
+    // Tick at a fraction of the shorter bound so detection is late by at most that fraction.
+    long tick = Math.max(1, Math.min(interval, options.getKeepAliveTimeout().toMillis()) / 4);
+    keepAliveTimer = context.owner().setPeriodic(tick, t -> run(this::keepAliveTick));
+  }
+
+  private void keepAliveTick() {
+    if (closed || closing) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (probeSentNanos != 0) {
+      if (lastReadNanos - probeSentNanos >= 0) {
+        probeSentNanos = 0; // the remote spoke: alive
+      } else if (now - probeSentNanos >= options.getKeepAliveTimeout().toNanos()) {
+        long ms = (now - probeSentNanos) / 1_000_000;
+        closeCause = new KeepAliveTimeoutException("connection " + id + " to " + peer
+            + ": no answer to a keep-alive ping in " + ms + " ms");
+        LOG.info(closeCause.getMessage() + "; closing it");
+        closing = true;
+        socket.close();
+      }
+      return;
+    }
+    if (now - lastReadNanos >= options.getKeepAliveInterval().toNanos()) {
+      long pingId;
+      try {
+        pingId = muxer.ping();
+      } catch (MuxerException e) {
+        return; // the session failed; abort() is closing the connection
+      }
+      if (pingId < 0) {
+        return; // no ping frame in this muxer
+      }
+      probeSentNanos = now;
+      flush();
+    }
+  }
+
   private void onSocketDrained() {
     for (StreamImpl s : new ArrayList<>(streams.values())) {
       s.onSocketDrained();
@@ -341,6 +408,10 @@ public final class MuxedConnection implements Connection {
     }
     closed = true;
     closing = true;
+    if (keepAliveTimer >= 0) {
+      context.owner().cancelTimer(keepAliveTimer);
+      keepAliveTimer = -1;
+    }
     Throwable cause = closeCause;
     for (StreamImpl s : new ArrayList<>(streams.values())) {
       s.onConnectionClosed(cause);

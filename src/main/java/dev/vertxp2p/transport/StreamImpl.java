@@ -166,7 +166,8 @@ final class StreamImpl implements P2pStream {
   }
 
   void onConnectionClosed(Throwable cause) {
-    fail(new StreamClosedException("connection closed", cause));
+    fail(new StreamClosedException(cause == null || cause.getMessage() == null
+        ? "connection closed" : "connection closed: " + cause.getMessage(), cause));
   }
 
   /** The muxer forgot the stream: both directions are over. */

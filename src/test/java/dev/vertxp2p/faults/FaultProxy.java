@@ -1,0 +1,200 @@
+package dev.vertxp2p.faults;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A loopback TCP proxy in front of one node, for fault injection: every accepted connection is a
+ * {@link Link} the test can cut (FIN), reset (RST, via SO_LINGER 0) or stall (bytes are held, in
+ * both directions, until resumed or killed). Blocking sockets and two threads per link: the proxy
+ * stays out of the event loops it is testing.
+ */
+final class FaultProxy implements AutoCloseable {
+  private final ServerSocket server;
+  private final InetSocketAddress target;
+  private final Map<Integer, Link> byClientPort = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  FaultProxy(int targetPort) throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    this.target = new InetSocketAddress(loopback, targetPort);
+    this.server = new ServerSocket(0, 200, loopback);
+    Thread acceptor = new Thread(this::acceptLoop, "fault-proxy-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  /** The link whose client side (the dialer's socket) has local port {@code port}, or null. */
+  Link byClientPort(int port) {
+    return byClientPort.get(port);
+  }
+
+  /** Links not yet cut, reset or ended by either side, and not stalled. */
+  List<Link> flowing() {
+    List<Link> list = new ArrayList<>();
+    for (Link l : byClientPort.values()) {
+      if (!l.dead.get() && !l.isStalled()) {
+        list.add(l);
+      }
+    }
+    return list;
+  }
+
+  private void acceptLoop() {
+    while (!closed.get()) {
+      Socket down;
+      try {
+        down = server.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      Socket up = new Socket();
+      try {
+        down.setTcpNoDelay(true);
+        up.setTcpNoDelay(true);
+        up.connect(target, 5_000);
+      } catch (IOException e) {
+        abort(down);
+        abort(up);
+        continue;
+      }
+      Link link = new Link(down, up);
+      byClientPort.put(down.getPort(), link);
+      link.start();
+    }
+  }
+
+  private static void abort(Socket s) {
+    try {
+      s.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // already closed
+    }
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // nothing left to do
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed.set(true);
+    server.close();
+    for (Link l : byClientPort.values()) {
+      l.reset();
+    }
+  }
+
+  /** One proxied connection: the dialer's socket ({@code down}) and ours to the node ({@code up}). */
+  static final class Link {
+    final Socket down;
+    final Socket up;
+    final AtomicBoolean dead = new AtomicBoolean();
+    /** Completed while bytes flow; a fresh, pending one holds the pumps. */
+    private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+
+    Link(Socket down, Socket up) {
+      this.down = down;
+      this.up = up;
+    }
+
+    /** The dialer's local port: what its connection reports as localAddr. */
+    int clientPort() {
+      return down.getPort();
+    }
+
+    /** Our local port towards the node: what the node's connection reports as remoteAddr. */
+    int upstreamPort() {
+      return up.getLocalPort();
+    }
+
+    void start() {
+      pump(down, up, "down->up");
+      pump(up, down, "up->down");
+    }
+
+    private void pump(Socket from, Socket to, String name) {
+      Thread t = new Thread(() -> {
+        byte[] buf = new byte[16 * 1024];
+        try {
+          InputStream in = from.getInputStream();
+          OutputStream out = to.getOutputStream();
+          int n;
+          while ((n = in.read(buf)) >= 0) {
+            gate.get();
+            if (dead.get()) {
+              return;
+            }
+            out.write(buf, 0, n);
+          }
+          cut(); // one side ended: end the other too
+        } catch (IOException e) {
+          reset(); // one side broke: break the other too
+        } catch (InterruptedException | ExecutionException e) {
+          reset();
+        }
+      }, "fault-proxy-" + name + "-" + from.getPort());
+      t.setDaemon(true);
+      t.start();
+    }
+
+    boolean isStalled() {
+      return !gate.isDone();
+    }
+
+    /** Closes both sides with FIN. */
+    void cut() {
+      if (dead.compareAndSet(false, true)) {
+        gate.complete(null);
+        try {
+          down.close();
+        } catch (IOException ignored) {
+          // already closed
+        }
+        try {
+          up.close();
+        } catch (IOException ignored) {
+          // already closed
+        }
+      }
+    }
+
+    /** Closes both sides abruptly: SO_LINGER 0 makes the close send RST. */
+    void reset() {
+      if (dead.compareAndSet(false, true)) {
+        gate.complete(null);
+        abort(down);
+        abort(up);
+      }
+    }
+
+    /** Holds every byte in both directions; the sockets stay open. */
+    void stall() {
+      if (!dead.get() && gate.isDone()) {
+        gate = new CompletableFuture<>();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Link[" + clientPort() + "->" + upstreamPort() + (dead.get() ? " dead" : "") + "]";
+    }
+  }
+}
