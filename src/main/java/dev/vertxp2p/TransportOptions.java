@@ -49,7 +49,8 @@ public class TransportOptions {
   public TransportOptions() {}
 
   static final java.util.Set<String> KEYS =
-      java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout");
+      java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout",
+          "keepAliveInterval", "keepAliveTimeout");
 
   /**
    * From the {@code transport} config section.
@@ -80,6 +81,14 @@ public class TransportOptions {
         "transport.streamNegotiationTimeout",
         ConfigCheck.readNumber(json, "streamNegotiationTimeout", "transport.streamNegotiationTimeout",
             DEFAULT_STREAM_NEGOTIATION_TIMEOUT.toMillis() / 1000.0))));
+    setKeepAliveInterval(seconds(json, "keepAliveInterval", DEFAULT_KEEP_ALIVE_INTERVAL));
+    setKeepAliveTimeout(seconds(json, "keepAliveTimeout", DEFAULT_KEEP_ALIVE_TIMEOUT));
+  }
+
+  private static Duration seconds(JsonObject json, String key, Duration dflt) {
+    String path = "transport." + key;
+    return ConfigCheck.toDuration(ConfigCheck.positiveSeconds(path,
+        ConfigCheck.readNumber(json, key, path, dflt.toMillis() / 1000.0)));
   }
 
   public TransportOptions(TransportOptions other) {
@@ -180,6 +189,8 @@ public class TransportOptions {
     return new JsonObject()
         .put("muxers", new JsonArray(muxers))
         .put("handshakeTimeout", handshakeTimeout.toMillis() / 1000.0)
+        .put("keepAliveInterval", keepAliveInterval.toMillis() / 1000.0)
+        .put("keepAliveTimeout", keepAliveTimeout.toMillis() / 1000.0)
         .put("streamNegotiationTimeout", streamNegotiationTimeout.toMillis() / 1000.0);
   }
 }
