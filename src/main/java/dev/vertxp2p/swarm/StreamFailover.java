@@ -4,6 +4,7 @@ import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.ProtocolNotSupportedException;
+import dev.vertxp2p.proto.mux.MuxerException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -48,7 +49,11 @@ final class StreamFailover {
       }
       Promise<P2pStream> next = Promise.promise();
       owner.execute(() -> open(selector, peer, open, protocols, tried, owner).onComplete(next));
-      return next.future();
+      Throwable cause = ar.cause();
+      // When every connection is at its stream limit, say so (409), not "no connection" (502).
+      return next.future().recover(err -> Future.failedFuture(
+          err instanceof NoConnectionException && cause instanceof MuxerException m
+              && m.reason() == MuxerException.Reason.STREAM_LIMIT ? cause : err));
     });
   }
 }

@@ -17,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +57,11 @@ public final class MuxedConnection implements Connection {
   private final Promise<Void> closePromise;
 
   private volatile int openStreams;
+  /** Streams open now per direction, for limits.maxStreamsInbound / maxStreamsOutbound. */
+  private int inboundStreams;
+  private int outboundStreams;
+  /** The graceful close's deadline timer, or -1 when no graceful close is waiting for streams. */
+  private long graceTimer = -1;
   private volatile long streamsTotal;
   private volatile long bytesIn;
   private volatile long bytesOut;
@@ -170,6 +176,21 @@ public final class MuxedConnection implements Connection {
   void streamClosed(StreamImpl stream) {
     if (streams.remove(stream.streamId()) != null) {
       openStreams = streams.size();
+      if (stream.isOutbound()) {
+        outboundStreams--;
+      } else {
+        inboundStreams--;
+      }
+      if (graceTimer >= 0 && streams.isEmpty()) {
+        // The last stream of a graceful close ended: close once its final frames are written,
+        // after the event dispatch that reported it has flushed.
+        context.owner().cancelTimer(graceTimer);
+        graceTimer = -1;
+        context.runOnContext(v -> {
+          flush();
+          socket.close();
+        });
+      }
     }
   }
 
@@ -295,6 +316,15 @@ public final class MuxedConnection implements Connection {
   }
 
   private void acceptStream(long streamId) {
+    if (inboundStreams >= options.getMaxStreamsInbound()) {
+      // limits.maxStreamsInbound: refuse the stream as the muxer refuses one beyond its own
+      // limit (yamux spec.md "Opening a stream": RST; mplex: Reset); the connection stays.
+      LOG.debug(() -> "connection " + id + ": refusing inbound stream " + streamId + ": "
+          + inboundStreams + " inbound streams open (limits.maxStreamsInbound)");
+      muxer.reset(streamId);
+      return;
+    }
+    inboundStreams++;
     StreamImpl stream = new StreamImpl(this, streamId, false);
     streams.put(streamId, stream);
     openStreams = streams.size();
@@ -341,6 +371,10 @@ public final class MuxedConnection implements Connection {
     }
     closed = true;
     closing = true;
+    if (graceTimer >= 0) {
+      context.owner().cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
     Throwable cause = closeCause;
     for (StreamImpl s : new ArrayList<>(streams.values())) {
       s.onConnectionClosed(cause);
@@ -388,6 +422,12 @@ public final class MuxedConnection implements Connection {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));
         return;
       }
+      if (outboundStreams >= options.getMaxStreamsOutbound()) {
+        promise.fail(new MuxerException(MuxerException.Reason.STREAM_LIMIT, "connection " + id
+            + " has " + outboundStreams + " outbound streams open, the limit"
+            + " (limits.maxStreamsOutbound)"));
+        return;
+      }
       long streamId;
       try {
         streamId = muxer.openStream();
@@ -395,6 +435,7 @@ public final class MuxedConnection implements Connection {
         promise.fail(e);
         return;
       }
+      outboundStreams++;
       StreamImpl stream = new StreamImpl(this, streamId, true);
       streams.put(streamId, stream);
       openStreams = streams.size();
@@ -460,6 +501,55 @@ public final class MuxedConnection implements Connection {
       socket.close();
     });
     return closePromise.future();
+  }
+
+  /**
+   * Closes gracefully: sends GOAWAY (no new streams either way), lets open streams finish for at
+   * most {@code grace}, then resets what is left and closes. Closes at once when no stream is
+   * open. A close already under way is not restarted.
+   *
+   * @return completes when the socket is closed
+   */
+  public Future<Void> closeGracefully(Duration grace) {
+    long ms = grace.toMillis();
+    run(() -> {
+      if (closing || closed) {
+        return;
+      }
+      closing = true;
+      try {
+        muxer.goAway();
+        flush();
+      } catch (RuntimeException e) {
+        LOG.debug(() -> "connection " + id + ": go-away failed: " + e);
+      }
+      if (streams.isEmpty() || ms <= 0) {
+        resetAllAndClose();
+        return;
+      }
+      graceTimer = context.owner().setTimer(ms, t -> run(() -> {
+        if (graceTimer < 0 || closed) {
+          return;
+        }
+        graceTimer = -1;
+        LOG.debug(() -> "connection " + id + ": " + streams.size() + " streams still open "
+            + ms + " ms after GOAWAY; resetting them");
+        resetAllAndClose();
+      }));
+    });
+    return closePromise.future();
+  }
+
+  private void resetAllAndClose() {
+    for (StreamImpl s : new ArrayList<>(streams.values())) {
+      s.reset();
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      LOG.debug(() -> "connection " + id + ": flush before close failed: " + e);
+    }
+    socket.close();
   }
 
   @Override

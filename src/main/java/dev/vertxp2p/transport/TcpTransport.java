@@ -100,6 +100,16 @@ public final class TcpTransport {
         .setTimeout(connectTimeoutMillis));
   }
 
+  /** Stops listening; connections already accepted stay open. */
+  public Future<Void> closeListeners() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (NetServer s : servers) {
+      all.add(s.close());
+    }
+    servers.clear();
+    return Future.all(all).mapEmpty();
+  }
+
   /** Stops listening and closes the dialer. */
   public Future<Void> close() {
     List<Future<Void>> all = new ArrayList<>();
