@@ -212,7 +212,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         }
       }
       // Listeners stop first (no new sockets); the dialer's sockets go after the drain.
-      Future<Void> listeners = transport.closeListeners();
+      // Margin over the grace: the connections close themselves first, Vert.x only as a backstop.
+      Future<Void> listeners = transport.closeListeners(grace.plusSeconds(1));
       return Future.join(all).transform(ar -> listeners)
           .transform(ar -> transport.close())
           .mapEmpty();

@@ -70,6 +70,11 @@ public final class MuxedConnection implements Connection {
   private volatile boolean goingAway;
   private volatile double latencyMillis = Double.NaN;
   private boolean flushing;
+  /** True while the muxer's events are being dispatched (from received bytes or deferred). */
+  private boolean dispatching;
+  private boolean dispatchScheduled;
+  /** An event taken from the muxer to learn whether a deferred dispatch is needed; goes first. */
+  private MuxerEvent stashed;
   /** Bytes handed to streams and not yet taken by the application (muxers without flow control). */
   private long unconsumed;
   private boolean readPaused;
@@ -218,6 +223,32 @@ public final class MuxedConnection implements Connection {
     } finally {
       flushing = false;
     }
+    scheduleDispatch();
+  }
+
+  /**
+   * A local call (end, reset) can make the muxer queue events too, e.g. StreamClosed when our FIN
+   * follows the remote's; without this they would wait for the next inbound frame, and a stream
+   * would count as open until then. Dispatched on a later turn, never inside a caller's call.
+   */
+  private void scheduleDispatch() {
+    if (dispatching || dispatchScheduled || closed) {
+      return;
+    }
+    if (stashed == null) {
+      stashed = muxer.pollEvent();
+      if (stashed == null) {
+        return; // nothing queued: no task
+      }
+    }
+    dispatchScheduled = true;
+    context.runOnContext(v -> {
+      dispatchScheduled = false;
+      if (!closed) {
+        dispatchEvents();
+        flush();
+      }
+    });
   }
 
   // ---- socket events --------------------------------------------------------------------------
@@ -263,8 +294,20 @@ public final class MuxedConnection implements Connection {
   }
 
   private void dispatchEvents() {
+    boolean outer = !dispatching;
+    dispatching = true;
+    try {
+      dispatchQueued();
+    } finally {
+      if (outer) {
+        dispatching = false;
+      }
+    }
+  }
+
+  private void dispatchQueued() {
     MuxerEvent event;
-    while ((event = muxer.pollEvent()) != null) {
+    while ((event = nextEvent()) != null) {
       if (event instanceof MuxerEvent.StreamData e) {
         StreamImpl s = streams.get(e.streamId());
         if (s != null) {
@@ -305,6 +348,15 @@ public final class MuxedConnection implements Connection {
       }
       // StreamAcknowledged needs no action: the stream is already usable.
     }
+  }
+
+  private MuxerEvent nextEvent() {
+    MuxerEvent e = stashed;
+    if (e != null) {
+      stashed = null;
+      return e;
+    }
+    return muxer.pollEvent();
   }
 
   private void ackQuietly(long streamId, int n) {
