@@ -4,7 +4,6 @@ import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.ProtocolNotSupportedException;
-import dev.vertxp2p.proto.mux.MuxerException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -29,6 +28,12 @@ final class StreamFailover {
    */
   static Future<P2pStream> open(ConnectionSelector selector, String peer,
       Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner) {
+    return open(selector, peer, open, protocols, tried, owner, null);
+  }
+
+  private static Future<P2pStream> open(ConnectionSelector selector, String peer,
+      Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner,
+      Throwable lastFailure) {
     List<Connection> candidates = new ArrayList<>();
     for (Connection c : open.get()) {
       if (!tried.contains(c.id())) {
@@ -37,7 +42,8 @@ final class StreamFailover {
     }
     Connection pick = selector.pick(peer, candidates);
     if (pick == null) {
-      return Future.failedFuture(new NoConnectionException(PeerId.parse(peer), tried.size()));
+      return Future.failedFuture(
+          new NoConnectionException(PeerId.parse(peer), tried.size(), lastFailure));
     }
     tried.add(pick.id());
     return pick.newStream(protocols).transform(ar -> {
@@ -48,12 +54,9 @@ final class StreamFailover {
         return Future.failedFuture(ar.cause());
       }
       Promise<P2pStream> next = Promise.promise();
-      owner.execute(() -> open(selector, peer, open, protocols, tried, owner).onComplete(next));
-      Throwable cause = ar.cause();
-      // When every connection is at its stream limit, say so (409), not "no connection" (502).
-      return next.future().recover(err -> Future.failedFuture(
-          err instanceof NoConnectionException && cause instanceof MuxerException m
-              && m.reason() == MuxerException.Reason.STREAM_LIMIT ? cause : err));
+      owner.execute(() -> open(selector, peer, open, protocols, tried, owner, ar.cause())
+          .onComplete(next));
+      return next.future();
     });
   }
 }

@@ -50,8 +50,8 @@ public final class ErrorCodes {
         || error instanceof TimeoutException) {
       return TIMED_OUT;
     }
-    if (error instanceof ResourceLimitException
-        || (error instanceof MuxerException m && m.reason() == MuxerException.Reason.STREAM_LIMIT)) {
+    if (error instanceof ResourceLimitException || isStreamLimit(error)
+        || (error instanceof NoConnectionException && isStreamLimit(error.getCause()))) {
       return LIMIT_REACHED;
     }
     if (error instanceof NoAddressException) {
@@ -74,6 +74,11 @@ public final class ErrorCodes {
       return ALL_ATTEMPTS_FAILED;
     }
     return INTERNAL;
+  }
+
+  /** Every connection tried was at its stream limit (limits.maxStreamsOutbound or the muxer's). */
+  private static boolean isStreamLimit(Throwable error) {
+    return error instanceof MuxerException m && m.reason() == MuxerException.Reason.STREAM_LIMIT;
   }
 
   /** The text to send: the exception's message, or its type when it has none; never a trace. */

@@ -113,16 +113,18 @@ class ResourceLimitsTest {
     int port = b.listenAddrs().get(0).hostPort().orElseThrow().port();
     NetClient client = vertx.createNetClient();
     // A silent socket holds the one handshake slot (until the handshake timeout).
-    NetSocket silent = await(client.connect(port, "127.0.0.1"));
-    // Wait until b has taken the first socket: it answers with its multistream header.
+    // Wait until b has taken the first socket: it answers with its multistream header. Handlers
+    // are set in the connect callback, on the event loop, so no early byte is missed.
     Promise<Void> greeted = Promise.promise();
-    silent.handler(buf -> greeted.tryComplete());
+    NetSocket silent = await(client.connect(port, "127.0.0.1")
+        .andThen(ar -> ar.result().handler(buf -> greeted.tryComplete())));
     await(greeted.future());
-    NetSocket second = await(client.connect(port, "127.0.0.1"));
     Promise<Integer> closedWith = Promise.promise();
     int[] got = {0};
-    second.handler(buf -> got[0] += buf.length());
-    second.closeHandler(v -> closedWith.tryComplete(got[0]));
+    await(client.connect(port, "127.0.0.1").andThen(ar -> {
+      ar.result().handler(buf -> got[0] += buf.length());
+      ar.result().closeHandler(v -> closedWith.tryComplete(got[0]));
+    }));
     assertEquals(0, await(closedWith.future()), "closed without a byte of handshake");
     // Once the slot is free again, a real node gets in.
     await(silent.close());
