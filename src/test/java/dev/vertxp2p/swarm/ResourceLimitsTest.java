@@ -52,6 +52,7 @@ class ResourceLimitsTest {
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
     o.getConnection().setMaxConnectionsPerPeer(3);
     o.getConnectionManager().setEnabled(false);
+    o.getTransport().setShutdownGracePeriod(java.time.Duration.ofMillis(100));
     limits.accept(o.getLimits());
     Swarm s = Swarm.create(vertx, o);
     await(s.start());
