@@ -25,6 +25,8 @@
   let rateIn = 0;
   let rateOut = 0;
   let maxPerPeer = null;
+  // peer id -> [tags]: peers the connection manager never trims
+  let protectedPeers = new Map();
   let ws = null;
   let reconnectDelay = RECONNECT_MIN_MS;
 
@@ -121,6 +123,7 @@
       list.replaceChildren();
       for (const a of n.listenAddrs || []) list.append(el("li", null, a));
       if (!(n.listenAddrs || []).length) list.append(el("li", "dim", "not listening (dial-only)"));
+      renderConnMgr(n.connectionManager);
       kv($("config-info"), [
         ["strategy", conn.loadBalancingStrategy || "–"],
         ["max conns/peer", String(conn.maxConnectionsPerPeer ?? "–")],
@@ -130,6 +133,34 @@
         ["muxers", (transport.muxers || []).join(", ") || "–"],
         ["services", Object.keys(services).filter((k) => services[k]).join(", ") || "none"],
       ]);
+    } catch (e) {
+      toast("node: " + e.message);
+    }
+  }
+
+  function renderConnMgr(cm) {
+    if (!cm) return;
+    protectedPeers = new Map(Object.entries(cm.protected || {}));
+    kv($("cm-info"), [
+      ["trimming", cm.enabled ? "on" : "off"],
+      ["watermarks", `low ${cm.lowWater} · high ${cm.highWater}`],
+      ["grace", cm.gracePeriod + " s"],
+    ]);
+    const list = $("protected-peers");
+    list.replaceChildren();
+    for (const [peer, tags] of protectedPeers) {
+      const li = el("li", null, shortId(peer) + "  [" + tags.join(", ") + "]");
+      li.title = peer;
+      li.dataset.peer = peer;
+      list.append(li);
+    }
+    if (!protectedPeers.size) list.append(el("li", "dim", "none"));
+    render();
+  }
+
+  async function refreshConnMgr() {
+    try {
+      renderConnMgr((await api("GET", "/api/node")).connectionManager);
     } catch (e) {
       toast("node: " + e.message);
     }
@@ -190,6 +221,7 @@
         if (!m.size) { peers.delete(ev.peer); rtts.delete(ev.peer); }
       }
     }
+    if (ev.type === "peer.protected" || ev.type === "peer.unprotected") refreshConnMgr();
     log(ev);
     render();
   }
@@ -233,7 +265,10 @@
     ping.dataset.action = "ping";
     const hang = el("button", "danger small", "hang up");
     hang.dataset.action = "hangup-peer";
-    row.querySelector(".actions").append(ping, hang);
+    const prot = el("button", "ghost small protect", "protect");
+    prot.dataset.action = "protect";
+    prot.title = "keep this peer when the connection manager trims";
+    row.querySelector(".actions").append(ping, prot, hang);
     const detail = el("tr", "detail");
     const td = el("td");
     td.colSpan = 9;
@@ -303,6 +338,10 @@
       row.querySelector(".streams").textContent = String(streams);
       row.querySelector(".in").textContent = bytes(bi);
       row.querySelector(".out").textContent = bytes(bo);
+      const prot = row.querySelector("button.protect");
+      const isProt = protectedPeers.has(peer);
+      prot.textContent = isProt ? "unprotect" : "protect";
+      prot.classList.toggle("on", isProt);
       const rtt = rtts.get(peer);
       row.querySelector(".rtt").textContent = rtt === undefined ? "–" : rtt.toFixed(2) + " ms";
       totalConns += conns.size;
@@ -336,6 +375,11 @@
         rtts.set(peer, r.rttMs);
         toast(`ping ${shortId(peer)}: ${r.rttMs.toFixed(2)} ms`, true);
         render();
+      } else if (button.dataset.action === "protect") {
+        const method = protectedPeers.has(peer) ? "DELETE" : "POST";
+        const r = await api(method, "/api/peers/" + encodeURIComponent(peer) + "/protect");
+        toast(`${shortId(peer)} ${r.protected ? "protected" : "unprotected"}`, true);
+        await refreshConnMgr();
       } else if (button.dataset.action === "hangup-peer") {
         await api("DELETE", "/api/peers/" + encodeURIComponent(peer));
         toast(`hung up ${shortId(peer)}`, true);

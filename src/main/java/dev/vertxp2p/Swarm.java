@@ -109,6 +109,34 @@ public interface Swarm {
   /** Receives every {@link SwarmEvent}, on the swarm's context. */
   Swarm eventHandler(Handler<SwarmEvent> handler);
 
-  /** Closes every connection (with GOAWAY) and every listener. */
+  /**
+   * Protects {@code peer} from the connection manager's trimming under {@code tag} (go-libp2p's
+   * {@code Protect}); several tags may protect one peer. Publishes {@code peer.protected}.
+   *
+   * @return the peer's protection tags now
+   */
+  Future<List<String>> protect(PeerId peer, String tag);
+
+  /**
+   * Removes one protection tag; the peer is unprotected once no tag is left. Publishes {@code
+   * peer.unprotected}.
+   *
+   * @return the tags left
+   */
+  Future<List<String>> unprotect(PeerId peer, String tag);
+
+  /** Whether any tag protects {@code peer} from trimming. */
+  boolean isProtected(PeerId peer);
+
+  /**
+   * The connection manager's options and protected peers: {@code {"enabled", "lowWater",
+   * "highWater", "gracePeriod", "checkInterval", "protected": {"<peer>": [tags]}}}.
+   */
+  io.vertx.core.json.JsonObject connectionManagerState();
+
+  /**
+   * Closes gracefully: stops listening, sends GOAWAY on every connection, lets open streams finish
+   * for {@code transport.shutdownGracePeriod}, resets the rest and closes.
+   */
   Future<Void> close();
 }

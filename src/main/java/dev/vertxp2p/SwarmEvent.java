@@ -15,6 +15,16 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
   public static final String PEER_DISCONNECTED = "peer.disconnected";
   public static final String DIAL_RETRY = "dial.retry";
   public static final String DIAL_FAILED = "dial.failed";
+  /**
+   * The connection manager chose this connection to close (over the high watermark); carries
+   * {@code connection}, {@code connectionsToPeer} and {@code reason}. {@code connection.closed}
+   * follows once it is closed.
+   */
+  public static final String CONNECTION_TRIMMED = "connection.trimmed";
+  /** A peer was protected from trimming, or one tag less protects it; {@code tag}, {@code tags}. */
+  public static final String PEER_PROTECTED = "peer.protected";
+  /** A protection tag was removed; {@code tag}, {@code tags} (the ones left). */
+  public static final String PEER_UNPROTECTED = "peer.unprotected";
 
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();

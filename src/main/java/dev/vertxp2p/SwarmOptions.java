@@ -31,7 +31,8 @@ public class SwarmOptions {
 
   static final Set<String> KEYS =
       Set.of(
-          "identity", "listen", "connection", "retry", "services", "http", "transport");
+          "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
+          "connectionManager");
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -41,6 +42,8 @@ public class SwarmOptions {
   private ServicesOptions services;
   private HttpOptions http;
   private TransportOptions transport;
+  private LimitsOptions limits;
+  private ConnectionManagerOptions connectionManager;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -51,6 +54,8 @@ public class SwarmOptions {
     services = new ServicesOptions();
     http = new HttpOptions();
     transport = new TransportOptions();
+    limits = new LimitsOptions();
+    connectionManager = new ConnectionManagerOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -62,6 +67,8 @@ public class SwarmOptions {
     services = new ServicesOptions(other.services);
     http = new HttpOptions(other.http);
     transport = new TransportOptions(other.transport);
+    limits = new LimitsOptions(other.limits);
+    connectionManager = new ConnectionManagerOptions(other.connectionManager);
   }
 
   /**
@@ -98,6 +105,32 @@ public class SwarmOptions {
     services = new ServicesOptions(ConfigCheck.readObject(json, "services", "services"));
     http = new HttpOptions(ConfigCheck.readObject(json, "http", "http"));
     transport = new TransportOptions(ConfigCheck.readObject(json, "transport", "transport"));
+    limits = new LimitsOptions(ConfigCheck.readObject(json, LimitsOptions.SECTION,
+        LimitsOptions.SECTION));
+    connectionManager = new ConnectionManagerOptions(ConfigCheck.readObject(json,
+        ConnectionManagerOptions.SECTION, ConnectionManagerOptions.SECTION));
+  }
+
+  /** Hard resource limits (an extension of the contract's config). */
+  public LimitsOptions getLimits() {
+    return limits;
+  }
+
+  /** Sets the {@code "limits"} section. */
+  public SwarmOptions setLimits(LimitsOptions limits) {
+    this.limits = requireSection(LimitsOptions.SECTION, limits);
+    return this;
+  }
+
+  /** Watermarks, grace period and trimming (an extension of the contract's config). */
+  public ConnectionManagerOptions getConnectionManager() {
+    return connectionManager;
+  }
+
+  /** Sets the {@code "connectionManager"} section. */
+  public SwarmOptions setConnectionManager(ConnectionManagerOptions connectionManager) {
+    this.connectionManager = requireSection(ConnectionManagerOptions.SECTION, connectionManager);
+    return this;
   }
 
   /** Muxers offered and upgrade time bounds (an extension of the contract's config). */
@@ -227,7 +260,9 @@ public class SwarmOptions {
         .put("retry", retry.toJson())
         .put("services", services.toJson())
         .put("http", http.toJson())
-        .put("transport", transport.toJson());
+        .put("transport", transport.toJson())
+        .put(LimitsOptions.SECTION, limits.toJson())
+        .put(ConnectionManagerOptions.SECTION, connectionManager.toJson());
   }
 
   /**
@@ -257,7 +292,9 @@ public class SwarmOptions {
         && retry.equals(that.retry)
         && services.equals(that.services)
         && http.equals(that.http)
-        && transport.toJson().equals(that.transport.toJson());
+        && transport.toJson().equals(that.transport.toJson())
+        && limits.equals(that.limits)
+        && connectionManager.equals(that.connectionManager);
   }
 
   @Override

@@ -37,6 +37,11 @@ public class TransportOptions {
    * of leaving them hung on a stalled peer (go-yamux's connection write timeout).
    */
   public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * On a graceful close, how long open streams may run on after GOAWAY before they are reset.
+   * A few seconds: long enough for a request in flight, short enough for a SIGTERM deadline.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(5);
 
   private List<String> muxers = DEFAULT_MUXERS;
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
@@ -45,12 +50,15 @@ public class TransportOptions {
   private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
   private YamuxConfig yamux = new YamuxConfig();
   private MplexConfig mplex = new MplexConfig();
+  private Duration shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
+  private int maxStreamsInbound = Integer.MAX_VALUE;
+  private int maxStreamsOutbound = Integer.MAX_VALUE;
 
   public TransportOptions() {}
 
   static final java.util.Set<String> KEYS =
       java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout",
-          "keepAliveInterval", "keepAliveTimeout");
+          "keepAliveInterval", "keepAliveTimeout", "shutdownGracePeriod");
 
   /**
    * From the {@code transport} config section.
@@ -83,6 +91,12 @@ public class TransportOptions {
             DEFAULT_STREAM_NEGOTIATION_TIMEOUT.toMillis() / 1000.0))));
     setKeepAliveInterval(seconds(json, "keepAliveInterval", DEFAULT_KEEP_ALIVE_INTERVAL));
     setKeepAliveTimeout(seconds(json, "keepAliveTimeout", DEFAULT_KEEP_ALIVE_TIMEOUT));
+    double grace = ConfigCheck.readNumber(json, "shutdownGracePeriod",
+        "transport.shutdownGracePeriod", DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis() / 1000.0);
+    if (grace != 0) {
+      ConfigCheck.positiveSeconds("transport.shutdownGracePeriod", grace);
+    }
+    setShutdownGracePeriod(ConfigCheck.toDuration(grace));
   }
 
   private static Duration seconds(JsonObject json, String key, Duration dflt) {
@@ -99,6 +113,53 @@ public class TransportOptions {
     this.keepAliveTimeout = other.keepAliveTimeout;
     this.yamux = other.yamux;
     this.mplex = other.mplex;
+    this.shutdownGracePeriod = other.shutdownGracePeriod;
+    this.maxStreamsInbound = other.maxStreamsInbound;
+    this.maxStreamsOutbound = other.maxStreamsOutbound;
+  }
+
+  /** How long streams may finish after GOAWAY on a graceful close; zero resets them at once. */
+  public Duration getShutdownGracePeriod() {
+    return shutdownGracePeriod;
+  }
+
+  public TransportOptions setShutdownGracePeriod(Duration grace) {
+    Objects.requireNonNull(grace, "transport.shutdownGracePeriod");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("transport.shutdownGracePeriod = " + grace
+          + ": must be >= 0");
+    }
+    this.shutdownGracePeriod = grace;
+    return this;
+  }
+
+  /**
+   * Streams the remote may have open at once per connection; beyond it a new one is reset. Set by
+   * the swarm from {@code limits.maxStreamsInbound}; not a key of this section.
+   */
+  public int getMaxStreamsInbound() {
+    return maxStreamsInbound;
+  }
+
+  public TransportOptions setMaxStreamsInbound(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("maxStreamsInbound must be at least 1, got " + n);
+    }
+    this.maxStreamsInbound = n;
+    return this;
+  }
+
+  /** Streams we may have open at once per connection; beyond it newStream fails (STREAM_LIMIT). */
+  public int getMaxStreamsOutbound() {
+    return maxStreamsOutbound;
+  }
+
+  public TransportOptions setMaxStreamsOutbound(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("maxStreamsOutbound must be at least 1, got " + n);
+    }
+    this.maxStreamsOutbound = n;
+    return this;
   }
 
   public List<String> getMuxers() {
@@ -191,6 +252,7 @@ public class TransportOptions {
         .put("handshakeTimeout", handshakeTimeout.toMillis() / 1000.0)
         .put("keepAliveInterval", keepAliveInterval.toMillis() / 1000.0)
         .put("keepAliveTimeout", keepAliveTimeout.toMillis() / 1000.0)
-        .put("streamNegotiationTimeout", streamNegotiationTimeout.toMillis() / 1000.0);
+        .put("streamNegotiationTimeout", streamNegotiationTimeout.toMillis() / 1000.0)
+        .put("shutdownGracePeriod", shutdownGracePeriod.toMillis() / 1000.0);
   }
 }

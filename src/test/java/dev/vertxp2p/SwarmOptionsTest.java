@@ -35,6 +35,8 @@ class SwarmOptionsTest {
     JsonObject json = defaults.toJson();
     // `transport` is this project's extension of the contract's config; the rest is the contract.
     assertEquals(new TransportOptions().toJson(), json.remove("transport"));
+    assertEquals(new LimitsOptions().toJson(), json.remove("limits"));
+    assertEquals(new ConnectionManagerOptions().toJson(), json.remove("connectionManager"));
     assertEquals(contract, json);
     assertEquals(defaults, SwarmOptions.fromJson(contract));
     assertEquals(defaults, SwarmOptions.fromJson(new JsonObject()));

@@ -98,6 +98,8 @@ public final class MultipleConnections {
         spread.merge(stream.connection().id(), 1, Integer::sum);
       }
       System.out.println(strategy.jsonName() + ": " + spread);
+      // Done with them: a graceful close would otherwise give open streams its grace period.
+      held.forEach(P2pStream::reset);
       await(s.close());
     }
     await(b.close());

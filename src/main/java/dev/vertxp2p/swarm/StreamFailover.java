@@ -28,6 +28,12 @@ final class StreamFailover {
    */
   static Future<P2pStream> open(ConnectionSelector selector, String peer,
       Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner) {
+    return open(selector, peer, open, protocols, tried, owner, null);
+  }
+
+  private static Future<P2pStream> open(ConnectionSelector selector, String peer,
+      Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner,
+      Throwable lastFailure) {
     List<Connection> candidates = new ArrayList<>();
     for (Connection c : open.get()) {
       if (!tried.contains(c.id())) {
@@ -36,7 +42,8 @@ final class StreamFailover {
     }
     Connection pick = selector.pick(peer, candidates);
     if (pick == null) {
-      return Future.failedFuture(new NoConnectionException(PeerId.parse(peer), tried.size()));
+      return Future.failedFuture(
+          new NoConnectionException(PeerId.parse(peer), tried.size(), lastFailure));
     }
     tried.add(pick.id());
     return pick.newStream(protocols).transform(ar -> {
@@ -47,7 +54,8 @@ final class StreamFailover {
         return Future.failedFuture(ar.cause());
       }
       Promise<P2pStream> next = Promise.promise();
-      owner.execute(() -> open(selector, peer, open, protocols, tried, owner).onComplete(next));
+      owner.execute(() -> open(selector, peer, open, protocols, tried, owner, ar.cause())
+          .onComplete(next));
       return next.future();
     });
   }

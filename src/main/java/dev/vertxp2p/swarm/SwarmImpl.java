@@ -1,6 +1,7 @@
 package dev.vertxp2p.swarm;
 
 import dev.vertxp2p.Connection;
+import dev.vertxp2p.ConnectionManagerOptions;
 import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.LoadBalancingStrategy;
 import dev.vertxp2p.Multiaddr;
@@ -77,6 +78,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final PeerConnectionLimiter limiter;
   private final DialMerger<PeerId, List<Connection>> merger = new DialMerger<>();
   private final RetryingDialer dialer;
+  private final ConnectionBudget budget;
+  private final ConnectionManager connectionManager;
+  /** Ids of connections the manager chose to close and that have not finished closing. */
+  private final Set<String> trimming = new HashSet<>();
+  private long trimTimer = -1;
 
   private final Map<String, Handler<P2pStream>> handlers = new ConcurrentHashMap<>();
   private final Map<PeerId, List<MuxedConnection>> conns = new LinkedHashMap<>();
@@ -107,6 +113,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.limiter = new PeerConnectionLimiter(this.options.getConnection().getMaxConnectionsPerPeer());
     this.dialer = new RetryingDialer(Scheduler.vertx(vertx), this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
+    this.budget = new ConnectionBudget(this.options.getLimits());
+    this.connectionManager =
+        new ConnectionManager(this.options.getConnectionManager(), System::nanoTime);
     if (this.options.getServices().isPing()) {
       handlers.put(Ping.PROTOCOL, Ping::serve);
     }
@@ -158,7 +167,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         .compose(key -> {
           identity = key;
           self = PeerId.fromPublicKey(key.publicKey());
-          upgrader = new Upgrader(key, options.getTransport(), random);
+          upgrader = new Upgrader(key, transportWithLimits(), random);
           List<Future<Multiaddr>> listens = new ArrayList<>();
           for (String a : options.getListen()) {
             Multiaddr addr = Multiaddr.parse(a);
@@ -171,23 +180,48 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             }
             listenAddrs = List.copyOf(bound);
             LOG.info("listening on " + listenAddrs + " as " + self);
+            startTrimTimer();
             return (Void) null;
           });
         }));
   }
 
+  /** The transport options with the {@code limits} section applied to the muxers and streams. */
+  private dev.vertxp2p.TransportOptions transportWithLimits() {
+    dev.vertxp2p.LimitsOptions limits = options.getLimits();
+    return new dev.vertxp2p.TransportOptions(options.getTransport())
+        .setYamux(limits.yamuxConfig())
+        .setMplex(limits.mplexConfig())
+        .setMaxStreamsInbound(limits.getMaxStreamsInbound())
+        .setMaxStreamsOutbound(limits.getMaxStreamsOutbound());
+  }
+
+  /**
+   * Graceful: stops accepting, sends GOAWAY on every connection, gives open streams {@code
+   * transport.shutdownGracePeriod} to finish, resets the rest, then closes the listeners and the
+   * dialer. Nothing listens once the returned future completes.
+   */
   @Override
   public Future<Void> close() {
     return onOwnerFuture(() -> {
       closing = true;
+      if (trimTimer >= 0) {
+        vertx.cancelTimer(trimTimer);
+        trimTimer = -1;
+      }
+      Duration grace = options.getTransport().getShutdownGracePeriod();
       List<Future<Void>> all = new ArrayList<>();
       for (List<MuxedConnection> list : conns.values()) {
         for (MuxedConnection c : list) {
-          all.add(c.close());
+          all.add(c.closeGracefully(grace));
         }
       }
-      all.add(transport.close());
-      return Future.join(all).mapEmpty();
+      // Listeners stop first (no new sockets); the dialer's sockets go after the drain.
+      // Margin over the grace: the connections close themselves first, Vert.x only as a backstop.
+      Future<Void> listeners = transport.closeListeners(grace.plusSeconds(1));
+      return Future.join(all).transform(ar -> listeners)
+          .transform(ar -> transport.close())
+          .mapEmpty();
     });
   }
 
@@ -275,11 +309,42 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       socket.close();
       return;
     }
+    if (Vertx.currentContext() != owner) {
+      // Listeners are bound on the owner context, so this is not expected; stay correct anyway.
+      socket.pause();
+      Context socketCtx = Vertx.currentContext();
+      owner.runOnContext(v -> {
+        boolean admitted = !closing && budget.tryStartHandshake();
+        socketCtx.runOnContext(w -> {
+          if (admitted) {
+            upgradeInbound(socket);
+            socket.resume();
+          } else {
+            socket.close();
+          }
+        });
+      });
+      return;
+    }
+    if (!budget.tryStartHandshake()) {
+      // limits.maxPendingInbound: every socket in the upgrade holds state until the handshake
+      // timeout; a flood of them must not.
+      LOG.debug(() -> "closing inbound socket from " + socket.remoteAddress() + ": "
+          + budget.pendingInbound() + " inbound handshakes in progress (limits.maxPendingInbound)");
+      socket.close();
+      return;
+    }
+    upgradeInbound(socket);
+  }
+
+  /** Upgrades an inbound socket that holds a handshake slot; on the socket's context. */
+  private void upgradeInbound(NetSocket socket) {
     Context ctx = Vertx.currentContext();
     Multiaddr local = toMultiaddr(socket.localAddress());
     Multiaddr remote = toMultiaddr(socket.remoteAddress());
     long timeout = upgrader.options().getHandshakeTimeout().toMillis();
     upgrader.upgrade(ctx, socket, Connection.Direction.INBOUND, null, local, remote, this, timeout)
+        .onComplete(ar -> onOwner(budget::endHandshake))
         .onSuccess(conn -> onOwner(() -> admitInbound(conn)))
         .onFailure(err -> {
           if (err instanceof dev.vertxp2p.proto.ProtocolException) {
@@ -295,10 +360,19 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       conn.close();
       return;
     }
+    if (!budget.tryAdmitInbound()) {
+      emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
+          .put("connection", conn.toJson())
+          .put("connectionsToPeer", list(conn.peerId()).size())
+          .put("reason", "limits.maxConnections (" + budget.maxConnections() + ") reached"));
+      conn.close();
+      return;
+    }
     String key = conn.peerId().toString();
     Optional<PeerConnectionLimiter.Reservation> r =
         limiter.tryReserve(key, Connection.Direction.INBOUND);
     if (r.isEmpty()) {
+      budget.closed();
       int n = list(conn.peerId()).size();
       emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
           .put("connection", conn.toJson())
@@ -319,6 +393,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private void register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation) {
     if (conn.isClosed()) {
       reservation.cancel();
+      budget.closed();
       return;
     }
     reservation.commit();
@@ -348,10 +423,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         }
       }));
     }
+    maybeTrim();
   }
 
   private void unregister(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation) {
     reservation.release();
+    budget.closed();
+    trimming.remove(conn.id());
     PeerId peer = conn.peerId();
     List<MuxedConnection> list = conns.get(peer);
     if (list == null || !list.remove(conn)) {
@@ -553,16 +631,30 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       return Future.failedFuture(new NoAddressException(peer));
     }
     List<Future<MuxedConnection>> dials = new ArrayList<>();
+    boolean overBudget = false;
     for (int i = 0; i < need; i++) {
+      if (!budget.tryReserveDial()) {
+        overBudget = true;
+        break;
+      }
       Optional<PeerConnectionLimiter.Reservation> r =
           limiter.tryReserve(peer.toString(), Connection.Direction.OUTBOUND);
       if (r.isEmpty()) {
+        budget.dialDone(false);
         break;
       }
       dials.add(dialOne(peer, known, r.get()));
     }
     if (dials.isEmpty()) {
-      return Future.succeededFuture(getConnections(peer));
+      List<Connection> open = getConnections(peer);
+      if (overBudget && open.isEmpty()) {
+        ResourceLimitException e = new ResourceLimitException("limits.maxConnections",
+            "cannot dial " + peer + ": limits.maxConnections (" + budget.maxConnections()
+                + ") reached (" + budget.used() + " connections open or dialing)");
+        emit(SwarmEvent.DIAL_FAILED, peer, new JsonObject().put("error", e.getMessage()));
+        return Future.failedFuture(e);
+      }
+      return Future.succeededFuture(open);
     }
     return Future.join(dials).transform(ar -> {
       List<Connection> open = getConnections(peer);
@@ -600,14 +692,17 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       if (ar.succeeded()) {
         MuxedConnection conn = ar.result();
         if (closing) {
+          budget.dialDone(false);
           reservation.cancel();
           conn.close();
           registered.fail(new IllegalStateException("swarm is closing"));
           return;
         }
+        budget.dialDone(true);
         register(conn, reservation);
         registered.complete(conn);
       } else {
+        budget.dialDone(false);
         reservation.cancel();
         registered.fail(ar.cause());
       }
@@ -661,6 +756,82 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       }
       return ms;
     }));
+  }
+
+  // ---- connection manager -------------------------------------------------------------------
+
+  private void startTrimTimer() {
+    if (!options.getConnectionManager().isEnabled() || closing) {
+      return;
+    }
+    long ms = Math.max(1, options.getConnectionManager().getCheckIntervalDuration().toMillis());
+    // Set on the owner context, so the periodic handler runs there too.
+    trimTimer = vertx.setPeriodic(ms, id -> maybeTrim());
+  }
+
+  /** Closes connections the manager picks when the total is over the high watermark. */
+  private void maybeTrim() {
+    if (closing || !options.getConnectionManager().isEnabled()) {
+      return;
+    }
+    List<ConnectionManager.View> views = new ArrayList<>();
+    Map<String, MuxedConnection> byId = new HashMap<>();
+    for (List<MuxedConnection> list : conns.values()) {
+      for (MuxedConnection c : list) {
+        if (!trimming.contains(c.id()) && !c.isClosed()) {
+          views.add(new ConnectionManager.View(c.id(), c.peerId().toString(), c.openStreams(),
+              c.streamsTotal(), c.openedAtNanos()));
+          byId.put(c.id(), c);
+        }
+      }
+    }
+    List<ConnectionManager.View> chosen = connectionManager.select(views);
+    if (chosen.isEmpty()) {
+      return;
+    }
+    ConnectionManagerOptions cm = options.getConnectionManager();
+    String reason = "connectionManager: " + views.size() + " connections exceed highWater "
+        + cm.getHighWater() + "; trimming toward lowWater " + cm.getLowWater();
+    LOG.info(reason + ": closing " + chosen.size());
+    for (ConnectionManager.View v : chosen) {
+      MuxedConnection c = byId.get(v.id());
+      trimming.add(c.id());
+      emit(SwarmEvent.CONNECTION_TRIMMED, c.peerId(), new JsonObject()
+          .put("connection", c.toJson())
+          .put("connectionsToPeer", list(c.peerId()).size())
+          .put("reason", reason));
+      c.close();
+    }
+  }
+
+  @Override
+  public Future<List<String>> protect(PeerId peer, String tag) {
+    return onOwnerFuture(() -> {
+      List<String> tags = connectionManager.protect(peer.toString(), tag);
+      emit(SwarmEvent.PEER_PROTECTED, peer, new JsonObject().put("tag", tag)
+          .put("tags", new io.vertx.core.json.JsonArray(tags)));
+      return Future.succeededFuture(tags);
+    });
+  }
+
+  @Override
+  public Future<List<String>> unprotect(PeerId peer, String tag) {
+    return onOwnerFuture(() -> {
+      List<String> tags = connectionManager.unprotect(peer.toString(), tag);
+      emit(SwarmEvent.PEER_UNPROTECTED, peer, new JsonObject().put("tag", tag)
+          .put("tags", new io.vertx.core.json.JsonArray(tags)));
+      return Future.succeededFuture(tags);
+    });
+  }
+
+  @Override
+  public boolean isProtected(PeerId peer) {
+    return connectionManager.isProtected(peer.toString());
+  }
+
+  @Override
+  public JsonObject connectionManagerState() {
+    return connectionManager.toJson();
   }
 
   // ---- closing ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +57,11 @@ public final class MuxedConnection implements Connection {
   private final Promise<Void> closePromise;
 
   private volatile int openStreams;
+  /** Streams open now per direction, for limits.maxStreamsInbound / maxStreamsOutbound. */
+  private int inboundStreams;
+  private int outboundStreams;
+  /** The graceful close's deadline timer, or -1 when no graceful close is waiting for streams. */
+  private long graceTimer = -1;
   private volatile long streamsTotal;
   private volatile long bytesIn;
   private volatile long bytesOut;
@@ -64,6 +70,11 @@ public final class MuxedConnection implements Connection {
   private volatile boolean goingAway;
   private volatile double latencyMillis = Double.NaN;
   private boolean flushing;
+  /** True while the muxer's events are being dispatched (from received bytes or deferred). */
+  private boolean dispatching;
+  private boolean dispatchScheduled;
+  /** An event taken from the muxer to learn whether a deferred dispatch is needed; goes first. */
+  private MuxerEvent stashed;
   /** Bytes handed to streams and not yet taken by the application (muxers without flow control). */
   private long unconsumed;
   private boolean readPaused;
@@ -176,6 +187,21 @@ public final class MuxedConnection implements Connection {
   void streamClosed(StreamImpl stream) {
     if (streams.remove(stream.streamId()) != null) {
       openStreams = streams.size();
+      if (stream.isOutbound()) {
+        outboundStreams--;
+      } else {
+        inboundStreams--;
+      }
+      if (graceTimer >= 0 && streams.isEmpty()) {
+        // The last stream of a graceful close ended: close once its final frames are written,
+        // after the event dispatch that reported it has flushed.
+        context.owner().cancelTimer(graceTimer);
+        graceTimer = -1;
+        context.runOnContext(v -> {
+          flush();
+          socket.close();
+        });
+      }
       closeIfDrained();
     }
   }
@@ -216,6 +242,32 @@ public final class MuxedConnection implements Connection {
     } finally {
       flushing = false;
     }
+    scheduleDispatch();
+  }
+
+  /**
+   * A local call (end, reset) can make the muxer queue events too, e.g. StreamClosed when our FIN
+   * follows the remote's; without this they would wait for the next inbound frame, and a stream
+   * would count as open until then. Dispatched on a later turn, never inside a caller's call.
+   */
+  private void scheduleDispatch() {
+    if (dispatching || dispatchScheduled || closed) {
+      return;
+    }
+    if (stashed == null) {
+      stashed = muxer.pollEvent();
+      if (stashed == null) {
+        return; // nothing queued: no task
+      }
+    }
+    dispatchScheduled = true;
+    context.runOnContext(v -> {
+      dispatchScheduled = false;
+      if (!closed) {
+        dispatchEvents();
+        flush();
+      }
+    });
   }
 
   // ---- socket events --------------------------------------------------------------------------
@@ -262,8 +314,20 @@ public final class MuxedConnection implements Connection {
   }
 
   private void dispatchEvents() {
+    boolean outer = !dispatching;
+    dispatching = true;
+    try {
+      dispatchQueued();
+    } finally {
+      if (outer) {
+        dispatching = false;
+      }
+    }
+  }
+
+  private void dispatchQueued() {
     MuxerEvent event;
-    while ((event = muxer.pollEvent()) != null) {
+    while ((event = nextEvent()) != null) {
       if (event instanceof MuxerEvent.StreamData e) {
         StreamImpl s = streams.get(e.streamId());
         if (s != null) {
@@ -307,6 +371,15 @@ public final class MuxedConnection implements Connection {
     }
   }
 
+  private MuxerEvent nextEvent() {
+    MuxerEvent e = stashed;
+    if (e != null) {
+      stashed = null;
+      return e;
+    }
+    return muxer.pollEvent();
+  }
+
   private void ackQuietly(long streamId, int n) {
     try {
       muxer.consumed(streamId, n);
@@ -316,6 +389,15 @@ public final class MuxedConnection implements Connection {
   }
 
   private void acceptStream(long streamId) {
+    if (inboundStreams >= options.getMaxStreamsInbound()) {
+      // limits.maxStreamsInbound: refuse the stream as the muxer refuses one beyond its own
+      // limit (yamux spec.md "Opening a stream": RST; mplex: Reset); the connection stays.
+      LOG.debug(() -> "connection " + id + ": refusing inbound stream " + streamId + ": "
+          + inboundStreams + " inbound streams open (limits.maxStreamsInbound)");
+      muxer.reset(streamId);
+      return;
+    }
+    inboundStreams++;
     StreamImpl stream = new StreamImpl(this, streamId, false);
     streams.put(streamId, stream);
     openStreams = streams.size();
@@ -412,6 +494,10 @@ public final class MuxedConnection implements Connection {
       context.owner().cancelTimer(keepAliveTimer);
       keepAliveTimer = -1;
     }
+    if (graceTimer >= 0) {
+      context.owner().cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
     Throwable cause = closeCause;
     for (StreamImpl s : new ArrayList<>(streams.values())) {
       s.onConnectionClosed(cause);
@@ -459,6 +545,12 @@ public final class MuxedConnection implements Connection {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));
         return;
       }
+      if (outboundStreams >= options.getMaxStreamsOutbound()) {
+        promise.fail(new MuxerException(MuxerException.Reason.STREAM_LIMIT, "connection " + id
+            + " has " + outboundStreams + " outbound streams open, the limit"
+            + " (limits.maxStreamsOutbound)"));
+        return;
+      }
       long streamId;
       try {
         streamId = muxer.openStream();
@@ -466,6 +558,7 @@ public final class MuxedConnection implements Connection {
         promise.fail(e);
         return;
       }
+      outboundStreams++;
       StreamImpl stream = new StreamImpl(this, streamId, true);
       streams.put(streamId, stream);
       openStreams = streams.size();
@@ -531,6 +624,55 @@ public final class MuxedConnection implements Connection {
       socket.close();
     });
     return closePromise.future();
+  }
+
+  /**
+   * Closes gracefully: sends GOAWAY (no new streams either way), lets open streams finish for at
+   * most {@code grace}, then resets what is left and closes. Closes at once when no stream is
+   * open. A close already under way is not restarted.
+   *
+   * @return completes when the socket is closed
+   */
+  public Future<Void> closeGracefully(Duration grace) {
+    long ms = grace.toMillis();
+    run(() -> {
+      if (closing || closed) {
+        return;
+      }
+      closing = true;
+      try {
+        muxer.goAway();
+        flush();
+      } catch (RuntimeException e) {
+        LOG.debug(() -> "connection " + id + ": go-away failed: " + e);
+      }
+      if (streams.isEmpty() || ms <= 0) {
+        resetAllAndClose();
+        return;
+      }
+      graceTimer = context.owner().setTimer(ms, t -> run(() -> {
+        if (graceTimer < 0 || closed) {
+          return;
+        }
+        graceTimer = -1;
+        LOG.debug(() -> "connection " + id + ": " + streams.size() + " streams still open "
+            + ms + " ms after GOAWAY; resetting them");
+        resetAllAndClose();
+      }));
+    });
+    return closePromise.future();
+  }
+
+  private void resetAllAndClose() {
+    for (StreamImpl s : new ArrayList<>(streams.values())) {
+      s.reset();
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      LOG.debug(() -> "connection " + id + ": flush before close failed: " + e);
+    }
+    socket.close();
   }
 
   @Override

@@ -100,6 +100,20 @@ public final class TcpTransport {
         .setTimeout(connectTimeoutMillis));
   }
 
+  /**
+   * Stops accepting at once; connections already accepted may run on for up to {@code grace}
+   * (their owners close them gracefully meanwhile), then Vert.x closes what is left. A plain
+   * {@code NetServer.close()} would close them at once.
+   */
+  public Future<Void> closeListeners(java.time.Duration grace) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (NetServer s : servers) {
+      all.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    servers.clear();
+    return Future.all(all).mapEmpty();
+  }
+
   /** Stops listening and closes the dialer. */
   public Future<Void> close() {
     List<Future<Void>> all = new ArrayList<>();

@@ -7,6 +7,8 @@ import dev.vertxp2p.swarm.DialFailedException;
 import dev.vertxp2p.swarm.DialTimeoutException;
 import dev.vertxp2p.swarm.NoAddressException;
 import dev.vertxp2p.swarm.NoConnectionException;
+import dev.vertxp2p.swarm.ResourceLimitException;
+import dev.vertxp2p.proto.mux.MuxerException;
 import dev.vertxp2p.transport.HandshakeTimeoutException;
 import dev.vertxp2p.transport.StreamClosedException;
 import dev.vertxp2p.transport.StreamNegotiationTimeoutException;
@@ -23,7 +25,7 @@ public final class ErrorCodes {
   public static final int BAD_REQUEST = 400;
   /** Unknown peer, connection, or no known address. */
   public static final int NOT_FOUND = 404;
-  /** A limit was reached (connections per peer). */
+  /** A limit was reached (connections per peer, limits.*, streams per connection). */
   public static final int LIMIT_REACHED = 409;
   /** Every attempt failed, or the remote misbehaved. */
   public static final int ALL_ATTEMPTS_FAILED = 502;
@@ -48,6 +50,10 @@ public final class ErrorCodes {
         || error instanceof TimeoutException) {
       return TIMED_OUT;
     }
+    if (error instanceof ResourceLimitException || isStreamLimit(error)
+        || (error instanceof NoConnectionException && isStreamLimit(error.getCause()))) {
+      return LIMIT_REACHED;
+    }
     if (error instanceof NoAddressException) {
       return NOT_FOUND;
     }
@@ -68,6 +74,11 @@ public final class ErrorCodes {
       return ALL_ATTEMPTS_FAILED;
     }
     return INTERNAL;
+  }
+
+  /** Every connection tried was at its stream limit (limits.maxStreamsOutbound or the muxer's). */
+  private static boolean isStreamLimit(Throwable error) {
+    return error instanceof MuxerException m && m.reason() == MuxerException.Reason.STREAM_LIMIT;
   }
 
   /** The text to send: the exception's message, or its type when it has none; never a trace. */

@@ -29,6 +29,10 @@ public final class EventBusAddresses {
   public static final String PING = "ping";
   /** Suffix of the node-information request address. */
   public static final String NODE = "node";
+  /** Suffix of the protect request address (connection manager). */
+  public static final String PROTECT = "protect";
+  /** Suffix of the unprotect request address (connection manager). */
+  public static final String UNPROTECT = "unprotect";
   /** Suffix of the address every swarm event is published on. */
   public static final String EVENTS = "events";
 
@@ -46,6 +50,10 @@ public final class EventBusAddresses {
   public static final String SWARM_PING = DEFAULT_PREFIX + "." + PING;
   /** {@code swarm.node}. */
   public static final String SWARM_NODE = DEFAULT_PREFIX + "." + NODE;
+  /** {@code swarm.protect}. */
+  public static final String SWARM_PROTECT = DEFAULT_PREFIX + "." + PROTECT;
+  /** {@code swarm.unprotect}. */
+  public static final String SWARM_UNPROTECT = DEFAULT_PREFIX + "." + UNPROTECT;
   /** {@code swarm.events}. */
   public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
 
@@ -114,13 +122,22 @@ public final class EventBusAddresses {
     return prefix + "." + NODE;
   }
 
+  public String protect() {
+    return prefix + "." + PROTECT;
+  }
+
+  public String unprotect() {
+    return prefix + "." + UNPROTECT;
+  }
+
   public String events() {
     return prefix + "." + EVENTS;
   }
 
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
-    return List.of(dial(), connections(), connectionsMap(), connection(), hangup(), ping(), node());
+    return List.of(dial(), connections(), connectionsMap(), connection(), hangup(), ping(), node(),
+        protect(), unprotect());
   }
 
   @Override

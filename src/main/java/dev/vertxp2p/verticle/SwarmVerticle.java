@@ -118,6 +118,8 @@ public class SwarmVerticle extends VerticleBase {
       register(a.hangup(), this::hangup);
       register(a.ping(), this::ping);
       register(a.node(), this::node);
+      register(a.protect(), this::protect);
+      register(a.unprotect(), this::unprotect);
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());
@@ -351,7 +353,30 @@ public class SwarmVerticle extends VerticleBase {
         .put("agentVersion", SwarmImpl.AGENT_VERSION)
         .put("protocols", new JsonArray(swarm.protocols()))
         .put("config", swarm.options().toPublicJson())
+        .put("connectionManager", swarm.connectionManagerState())
         .put(EVENT_BUS_PREFIX_KEY, settings.addresses().prefix()));
+  }
+
+  /** The tag used when a protect or unprotect request names none. */
+  public static final String DEFAULT_PROTECT_TAG = "user";
+
+  private Future<JsonObject> protect(JsonObject body) {
+    PeerId peer = PeerId.parse(requireString(body, "peer"));
+    String tag = optString(body, "tag");
+    return swarm.protect(peer, tag == null ? DEFAULT_PROTECT_TAG : tag)
+        .map(tags -> protectReply(peer, tags));
+  }
+
+  private Future<JsonObject> unprotect(JsonObject body) {
+    PeerId peer = PeerId.parse(requireString(body, "peer"));
+    String tag = optString(body, "tag");
+    return swarm.unprotect(peer, tag == null ? DEFAULT_PROTECT_TAG : tag)
+        .map(tags -> protectReply(peer, tags));
+  }
+
+  private static JsonObject protectReply(PeerId peer, List<String> tags) {
+    return new JsonObject().put("peer", peer.toString()).put("protected", !tags.isEmpty())
+        .put("tags", new JsonArray(tags));
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -140,6 +140,10 @@ public class DashboardVerticle extends VerticleBase {
     r.delete("/api/connections/:connId").handler(ctx ->
         forward(ctx, addresses.hangup(),
             new JsonObject().put("connection", ctx.pathParam("connId")), REQUEST_TIMEOUT_MS, 204));
+    r.post("/api/peers/:id/protect").handler(ctx ->
+        forward(ctx, addresses.protect(), protectBody(ctx)));
+    r.delete("/api/peers/:id/protect").handler(ctx ->
+        forward(ctx, addresses.unprotect(), protectBody(ctx)));
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 
@@ -148,6 +152,16 @@ public class DashboardVerticle extends VerticleBase {
     r.route("/*").handler(StaticHandler.create(WEBROOT).setCachingEnabled(false));
     r.route().failureHandler(this::failure);
     return r;
+  }
+
+  /** {@code {"peer", "tag"?}} from the path and the optional {@code ?tag=} query parameter. */
+  private static JsonObject protectBody(RoutingContext ctx) {
+    JsonObject body = new JsonObject().put("peer", ctx.pathParam("id"));
+    String tag = ctx.queryParams().get("tag");
+    if (tag != null) {
+      body.put("tag", tag);
+    }
+    return body;
   }
 
   // ---- auth -----------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class SwarmTest {
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
     o.getConnection().setMaxConnectionsPerPeer(maxPerPeer).setLoadBalancingStrategy(strategy);
     o.getServices().setEcho(true);
+    // Tests leave held streams open: do not wait the default grace period for them on close.
+    o.getTransport().setShutdownGracePeriod(java.time.Duration.ofMillis(100));
     Swarm s = Swarm.create(vertx, o);
     await(s.start());
     swarms.add(s);

@@ -103,6 +103,32 @@ class DashboardApiTest {
   }
 
   @Test
+  void protectAndUnprotectAPeerShowInNode() {
+    JsonObject cm = get("/api/node").bodyAsJsonObject().getJsonObject("connectionManager");
+    assertEquals(160, cm.getInteger("lowWater"));
+    assertEquals(192, cm.getInteger("highWater"));
+    assertTrue(cm.getJsonObject("protected").isEmpty());
+
+    HttpResponse<Buffer> p = post("/api/peers/" + peerB + "/protect", null);
+    assertEquals(200, p.statusCode(), p.bodyAsString());
+    assertEquals(new JsonArray().add("user"), p.bodyAsJsonObject().getJsonArray("tags"));
+    assertEquals(200, post("/api/peers/" + peerB + "/protect?tag=relay", null).statusCode());
+    cm = get("/api/node").bodyAsJsonObject().getJsonObject("connectionManager");
+    assertEquals(new JsonArray().add("relay").add("user"),
+        cm.getJsonObject("protected").getJsonArray(peerB));
+    assertTrue(a.swarm().isProtected(b.swarm().peerId()));
+
+    JsonObject left = delete("/api/peers/" + peerB + "/protect").bodyAsJsonObject();
+    assertEquals(true, left.getBoolean("protected"));
+    left = delete("/api/peers/" + peerB + "/protect?tag=relay").bodyAsJsonObject();
+    assertEquals(false, left.getBoolean("protected"));
+    assertFalse(a.swarm().isProtected(b.swarm().peerId()));
+
+    assertError(post("/api/peers/not-a-peer/protect", null), 400, "not-a-peer");
+    assertError(post("/api/peers/" + peerB + "/protect?tag=%20", null), 400, "tag");
+  }
+
+  @Test
   void everyPathSucceeds() {
     JsonObject node = get("/api/node").bodyAsJsonObject();
     assertEquals(a.swarm().peerId().toString(), node.getString("peerId"));

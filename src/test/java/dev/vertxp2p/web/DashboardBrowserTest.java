@@ -145,6 +145,20 @@ class DashboardBrowserTest {
     wait.until(d -> d.findElement(By.id("event-log")).getText().contains("connection.closed"));
     assertEquals("2", driver.findElement(By.id("stat-conns")).getText());
 
+    // The protect toggle: the peer shows up in the connection-manager panel, then leaves it.
+    driver.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
+        + "'] button[data-action='protect']")).click();
+    wait.until(d -> !d.findElements(By.cssSelector(
+        "#protected-peers li[data-peer='" + peerB + "']")).isEmpty());
+    assertTrue(a.swarm().isProtected(b.swarm().peerId()));
+    wait.until(d -> d.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
+        + "'] button[data-action='protect']")).getText().equals("unprotect"));
+    driver.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
+        + "'] button[data-action='protect']")).click();
+    wait.until(d -> d.findElements(By.cssSelector(
+        "#protected-peers li[data-peer='" + peerB + "']")).isEmpty());
+    assertTrue(!a.swarm().isProtected(b.swarm().peerId()));
+
     byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
     Path out = Path.of("target", "dashboard.png");
     Files.createDirectories(out.getParent());

@@ -1,0 +1,226 @@
+package dev.vertxp2p;
+
+import dev.vertxp2p.proto.mplex.MplexConfig;
+import dev.vertxp2p.proto.yamux.YamuxConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Resource limits: the {@code "limits"} section of the configuration.
+ *
+ * <pre>{@code
+ * "limits": { "maxConnections": 1024, "maxPendingInbound": 64,
+ *             "maxStreamsInbound": 512, "maxStreamsOutbound": 512,
+ *             "yamuxStreamWindow": 262144, "mplexStreamBuffer": 4194304 }
+ * }</pre>
+ *
+ * <p>These are hard limits, unlike the connection manager's watermarks: beyond {@code
+ * maxConnections} an inbound connection is refused (event {@code connection.rejected}) and a dial
+ * fails with {@link dev.vertxp2p.swarm.ConnectionLimitException} (409 on the bus).
+ */
+public class LimitsOptions {
+
+  /** JSON path of this section, used in error messages. */
+  public static final String SECTION = "limits";
+
+  /** Open connections plus outbound dials in flight, all peers together. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+  /**
+   * Inbound sockets still in the upgrade (multistream, Noise, muxer). Each holds handshake state
+   * for up to {@code transport.handshakeTimeout}; beyond this many, new sockets are closed at once
+   * so that a flood of silent sockets cannot hold memory.
+   */
+  public static final int DEFAULT_MAX_PENDING_INBOUND = 64;
+
+  /** Streams the remote may have open at once on one connection. */
+  public static final int DEFAULT_MAX_STREAMS_INBOUND = 512;
+
+  /** Streams we may have open at once on one connection. */
+  public static final int DEFAULT_MAX_STREAMS_OUTBOUND = 512;
+
+  /**
+   * Bytes a remote may make us buffer per Yamux stream: the receive window we grant. The spec's
+   * initial window (256 KiB) is also the least we may grant (yamux spec.md "Flow Control").
+   */
+  public static final int DEFAULT_YAMUX_STREAM_WINDOW = YamuxConfig.DEFAULT_INITIAL_WINDOW;
+
+  /**
+   * Bytes buffered per mplex stream before it is reset (mplex has no flow control; spec
+   * "Implementation notes" allows resetting a stream whose reader is too slow).
+   */
+  public static final int DEFAULT_MPLEX_STREAM_BUFFER = MplexConfig.DEFAULT_MAX_BUFFERED_PER_STREAM;
+
+  /** Upper bound of any count limit: far above what one process can hold, so surely a typo. */
+  public static final int MAX_COUNT = 1_000_000;
+
+  static final Set<String> KEYS = Set.of("maxConnections", "maxPendingInbound",
+      "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "mplexStreamBuffer");
+
+  private int maxConnections;
+  private int maxPendingInbound;
+  private int maxStreamsInbound;
+  private int maxStreamsOutbound;
+  private int yamuxStreamWindow;
+  private int mplexStreamBuffer;
+
+  /** The defaults. */
+  public LimitsOptions() {
+    maxConnections = DEFAULT_MAX_CONNECTIONS;
+    maxPendingInbound = DEFAULT_MAX_PENDING_INBOUND;
+    maxStreamsInbound = DEFAULT_MAX_STREAMS_INBOUND;
+    maxStreamsOutbound = DEFAULT_MAX_STREAMS_OUTBOUND;
+    yamuxStreamWindow = DEFAULT_YAMUX_STREAM_WINDOW;
+    mplexStreamBuffer = DEFAULT_MPLEX_STREAM_BUFFER;
+  }
+
+  /** A copy of {@code other}. */
+  public LimitsOptions(LimitsOptions other) {
+    maxConnections = other.maxConnections;
+    maxPendingInbound = other.maxPendingInbound;
+    maxStreamsInbound = other.maxStreamsInbound;
+    maxStreamsOutbound = other.maxStreamsOutbound;
+    yamuxStreamWindow = other.yamuxStreamWindow;
+    mplexStreamBuffer = other.mplexStreamBuffer;
+  }
+
+  /**
+   * From the {@code "limits"} JSON object.
+   *
+   * @throws IllegalArgumentException for an unknown key or an invalid value, naming its path
+   */
+  public LimitsOptions(JsonObject json) {
+    this();
+    ConfigCheck.rejectUnknownKeys(json, SECTION, KEYS);
+    setMaxConnections(read(json, "maxConnections", maxConnections));
+    setMaxPendingInbound(read(json, "maxPendingInbound", maxPendingInbound));
+    setMaxStreamsInbound(read(json, "maxStreamsInbound", maxStreamsInbound));
+    setMaxStreamsOutbound(read(json, "maxStreamsOutbound", maxStreamsOutbound));
+    setYamuxStreamWindow(read(json, "yamuxStreamWindow", yamuxStreamWindow));
+    setMplexStreamBuffer(read(json, "mplexStreamBuffer", mplexStreamBuffer));
+  }
+
+  private static int read(JsonObject json, String key, int dflt) {
+    return ConfigCheck.readInt(json, key, SECTION + "." + key, dflt);
+  }
+
+  private static int count(String key, int value) {
+    if (value < 1 || value > MAX_COUNT) {
+      throw ConfigCheck.invalid(SECTION + "." + key, value, "must be between 1 and " + MAX_COUNT);
+    }
+    return value;
+  }
+
+  /** Most connections open (or dialing) at once, all peers together. */
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  public LimitsOptions setMaxConnections(int n) {
+    this.maxConnections = count("maxConnections", n);
+    return this;
+  }
+
+  /** Most inbound sockets in the upgrade at once. */
+  public int getMaxPendingInbound() {
+    return maxPendingInbound;
+  }
+
+  public LimitsOptions setMaxPendingInbound(int n) {
+    this.maxPendingInbound = count("maxPendingInbound", n);
+    return this;
+  }
+
+  /** Most streams the remote may have open at once on one connection. */
+  public int getMaxStreamsInbound() {
+    return maxStreamsInbound;
+  }
+
+  public LimitsOptions setMaxStreamsInbound(int n) {
+    this.maxStreamsInbound = count("maxStreamsInbound", n);
+    return this;
+  }
+
+  /** Most streams we may have open at once on one connection. */
+  public int getMaxStreamsOutbound() {
+    return maxStreamsOutbound;
+  }
+
+  public LimitsOptions setMaxStreamsOutbound(int n) {
+    this.maxStreamsOutbound = count("maxStreamsOutbound", n);
+    return this;
+  }
+
+  /** The receive window granted per Yamux stream: what one stream may make us buffer. */
+  public int getYamuxStreamWindow() {
+    return yamuxStreamWindow;
+  }
+
+  public LimitsOptions setYamuxStreamWindow(int bytes) {
+    // yamux spec.md "Flow Control": the remote assumes 256 KiB; a window can only grow from there.
+    if (bytes < YamuxConfig.SPEC_INITIAL_WINDOW || bytes > YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW) {
+      throw ConfigCheck.invalid(SECTION + ".yamuxStreamWindow", bytes, "must be between "
+          + YamuxConfig.SPEC_INITIAL_WINDOW + " (the spec's initial window) and "
+          + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
+    }
+    this.yamuxStreamWindow = bytes;
+    return this;
+  }
+
+  /** Bytes buffered per mplex stream for a slow reader before the stream is reset. */
+  public int getMplexStreamBuffer() {
+    return mplexStreamBuffer;
+  }
+
+  public LimitsOptions setMplexStreamBuffer(int bytes) {
+    // One whole message must fit, or every maximum-size message would reset its stream.
+    if (bytes < MplexConfig.DEFAULT_MAX_MESSAGE_SIZE) {
+      throw ConfigCheck.invalid(SECTION + ".mplexStreamBuffer", bytes, "must be at least "
+          + MplexConfig.DEFAULT_MAX_MESSAGE_SIZE + " bytes (one maximum-size mplex message)");
+    }
+    this.mplexStreamBuffer = bytes;
+    return this;
+  }
+
+  /** The Yamux engine config these limits give: the window, and both stream counts together. */
+  public YamuxConfig yamuxConfig() {
+    return new YamuxConfig()
+        .maxStreams(maxStreamsInbound + maxStreamsOutbound)
+        .initialWindow(yamuxStreamWindow);
+  }
+
+  /** The mplex engine config these limits give. */
+  public MplexConfig mplexConfig() {
+    return new MplexConfig()
+        .maxStreams(maxStreamsInbound + maxStreamsOutbound)
+        .maxBufferedPerStream(mplexStreamBuffer);
+  }
+
+  /** The {@code "limits"} JSON object. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("maxConnections", maxConnections)
+        .put("maxPendingInbound", maxPendingInbound)
+        .put("maxStreamsInbound", maxStreamsInbound)
+        .put("maxStreamsOutbound", maxStreamsOutbound)
+        .put("yamuxStreamWindow", yamuxStreamWindow)
+        .put("mplexStreamBuffer", mplexStreamBuffer);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LimitsOptions that && toJson().equals(that.toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxConnections, maxPendingInbound, maxStreamsInbound, maxStreamsOutbound,
+        yamuxStreamWindow, mplexStreamBuffer);
+  }
+
+  @Override
+  public String toString() {
+    return "LimitsOptions" + toJson().encode();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.vertxp2p;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The limits, connectionManager and transport.shutdownGracePeriod keys: round trips and rules. */
+class LimitsConfigTest {
+
+  private static void rejected(String json, String... mentions) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new SwarmOptions(new JsonObject(json)));
+    for (String m : mentions) {
+      assertTrue(e.getMessage().contains(m), e.getMessage());
+    }
+  }
+
+  @Test
+  void everyKeyRoundTrips() {
+    JsonObject json = new JsonObject()
+        .put("limits", new JsonObject().put("maxConnections", 10).put("maxPendingInbound", 2)
+            .put("maxStreamsInbound", 3).put("maxStreamsOutbound", 4)
+            .put("yamuxStreamWindow", 1 << 20).put("mplexStreamBuffer", 8 << 20))
+        .put("connectionManager", new JsonObject().put("enabled", false).put("lowWater", 5)
+            .put("highWater", 8).put("gracePeriod", 1.5).put("checkInterval", 0.5))
+        .put("transport", new JsonObject().put("shutdownGracePeriod", 2.5));
+    SwarmOptions o = new SwarmOptions(json);
+    assertEquals(10, o.getLimits().getMaxConnections());
+    assertEquals(2, o.getLimits().getMaxPendingInbound());
+    assertEquals(1 << 20, o.getLimits().yamuxConfig().initialWindow());
+    assertEquals(7, o.getLimits().yamuxConfig().maxStreams(), "inbound + outbound");
+    assertEquals(8 << 20, o.getLimits().mplexConfig().maxBufferedPerStream());
+    assertEquals(5, o.getConnectionManager().getLowWater());
+    assertEquals(Duration.ofMillis(1500), o.getConnectionManager().getGracePeriodDuration());
+    assertEquals(Duration.ofMillis(2500), o.getTransport().getShutdownGracePeriod());
+    assertEquals(o, new SwarmOptions(o.toJson()));
+    assertEquals(o.toJson(), new SwarmOptions(o.toJson()).toJson());
+  }
+
+  @Test
+  void zeroShutdownGraceMeansResetAtOnce() {
+    assertEquals(Duration.ZERO, new SwarmOptions(new JsonObject().put("transport",
+        new JsonObject().put("shutdownGracePeriod", 0))).getTransport().getShutdownGracePeriod());
+  }
+
+  @Test
+  void invalidValuesNameTheirPath() {
+    rejected("{\"limits\": {\"maxConnections\": 0}}", "limits.maxConnections", "0");
+    rejected("{\"limits\": {\"maxStreamsInbound\": 1.5}}", "limits.maxStreamsInbound");
+    rejected("{\"limits\": {\"maxPendingInbound\": \"9\"}}", "limits.maxPendingInbound");
+    rejected("{\"limits\": {\"yamuxStreamWindow\": 1000}}", "limits.yamuxStreamWindow", "262144");
+    rejected("{\"limits\": {\"mplexStreamBuffer\": 1000}}", "limits.mplexStreamBuffer");
+    rejected("{\"limits\": {\"maxConection\": 3}}", "limits.maxConection");
+    rejected("{\"connectionManager\": {\"lowWater\": 9, \"highWater\": 8}}",
+        "connectionManager.lowWater", "highWater (8)");
+    rejected("{\"connectionManager\": {\"highWater\": 0}}", "connectionManager.highWater");
+    rejected("{\"connectionManager\": {\"gracePeriod\": -1}}", "connectionManager.gracePeriod");
+    rejected("{\"connectionManager\": {\"checkInterval\": 0}}", "connectionManager.checkInterval");
+    rejected("{\"connectionManager\": {\"enabled\": \"yes\"}}", "connectionManager.enabled");
+    rejected("{\"transport\": {\"shutdownGracePeriod\": -2}}", "transport.shutdownGracePeriod");
+  }
+}

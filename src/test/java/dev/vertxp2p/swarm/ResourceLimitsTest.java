@@ -1,0 +1,197 @@
+package dev.vertxp2p.swarm;
+
+import static dev.vertxp2p.testing.Await.await;
+import static dev.vertxp2p.testing.Await.failure;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.LimitsOptions;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
+import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.proto.mux.MuxerException;
+import dev.vertxp2p.verticle.ErrorCodes;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each hard limit of the {@code limits} section, over loopback: what happens just past it. */
+class ResourceLimitsTest {
+  private static final String HOLD = "/hold/1.0.0";
+  private Vertx vertx;
+  private final List<Swarm> swarms = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (Swarm s : swarms) {
+      await(s.close());
+    }
+    await(vertx.close());
+  }
+
+  private Swarm node(Consumer<LimitsOptions> limits) {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    o.getConnection().setMaxConnectionsPerPeer(3);
+    o.getConnectionManager().setEnabled(false);
+    o.getTransport().setShutdownGracePeriod(java.time.Duration.ofMillis(100));
+    limits.accept(o.getLimits());
+    Swarm s = Swarm.create(vertx, o);
+    await(s.start());
+    swarms.add(s);
+    s.handle(HOLD, st -> st.handler(b -> { }));
+    return s;
+  }
+
+  private static Future<SwarmEvent> nextEvent(Swarm swarm, Predicate<SwarmEvent> match) {
+    Promise<SwarmEvent> p = Promise.promise();
+    swarm.eventHandler(e -> {
+      if (match.test(e)) {
+        p.tryComplete(e);
+      }
+    });
+    return p.future();
+  }
+
+  @Test
+  void inboundBeyondMaxConnectionsIsRejectedWithAReason() {
+    Swarm b = node(l -> l.setMaxConnections(1));
+    Swarm a1 = node(l -> { });
+    Swarm a2 = node(l -> { });
+    Future<SwarmEvent> rejected =
+        nextEvent(b, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
+    await(a1.dial(b.listenAddrs().get(0), new DialOptions()));
+    Future<SwarmEvent> a2Closed =
+        nextEvent(a2, e -> e.type().equals(SwarmEvent.CONNECTION_CLOSED));
+    // a2's dial may succeed before b refuses; either way b must refuse and a2 must lose it.
+    a2.dial(b.listenAddrs().get(0), new DialOptions());
+    SwarmEvent ev = await(rejected);
+    assertEquals(a2.peerId(), ev.peer());
+    assertTrue(ev.fields().getString("reason").contains("limits.maxConnections (1)"),
+        ev.fields().encode());
+    await(a2Closed);
+    assertEquals(1, b.getConnections().size());
+    assertEquals(a1.peerId(), b.getConnections().get(0).peerId());
+  }
+
+  @Test
+  void outboundBeyondMaxConnectionsFailsTyped409() {
+    Swarm a = node(l -> l.setMaxConnections(2));
+    Swarm b = node(l -> { });
+    Swarm c = node(l -> { });
+    assertEquals(2, await(a.dial(b.listenAddrs().get(0), new DialOptions().setConnections(2)))
+        .size());
+    Throwable err = failure(a.dial(c.listenAddrs().get(0), new DialOptions()));
+    assertInstanceOf(ResourceLimitException.class, err);
+    assertEquals("limits.maxConnections", ((ResourceLimitException) err).limit());
+    assertEquals(ErrorCodes.LIMIT_REACHED, ErrorCodes.codeOf(err));
+    // Room again once one closes.
+    await(a.closeConnection(a.getConnections().get(0).id()));
+    assertEquals(1, await(a.dial(c.listenAddrs().get(0), new DialOptions())).size());
+  }
+
+  @Test
+  void socketsBeyondMaxPendingInboundAreClosedAtOnce() {
+    Swarm b = node(l -> l.setMaxPendingInbound(1));
+    int port = b.listenAddrs().get(0).hostPort().orElseThrow().port();
+    NetClient client = vertx.createNetClient();
+    // A silent socket holds the one handshake slot (until the handshake timeout).
+    // Wait until b has taken the first socket: it answers with its multistream header. Handlers
+    // are set in the connect callback, on the event loop, so no early byte is missed.
+    Promise<Void> greeted = Promise.promise();
+    NetSocket silent = await(client.connect(port, "127.0.0.1")
+        .andThen(ar -> ar.result().handler(buf -> greeted.tryComplete())));
+    await(greeted.future());
+    Promise<Integer> closedWith = Promise.promise();
+    int[] got = {0};
+    await(client.connect(port, "127.0.0.1").andThen(ar -> {
+      ar.result().handler(buf -> got[0] += buf.length());
+      ar.result().closeHandler(v -> closedWith.tryComplete(got[0]));
+    }));
+    assertEquals(0, await(closedWith.future()), "closed without a byte of handshake");
+    // Once the slot is free again, a real node gets in.
+    await(silent.close());
+    Swarm a = node(l -> { });
+    assertEquals(1, await(a.dial(b.listenAddrs().get(0), new DialOptions())).size());
+  }
+
+  @Test
+  void inboundStreamsBeyondTheLimitAreRefusedTheConnectionStays() {
+    Swarm b = node(l -> l.setMaxStreamsInbound(2));
+    Swarm a = node(l -> { });
+    Connection conn = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream s1 = await(conn.newStream(HOLD));
+    await(conn.newStream(HOLD));
+    failure(conn.newStream(HOLD));
+    assertTrue(conn.isOpen());
+    // One ends; a new one fits again.
+    Connection bSide = b.getConnections(a.peerId()).get(0);
+    s1.reset();
+    Promise<P2pStream> third = Promise.promise();
+    retryUntilOpen(conn, third, 50);
+    await(third.future());
+    assertEquals(2, bSide.openStreams());
+  }
+
+  /** The reset reaches b asynchronously: retry a bounded number of times, no sleeping. */
+  private static void retryUntilOpen(Connection conn, Promise<P2pStream> done, int left) {
+    conn.newStream(HOLD).onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete(ar.result());
+      } else if (left == 0) {
+        done.fail(ar.cause());
+      } else {
+        retryUntilOpen(conn, done, left - 1);
+      }
+    });
+  }
+
+  @Test
+  void outboundStreamsBeyondTheLimitFailWithStreamLimit() {
+    Swarm a = node(l -> l.setMaxStreamsOutbound(2));
+    Swarm b = node(l -> { });
+    Connection conn = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream s1 = await(conn.newStream(HOLD));
+    await(conn.newStream(HOLD));
+    Throwable err = failure(conn.newStream(HOLD));
+    assertInstanceOf(MuxerException.class, err);
+    assertEquals(MuxerException.Reason.STREAM_LIMIT, ((MuxerException) err).reason());
+    // Through the swarm too: every connection is full, and the error says so (409).
+    Throwable viaSwarm = failure(a.newStream(b.peerId(), HOLD));
+    assertEquals(ErrorCodes.LIMIT_REACHED, ErrorCodes.codeOf(viaSwarm), viaSwarm.toString());
+    s1.reset();
+    await(conn.newStream(HOLD));
+  }
+
+  @Test
+  void theYamuxWindowIsWhatAStreamMayBuffer() {
+    int window = 1024 * 1024;
+    Swarm b = node(l -> l.setYamuxStreamWindow(window));
+    Swarm a = node(l -> { });
+    // b's handler never reads: only the window b grants lets a's writes complete.
+    b.handle("/sink/1.0.0", st -> st.pause());
+    Connection conn = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream s = await(conn.newStream("/sink/1.0.0"));
+    // The spec's 256 KiB would hold most of this back; b's 1 MiB window takes it all.
+    // A write completes once the muxer took all of it, i.e. once it fitted the send window.
+    await(s.write(Buffer.buffer(new byte[window - 64 * 1024])));
+  }
+}
