@@ -55,8 +55,15 @@ public class LimitsOptions {
   /** Upper bound of any count limit: far above what one process can hold, so surely a typo. */
   public static final int MAX_COUNT = 1_000_000;
 
+  /**
+   * When every handshake slot is taken, a pending handshake at least this old (seconds) is closed
+   * to admit a newcomer: real peers finish in milliseconds, slowloris sockets never do.
+   */
+  public static final double DEFAULT_EVICT_PENDING_AFTER = 1.0;
+
   static final Set<String> KEYS = Set.of("maxConnections", "maxPendingInbound",
-      "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "mplexStreamBuffer");
+      "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "mplexStreamBuffer",
+      "evictPendingAfter");
 
   private int maxConnections;
   private int maxPendingInbound;
@@ -64,6 +71,7 @@ public class LimitsOptions {
   private int maxStreamsOutbound;
   private int yamuxStreamWindow;
   private int mplexStreamBuffer;
+  private double evictPendingAfter = DEFAULT_EVICT_PENDING_AFTER;
 
   /** The defaults. */
   public LimitsOptions() {
@@ -83,6 +91,7 @@ public class LimitsOptions {
     maxStreamsOutbound = other.maxStreamsOutbound;
     yamuxStreamWindow = other.yamuxStreamWindow;
     mplexStreamBuffer = other.mplexStreamBuffer;
+    evictPendingAfter = other.evictPendingAfter;
   }
 
   /**
@@ -99,6 +108,19 @@ public class LimitsOptions {
     setMaxStreamsOutbound(read(json, "maxStreamsOutbound", maxStreamsOutbound));
     setYamuxStreamWindow(read(json, "yamuxStreamWindow", yamuxStreamWindow));
     setMplexStreamBuffer(read(json, "mplexStreamBuffer", mplexStreamBuffer));
+    setEvictPendingAfter(ConfigCheck.readNumber(json, "evictPendingAfter",
+        SECTION + ".evictPendingAfter", evictPendingAfter));
+  }
+
+  /** Seconds a pending inbound handshake must have stalled before it may be evicted. */
+  public double getEvictPendingAfter() {
+    return evictPendingAfter;
+  }
+
+  public LimitsOptions setEvictPendingAfter(double seconds) {
+    this.evictPendingAfter =
+        ConfigCheck.positiveSeconds(SECTION + ".evictPendingAfter", seconds);
+    return this;
   }
 
   private static int read(JsonObject json, String key, int dflt) {
@@ -205,7 +227,8 @@ public class LimitsOptions {
         .put("maxStreamsInbound", maxStreamsInbound)
         .put("maxStreamsOutbound", maxStreamsOutbound)
         .put("yamuxStreamWindow", yamuxStreamWindow)
-        .put("mplexStreamBuffer", mplexStreamBuffer);
+        .put("mplexStreamBuffer", mplexStreamBuffer)
+        .put("evictPendingAfter", evictPendingAfter);
   }
 
   @Override
@@ -216,7 +239,7 @@ public class LimitsOptions {
   @Override
   public int hashCode() {
     return Objects.hash(maxConnections, maxPendingInbound, maxStreamsInbound, maxStreamsOutbound,
-        yamuxStreamWindow, mplexStreamBuffer);
+        yamuxStreamWindow, mplexStreamBuffer, evictPendingAfter);
   }
 
   @Override

@@ -23,7 +23,8 @@ class TransportOptionsTest {
     JsonObject json = new JsonObject()
         .put("muxers", new JsonArray().add(TransportOptions.MPLEX_PROTOCOL))
         .put("handshakeTimeout", 2.5).put("streamNegotiationTimeout", 1.0)
-        .put("keepAliveInterval", 5.0).put("keepAliveTimeout", 2.0);
+        .put("keepAliveInterval", 5.0).put("keepAliveTimeout", 2.0)
+        .put("shutdownGracePeriod", 0.5);
     TransportOptions t = new TransportOptions(json);
     assertEquals(List.of(TransportOptions.MPLEX_PROTOCOL), t.getMuxers());
     assertEquals(Duration.ofMillis(2500), t.getHandshakeTimeout());

@@ -71,6 +71,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final SwarmOptions options;
   private final Context owner;
   private final SecureRandom random = new SecureRandom();
+  /** Monotonic time for ages (pending handshakes, the connection manager's grace). */
+  private final java.util.function.LongSupplier nanoClock = System::nanoTime;
   /** Wall clock for event timestamps only. */
   private final Clock clock = Clock.systemUTC();
   private final TcpTransport transport;
@@ -115,7 +117,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
     this.budget = new ConnectionBudget(this.options.getLimits());
     this.connectionManager =
-        new ConnectionManager(this.options.getConnectionManager(), System::nanoTime);
+        new ConnectionManager(this.options.getConnectionManager(), nanoClock);
     if (this.options.getServices().isPing()) {
       handlers.put(Ping.PROTOCOL, Ping::serve);
     }
@@ -304,6 +306,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   // ---- inbound ------------------------------------------------------------------------------
 
+  /**
+   * Inbound sockets still in the upgrade, oldest first, with when they arrived (owner-only). Their
+   * number is the {@code limits.maxPendingInbound} budget.
+   */
+  private final LinkedHashMap<NetSocket, Long> pendingSockets = new LinkedHashMap<>();
+
+
   private void onInboundSocket(NetSocket socket) {
     if (closing || upgrader == null) {
       socket.close();
@@ -314,7 +323,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       socket.pause();
       Context socketCtx = Vertx.currentContext();
       owner.runOnContext(v -> {
-        boolean admitted = !closing && budget.tryStartHandshake();
+        boolean admitted = !closing && claimHandshakeSlot(socket);
         socketCtx.runOnContext(w -> {
           if (admitted) {
             upgradeInbound(socket);
@@ -326,7 +335,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       });
       return;
     }
-    if (!budget.tryStartHandshake()) {
+    if (!claimHandshakeSlot(socket)) {
       // limits.maxPendingInbound: every socket in the upgrade holds state until the handshake
       // timeout; a flood of them must not.
       LOG.debug(() -> "closing inbound socket from " + socket.remoteAddress() + ": "
@@ -337,6 +346,31 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     upgradeInbound(socket);
   }
 
+  /**
+   * Takes a handshake slot for {@code socket}; when all are taken, the oldest pending socket, if
+   * it has been stuck for {@code limits.evictPendingAfter}, hands its slot over and is closed. A
+   * real peer finishes its handshake in milliseconds and a slowloris socket never does, so the
+   * oldest slot is the likeliest staller; younger ones are never evicted, so a flood of new
+   * sockets cannot push out handshakes that are still progressing. On the owner context.
+   */
+  private boolean claimHandshakeSlot(NetSocket socket) {
+    long now = nanoClock.getAsLong();
+    if (!budget.tryStartHandshake()) {
+      Map.Entry<NetSocket, Long> oldest = pendingSockets.entrySet().stream().findFirst()
+          .orElse(null);
+      long evictAfter = (long) (options.getLimits().getEvictPendingAfter() * 1e9);
+      if (oldest == null || now - oldest.getValue() < evictAfter) {
+        return false;
+      }
+      pendingSockets.remove(oldest.getKey()); // its slot passes to the newcomer
+      LOG.debug(() -> "evicting a stalled inbound handshake from "
+          + oldest.getKey().remoteAddress() + " to admit " + socket.remoteAddress());
+      oldest.getKey().close();
+    }
+    pendingSockets.put(socket, now);
+    return true;
+  }
+
   /** Upgrades an inbound socket that holds a handshake slot; on the socket's context. */
   private void upgradeInbound(NetSocket socket) {
     Context ctx = Vertx.currentContext();
@@ -344,7 +378,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     Multiaddr remote = toMultiaddr(socket.remoteAddress());
     long timeout = upgrader.options().getHandshakeTimeout().toMillis();
     upgrader.upgrade(ctx, socket, Connection.Direction.INBOUND, null, local, remote, this, timeout)
-        .onComplete(ar -> onOwner(budget::endHandshake))
+        .onComplete(ar -> onOwner(() -> {
+          // An evicted socket gave its slot away already.
+          if (pendingSockets.remove(socket) != null) {
+            budget.endHandshake();
+          }
+        }))
         .onSuccess(conn -> onOwner(() -> admitInbound(conn)))
         .onFailure(err -> {
           if (err instanceof dev.vertxp2p.proto.ProtocolException) {

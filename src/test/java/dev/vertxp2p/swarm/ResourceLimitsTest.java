@@ -110,7 +110,8 @@ class ResourceLimitsTest {
 
   @Test
   void socketsBeyondMaxPendingInboundAreClosedAtOnce() {
-    Swarm b = node(l -> l.setMaxPendingInbound(1));
+    // evictPendingAfter far beyond the test: the silent socket keeps its slot throughout.
+    Swarm b = node(l -> l.setMaxPendingInbound(1).setEvictPendingAfter(600));
     int port = b.listenAddrs().get(0).hostPort().orElseThrow().port();
     NetClient client = vertx.createNetClient();
     // A silent socket holds the one handshake slot (until the handshake timeout).
@@ -131,6 +132,30 @@ class ResourceLimitsTest {
     await(silent.close());
     Swarm a = node(l -> { });
     assertEquals(1, await(a.dial(b.listenAddrs().get(0), new DialOptions())).size());
+  }
+
+  @Test
+  void aStalledHandshakeIsEvictedToAdmitARealPeer() {
+    Swarm b = node(l -> l.setMaxPendingInbound(2).setEvictPendingAfter(0.2));
+    int port = b.listenAddrs().get(0).hostPort().orElseThrow().port();
+    NetClient client = vertx.createNetClient();
+    List<Promise<Void>> closed = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Promise<Void> greeted = Promise.promise();
+      Promise<Void> gone = Promise.promise();
+      closed.add(gone);
+      await(client.connect(port, "127.0.0.1").andThen(ar -> {
+        ar.result().handler(buf -> greeted.tryComplete());
+        ar.result().closeHandler(v -> gone.tryComplete());
+      }));
+      await(greeted.future()); // b took it: both slots are now held by silent sockets
+    }
+    // The dial's first attempts may come before the stallers are 0.2 s old and be refused;
+    // its retries come after, evict the oldest, and get in.
+    Swarm a = node(l -> { });
+    assertEquals(1, await(a.dial(b.listenAddrs().get(0), new DialOptions())).size());
+    await(closed.get(0).future()); // the oldest staller was the one evicted
+    assertTrue(a.getConnections(b.peerId()).get(0).isOpen());
   }
 
   @Test
