@@ -238,7 +238,11 @@ public final class Multiaddr {
     return new Multiaddr(Collections.unmodifiableList(out), bytes.clone());
   }
 
-  /** The multiaddr made of {@code components} in order (empty list gives {@link #EMPTY}). */
+  /**
+   * The multiaddr made of {@code components} in order (empty list gives {@link #EMPTY}).
+   *
+   * @throws MultiaddrException if its binary form exceeds {@link #MAX_BYTES}
+   */
   public static Multiaddr of(List<Component> components) {
     if (components.isEmpty()) {
       return EMPTY;
@@ -250,6 +254,12 @@ public final class Multiaddr {
         out.writeBytes(UnsignedVarint.encode(c.rawValue.length));
       }
       out.writeBytes(c.rawValue);
+    }
+    // The same bound as fromBytes: an address we build (parse, encapsulate) must be one we and
+    // our peers would accept back in binary form.
+    if (out.size() > MAX_BYTES) {
+      throw new MultiaddrException(
+          "multiaddr of " + out.size() + " bytes in binary form exceeds the limit of " + MAX_BYTES);
     }
     return new Multiaddr(List.copyOf(components), out.toByteArray());
   }
