@@ -1,5 +1,7 @@
 package dev.vertxp2p.faults;
 
+import dev.vertxp2p.testing.SwarmFixture;
+
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,53 +25,27 @@ import dev.vertxp2p.transport.MuxedConnection;
 import dev.vertxp2p.transport.TransportHooks;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A remote that restarts while we dial it, and a remote that sends GOAWAY on one connection. */
-class RestartAndGoAwayTest {
-  private Vertx vertx;
-  private final List<Swarm> swarms = new CopyOnWriteArrayList<>();
+class RestartAndGoAwayTest extends SwarmFixture {
 
   @TempDir
   Path dir;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    for (Swarm s : swarms) {
-      await(s.close());
-    }
-    await(vertx.close());
-  }
 
   private SwarmOptions options(String listen) {
     SwarmOptions o = new SwarmOptions().setListen(List.of(listen));
     o.getServices().setEcho(true);
     return o;
-  }
-
-  private Swarm started(SwarmOptions o) {
-    Swarm s = Swarm.create(vertx, o);
-    swarms.add(s);
-    await(s.start());
-    return s;
   }
 
   @Test

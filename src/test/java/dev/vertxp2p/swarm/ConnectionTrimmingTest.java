@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.testing.SwarmFixture;
+
 import static dev.vertxp2p.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,40 +14,19 @@ import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The connection manager wired into the swarm: trims over highWater, spares protected peers. */
-class ConnectionTrimmingTest {
-  private Vertx vertx;
-  private final List<Swarm> swarms = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    for (Swarm s : swarms) {
-      await(s.close());
-    }
-    await(vertx.close());
-  }
+class ConnectionTrimmingTest extends SwarmFixture {
 
   private Swarm node(int low, int high) {
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     o.getConnection().setMaxConnectionsPerPeer(3);
     o.getTransport().setShutdownGracePeriod(java.time.Duration.ZERO);
     o.getConnectionManager().setWatermarks(low, high).setGracePeriod(0);
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    swarms.add(s);
+    Swarm s = started(o);
     s.handle("/hold/1.0.0", st -> st.handler(b -> { }));
     return s;
   }

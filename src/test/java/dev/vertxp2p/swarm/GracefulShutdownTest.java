@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.testing.SwarmFixture;
+
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,40 +15,18 @@ import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.transport.StreamClosedException;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Swarm.close(): GOAWAY, a bounded grace period for open streams, nothing left listening. */
-class GracefulShutdownTest {
-  private Vertx vertx;
-  private final List<Swarm> swarms = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    for (Swarm s : swarms) {
-      await(s.close());
-    }
-    await(vertx.close());
-  }
+class GracefulShutdownTest extends SwarmFixture {
 
   private Swarm node(Duration grace) {
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     o.getTransport().setShutdownGracePeriod(grace);
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    swarms.add(s);
+    Swarm s = started(o);
     return s;
   }
 

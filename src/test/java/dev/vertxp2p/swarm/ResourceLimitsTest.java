@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.testing.SwarmFixture;
+
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +19,6 @@ import dev.vertxp2p.proto.mux.MuxerException;
 import dev.vertxp2p.verticle.ErrorCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -25,38 +26,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Each hard limit of the {@code limits} section, over loopback: what happens just past it. */
-class ResourceLimitsTest {
+class ResourceLimitsTest extends SwarmFixture {
   private static final String HOLD = "/hold/1.0.0";
-  private Vertx vertx;
-  private final List<Swarm> swarms = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    for (Swarm s : swarms) {
-      await(s.close());
-    }
-    await(vertx.close());
-  }
 
   private Swarm node(Consumer<LimitsOptions> limits) {
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     o.getConnection().setMaxConnectionsPerPeer(3);
     o.getConnectionManager().setEnabled(false);
     o.getTransport().setShutdownGracePeriod(java.time.Duration.ofMillis(100));
     limits.accept(o.getLimits());
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    swarms.add(s);
+    Swarm s = started(o);
     s.handle(HOLD, st -> st.handler(b -> { }));
     return s;
   }

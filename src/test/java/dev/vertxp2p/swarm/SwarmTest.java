@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.testing.SwarmFixture;
+
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +23,6 @@ import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,37 +31,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two Java swarms over loopback: several connections per peer, limits, strategies, events. */
-class SwarmTest {
-  private Vertx vertx;
-  private final List<Swarm> swarms = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    for (Swarm s : swarms) {
-      await(s.close());
-    }
-    await(vertx.close());
-  }
+class SwarmTest extends SwarmFixture {
 
   private Swarm node(int maxPerPeer, LoadBalancingStrategy strategy) {
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     o.getConnection().setMaxConnectionsPerPeer(maxPerPeer).setLoadBalancingStrategy(strategy);
     o.getServices().setEcho(true);
     // Tests leave held streams open: do not wait the default grace period for them on close.
     o.getTransport().setShutdownGracePeriod(java.time.Duration.ofMillis(100));
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    swarms.add(s);
+    Swarm s = started(o);
     // A protocol whose streams stay open until the test ends them, to load connections.
     s.handle("/hold/1.0.0", st -> st.handler(b -> { }));
     return s;
@@ -258,7 +240,7 @@ class SwarmTest {
 
   @Test
   void retriesAreCountedAndReportedThenTheDialFails() {
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     o.getRetry().setMaxRetries(2).setDelays(0.01, 0.05);
     Swarm a = Swarm.create(vertx, o);
     await(a.start());
@@ -346,7 +328,7 @@ class SwarmTest {
         return best;
       }
     };
-    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    SwarmOptions o = loopbackOptions();
     Swarm a = Swarm.create(vertx, o, newest);
     await(a.start());
     swarms.add(a);

@@ -1,0 +1,51 @@
+package dev.vertxp2p.testing;
+
+import static dev.vertxp2p.testing.Await.await;
+
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmOptions;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * A Vert.x instance per test and the swarms a test starts on it, all closed afterwards. Tests
+ * that run nodes over loopback extend this.
+ */
+public abstract class SwarmFixture {
+  protected Vertx vertx;
+  protected final List<Swarm> swarms = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void closeSwarmsAndVertx() {
+    for (Swarm s : swarms) {
+      await(s.close());
+    }
+    swarms.clear();
+    await(vertx.close());
+  }
+
+  /** Default options listening on a free loopback port. */
+  protected static SwarmOptions loopbackOptions() {
+    return new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+  }
+
+  /** Creates and starts a swarm; it is closed after the test. */
+  protected Swarm started(SwarmOptions options) {
+    return track(Swarm.create(vertx, options));
+  }
+
+  /** Starts {@code swarm} and closes it after the test. */
+  protected Swarm track(Swarm swarm) {
+    await(swarm.start());
+    swarms.add(swarm);
+    return swarm;
+  }
+}
