@@ -46,8 +46,8 @@ public final class BenchMain {
       System.exit(2);
     }
     Path out = Path.of(args[0]);
-    long tcpBytes = env("BENCH_TCP_BYTES", 4L << 30);
-    long aeadBytes = env("BENCH_AEAD_BYTES", 512L << 20);
+    long tcpBytes = env("BENCH_TCP_BYTES", 2L << 30);
+    long aeadBytes = env("BENCH_AEAD_BYTES", 128L << 20);
     long perfBytes = env("BENCH_PERF_BYTES", 1L << 30);
     long jsPerfBytes = env("BENCH_JS_PERF_BYTES", 256L << 20);
     long aggBytes = env("BENCH_AGG_BYTES", 1L << 30);
