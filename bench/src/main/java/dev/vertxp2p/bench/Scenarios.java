@@ -160,9 +160,14 @@ public final class Scenarios {
     try (BenchNode server = new BenchNode(options); BenchNode client = new BenchNode(options)) {
       Multiaddr addr = Await.get(server.listen(), 30);
       MuxedConnection conn = Await.get(client.dial(addr), 30);
+      long cpu0 = cpuNanos();
       Perf.Result r = Await.get(Perf.run(conn, up, down), SCENARIO_TIMEOUT_S);
-      return perfMetrics("perf.java-java", up, down, r.uploadNanos(), r.totalNanos(),
-          mib(up) + " up + " + mib(down) + " down, 1 stream");
+      long cpu = cpuNanos() - cpu0;
+      List<Metric> out = new ArrayList<>(perfMetrics("perf.java-java", up, down, r.uploadNanos(),
+          r.totalNanos(), mib(up) + " up + " + mib(down) + " down, 1 stream"));
+      out.add(new Metric("perf.java-java.cpu", (double) cpu / (up + down), "ns/B",
+          "CPU time of this JVM (both ends) per byte moved: independent of other load"));
+      return out;
     }
   }
 
@@ -251,11 +256,16 @@ public final class Scenarios {
       for (int i = 0; i < Math.min(count, 20); i++) {
         Await.get(client.dial(addr).compose(Connection::close), 30);
       }
-      double rate = dialLoop(() -> client.dial(addr).compose(Connection::close), count,
-          concurrency, seconds);
+      long cpu0 = cpuNanos();
+      AtomicInteger n = new AtomicInteger();
+      double rate = dialLoop(() -> client.dial(addr).compose(Connection::close)
+          .onSuccess(v -> n.incrementAndGet()), count, concurrency, seconds);
+      long cpu = cpuNanos() - cpu0;
       return List.of(new Metric("conn.java-java", rate, "conn/s",
           "both ends in one JVM, " + concurrency + " dials in flight, up to " + count
-              + " conns or " + seconds + " s"));
+              + " conns or " + seconds + " s"),
+          new Metric("conn.java-java.cpu", cpu / 1e6 / Math.max(1, n.get()), "ms/conn",
+              "CPU time of this JVM (both ends) per establishment: independent of other load"));
     } finally {
       Await.get(vertx.close(), 30);
     }
@@ -499,6 +509,12 @@ public final class Scenarios {
       }
     }
     throw new IllegalStateException("no " + prefix.trim() + " line from the child");
+  }
+
+  /** CPU time of this whole JVM so far (every thread, GC and JIT included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static long heapAfterGc() {
