@@ -25,12 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * TCP listen and dial on Vert.x for multiaddrs of the form {@code /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>}
  * with an optional {@code /p2p/<id>} suffix.
  *
- * <p>Connections are spread over every event loop of the Vert.x instance, so that many connections
- * use every core: a Vert.x server hands all its connections to the event loop it was started on,
- * so {@link #listen} starts one server per event loop on the same port (Vert.x then deals accepted
- * connections to them in turn), and {@link #dial} connects from the next event loop in turn
- * rather than from the caller's. A connection's socket, and so its whole upgrade and muxer, then
- * lives on that loop; {@link #dial}'s future completes there.
+ * <p>With {@code spread} on, connections are spread over every event loop of the Vert.x instance,
+ * so that many connections use every core: a Vert.x server hands all its connections to the event
+ * loop it was started on, so {@link #listen} starts one server per event loop on the same port
+ * (Vert.x then deals accepted connections to them in turn), and {@link #dial} connects from the
+ * next event loop in turn rather than from the caller's. A connection's socket, and so its whole
+ * upgrade and muxer, then lives on that loop; {@link #dial}'s future completes there. Off, every
+ * server and dial stays on the caller's context, as a plain Vert.x client and server do.
  */
 public final class TcpTransport {
   private final Vertx vertx;
@@ -40,11 +41,23 @@ public final class TcpTransport {
   /** One context per event loop, dealt out in turn. */
   private final List<ContextInternal> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
+  private final boolean spread;
   /** Keys of Vert.x's shared random ports: each transport's "port 0" listens share only theirs. */
   private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger();
 
+  /** A transport that keeps servers and dials on the caller's context. */
   public TcpTransport(Vertx vertx) {
+    this(vertx, false);
+  }
+
+  /**
+   * A transport.
+   *
+   * @param spread whether to spread connections over all event loops (see the class comment)
+   */
+  public TcpTransport(Vertx vertx, boolean spread) {
     this.vertx = vertx;
+    this.spread = spread;
     this.client = vertx.createNetClient(new NetClientOptions()
         .setTcpNoDelay(true)
         .setReuseAddress(true));
@@ -102,6 +115,15 @@ public final class TcpTransport {
     }
     // Vert.x shares one bound port among servers listening on the same host and port; for "any
     // port" it does so when they ask for the same negative port, one number per transport here.
+    if (!spread) {
+      NetServer server = vertx.createNetServer(serverOptions(hp.host(), hp.port()));
+      server.connectHandler(handler);
+      return server.listen().map(s -> {
+        servers.add(s);
+        return Multiaddr.parse("/" + hp.hostProtocol().protocolName() + "/" + hp.host()
+            + "/tcp/" + s.actualPort());
+      });
+    }
     int port = hp.port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : hp.port();
     List<Future<NetServer>> all = new ArrayList<>();
     for (ContextInternal loop : loops) {
@@ -114,16 +136,20 @@ public final class TcpTransport {
     });
   }
 
+  private static NetServerOptions serverOptions(String host, int port) {
+    return new NetServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setReuseAddress(true);
+  }
+
   /** Starts one server on {@code loop}'s event loop; its connections are handled there. */
   private Future<NetServer> listenOn(ContextInternal loop, String host, int port,
       Handler<NetSocket> handler) {
     Promise<NetServer> started = Promise.promise();
     loop.runOnContext(v -> {
-      NetServer server = vertx.createNetServer(new NetServerOptions()
-          .setHost(host)
-          .setPort(port)
-          .setTcpNoDelay(true)
-          .setReuseAddress(true));
+      NetServer server = vertx.createNetServer(serverOptions(host, port));
       server.connectHandler(handler);
       server.listen().onComplete(ar -> {
         if (ar.succeeded()) {
@@ -147,13 +173,16 @@ public final class TcpTransport {
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     }
+    io.vertx.core.net.ConnectOptions connect = new io.vertx.core.net.ConnectOptions()
+        .setRemoteAddress(SocketAddress.inetSocketAddress(hp.port(), hp.host()))
+        .setTimeout(connectTimeoutMillis);
+    if (!spread) {
+      return client.connect(connect);
+    }
     ContextInternal loop = nextLoop();
     // A promise of the loop's context: its listeners run on the socket's own event loop.
     Promise<NetSocket> connected = loop.promise();
-    loop.runOnContext(v -> client.connect(new io.vertx.core.net.ConnectOptions()
-            .setRemoteAddress(SocketAddress.inetSocketAddress(hp.port(), hp.host()))
-            .setTimeout(connectTimeoutMillis))
-        .onComplete(connected));
+    loop.runOnContext(v -> client.connect(connect).onComplete(connected));
     return connected.future();
   }
 

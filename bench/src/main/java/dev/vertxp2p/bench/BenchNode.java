@@ -60,7 +60,7 @@ public final class BenchNode implements ConnectionHost, AutoCloseable {
     SecureRandom random = new SecureRandom();
     Ed25519PrivateKey key = Ed25519PrivateKey.generate(random);
     this.peerId = PeerId.fromPublicKey(key.publicKey());
-    this.transport = new TcpTransport(vertx);
+    this.transport = new TcpTransport(vertx, true);
     this.upgrader = new Upgrader(key, options, random);
     handlers.put(Perf.PROTOCOL, Perf::serve);
     handlers.put(Ping.PROTOCOL, Ping::serve);
