@@ -465,7 +465,8 @@ async function main () {
     },
     async servePerf () {
       // Registers our /perf/1.0.0 server (off by default: it sends what a remote asks).
-      await node.handle(PERF_PROTOCOL, perfServe, { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS })
+      // Idempotent: a second call leaves the handler in place.
+      if (!node.getProtocols().includes(PERF_PROTOCOL)) await node.handle(PERF_PROTOCOL, perfServe, { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS })
       return { protocols: node.getProtocols() }
     },
     async perf (cmd, signal) {
