@@ -468,8 +468,11 @@ public final class Scenarios {
           conns.add(c);
           return (Void) null;
         }), n, concurrency, SCENARIO_TIMEOUT_S);
-        if (conns.size() != n) {
-          throw new IllegalStateException("opened " + conns.size() + " of " + n + " connections");
+        // A few dials may fail when the listener's accept queue overflows; the figure is per
+        // connection actually open, and a run with over 1 % missing is no measurement.
+        int opened = conns.size();
+        if (opened < n - n / 100) {
+          throw new IllegalStateException("opened " + opened + " of " + n + " connections");
         }
         long after = heapAfterGc();
         toChild.write("HEAP\n".getBytes(StandardCharsets.UTF_8));
@@ -480,13 +483,13 @@ public final class Scenarios {
         long childAfter = Long.parseLong(parts[2]);
         long childConns = Long.parseLong(parts[3]);
         long aliveCount = conns.stream().filter(c -> !c.isClosed()).count();
-        String detail = n + " idle connections, heap used after GC";
+        String detail = opened + " idle connections, heap used after GC";
         List<Metric> out = List.of(
-            new Metric("heap.outbound", (after - before) / 1024.0 / n, "KiB/conn", detail),
+            new Metric("heap.outbound", (after - before) / 1024.0 / opened, "KiB/conn", detail),
             new Metric("heap.inbound", (childAfter - childBefore) / 1024.0 / childConns,
                 "KiB/conn", detail + " (" + childConns + " in the listener)"));
-        if (aliveCount != n) {
-          throw new IllegalStateException(aliveCount + " of " + n + " connections alive");
+        if (aliveCount != opened) {
+          throw new IllegalStateException(aliveCount + " of " + opened + " connections alive");
         }
         return out;
       }
