@@ -262,6 +262,13 @@ public final class MuxedConnection implements Connection {
 
   private void onSocketData(Buffer buffer) {
     bytesIn += buffer.length();
+    // Vert.x hands us an unpooled heap copy of what Netty read: read it in place rather than
+    // copying it once more (the Noise session copies what it must keep, a straddling frame).
+    io.netty.buffer.ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    if (buf.hasArray()) {
+      onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      return;
+    }
     byte[] data = buffer.getBytes();
     onCiphertext(data, 0, data.length);
   }
