@@ -27,6 +27,15 @@ import { createLibp2p } from 'libp2p'
 import { version as libp2pVersion } from 'libp2p/version'
 
 export const ECHO_PROTOCOL = '/echo/1.0.0'
+// libp2p perf spec: the client sends the byte count it wants back as a
+// big-endian u64, uploads, half-closes; the server then sends that many bytes.
+export const PERF_PROTOCOL = '/perf/1.0.0'
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_SIZE = 32
+// Bounds on what one benchmark command may ask for.
+const MAX_PING_COUNT = 100_000
+const MAX_PERF_BYTES = 2 ** 40
+const MAX_DIAL_COUNT = 100_000
 export const AGENT_NAME = 'vertxp2p-interop-js'
 // Per-protocol stream caps: js defaults to 32 inbound / 64 outbound streams per
 // protocol and connection, too few for the concurrent echo tests.
@@ -158,6 +167,9 @@ async function main () {
     // and in multistream-select muxer negotiation.
     streamMuxers: opts.muxers.map(m => MUXERS[m](opts)),
     services,
+    // Benchmarks open thousands of short connections from one host; js's stock
+    // inbound rate limit (5 per second per host) would measure the limit.
+    connectionManager: { inboundConnectionThreshold: 100_000, maxIncomingPendingConnections: 1000, maxConnections: 20_000 },
     nodeInfo: {
       name: AGENT_NAME,
       version: libp2pVersion,
@@ -245,6 +257,88 @@ async function main () {
       throw err
     }
     return { stream: stream.id, connection: conn.id, sentBytes: size, receivedBytes, sentSha256: sentHash, receivedSha256: received.digest('hex') }
+  }
+
+  // Our own perf server (libp2p perf spec; @libp2p/perf is not a dependency).
+  const perfZeros = new Uint8Array(SEND_CHUNK)
+  async function sendZeros (stream, total, signal) {
+    for (let left = total; left > 0;) {
+      const n = Math.min(left, SEND_CHUNK)
+      if (!stream.send(n === SEND_CHUNK ? perfZeros : perfZeros.subarray(0, n))) await stream.onDrain({ signal })
+      left -= n
+    }
+  }
+  async function perfServe (stream) {
+    try {
+      const header = new Uint8Array(8)
+      let headerFill = 0
+      for await (const chunk of stream) {
+        if (headerFill < 8) {
+          const bytes = chunk.subarray()
+          const n = Math.min(8 - headerFill, bytes.byteLength)
+          header.set(bytes.subarray(0, n), headerFill)
+          headerFill += n
+        }
+        // the upload is discarded
+      }
+      if (headerFill < 8) throw new Error(`expected an 8-byte perf header, got ${headerFill} bytes`)
+      const toSend = new DataView(header.buffer).getBigUint64(0, false)
+      if (toSend > BigInt(MAX_PERF_BYTES)) throw new Error(`perf request of ${toSend} bytes exceeds ${MAX_PERF_BYTES}`)
+      await sendZeros(stream, Number(toSend))
+      await stream.close()
+    } catch (err) {
+      log('perf handler error', err.name, err.message)
+      stream.abort(err)
+    }
+  }
+  async function perfRun (conn, upload, download, signal) {
+    const stream = await conn.newStream(PERF_PROTOCOL, { signal })
+    const start = process.hrtime.bigint()
+    let received = 0
+    const reading = (async () => {
+      for await (const chunk of stream) received += chunk.byteLength
+    })()
+    const header = new Uint8Array(8)
+    new DataView(header.buffer).setBigUint64(0, BigInt(download), false)
+    try {
+      if (!stream.send(header)) await stream.onDrain({ signal })
+      await sendZeros(stream, upload, signal)
+      const uploaded = process.hrtime.bigint()
+      await stream.close({ signal })
+      await reading
+      const end = process.hrtime.bigint()
+      if (received !== download) throw new Error(`perf server sent ${received} bytes, expected ${download}`)
+      return { connection: conn.id, uploadBytes: upload, downloadBytes: received, uploadMs: Number(uploaded - start) / 1e6, totalMs: Number(end - start) / 1e6 }
+    } catch (err) {
+      stream.abort(err)
+      await reading.catch(() => {})
+      throw err
+    }
+  }
+  // `count` round trips of 32 bytes on one ping stream, each timed on its own.
+  async function pingRtts (conn, count, signal) {
+    const stream = await conn.newStream(PING_PROTOCOL, { signal })
+    const it = stream[Symbol.asyncIterator]()
+    const rtts = []
+    try {
+      for (let i = 0; i < count; i++) {
+        const payload = randomBytes(PING_SIZE)
+        const start = process.hrtime.bigint()
+        if (!stream.send(payload)) await stream.onDrain({ signal })
+        let got = 0
+        while (got < PING_SIZE) {
+          const r = await it.next()
+          if (r.done) throw new Error(`ping stream ended after ${got} of ${PING_SIZE} bytes`)
+          got += r.value.byteLength
+        }
+        rtts.push(Number(process.hrtime.bigint() - start) / 1e6)
+      }
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      stream.abort(err)
+      throw err
+    }
+    return { connection: conn.id, rttsMs: rtts }
   }
 
   const handlers = {
@@ -368,6 +462,52 @@ async function main () {
     },
     async events (cmd) {
       return { events: events.filter(e => eventMatches(e, cmd)), nextSeq: nextEventSeq }
+    },
+    async servePerf () {
+      // Registers our /perf/1.0.0 server (off by default: it sends what a remote asks).
+      // Idempotent: a second call leaves the handler in place.
+      if (!node.getProtocols().includes(PERF_PROTOCOL)) await node.handle(PERF_PROTOCOL, perfServe, { maxInboundStreams: ECHO_MAX_STREAMS, maxOutboundStreams: ECHO_MAX_STREAMS })
+      return { protocols: node.getProtocols() }
+    },
+    async perf (cmd, signal) {
+      const upload = cmd.upload ?? 0
+      const download = cmd.download ?? 0
+      for (const [k, v] of [['upload', upload], ['download', download]]) {
+        if (!Number.isSafeInteger(v) || v < 0 || v > MAX_PERF_BYTES) throw new Error(`"${k}" must be an integer in 0..${MAX_PERF_BYTES}`)
+      }
+      const conn = await target(cmd, signal)
+      return await perfRun(conn, upload, download, signal)
+    },
+    async pingRtts (cmd, signal) {
+      const count = cmd.count ?? 1
+      if (!Number.isInteger(count) || count < 1 || count > MAX_PING_COUNT) throw new Error(`"count" must be 1..${MAX_PING_COUNT}`)
+      const conn = await target(cmd, signal)
+      return await pingRtts(conn, count, signal)
+    },
+    async dialMany (cmd, signal) {
+      // Full connection establishments against one address, each closed once up:
+      // `concurrency` dials in flight until `count` are done or `seconds` pass.
+      const count = cmd.count ?? 1
+      const concurrency = cmd.concurrency ?? 1
+      const seconds = cmd.seconds ?? 10
+      if (!Number.isInteger(count) || count < 1 || count > MAX_DIAL_COUNT) throw new Error(`"count" must be 1..${MAX_DIAL_COUNT}`)
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error('"concurrency" must be 1..256')
+      if (!(seconds > 0 && seconds <= 600)) throw new Error('"seconds" must be in (0, 600]')
+      const ma = multiaddr(cmd.addr)
+      const deadline = Date.now() + seconds * 1000
+      let started = 0
+      let done = 0
+      const t0 = process.hrtime.bigint()
+      const worker = async () => {
+        while (started < count && Date.now() < deadline) {
+          started++
+          const c = await node.dial(ma, { signal, force: true })
+          done++
+          await c.close().catch(() => {})
+        }
+      }
+      await Promise.all(Array.from({ length: concurrency }, worker))
+      return { connections: done, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 }
     },
     async stop () {
       await node.stop()

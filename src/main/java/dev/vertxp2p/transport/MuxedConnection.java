@@ -14,7 +14,9 @@ import dev.vertxp2p.util.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
@@ -218,27 +220,42 @@ public final class MuxedConnection implements Connection {
     }
   }
 
-  /** Encrypts everything the muxer wants sent and writes it in one socket write. */
+  /**
+   * Encrypts everything the muxer wants sent and writes it in one socket write.
+   *
+   * <p>The muxer's chunks are treated as one byte stream and cut into Noise messages of the
+   * largest size, so a 64 KiB application write that the muxer splits into a full frame and a
+   * small tail does not cost a second, nearly empty message (and AEAD call) of its own. The
+   * ciphertext goes into one array that the socket write wraps without a copy.
+   */
   void flush() {
     if (flushing || closed) {
       return;
     }
     flushing = true;
     try {
-      Buffer batch = null;
+      byte[] first = muxer.pollOutbound();
+      if (first == null) {
+        return;
+      }
+      byte[] second = muxer.pollOutbound();
       byte[] out;
-      while ((out = muxer.pollOutbound()) != null) {
-        byte[] framed = session.encrypt(out, 0, out.length);
-        if (batch == null) {
-          batch = Buffer.buffer(framed);
-        } else {
-          batch.appendBytes(framed);
+      if (second == null) {
+        out = session.encrypt(first, 0, first.length);
+      } else {
+        ArrayList<byte[]> parts = new ArrayList<>();
+        parts.add(first);
+        parts.add(second);
+        long total = (long) first.length + second.length;
+        byte[] next;
+        while ((next = muxer.pollOutbound()) != null) {
+          parts.add(next);
+          total += next.length;
         }
+        out = encryptJoined(parts, Math.toIntExact(total));
       }
-      if (batch != null) {
-        bytesOut += batch.length();
-        socket.write(batch);
-      }
+      bytesOut += out.length;
+      socket.write(BufferInternal.buffer(Unpooled.wrappedBuffer(out)));
     } finally {
       flushing = false;
     }
@@ -270,11 +287,60 @@ public final class MuxedConnection implements Connection {
     });
   }
 
+  /** Per event-loop thread: where a Noise message is assembled from several muxer chunks. */
+  private static final ThreadLocal<byte[]> STAGING =
+      ThreadLocal.withInitial(() -> new byte[NoiseSession.MAX_PLAINTEXT_LENGTH]);
+
+  private byte[] encryptJoined(List<byte[]> parts, int total) {
+    byte[] out = new byte[NoiseSession.encryptedLength(total)];
+    byte[] staging = STAGING.get();
+    int outPos = 0;
+    int part = 0;
+    int partPos = 0;
+    int left = total;
+    while (left > 0) {
+      int message = Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, left);
+      byte[] cur = parts.get(part);
+      if (cur.length - partPos >= message) {
+        // The whole message lies in one chunk: encrypt it in place.
+        outPos += session.encrypt(cur, partPos, message, out, outPos);
+        partPos += message;
+      } else {
+        int filled = 0;
+        while (filled < message) {
+          cur = parts.get(part);
+          int n = Math.min(message - filled, cur.length - partPos);
+          System.arraycopy(cur, partPos, staging, filled, n);
+          filled += n;
+          partPos += n;
+          if (partPos == cur.length && filled < message) {
+            part++;
+            partPos = 0;
+          }
+        }
+        outPos += session.encrypt(staging, 0, message, out, outPos);
+      }
+      if (part < parts.size() && partPos == parts.get(part).length) {
+        part++;
+        partPos = 0;
+      }
+      left -= message;
+    }
+    return out;
+  }
+
   // ---- socket events --------------------------------------------------------------------------
 
   private void onSocketData(Buffer buffer) {
     lastReadNanos = System.nanoTime();
     bytesIn += buffer.length();
+    // Vert.x hands us an unpooled heap copy of what Netty read: read it in place rather than
+    // copying it once more (the Noise session copies what it must keep, a straddling frame).
+    io.netty.buffer.ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    if (buf.hasArray()) {
+      onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      return;
+    }
     byte[] data = buffer.getBytes();
     onCiphertext(data, 0, data.length);
   }

@@ -12,7 +12,9 @@ import dev.vertxp2p.proto.mux.MuxerException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -272,7 +274,8 @@ final class StreamImpl implements P2pStream {
         }
         Handler<Buffer> h = handler;
         if (h != null) {
-          h.handle(Buffer.buffer(chunk));
+          // the chunk is ours alone (the muxer handed it over), so the buffer wraps it, no copy
+          h.handle(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)));
         }
       }
       if (remoteEnded && pending.isEmpty() && !endDelivered) {

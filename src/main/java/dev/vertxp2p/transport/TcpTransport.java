@@ -3,9 +3,14 @@ package dev.vertxp2p.transport;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.MultiaddrException;
 import dev.vertxp2p.MultiaddrProtocol;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -14,21 +19,56 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TCP listen and dial on Vert.x for multiaddrs of the form {@code /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>}
  * with an optional {@code /p2p/<id>} suffix.
+ *
+ * <p>With {@code spread} on, connections are spread over every event loop of the Vert.x instance,
+ * so that many connections use every core: a Vert.x server hands all its connections to the event
+ * loop it was started on, so {@link #listen} starts one server per event loop on the same port
+ * (Vert.x then deals accepted connections to them in turn), and {@link #dial} connects from the
+ * next event loop in turn rather than from the caller's. A connection's socket, and so its whole
+ * upgrade and muxer, then lives on that loop; {@link #dial}'s future completes there. Off, every
+ * server and dial stays on the caller's context, as a plain Vert.x client and server do.
  */
 public final class TcpTransport {
   private final Vertx vertx;
   private final NetClient client;
-  private final List<NetServer> servers = new ArrayList<>();
+  /** Servers start on their own event loops, so the list is written from several threads. */
+  private final java.util.Queue<NetServer> servers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** One context per event loop, dealt out in turn. */
+  private final List<ContextInternal> loops = new ArrayList<>();
+  private final AtomicInteger nextLoop = new AtomicInteger();
+  private final boolean spread;
+  /** Keys of Vert.x's shared random ports: each transport's "port 0" listens share only theirs. */
+  private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger();
 
+  /** A transport that keeps servers and dials on the caller's context. */
   public TcpTransport(Vertx vertx) {
+    this(vertx, false);
+  }
+
+  /**
+   * A transport.
+   *
+   * @param spread whether to spread connections over all event loops (see the class comment)
+   */
+  public TcpTransport(Vertx vertx, boolean spread) {
     this.vertx = vertx;
+    this.spread = spread;
     this.client = vertx.createNetClient(new NetClientOptions()
         .setTcpNoDelay(true)
         .setReuseAddress(true));
+    VertxInternal internal = (VertxInternal) vertx;
+    for (EventExecutor e : internal.eventLoopGroup()) {
+      loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
+    }
+  }
+
+  private ContextInternal nextLoop() {
+    return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
   }
 
   /** Whether this transport can dial or listen on {@code addr}. */
@@ -73,19 +113,57 @@ public final class TcpTransport {
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     }
-    NetServer server = vertx.createNetServer(new NetServerOptions()
-        .setHost(hp.host())
-        .setPort(hp.port())
-        .setTcpNoDelay(true)
-        .setReuseAddress(true));
-    server.connectHandler(handler);
-    return server.listen().map(s -> {
-      servers.add(s);
-      Multiaddr bound = Multiaddr.parse("/" + hp.hostProtocol().protocolName() + "/" + hp.host() + "/tcp/"
-          + s.actualPort());
-      return bound;
+    // Vert.x shares one bound port among servers listening on the same host and port; for "any
+    // port" it does so when they ask for the same negative port, one number per transport here.
+    if (!spread) {
+      NetServer server = vertx.createNetServer(serverOptions(hp.host(), hp.port()));
+      server.connectHandler(handler);
+      return server.listen().map(s -> {
+        servers.add(s);
+        return Multiaddr.parse("/" + hp.hostProtocol().protocolName() + "/" + hp.host()
+            + "/tcp/" + s.actualPort());
+      });
+    }
+    int port = hp.port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : hp.port();
+    List<Future<NetServer>> all = new ArrayList<>();
+    for (ContextInternal loop : loops) {
+      all.add(listenOn(loop, hp.host(), port, handler));
+    }
+    return Future.all(all).map(cf -> {
+      int actual = all.get(0).result().actualPort();
+      return Multiaddr.parse("/" + hp.hostProtocol().protocolName() + "/" + hp.host()
+          + "/tcp/" + actual);
     });
   }
+
+  private static NetServerOptions serverOptions(String host, int port) {
+    return new NetServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setReuseAddress(true);
+  }
+
+  /** Starts one server on {@code loop}'s event loop; its connections are handled there. */
+  private Future<NetServer> listenOn(ContextInternal loop, String host, int port,
+      Handler<NetSocket> handler) {
+    Promise<NetServer> started = Promise.promise();
+    loop.runOnContext(v -> {
+      NetServer server = vertx.createNetServer(serverOptions(host, port));
+      server.connectHandler(handler);
+      server.listen().onComplete(ar -> {
+        if (ar.succeeded()) {
+          servers.add(server);
+          started.complete(server);
+        } else {
+          started.fail(ar.cause());
+        }
+      });
+    });
+    return started.future();
+  }
+
+
 
   /** Opens a TCP connection to {@code addr} (its {@code /p2p/} part, if any, is ignored here). */
   public Future<NetSocket> dial(Multiaddr addr, int connectTimeoutMillis) {
@@ -95,9 +173,17 @@ public final class TcpTransport {
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     }
-    return client.connect(new io.vertx.core.net.ConnectOptions()
+    io.vertx.core.net.ConnectOptions connect = new io.vertx.core.net.ConnectOptions()
         .setRemoteAddress(SocketAddress.inetSocketAddress(hp.port(), hp.host()))
-        .setTimeout(connectTimeoutMillis));
+        .setTimeout(connectTimeoutMillis);
+    if (!spread) {
+      return client.connect(connect);
+    }
+    ContextInternal loop = nextLoop();
+    // A promise of the loop's context: its listeners run on the socket's own event loop.
+    Promise<NetSocket> connected = loop.promise();
+    loop.runOnContext(v -> client.connect(connect).onComplete(connected));
+    return connected.future();
   }
 
   /**
@@ -117,10 +203,10 @@ public final class TcpTransport {
   /** Stops listening and closes the dialer. */
   public Future<Void> close() {
     List<Future<Void>> all = new ArrayList<>();
-    for (NetServer s : servers) {
+    NetServer s;
+    while ((s = servers.poll()) != null) {
       all.add(s.close());
     }
-    servers.clear();
     all.add(client.close());
     return Future.all(all).mapEmpty();
   }

@@ -19,6 +19,7 @@ import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
+import dev.vertxp2p.proto.noise.NoiseKeyPair;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.util.Log;
@@ -46,11 +47,23 @@ public final class Upgrader {
   private final NoiseIdentitySigner signer;
   private final TransportOptions options;
   private final SecureRandom random;
+  /**
+   * One Noise static key for every connection of this node, as rust-libp2p does: the libp2p noise
+   * spec binds the static key to the identity by a signature, not to a connection, so reusing it
+   * saves an X25519 key generation and an Ed25519 signature per handshake (the ephemeral keys,
+   * which give forward secrecy, stay per connection).
+   */
+  private final NoiseKeyPair staticKey;
 
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
     this.identity = identity;
     byte[] identityPublicKey = identity.publicKey().marshal();
+    this.staticKey = NoiseKeyPair.generate(random);
     this.signer = new NoiseIdentitySigner() {
+      // The payload signature covers only the static key, so it is the same for every handshake.
+      // Handshakes run on several event loops: the pair is published as one immutable snapshot.
+      private volatile byte[][] last;
+
       @Override
       public byte[] publicKeyProtobuf() {
         return identityPublicKey;
@@ -58,7 +71,13 @@ public final class Upgrader {
 
       @Override
       public byte[] sign(byte[] data) {
-        return identity.sign(data);
+        byte[][] cached = last;
+        if (cached != null && java.util.Arrays.equals(cached[0], data)) {
+          return cached[1].clone();
+        }
+        byte[] signature = identity.sign(data);
+        last = new byte[][] {data.clone(), signature.clone()};
+        return signature;
       }
     };
     this.options = new TransportOptions(options);
@@ -197,6 +216,7 @@ public final class Upgrader {
       stage = Stage.HANDSHAKE;
       NoiseConfig config = NoiseConfig.builder(signer, this::verifyRemote)
           .streamMuxers(options.getMuxers())
+          .staticKeyPair(staticKey)
           .random(random)
           .build();
       noise = initiator ? NoiseHandshake.initiator(config) : NoiseHandshake.responder(config);

@@ -1,0 +1,150 @@
+package dev.vertxp2p.bench;
+
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.JsInterop;
+import dev.vertxp2p.interop.JsPeer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the benchmark scenarios once with sizes from environment variables (see bench/README.md)
+ * and appends every figure as a JSON line to the file named by the first argument.
+ *
+ * <p>{@code java -cp ... dev.vertxp2p.bench.BenchMain results/jdk17.jsonl}
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  static long env(String name, long dflt) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? dflt : Long.parseLong(v.trim());
+  }
+
+  static String env(String name, String dflt) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? dflt : v.trim();
+  }
+
+  /** A scenario body that may throw. */
+  interface Body {
+    List<Metric> run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: BenchMain <results.jsonl>");
+      System.exit(2);
+    }
+    Path out = Path.of(args[0]);
+    long tcpBytes = env("BENCH_TCP_BYTES", 2L << 30);
+    long aeadBytes = env("BENCH_AEAD_BYTES", 128L << 20);
+    long perfBytes = env("BENCH_PERF_BYTES", 1L << 30);
+    long jsPerfBytes = env("BENCH_JS_PERF_BYTES", 256L << 20);
+    long aggBytes = env("BENCH_AGG_BYTES", 1L << 30);
+    int connCount = (int) env("BENCH_CONN_COUNT", 5000);
+    double connSeconds = env("BENCH_CONN_SECONDS", 5);
+    int connConcurrency = (int) env("BENCH_CONN_CONCURRENCY", 32);
+    int idleConns = (int) env("BENCH_IDLE_CONNS", 10_000);
+    int pings = (int) env("BENCH_PINGS", 2000);
+    boolean jsJs = env("BENCH_JSJS", 1) != 0;
+    String only = env("BENCH_ONLY", "");
+    Set<String> selected = only.isEmpty() ? Set.of()
+        : Arrays.stream(only.split(",")).map(String::trim).collect(Collectors.toSet());
+    String jsReason = JsInterop.unavailableReason();
+    boolean js = jsReason.isEmpty() && env("BENCH_JS", 1) != 0;
+    TransportOptions options = new TransportOptions();
+
+    record(out, List.of(new Metric("jvm", Runtime.version().feature(), "",
+        System.getProperty("java.vm.name") + " " + Runtime.version() + ", "
+            + Runtime.getRuntime().availableProcessors() + " cpus, Noise AEAD "
+            + dev.vertxp2p.proto.noise.NoiseAeads.configuredKind().name().toLowerCase(Locale.ROOT))));
+    if (!js) {
+      System.err.println("bench: js scenarios skipped: "
+          + (jsReason.isEmpty() ? "BENCH_JS=0" : jsReason));
+    }
+
+    List<Object[]> plan = new ArrayList<>();
+    plan.add(new Object[] {"tcp", (Body) () -> Scenarios.rawTcp(tcpBytes)});
+    plan.add(new Object[] {"aead", (Body) () -> Scenarios.aead(aeadBytes)});
+    plan.add(new Object[] {"perf", (Body) () -> Scenarios.perfJava(perfBytes, perfBytes, options)});
+    plan.add(new Object[] {"agg", (Body) () -> {
+      List<Metric> m = new ArrayList<>(Scenarios.aggregate(1, 1, aggBytes, options));
+      m.addAll(Scenarios.aggregate(3, 8, aggBytes, options));
+      return m;
+    }});
+    plan.add(new Object[] {"conn", (Body) () ->
+        Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
+    plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
+    plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
+    if (js) {
+      plan.add(new Object[] {"js", (Body) () -> {
+        try (JsPeer peer = JsPeer.start(JsPeer.Options.defaults().withMuxers("yamux"))) {
+          List<Metric> m = new ArrayList<>();
+          m.addAll(Scenarios.perfJavaJs(peer, jsPerfBytes, jsPerfBytes, options));
+          m.addAll(Scenarios.pingJavaJs(peer, pings, options));
+          m.addAll(Scenarios.establishJs(peer, connCount, connConcurrency, connSeconds, options));
+          return m;
+        }
+      }});
+      if (jsJs) {
+        plan.add(new Object[] {"jsjs", (Body) () -> {
+          JsPeer.Options o = JsPeer.Options.defaults().withMuxers("yamux");
+          try (JsPeer a = JsPeer.start(o); JsPeer b = JsPeer.start(o)) {
+            List<Metric> m = new ArrayList<>();
+            m.addAll(Scenarios.perfJsJs(a, b, jsPerfBytes, jsPerfBytes));
+            m.addAll(Scenarios.pingJsJs(a, b, pings));
+            m.addAll(Scenarios.establishJsJs(a, b, connCount, connConcurrency, connSeconds));
+            return m;
+          }
+        }});
+      }
+    }
+
+    int failures = 0;
+    for (Object[] step : plan) {
+      String name = (String) step[0];
+      if (!selected.isEmpty() && !selected.contains(name)) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      System.err.println("bench: " + name + " ...");
+      try {
+        List<Metric> m = ((Body) step[1]).run();
+        record(out, m);
+        for (Metric x : m) {
+          System.err.printf(Locale.ROOT, "  %-24s %12.3f %s%n", x.name(), x.value(), x.unit());
+        }
+      } catch (Throwable t) {
+        failures++;
+        System.err.println("bench: " + name + " FAILED: " + t);
+        t.printStackTrace();
+        record(out, List.of(new Metric("error." + name, Double.NaN, "", String.valueOf(t))));
+      }
+      System.err.printf(Locale.ROOT, "bench: %s took %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  static void record(Path out, List<Metric> metrics) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Metric m : metrics) {
+      JsonObject o = m.toJson();
+      if (Double.isNaN(m.value())) {
+        o.putNull("value");
+      }
+      sb.append(o.encode()).append('\n');
+    }
+    Files.writeString(out, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.vertxp2p.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Turns the results of one {@code bench/run.sh} run into a Markdown report: every figure per JDK,
+ * the targets as ratios to the baselines of the same run, and the JMH scores.
+ *
+ * <p>{@code Report <title> <label>=<results.jsonl>[,<jmh.json>] ...}
+ */
+public final class Report {
+  private Report() {}
+
+  /** One JDK's figures. */
+  record Run(String label, Map<String, Metric> metrics, JsonArray jmh) {
+    double get(String name) {
+      Metric m = metrics.get(name);
+      return m == null ? Double.NaN : m.value();
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    List<Run> runs = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      String[] kv = args[i].split("=", 2);
+      String[] files = kv[1].split(",");
+      Map<String, Metric> metrics = new LinkedHashMap<>();
+      for (String line : Files.readAllLines(Path.of(files[0]), StandardCharsets.UTF_8)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonObject o = new JsonObject(line);
+        Double v = o.getDouble("value");
+        metrics.put(o.getString("name"), new Metric(o.getString("name"),
+            v == null ? Double.NaN : v, o.getString("unit"), o.getString("detail", "")));
+      }
+      JsonArray jmh = new JsonArray();
+      if (files.length > 1 && Files.isRegularFile(Path.of(files[1]))) {
+        jmh = new JsonArray(Files.readString(Path.of(files[1]), StandardCharsets.UTF_8));
+      }
+      runs.add(new Run(kv[0], metrics, jmh));
+    }
+    System.out.print(render(args.length > 0 ? args[0] : "Benchmark", runs));
+  }
+
+  static String render(String title, List<Run> runs) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("## ").append(title).append("\n\n");
+    for (Run r : runs) {
+      Metric jvm = r.metrics().get("jvm");
+      sb.append("- **").append(r.label()).append("**: ")
+          .append(jvm == null ? "?" : jvm.detail()).append('\n');
+    }
+    sb.append('\n');
+
+    // js-only figures do not depend on the JDK: take them from whichever run measured them.
+    Map<String, Double> common = new LinkedHashMap<>();
+    for (Run r : runs) {
+      for (Metric m : r.metrics().values()) {
+        if (m.name().contains("js-js")) {
+          common.putIfAbsent(m.name(), m.value());
+        }
+      }
+    }
+
+    sb.append("### Targets (ratios within the same run)\n\n| target | goal |");
+    for (Run r : runs) {
+      sb.append(' ').append(r.label()).append(" |");
+    }
+    sb.append("\n|---|---|");
+    sb.append("---|".repeat(runs.size())).append('\n');
+    target(sb, runs, "Java↔Java perf / raw TCP loopback", "≥ 0.50 (JDK 21+)", 0.5,
+        r -> r.get("perf.java-java.total") / r.get("tcp.raw"));
+    target(sb, runs, "Java↔Java perf / js↔js perf", "≥ 4 (JDK 21+)", 4,
+        r -> r.get("perf.java-java.total") / js(common, r, "perf.js-js.total"));
+    target(sb, runs, "Java↔Java perf / AEAD limit (slower of encrypt, decrypt of the AEAD in use)",
+        "≥ 0.80 (JDK 17)", 0.8, r -> r.get("perf.java-java.total") / aeadLimit(r));
+    target(sb, runs, "3 conns × 8 streams / 1 × 1", "≥ 1.5", 1.5,
+        r -> r.get("agg.3x8") / r.get("agg.1x1"));
+    target(sb, runs, "connection establishments per second, one JVM", "≥ 1000", 1000,
+        r -> r.get("conn.java-java"));
+    target(sb, runs, "heap per idle connection (KiB, worse of both ends)", "≤ 16", -16,
+        r -> Math.max(r.get("heap.outbound"), r.get("heap.inbound")));
+    target(sb, runs, "ping p50 Java↔Java / js↔js", "≤ 1", -1,
+        r -> r.get("ping.java-java.p50") / js(common, r, "ping.js-js.p50"));
+    sb.append('\n');
+
+    sb.append("### Figures\n\n| figure | unit |");
+    for (Run r : runs) {
+      sb.append(' ').append(r.label()).append(" |");
+    }
+    sb.append(" how |\n|---|---|").append("---:|".repeat(runs.size())).append("---|\n");
+    Map<String, Metric> names = new LinkedHashMap<>();
+    for (Run r : runs) {
+      for (Metric m : r.metrics().values()) {
+        if (!m.name().equals("jvm")) {
+          names.putIfAbsent(m.name(), m);
+        }
+      }
+    }
+    for (Metric m : names.values()) {
+      sb.append("| ").append(m.name()).append(" | ").append(m.unit()).append(" |");
+      for (Run r : runs) {
+        sb.append(' ').append(fmt(r.get(m.name()))).append(" |");
+      }
+      sb.append(' ').append(m.detail().replace("|", "/")).append(" |\n");
+    }
+    sb.append('\n');
+
+    boolean anyJmh = runs.stream().anyMatch(r -> !r.jmh().isEmpty());
+    if (anyJmh) {
+      sb.append("### JMH\n\n| benchmark | unit |");
+      for (Run r : runs) {
+        sb.append(' ').append(r.label()).append(" |");
+      }
+      sb.append("\n|---|---|").append("---:|".repeat(runs.size())).append('\n');
+      Map<String, String> units = new LinkedHashMap<>();
+      List<Map<String, Double>> scores = new ArrayList<>();
+      for (Run r : runs) {
+        Map<String, Double> s = new LinkedHashMap<>();
+        for (int i = 0; i < r.jmh().size(); i++) {
+          JsonObject b = r.jmh().getJsonObject(i);
+          String name = b.getString("benchmark").replace("dev.vertxp2p.bench.jmh.", "");
+          JsonObject params = b.getJsonObject("params");
+          if (params != null && !params.isEmpty()) {
+            name += " " + params.encode();
+          }
+          JsonObject pm = b.getJsonObject("primaryMetric");
+          units.putIfAbsent(name, pm.getString("scoreUnit"));
+          s.put(name, pm.getDouble("score"));
+        }
+        scores.add(s);
+      }
+      for (Map.Entry<String, String> e : units.entrySet()) {
+        sb.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |");
+        for (Map<String, Double> s : scores) {
+          Double v = s.get(e.getKey());
+          sb.append(' ').append(v == null ? "–" : fmt(v)).append(" |");
+        }
+        sb.append('\n');
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static double js(Map<String, Double> common, Run r, String name) {
+    double v = r.get(name);
+    return Double.isNaN(v) ? common.getOrDefault(name, Double.NaN) : v;
+  }
+
+  private static double aeadLimit(Run r) {
+    String kind = r.get("aead.default") == 1 ? "bc" : "jdk";
+    return Math.min(r.get("aead." + kind + ".encrypt"), r.get("aead." + kind + ".decrypt"));
+  }
+
+  /** A goal below zero means "at most its absolute value". */
+  private static void target(StringBuilder sb, List<Run> runs, String what, String goal,
+      double threshold, ToDoubleFunction<Run> f) {
+    sb.append("| ").append(what).append(" | ").append(goal).append(" |");
+    for (Run r : runs) {
+      double v = f.applyAsDouble(r);
+      boolean ok = threshold < 0 ? v <= -threshold : v >= threshold;
+      sb.append(' ').append(fmt(v)).append(Double.isNaN(v) ? "" : ok ? " ✅" : " ❌").append(" |");
+    }
+    sb.append('\n');
+  }
+
+  static String fmt(double v) {
+    if (Double.isNaN(v)) {
+      return "–";
+    }
+    double a = Math.abs(v);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+}

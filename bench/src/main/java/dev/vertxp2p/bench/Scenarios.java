@@ -1,0 +1,565 @@
+package dev.vertxp2p.bench;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.JsPeer;
+import dev.vertxp2p.proto.noise.NoiseAead;
+import dev.vertxp2p.proto.noise.NoiseAeads;
+import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.protocols.Perf;
+import dev.vertxp2p.protocols.Ping;
+import dev.vertxp2p.transport.MuxedConnection;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The benchmark bodies. Each takes its sizes as arguments, bounds every loop in count and time,
+ * talks to 127.0.0.1 only, and returns its figures; {@link BenchMain} picks the sizes and {@code
+ * BenchSmokeTest} runs each once at tiny sizes.
+ */
+public final class Scenarios {
+  /** Upper bound on any single scenario; a run over it fails instead of hanging. */
+  static final long SCENARIO_TIMEOUT_S = 300;
+
+  private Scenarios() {}
+
+  // ---- baselines ---------------------------------------------------------------------------
+
+  /**
+   * Raw TCP over loopback: one plain Java socket writes {@code bytes} in 256 KiB writes, another
+   * reads and discards them; timed until the reader has all.
+   */
+  public static List<Metric> rawTcp(long bytes) throws Exception {
+    try (ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      AtomicLong readerNanos = new AtomicLong();
+      Thread reader = new Thread(() -> {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+          byte[] buf = new byte[256 * 1024];
+          long got = 0;
+          int n;
+          while (got < bytes && (n = in.read(buf)) > 0) {
+            got += n;
+          }
+          readerNanos.set(System.nanoTime());
+        } catch (IOException e) {
+          readerNanos.set(-1);
+        }
+      }, "raw-tcp-reader");
+      reader.start();
+      long start;
+      try (Socket c = new Socket()) {
+        c.setTcpNoDelay(true);
+        c.connect(server.getLocalSocketAddress());
+        OutputStream out = c.getOutputStream();
+        byte[] buf = new byte[256 * 1024];
+        start = System.nanoTime();
+        for (long left = bytes; left > 0; ) {
+          int n = (int) Math.min(buf.length, left);
+          out.write(buf, 0, n);
+          left -= n;
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(SCENARIO_TIMEOUT_S));
+      }
+      long end = readerNanos.get();
+      if (end <= 0) {
+        throw new IllegalStateException("raw TCP reader failed or timed out");
+      }
+      return List.of(new Metric("tcp.raw", Metric.gbits(bytes, end - start), "Gbit/s",
+          mib(bytes) + " one socket, 256 KiB writes"));
+    }
+  }
+
+  /**
+   * ChaCha20-Poly1305 on one core, JDK and BouncyCastle: encrypt then decrypt {@code bytes} in
+   * Noise-sized messages (65519 bytes of plaintext).
+   */
+  public static List<Metric> aead(long bytes) {
+    List<Metric> out = new ArrayList<>();
+    int len = NoiseSession.MAX_PLAINTEXT_LENGTH;
+    byte[] plain = new byte[len];
+    byte[] cipher = new byte[len + NoiseAead.TAG_LENGTH];
+    byte[] back = new byte[len];
+    byte[] key = new byte[NoiseAead.KEY_LENGTH];
+    long messages = Math.max(1, bytes / len);
+    for (NoiseAeads.Kind kind : NoiseAeads.Kind.values()) {
+      NoiseAead enc = NoiseAeads.create(kind);
+      NoiseAead dec = NoiseAeads.create(kind);
+      enc.setKey(key);
+      dec.setKey(key);
+      // warm-up, so the JIT has compiled the loop before it is timed
+      for (int i = 0; i < Math.min(messages, 200); i++) {
+        enc.encrypt(i, null, plain, 0, len, cipher, 0);
+        dec.decrypt(i, null, cipher, 0, cipher.length, back, 0);
+      }
+      long encNanos = 0;
+      long decNanos = 0;
+      for (long i = 0; i < messages; i++) {
+        long t0 = System.nanoTime();
+        enc.encrypt(1000 + i, null, plain, 0, len, cipher, 0);
+        long t1 = System.nanoTime();
+        dec.decrypt(1000 + i, null, cipher, 0, cipher.length, back, 0);
+        encNanos += t1 - t0;
+        decNanos += System.nanoTime() - t1;
+      }
+      long total = messages * len;
+      String name = kind.name().toLowerCase();
+      out.add(new Metric("aead." + name + ".encrypt", Metric.gbits(total, encNanos), "Gbit/s",
+          mib(total) + " in 65519-byte messages, one core"));
+      out.add(new Metric("aead." + name + ".decrypt", Metric.gbits(total, decNanos), "Gbit/s",
+          mib(total) + " in 65519-byte messages, one core"));
+    }
+    out.add(new Metric("aead.default", NoiseAeads.configuredKind() == NoiseAeads.Kind.JDK ? 0 : 1,
+        "0=jdk 1=bc", "the implementation Noise picks on this JDK"));
+    return out;
+  }
+
+  // ---- perf ----------------------------------------------------------------------------------
+
+  private static List<Metric> perfMetrics(String name, long up, long down, long upNanos,
+      long totalNanos, String detail) {
+    List<Metric> out = new ArrayList<>();
+    if (up > 0) {
+      out.add(new Metric(name + ".up", Metric.gbits(up, upNanos), "Gbit/s", detail));
+    }
+    if (down > 0) {
+      out.add(new Metric(name + ".down", Metric.gbits(down, totalNanos - upNanos), "Gbit/s",
+          detail));
+    }
+    out.add(new Metric(name + ".total", Metric.gbits(up + down, totalNanos), "Gbit/s", detail));
+    return out;
+  }
+
+  /** Java to Java over one connection, one /perf/1.0.0 stream; each end its own Vert.x. */
+  public static List<Metric> perfJava(long up, long down, TransportOptions options) {
+    try (BenchNode server = new BenchNode(options); BenchNode client = new BenchNode(options)) {
+      Multiaddr addr = Await.get(server.listen(), 30);
+      MuxedConnection conn = Await.get(client.dial(addr), 30);
+      long cpu0 = cpuNanos();
+      Perf.Result r = Await.get(Perf.run(conn, up, down), SCENARIO_TIMEOUT_S);
+      long cpu = cpuNanos() - cpu0;
+      List<Metric> out = new ArrayList<>(perfMetrics("perf.java-java", up, down, r.uploadNanos(),
+          r.totalNanos(), mib(up) + " up + " + mib(down) + " down, 1 stream"));
+      out.add(new Metric("perf.java-java.cpu", (double) cpu / (up + down), "ns/B",
+          "CPU time of this JVM (both ends) per byte moved: independent of other load"));
+      return out;
+    }
+  }
+
+  /** Java client against the js server, then js client against the Java server. */
+  public static List<Metric> perfJavaJs(JsPeer js, long up, long down, TransportOptions options) {
+    js.callOk(JsPeer.cmd("servePerf"));
+    List<Metric> out = new ArrayList<>();
+    try (BenchNode node = new BenchNode(options)) {
+      MuxedConnection conn = Await.get(node.dial(Multiaddr.parse(js.addr())), 30);
+      Perf.Result r = Await.get(Perf.run(conn, up, down), SCENARIO_TIMEOUT_S);
+      String detail = mib(up) + " up + " + mib(down) + " down, 1 stream";
+      out.addAll(perfMetrics("perf.java-js", up, down, r.uploadNanos(), r.totalNanos(), detail));
+      Multiaddr listen = Await.get(node.listen(), 30);
+      JsonObject a = js.call(JsPeer.cmd("perf", "addr", listen.toString(), "upload", up,
+          "download", down, "timeoutMs", SCENARIO_TIMEOUT_S * 1000),
+          Duration.ofSeconds(SCENARIO_TIMEOUT_S + 10));
+      requireOk(a);
+      out.add(jsPerfMetric("perf.js-java", up, down, a, detail));
+    }
+    return out;
+  }
+
+  /** js to js: the js client of one peer against the js server of another. */
+  public static List<Metric> perfJsJs(JsPeer a, JsPeer b, long up, long down) {
+    b.callOk(JsPeer.cmd("servePerf"));
+    JsonObject r = a.call(JsPeer.cmd("perf", "addr", b.addr(), "upload", up, "download", down,
+        "timeoutMs", SCENARIO_TIMEOUT_S * 1000), Duration.ofSeconds(SCENARIO_TIMEOUT_S + 10));
+    requireOk(r);
+    return List.of(jsPerfMetric("perf.js-js", up, down, r,
+        mib(up) + " up + " + mib(down) + " down, 1 stream"));
+  }
+
+  /**
+   * A js client's figure: only the total, as js's send() buffers without bound and so says
+   * nothing about when the upload reached the server.
+   */
+  private static Metric jsPerfMetric(String name, long up, long down, JsonObject answer,
+      String detail) {
+    return new Metric(name + ".total", Metric.gbits(up + down, msToNanos(answer.getDouble(
+        "totalMs"))), "Gbit/s", detail);
+  }
+
+  /**
+   * Aggregate throughput Java to Java: {@code conns} connections with {@code streams} concurrent
+   * perf streams each, every stream moving {@code perStream} bytes up and the same down; the
+   * figure is all bytes over the wall time of the slowest stream.
+   */
+  public static List<Metric> aggregate(int conns, int streams, long totalBytes,
+      TransportOptions options) {
+    long perStream = Math.max(1, totalBytes / (2L * conns * streams));
+    try (BenchNode server = new BenchNode(options); BenchNode client = new BenchNode(options)) {
+      Multiaddr addr = Await.get(server.listen(), 30);
+      List<MuxedConnection> cs = new ArrayList<>();
+      for (int i = 0; i < conns; i++) {
+        cs.add(Await.get(client.dial(addr), 30));
+      }
+      long start = System.nanoTime();
+      List<Future<Perf.Result>> runs = new ArrayList<>();
+      for (MuxedConnection c : cs) {
+        for (int s = 0; s < streams; s++) {
+          runs.add(Perf.run(c, perStream, perStream));
+        }
+      }
+      Await.get(Future.all(runs), SCENARIO_TIMEOUT_S);
+      long nanos = System.nanoTime() - start;
+      long moved = 2L * perStream * conns * streams;
+      return List.of(new Metric("agg." + conns + "x" + streams, Metric.gbits(moved, nanos),
+          "Gbit/s", conns + " conns x " + streams + " streams, " + mib(moved) + " in all"));
+    }
+  }
+
+  // ---- connection establishment ---------------------------------------------------------------
+
+  /**
+   * Full connection establishments (TCP, multistream, Noise XX, Yamux) per second with both ends
+   * in this JVM on one Vert.x: {@code concurrency} dials in flight, each connection closed as soon
+   * as it is up; stops after {@code count} connections or {@code seconds}, whichever is first.
+   */
+  public static List<Metric> establish(int count, int concurrency, double seconds,
+      TransportOptions options) {
+    Vertx vertx = Vertx.vertx();
+    try (BenchNode server = new BenchNode(vertx, options);
+        BenchNode client = new BenchNode(vertx, options)) {
+      Multiaddr addr = Await.get(server.listen(), 30);
+      // warm-up: the JIT and the key caches
+      for (int i = 0; i < Math.min(count, 20); i++) {
+        Await.get(client.dial(addr).compose(Connection::close), 30);
+      }
+      long cpu0 = cpuNanos();
+      AtomicInteger n = new AtomicInteger();
+      double rate = dialLoop(() -> client.dial(addr).compose(Connection::close)
+          .onSuccess(v -> n.incrementAndGet()), count, concurrency, seconds);
+      long cpu = cpuNanos() - cpu0;
+      return List.of(new Metric("conn.java-java", rate, "conn/s",
+          "both ends in one JVM, " + concurrency + " dials in flight, up to " + count
+              + " conns or " + seconds + " s"),
+          new Metric("conn.java-java.cpu", cpu / 1e6 / Math.max(1, n.get()), "ms/conn",
+              "CPU time of this JVM (both ends) per establishment: independent of other load"));
+    } finally {
+      Await.get(vertx.close(), 30);
+    }
+  }
+
+  /** Java dialing the js peer, and the js peer dialing Java (js drives its own loop). */
+  public static List<Metric> establishJs(JsPeer js, int count, int concurrency, double seconds,
+      TransportOptions options) {
+    List<Metric> out = new ArrayList<>();
+    try (BenchNode node = new BenchNode(options)) {
+      Multiaddr addr = Multiaddr.parse(js.addr());
+      for (int i = 0; i < Math.min(count, 10); i++) {
+        Await.get(node.dial(addr).compose(Connection::close), 30);
+      }
+      double rate = dialLoop(() -> node.dial(addr).compose(Connection::close), count,
+          concurrency, seconds);
+      out.add(new Metric("conn.java-js", rate, "conn/s",
+          "Java dials js, " + concurrency + " in flight, up to " + count + " conns or "
+              + seconds + " s"));
+      Multiaddr listen = Await.get(node.listen(), 30);
+      JsonObject r = js.call(JsPeer.cmd("dialMany", "addr", listen.toString(), "count", count,
+          "concurrency", concurrency, "seconds", seconds,
+          "timeoutMs", (long) (seconds * 1000) + 60_000),
+          Duration.ofSeconds((long) seconds + 90));
+      requireOk(r);
+      out.add(new Metric("conn.js-java", r.getInteger("connections") * 1000.0
+          / r.getDouble("elapsedMs"), "conn/s",
+          "js dials Java, " + concurrency + " in flight, " + r.getInteger("connections")
+              + " conns"));
+    }
+    return out;
+  }
+
+  /** js dialing js, for the same table. */
+  public static List<Metric> establishJsJs(JsPeer a, JsPeer b, int count, int concurrency,
+      double seconds) {
+    JsonObject r = a.call(JsPeer.cmd("dialMany", "addr", b.addr(), "count", count,
+        "concurrency", concurrency, "seconds", seconds,
+        "timeoutMs", (long) (seconds * 1000) + 60_000),
+        Duration.ofSeconds((long) seconds + 90));
+    requireOk(r);
+    return List.of(new Metric("conn.js-js", r.getInteger("connections") * 1000.0
+        / r.getDouble("elapsedMs"), "conn/s",
+        "js dials js, " + concurrency + " in flight, " + r.getInteger("connections") + " conns"));
+  }
+
+  private static double dialLoop(java.util.function.Supplier<Future<Void>> one, int count,
+      int concurrency, double seconds) {
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    Promise<Void> finished = Promise.promise();
+    AtomicLong endNanos = new AtomicLong();
+    AtomicInteger inFlight = new AtomicInteger();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (started.get() >= count || System.nanoTime() >= deadline) {
+        if (inFlight.get() == 0) {
+          endNanos.compareAndSet(0, System.nanoTime());
+          finished.tryComplete();
+        }
+        return;
+      }
+      started.incrementAndGet();
+      inFlight.incrementAndGet();
+      one.get().onComplete(ar -> {
+        if (ar.succeeded()) {
+          done.incrementAndGet();
+        } else if (failed.incrementAndGet() > Math.max(10, count / 100)) {
+          finished.tryFail(ar.cause());
+        }
+        inFlight.decrementAndGet();
+        next[0].run();
+      });
+    };
+    long start = System.nanoTime();
+    for (int i = 0; i < concurrency; i++) {
+      next[0].run();
+    }
+    Await.get(finished.future(), (long) seconds + 60);
+    return done.get() * 1e9 / (endNanos.get() - start);
+  }
+
+  // ---- ping ----------------------------------------------------------------------------------
+
+  /** Round trips of 32 bytes on one ping stream of an open connection, Java to Java. */
+  public static List<Metric> pingJava(int count, TransportOptions options) {
+    int measured = count;
+    count += warmUp(count);
+    try (BenchNode server = new BenchNode(options); BenchNode client = new BenchNode(options)) {
+      Multiaddr addr = Await.get(server.listen(), 30);
+      MuxedConnection conn = Await.get(client.dial(addr), 30);
+      P2pStream stream = Await.get(conn.newStream(Ping.PROTOCOL), 30);
+      long[] rtts = Await.get(pingLoop(stream, count), SCENARIO_TIMEOUT_S);
+      return rttMetrics("ping.java-java", rtts, measured);
+    }
+  }
+
+  /** Java pinging the js peer on one stream. */
+  public static List<Metric> pingJavaJs(JsPeer js, int count, TransportOptions options) {
+    int measured = count;
+    count += warmUp(count);
+    try (BenchNode node = new BenchNode(options)) {
+      MuxedConnection conn = Await.get(node.dial(Multiaddr.parse(js.addr())), 30);
+      P2pStream stream = Await.get(conn.newStream(Ping.PROTOCOL), 30);
+      long[] rtts = Await.get(pingLoop(stream, count), SCENARIO_TIMEOUT_S);
+      return rttMetrics("ping.java-js", rtts, measured);
+    }
+  }
+
+  /** js pinging js on one stream. */
+  public static List<Metric> pingJsJs(JsPeer a, JsPeer b, int count) {
+    int measured = count;
+    count += warmUp(count);
+    JsonObject r = a.call(JsPeer.cmd("pingRtts", "addr", b.addr(), "count", count,
+        "timeoutMs", SCENARIO_TIMEOUT_S * 1000), Duration.ofSeconds(SCENARIO_TIMEOUT_S + 10));
+    requireOk(r);
+    JsonArray arr = r.getJsonArray("rttsMs");
+    long[] rtts = new long[arr.size()];
+    for (int i = 0; i < rtts.length; i++) {
+      rtts[i] = msToNanos(arr.getDouble(i));
+    }
+    return rttMetrics("ping.js-js", rtts, measured);
+  }
+
+  private static Future<long[]> pingLoop(P2pStream stream, int count) {
+    Promise<long[]> done = Promise.promise();
+    long[] rtts = new long[count];
+    int[] i = {0};
+    int[] got = {0};
+    long[] start = {0};
+    Buffer payload = Buffer.buffer(new byte[Ping.PAYLOAD_SIZE]);
+    stream.exceptionHandler(done::tryFail);
+    stream.endHandler(v -> done.tryFail(new IllegalStateException("ping stream ended")));
+    stream.handler(buf -> {
+      got[0] += buf.length();
+      if (got[0] < Ping.PAYLOAD_SIZE) {
+        return;
+      }
+      rtts[i[0]++] = System.nanoTime() - start[0];
+      got[0] -= Ping.PAYLOAD_SIZE;
+      if (i[0] == count) {
+        done.tryComplete(rtts);
+        stream.reset();
+        return;
+      }
+      start[0] = System.nanoTime();
+      stream.write(payload);
+    });
+    // handler() and write() hop to the stream's event loop in call order
+    start[0] = System.nanoTime();
+    stream.write(payload);
+    return done.future();
+  }
+
+  /** Round trips run first and left out of the figures (JIT, first-use allocations). */
+  private static int warmUp(int count) {
+    return Math.min(200, count / 5);
+  }
+
+  private static List<Metric> rttMetrics(String name, long[] all, int measured) {
+    long[] rtts = Arrays.copyOfRange(all, all.length - measured, all.length);
+    long[] sorted = rtts.clone();
+    Arrays.sort(sorted);
+    String detail = sorted.length + " round trips of 32 bytes on one stream";
+    return List.of(
+        new Metric(name + ".p50", percentile(sorted, 0.50) / 1e3, "us", detail),
+        new Metric(name + ".p99", percentile(sorted, 0.99) / 1e3, "us", detail));
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    int idx = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  // ---- heap per idle connection ---------------------------------------------------------------
+
+  /**
+   * Heap per idle connection: a child JVM listens; this JVM opens {@code n} connections to it
+   * ({@code concurrency} dials in flight); both measure their heap after GC before and after. The
+   * two ends are in different JVMs so that each stays within one process's file-descriptor limit.
+   */
+  public static List<Metric> idleHeap(int n, int concurrency, TransportOptions options)
+      throws Exception {
+    Process child = new ProcessBuilder(javaCommand(IdleServer.class.getName()))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream toChild = child.getOutputStream()) {
+      String listenLine = readLine(in, "LISTEN ");
+      Multiaddr addr = Multiaddr.parse(listenLine.substring("LISTEN ".length()).trim());
+      try (BenchNode client = new BenchNode(options)) {
+        // one connection first, so classes and pools exist before the baseline
+        Await.get(client.dial(addr), 30).close();
+        long before = heapAfterGc();
+        ConcurrentLinkedQueue<MuxedConnection> conns = new ConcurrentLinkedQueue<>();
+        dialLoop(() -> client.dial(addr).map(c -> {
+          conns.add(c);
+          return (Void) null;
+        }), n, concurrency, SCENARIO_TIMEOUT_S);
+        // A few dials may fail when the listener's accept queue overflows; the figure is per
+        // connection actually open, and a run with over 1 % missing is no measurement.
+        int opened = conns.size();
+        if (opened < n - n / 100) {
+          throw new IllegalStateException("opened " + opened + " of " + n + " connections");
+        }
+        long after = heapAfterGc();
+        toChild.write("HEAP\n".getBytes(StandardCharsets.UTF_8));
+        toChild.flush();
+        String heapLine = readLine(in, "HEAP ");
+        String[] parts = heapLine.split(" ");
+        long childBefore = Long.parseLong(parts[1]);
+        long childAfter = Long.parseLong(parts[2]);
+        long childConns = Long.parseLong(parts[3]);
+        long aliveCount = conns.stream().filter(c -> !c.isClosed()).count();
+        String detail = opened + " idle connections, heap used after GC";
+        List<Metric> out = List.of(
+            new Metric("heap.outbound", (after - before) / 1024.0 / opened, "KiB/conn", detail),
+            new Metric("heap.inbound", (childAfter - childBefore) / 1024.0 / childConns,
+                "KiB/conn", detail + " (" + childConns + " in the listener)"));
+        if (aliveCount != opened) {
+          throw new IllegalStateException(aliveCount + " of " + opened + " connections alive");
+        }
+        return out;
+      }
+    } finally {
+      child.destroy();
+      if (!child.waitFor(10, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  private static String readLine(BufferedReader in, String prefix) throws IOException {
+    for (int i = 0; i < 1000; i++) {
+      String line = in.readLine();
+      if (line == null) {
+        throw new IllegalStateException("child exited before printing " + prefix.trim());
+      }
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+    throw new IllegalStateException("no " + prefix.trim() + " line from the child");
+  }
+
+  /** CPU time of this whole JVM so far (every thread, GC and JIT included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The command running {@code mainClass} on this JVM with this classpath. */
+  static List<String> javaCommand(String mainClass) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    for (String p : List.of(NoiseAeads.PROPERTY)) {
+      String v = System.getProperty(p);
+      if (v != null) {
+        cmd.add("-D" + p + "=" + v);
+      }
+    }
+    cmd.add(mainClass);
+    return cmd;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static void requireOk(JsonObject answer) {
+    if (!answer.getBoolean("ok", false)) {
+      throw new IllegalStateException("js peer failed: " + answer.encode());
+    }
+  }
+
+  private static long msToNanos(double ms) {
+    return (long) (ms * 1e6);
+  }
+
+  static String mib(long bytes) {
+    if (bytes >= 1 << 20) {
+      return (bytes >> 20) + " MiB";
+    }
+    return bytes + " B";
+  }
+}

@@ -1,0 +1,93 @@
+package dev.vertxp2p.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.bench.jmh.MultistreamBench;
+import dev.vertxp2p.bench.jmh.NoiseBench;
+import dev.vertxp2p.bench.jmh.SelectorBench;
+import dev.vertxp2p.bench.jmh.YamuxBench;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Keeps bench/ compiling and working: every benchmark body once, at tiny sizes (the js rows are
+ * covered by the interop tests of the peer's commands). No figure is judged here, only that each
+ * body produces its figures and the report renders them.
+ */
+class BenchSmokeTest {
+  private final TransportOptions options = new TransportOptions();
+
+  @Test
+  @Timeout(30)
+  void everyScenarioRunsOnceAtTinySizes() throws Exception {
+    List<Metric> all = new ArrayList<>();
+    all.addAll(Scenarios.rawTcp(1 << 20));
+    all.addAll(Scenarios.aead(1 << 18));
+    all.addAll(Scenarios.perfJava(100_000, 200_000, options));
+    all.addAll(Scenarios.aggregate(1, 1, 1 << 18, options));
+    all.addAll(Scenarios.aggregate(3, 2, 1 << 18, options));
+    all.addAll(Scenarios.establish(10, 2, 5, options));
+    all.addAll(Scenarios.pingJava(5, options));
+    all.addAll(Scenarios.idleHeap(8, 4, options));
+
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    for (Metric m : all) {
+      assertFalse(Double.isNaN(m.value()), m.toString());
+      byName.put(m.name(), m);
+    }
+    for (String name : List.of("tcp.raw", "aead.jdk.encrypt", "aead.bc.decrypt",
+        "perf.java-java.total", "agg.1x1", "agg.3x2", "conn.java-java", "ping.java-java.p50",
+        "ping.java-java.p99", "heap.outbound", "heap.inbound")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+    }
+    assertTrue(byName.get("perf.java-java.total").value() > 0);
+    assertTrue(byName.get("ping.java-java.p50").value()
+        <= byName.get("ping.java-java.p99").value());
+
+    String report = Report.render("smoke", List.of(new Report.Run("jdk", byName,
+        new io.vertx.core.json.JsonArray())));
+    assertTrue(report.contains("| perf.java-java.total | Gbit/s |"), report);
+    assertTrue(report.contains("3 conns × 8 streams / 1 × 1"), report);
+  }
+
+  @Test
+  @Timeout(20)
+  void everyJmhBodyRunsOnce() {
+    Blackhole bh = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    for (String kind : List.of("JDK", "BC")) {
+      NoiseBench n = new NoiseBench();
+      n.aead = kind;
+      n.setUp();
+      assertEquals(65535 + 2, n.sessionEncrypt().length);
+      assertEquals(65519, n.sessionRoundTrip().length);
+      assertEquals(65535, n.rawEncrypt());
+    }
+    for (int size : new int[] {32, 65507}) {
+      YamuxBench y = new YamuxBench();
+      y.size = size;
+      y.setUp();
+      for (int i = 0; i < 10; i++) {
+        assertEquals(12 + size, y.encode().length);
+        y.decode(bh);
+      }
+    }
+    assertEquals("/perf/1.0.0", new MultistreamBench().negotiate());
+    for (String strategy : List.of("LEAST_LOADED", "ROUND_ROBIN")) {
+      SelectorBench s = new SelectorBench();
+      s.strategy = strategy;
+      s.connections = 3;
+      s.setUp();
+      assertNotNull(s.pick());
+    }
+  }
+}
