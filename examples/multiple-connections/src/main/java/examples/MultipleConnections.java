@@ -45,6 +45,8 @@ public final class MultipleConnections {
     SwarmOptions options = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
     options.getConnection().setMaxConnectionsPerPeer(3).setLoadBalancingStrategy(strategy);
     options.getRetry().setMaxRetries(3);
+    // Identify off: its short-lived streams would mix into the spread printed below.
+    options.getServices().setIdentify(false);
     Swarm swarm = Swarm.create(vertx, options);
     await(swarm.start());
     // Streams of this protocol stay open until the example ends, so connections carry load.

@@ -88,6 +88,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   private final Map<String, Handler<P2pStream>> handlers = new ConcurrentHashMap<>();
   private final Map<PeerId, List<MuxedConnection>> conns = new LinkedHashMap<>();
+  /** Each registered connection's slot in the per-peer limiter (owner-only). */
+  private final Map<Connection, PeerConnectionLimiter.Reservation> reservations = new HashMap<>();
   private final Map<PeerId, LinkedHashSet<Multiaddr>> addrs = new HashMap<>();
   private final Map<PeerId, List<Multiaddr>> addrSnapshot = new ConcurrentHashMap<>();
   private final Map<PeerId, IdentifyMessage> identified = new ConcurrentHashMap<>();
@@ -108,7 +110,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.options = new SwarmOptions(options);
     Context ctx = vertx.getOrCreateContext();
     this.owner = ctx;
-    this.transport = new TcpTransport(vertx);
+    // Connections spread over every event loop (one listener per loop, dials dealt round-robin):
+    // the map stays on the owner context, connections report to it.
+    this.transport = new TcpTransport(vertx, true);
     this.selector = customSelector != null
         ? customSelector
         : ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());
@@ -447,7 +451,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     if (first) {
       emit(SwarmEvent.PEER_CONNECTED, peer, fields);
     }
-    conn.closeFuture().onComplete(ar -> onOwner(() -> unregister(conn, reservation)));
+    reservations.put(conn, reservation);
     if (options.getConnection().getLoadBalancingStrategy() == LoadBalancingStrategy.LOWEST_LATENCY
         && options.getServices().isPing()) {
       // lowest_latency needs a first measurement for every connection, not only the used ones.
@@ -901,9 +905,16 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     });
   }
 
+  /** Unregisters on the owner before the connection's closeFuture() completes. */
   @Override
-  public void onConnectionClosed(Connection connection, Throwable cause) {
-    // unregistration follows closeFuture(); nothing else to do here
+  public Future<Void> onConnectionClosed(Connection connection, Throwable cause) {
+    return onOwnerFuture(() -> {
+      PeerConnectionLimiter.Reservation r = reservations.remove(connection);
+      if (r != null) {
+        unregister((MuxedConnection) connection, r);
+      }
+      return Future.succeededFuture();
+    });
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ public interface ConnectionHost {
   /** A remote opened a stream and negotiated a protocol we support. */
   void onInboundStream(P2pStream stream);
 
-  /** The connection closed (any cause). */
-  void onConnectionClosed(Connection connection, Throwable cause);
+  /**
+   * The connection closed (any cause). The connection's {@code closeFuture()} completes once the
+   * returned future does, so whoever awaits it sees the host's books already updated.
+   */
+  io.vertx.core.Future<Void> onConnectionClosed(Connection connection, Throwable cause);
 }

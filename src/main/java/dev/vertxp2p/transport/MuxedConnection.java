@@ -574,8 +574,13 @@ public final class MuxedConnection implements Connection {
       p.tryFail(new StreamClosedException("connection closed"));
     }
     pings.clear();
-    host.onConnectionClosed(this, cause);
-    closePromise.tryComplete();
+    Future<Void> accounted;
+    try {
+      accounted = host.onConnectionClosed(this, cause);
+    } catch (RuntimeException e) {
+      accounted = Future.failedFuture(e);
+    }
+    accounted.onComplete(ar -> closePromise.tryComplete());
   }
 
   /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */

@@ -177,13 +177,26 @@ public final class TcpTransport {
         .setRemoteAddress(SocketAddress.inetSocketAddress(hp.port(), hp.host()))
         .setTimeout(connectTimeoutMillis);
     if (!spread) {
-      return client.connect(connect);
+      return client.connect(connect).map(TcpTransport::holdReads);
     }
     ContextInternal loop = nextLoop();
     // A promise of the loop's context: its listeners run on the socket's own event loop.
     Promise<NetSocket> connected = loop.promise();
-    loop.runOnContext(v -> client.connect(connect).onComplete(connected));
+    loop.runOnContext(v -> client.connect(connect).map(TcpTransport::holdReads)
+        .onComplete(connected));
     return connected.future();
+  }
+
+  /**
+   * Pauses a freshly connected socket. The listener speaks first in multistream-select, and its
+   * bytes can arrive before whoever gets the socket from the returned future (a later task, maybe
+   * on another context) has set a handler; Vert.x drops data that finds no handler, so reads are
+   * held until the upgrader installs its own and resumes. Runs as the connect future's first
+   * listener, inline on the socket's event loop, before any read is dispatched.
+   */
+  private static NetSocket holdReads(NetSocket socket) {
+    socket.pause();
+    return socket;
   }
 
   /**

@@ -163,6 +163,8 @@ public final class Upgrader {
       negotiation = initiator
           ? new MultistreamInitiator(List.of(TransportOptions.NOISE_PROTOCOL))
           : new MultistreamResponder(List.of(TransportOptions.NOISE_PROTOCOL));
+      // Dialed sockets arrive paused (TcpTransport holds reads until a handler is set).
+      socket.resume();
       try {
         writeNegotiationRaw();
       } catch (RuntimeException e) {

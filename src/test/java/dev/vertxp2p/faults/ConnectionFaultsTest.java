@@ -139,9 +139,13 @@ class ConnectionFaultsTest {
       payload[k] = (byte) r.nextInt(256);
     }
     Promise<Outcome> outcome = Promise.promise();
+    // Count first, complete after: completing runs the caller's listeners at once, and the last
+    // one releases the test thread, which must then find every stream counted.
+    java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
     long watchdog = vertx.setTimer(STREAM_BOUND.toMillis(), t -> {
-      if (outcome.tryComplete(Outcome.HUNG)) {
+      if (decided.compareAndSet(false, true)) {
         tally.hung.incrementAndGet();
+        outcome.complete(Outcome.HUNG);
       }
     });
     String[] conn = new String[1];
@@ -168,12 +172,13 @@ class ConnectionFaultsTest {
               tally.failedOn.add(conn[0]);
             }
           }
-          if (outcome.tryComplete(o)) {
+          if (decided.compareAndSet(false, true)) {
             switch (o) {
               case COMPLETED -> tally.completed.incrementAndGet();
               case CORRUPTED -> tally.corrupted.incrementAndGet();
               default -> tally.failed.incrementAndGet();
             }
+            outcome.complete(o);
           }
         });
     return outcome.future();

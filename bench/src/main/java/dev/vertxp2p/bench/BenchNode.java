@@ -147,8 +147,9 @@ public final class BenchNode implements ConnectionHost, AutoCloseable {
   }
 
   @Override
-  public void onConnectionClosed(Connection connection, Throwable cause) {
+  public io.vertx.core.Future<Void> onConnectionClosed(Connection connection, Throwable cause) {
     connections.remove(connection);
+    return io.vertx.core.Future.succeededFuture();
   }
 
   /** Closes every connection and the listener (and Vert.x when the node owns it). */
