@@ -5,6 +5,16 @@ package dev.vertxp2p.metrics;
  * design: direction, muxer, node (the event-bus prefix) — never a peer id or an address.
  */
 public final class MetricNames {
+  /**
+   * Upgrade latency, raw socket to ready muxer (timer with a histogram; tags direction, node);
+   * Prometheus shows it as {@code libp2p_handshake_seconds_*}.
+   */
+  public static final String HANDSHAKE = "libp2p_handshake";
+  /**
+   * Outbound dial latency, first attempt to registered connection, retries and backoff included
+   * (timer with a histogram; tag node); Prometheus: {@code libp2p_dial_seconds_*}.
+   */
+  public static final String DIAL = "libp2p_dial";
   /** Connections open now (gauge; tags direction, muxer, node). */
   public static final String CONNECTIONS_OPEN = "libp2p_connections_open";
   /** Connections opened (counter; tags direction, muxer, node). */

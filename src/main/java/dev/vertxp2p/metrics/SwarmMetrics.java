@@ -9,6 +9,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +99,22 @@ public final class SwarmMetrics {
     counter(MetricNames.DIAL_FAILURES, nodeTags);
   }
 
+  private Timer timer(String name, Tags tags) {
+    Timer t = Timer.builder(name).tags(tags).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+    if (!meters.contains(t)) {
+      meters.add(t);
+    }
+    return t;
+  }
+
+  private static void record(Timer timer, Double millis) {
+    if (millis != null && millis >= 0) {
+      timer.record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
+    }
+  }
+
   private Counter counter(String name, Tags tags) {
     Counter c = Counter.builder(name).tags(tags).register(registry);
     if (!meters.contains(c)) {
@@ -147,6 +166,9 @@ public final class SwarmMetrics {
     switch (event.type()) {
       case SwarmEvent.CONNECTION_OPENED -> {
         connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer).increment();
+        record(timer(MetricNames.HANDSHAKE, nodeTags.and(MetricNames.TAG_DIRECTION, direction)),
+            event.fields().getDouble("handshakeMs"));
+        record(timer(MetricNames.DIAL, nodeTags), event.fields().getDouble("dialMs"));
         if (OUTBOUND.equals(direction)) {
           counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "success"))
               .increment();

@@ -425,7 +425,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       conn.close();
       return;
     }
-    register(conn, r.get());
+    register(conn, r.get(), -1);
   }
 
   // ---- registration -------------------------------------------------------------------------
@@ -434,7 +434,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return conns.getOrDefault(peer, List.of());
   }
 
-  private void register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation) {
+  /**
+   * @param dialNanos for outbound connections, the whole dial (retries and backoff included) up to
+   *     this moment; -1 for inbound ones
+   */
+  private void register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation,
+      long dialNanos) {
     if (conn.isClosed()) {
       reservation.cancel();
       budget.closed();
@@ -448,7 +453,14 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     publishSnapshot();
     JsonObject fields = new JsonObject().put("connection", conn.toJson())
         .put("connectionsToPeer", list.size());
-    emit(SwarmEvent.CONNECTION_OPENED, peer, fields);
+    JsonObject opened = fields.copy();
+    if (conn.handshakeNanos() >= 0) {
+      opened.put("handshakeMs", conn.handshakeNanos() / 1e6);
+    }
+    if (dialNanos >= 0) {
+      opened.put("dialMs", dialNanos / 1e6);
+    }
+    emit(SwarmEvent.CONNECTION_OPENED, peer, opened);
     if (first) {
       emit(SwarmEvent.PEER_CONNECTED, peer, fields);
     }
@@ -721,6 +733,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private Future<MuxedConnection> dialOne(
       PeerId peer, List<Multiaddr> known, PeerConnectionLimiter.Reservation reservation) {
     long timeoutMs = options.getConnection().getConnectionTimeoutDuration().toMillis();
+    long dialStart = nanoClock.getAsLong();
     Future<MuxedConnection> f = dialer.dial(
         known,
         (Multiaddr addr, int attempt, Future<Void> abandoned) -> attempt(peer, addr, timeoutMs),
@@ -743,7 +756,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
           return;
         }
         budget.dialDone(true);
-        register(conn, reservation);
+        register(conn, reservation, nanoClock.getAsLong() - dialStart);
         registered.complete(conn);
       } else {
         budget.dialDone(false);

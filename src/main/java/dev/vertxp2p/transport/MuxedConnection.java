@@ -173,6 +173,20 @@ public final class MuxedConnection implements Connection {
     }
   }
 
+  private volatile long handshakeNanos = -1;
+
+  void handshakeNanos(long nanos) {
+    this.handshakeNanos = nanos;
+  }
+
+  /**
+   * How long the upgrade took, from the raw socket to a ready muxer (multistream, Noise, muxer
+   * negotiation), in nanoseconds; -1 when unknown.
+   */
+  public long handshakeNanos() {
+    return handshakeNanos;
+  }
+
   /** True while reading is paused for slow readers (muxers without flow control). */
   boolean isReadPaused() {
     return readPaused;

@@ -149,7 +149,11 @@ public final class Upgrader {
       this.host = host;
     }
 
+    /** When the upgrade began, for the handshake latency (monotonic). */
+    long startNanos;
+
     void start(long timeoutMillis) {
+      startNanos = System.nanoTime();
       timer = context.owner().setTimer(timeoutMillis, t -> {
         timer = -1;
         fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr + " took over "
@@ -298,8 +302,10 @@ public final class Upgrader {
           ? new YamuxEngine(initiator, options.getYamux())
           : new MplexEngine(initiator, options.getMplex());
       String id = "c" + IDS.incrementAndGet();
+      long handshakeNanos = System.nanoTime() - startNanos;
       MuxedConnection conn = new MuxedConnection(id, context, socket, session, muxer, remotePeer,
           direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut);
+      conn.handshakeNanos(handshakeNanos);
       LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
           + " " + remoteAddr + " muxer " + muxerId);
       promise.complete(conn);

@@ -86,6 +86,16 @@ class SwarmMetricsTest {
     assertEquals(3.0, counter(MetricNames.CONNECTIONS_OPENED, "swarm", "direction", "outbound",
         "muxer", yamux));
     assertEquals(3.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "success"));
+    io.micrometer.core.instrument.Timer handshake = registry.find(MetricNames.HANDSHAKE)
+        .tag(MetricNames.TAG_NODE, "swarm").tag(MetricNames.TAG_DIRECTION, "outbound").timer();
+    assertNotNull(handshake);
+    assertEquals(3, handshake.count());
+    assertTrue(handshake.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0);
+    io.micrometer.core.instrument.Timer dial = registry.find(MetricNames.DIAL)
+        .tag(MetricNames.TAG_NODE, "swarm").timer();
+    assertEquals(3, dial.count());
+    assertTrue(dial.max(java.util.concurrent.TimeUnit.NANOSECONDS)
+        >= handshake.max(java.util.concurrent.TimeUnit.NANOSECONDS), "a dial spans its handshake");
     double in = functionCounter(MetricNames.BYTES_IN, "swarm");
     double out = functionCounter(MetricNames.BYTES_OUT, "swarm");
     assertTrue(in > 0 && out > 0, in + " " + out);
