@@ -418,25 +418,13 @@ public final class MuxedConnection implements Connection {
       } else if (event instanceof MuxerEvent.StreamOpened e) {
         acceptStream(e.streamId());
       } else if (event instanceof MuxerEvent.StreamWritable e) {
-        StreamImpl s = streams.get(e.streamId());
-        if (s != null) {
-          s.onWritable();
-        }
+        withStream(e.streamId(), StreamImpl::onWritable);
       } else if (event instanceof MuxerEvent.StreamRemoteClosed e) {
-        StreamImpl s = streams.get(e.streamId());
-        if (s != null) {
-          s.onRemoteEnd();
-        }
+        withStream(e.streamId(), StreamImpl::onRemoteEnd);
       } else if (event instanceof MuxerEvent.StreamReset e) {
-        StreamImpl s = streams.get(e.streamId());
-        if (s != null) {
-          s.onReset();
-        }
+        withStream(e.streamId(), StreamImpl::onReset);
       } else if (event instanceof MuxerEvent.StreamClosed e) {
-        StreamImpl s = streams.get(e.streamId());
-        if (s != null) {
-          s.onClosed();
-        }
+        withStream(e.streamId(), StreamImpl::onClosed);
       } else if (event instanceof MuxerEvent.GoAway e) {
         goingAway = true;
         LOG.debug(() -> "connection " + id + ": remote sent GOAWAY code " + e.code());
@@ -458,6 +446,14 @@ public final class MuxedConnection implements Connection {
       return e;
     }
     return muxer.pollEvent();
+  }
+
+  /** Runs {@code action} on the stream when we still know it (it may have failed locally). */
+  private void withStream(long streamId, java.util.function.Consumer<StreamImpl> action) {
+    StreamImpl s = streams.get(streamId);
+    if (s != null) {
+      action.accept(s);
+    }
   }
 
   private void ackQuietly(long streamId, int n) {
