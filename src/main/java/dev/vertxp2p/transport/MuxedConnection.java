@@ -689,22 +689,10 @@ public final class MuxedConnection implements Connection {
     latencyMillis = Double.isNaN(prev) ? millis : prev + 0.25 * (millis - prev);
   }
 
+  /** GOAWAY, then reset whatever streams are open and close at once (no grace period). */
   @Override
   public Future<Void> close() {
-    run(() -> {
-      if (closing || closed) {
-        return;
-      }
-      closing = true;
-      try {
-        muxer.goAway();
-        flush();
-      } catch (RuntimeException e) {
-        LOG.debug(() -> "connection " + id + ": go-away failed: " + e);
-      }
-      socket.close();
-    });
-    return closePromise.future();
+    return closeGracefully(Duration.ZERO);
   }
 
   /**
