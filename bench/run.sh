@@ -33,8 +33,8 @@ mvn "${MVN_FLAGS[@]}" dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"
 
-# The JDKs: the default `java`, plus the newest JDK 21+ found under /usr/lib/jvm
-# (or BENCH_JAVA21 pointing at a java binary).
+# The JDKs: the default `java`, plus the newest JDK 21+ installed beside it (the directory that
+# holds the default JDK; BENCH_JDK_ROOT overrides it), or BENCH_JAVA21 pointing at a java binary.
 java_major() {
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1
 }
@@ -42,7 +42,8 @@ JAVAS=("$(command -v java)")
 NEW_JAVA="${BENCH_JAVA21:-}"
 if [ -z "$NEW_JAVA" ]; then
   best=0
-  for j in /usr/lib/jvm/*/bin/java; do
+  JDK_ROOT="${BENCH_JDK_ROOT:-$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")}"
+  for j in "$JDK_ROOT"/*/bin/java; do
     [ -x "$j" ] || continue
     v="$(java_major "$j" || echo 0)"
     if [ "${v:-0}" -ge 21 ] && [ "$v" -gt "$best" ]; then best="$v"; NEW_JAVA="$j"; fi

@@ -39,8 +39,23 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * under {@code CI=true}, where that fails.
  */
 class DashboardBrowserTest {
-  static final String CHROMIUM = "/usr/bin/chromium";
-  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  /** Debian's chromium and its driver, found on the PATH. */
+  static final String CHROMIUM = onPath("chromium");
+  static final String CHROMEDRIVER = onPath("chromedriver");
+
+  /** The executable {@code name} on the PATH, or the bare name (then it is not executable). */
+  static String onPath(String name) {
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        File f = new File(dir, name);
+        if (f.canExecute()) {
+          return f.getAbsolutePath();
+        }
+      }
+    }
+    return name;
+  }
   static final Duration WAIT = Duration.ofSeconds(20);
 
   private Vertx vertx;
