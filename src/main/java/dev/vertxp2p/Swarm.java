@@ -106,6 +106,12 @@ public interface Swarm {
   /** Closes the connection with this id; the count closed (0 or 1). */
   Future<Integer> closeConnection(String connectionId);
 
+  /**
+   * Told of every stream, inbound or outbound, once its protocol is negotiated; on the stream's
+   * event loop, so keep it cheap (counting, not I/O). For metrics by protocol.
+   */
+  Swarm streamOpenedHandler(Handler<P2pStream> handler);
+
   /** Receives every {@link SwarmEvent}, on the swarm's context. */
   Swarm eventHandler(Handler<SwarmEvent> handler);
 

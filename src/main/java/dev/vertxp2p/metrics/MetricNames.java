@@ -15,6 +15,13 @@ public final class MetricNames {
    * (timer with a histogram; tag node); Prometheus: {@code libp2p_dial_seconds_*}.
    */
   public static final String DIAL = "libp2p_dial";
+  /**
+   * Streams opened (counter; tags protocol, direction, node). The protocol tag is bounded: a
+   * stream only gets one we serve or the application chose to open.
+   */
+  public static final String STREAMS_OPENED = "libp2p_streams_opened";
+  /** Tag: the negotiated protocol id of a stream. */
+  public static final String TAG_PROTOCOL = "protocol";
   /** Connections open now (gauge; tags direction, muxer, node). */
   public static final String CONNECTIONS_OPEN = "libp2p_connections_open";
   /** Connections opened (counter; tags direction, muxer, node). */

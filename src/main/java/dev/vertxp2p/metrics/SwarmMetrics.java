@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
@@ -34,7 +33,8 @@ public final class SwarmMetrics {
   private final MeterRegistry registry;
   private final Swarm swarm;
   private final Tags nodeTags;
-  private final List<Meter> meters = new ArrayList<>();
+  /** Meters to remove on close; added from the swarm's loop and from streams' loops. */
+  private final java.util.Set<Meter> meters = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicLong closedBytesIn = new AtomicLong();
   private final AtomicLong closedBytesOut = new AtomicLong();
   private final AtomicLong lastBytesIn = new AtomicLong();
@@ -55,6 +55,7 @@ public final class SwarmMetrics {
     SwarmMetrics m = new SwarmMetrics(registry, swarm, node);
     m.registerGauges();
     swarm.eventHandler(m::onEvent);
+    swarm.streamOpenedHandler(m::onStream);
     return m;
   }
 
@@ -103,9 +104,7 @@ public final class SwarmMetrics {
     Timer t = Timer.builder(name).tags(tags).publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);
-    if (!meters.contains(t)) {
-      meters.add(t);
-    }
+    meters.add(t);
     return t;
   }
 
@@ -117,9 +116,7 @@ public final class SwarmMetrics {
 
   private Counter counter(String name, Tags tags) {
     Counter c = Counter.builder(name).tags(tags).register(registry);
-    if (!meters.contains(c)) {
-      meters.add(c);
-    }
+    meters.add(c);
     return c;
   }
 
@@ -154,6 +151,14 @@ public final class SwarmMetrics {
   private double bytesOut() {
     long now = closedBytesOut.get() + sum(swarm, Connection::bytesOut);
     return lastBytesOut.accumulateAndGet(now, Math::max);
+  }
+
+  private void onStream(dev.vertxp2p.P2pStream stream) {
+    if (closed) {
+      return;
+    }
+    counter(MetricNames.STREAMS_OPENED, nodeTags.and(MetricNames.TAG_PROTOCOL, stream.protocol(),
+        MetricNames.TAG_DIRECTION, stream.isOutbound() ? OUTBOUND : INBOUND)).increment();
   }
 
   private void onEvent(SwarmEvent event) {

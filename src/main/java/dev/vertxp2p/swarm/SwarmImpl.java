@@ -94,6 +94,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final Map<PeerId, List<Multiaddr>> addrSnapshot = new ConcurrentHashMap<>();
   private final Map<PeerId, IdentifyMessage> identified = new ConcurrentHashMap<>();
   private final List<Handler<SwarmEvent>> eventHandlers = new CopyOnWriteArrayList<>();
+  private final List<Handler<P2pStream>> streamHandlers = new CopyOnWriteArrayList<>();
 
   private volatile Map<PeerId, List<Connection>> snapshot = Map.of();
   private volatile List<Multiaddr> listenAddrs = List.of();
@@ -557,6 +558,19 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       } catch (RuntimeException e) {
         LOG.warn("event handler threw on " + type, e);
       }
+    }
+  }
+
+  @Override
+  public Swarm streamOpenedHandler(Handler<P2pStream> handler) {
+    streamHandlers.add(handler);
+    return this;
+  }
+
+  @Override
+  public void onStreamNegotiated(P2pStream stream) {
+    for (Handler<P2pStream> h : streamHandlers) {
+      h.handle(stream);
     }
   }
 

@@ -16,6 +16,9 @@ public interface ConnectionHost {
   /** The protocols listed to a remote that asks with multistream {@code ls}. */
   java.util.List<String> protocolList();
 
+  /** A stream of either direction finished protocol negotiation (for accounting). */
+  default void onStreamNegotiated(P2pStream stream) {}
+
   /** A remote opened a stream and negotiated a protocol we support. */
   void onInboundStream(P2pStream stream);
 

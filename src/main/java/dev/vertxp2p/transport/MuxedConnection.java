@@ -197,7 +197,11 @@ public final class MuxedConnection implements Connection {
   }
 
   void streamNegotiated(StreamImpl stream) {
-    // counted when opened; nothing more to do yet
+    try {
+      host.onStreamNegotiated(stream);
+    } catch (RuntimeException e) {
+      LOG.warn("stream accounting failed for " + stream, e);
+    }
   }
 
   void streamClosed(StreamImpl stream) {

@@ -76,6 +76,9 @@ class SwarmMetricsTest {
     request(vertx, "swarm.dial", new JsonObject()
         .put("addr", b.swarm().listenAddrs().get(0).toString()).put("connections", 3));
     request(vertx, "swarm.ping", new JsonObject().put("peer", b.swarm().peerId().toString()));
+    // the ping ran on a stream: counted by protocol and direction on the dialer
+    assertTrue(counter(MetricNames.STREAMS_OPENED, "swarm", MetricNames.TAG_PROTOCOL,
+        "/ipfs/ping/1.0.0", MetricNames.TAG_DIRECTION, "outbound") >= 1.0);
     assertEquals(3.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "outbound",
         "muxer", yamux));
     assertEquals(3.0, gauge(MetricNames.CONNECTIONS_OPEN, "nodeb", "direction", "inbound",
