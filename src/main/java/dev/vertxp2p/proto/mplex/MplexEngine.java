@@ -1,5 +1,7 @@
 package dev.vertxp2p.proto.mplex;
 
+import dev.vertxp2p.proto.mux.OutboundChunks;
+
 import dev.vertxp2p.multiformats.UnsignedVarint;
 import dev.vertxp2p.multiformats.VarintDecoder;
 
@@ -468,31 +470,7 @@ public final class MplexEngine implements MuxerEngine {
 
   @Override
   public byte[] pollOutbound() {
-    byte[] first = outbound.poll();
-    if (first == null || first.length >= COALESCE_LIMIT) {
-      return first;
-    }
-    int total = first.length;
-    int count = 0;
-    for (byte[] b : outbound) {
-      if (total + b.length > COALESCE_LIMIT) {
-        break;
-      }
-      total += b.length;
-      count++;
-    }
-    if (count == 0) {
-      return first;
-    }
-    byte[] out = new byte[total];
-    System.arraycopy(first, 0, out, 0, first.length);
-    int pos = first.length;
-    for (int i = 0; i < count; i++) {
-      byte[] b = outbound.poll();
-      System.arraycopy(b, 0, out, pos, b.length);
-      pos += b.length;
-    }
-    return out;
+    return OutboundChunks.poll(outbound, COALESCE_LIMIT);
   }
 
   @Override

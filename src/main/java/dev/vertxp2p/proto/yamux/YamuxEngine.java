@@ -1,5 +1,7 @@
 package dev.vertxp2p.proto.yamux;
 
+import dev.vertxp2p.proto.mux.OutboundChunks;
+
 import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_ACK;
 import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_FIN;
 import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_RST;
@@ -552,30 +554,7 @@ public final class YamuxEngine implements MuxerEngine {
 
   @Override
   public byte[] pollOutbound() {
-    byte[] first = outbound.poll();
-    if (first == null) {
-      return null;
-    }
-    byte[] next = outbound.peek();
-    if (next == null || first.length + next.length > OUTBOUND_COALESCE_LIMIT) {
-      return first;
-    }
-    int total = first.length;
-    for (byte[] b : outbound) {
-      if (total + b.length > OUTBOUND_COALESCE_LIMIT) {
-        break;
-      }
-      total += b.length;
-    }
-    byte[] joined = new byte[total];
-    System.arraycopy(first, 0, joined, 0, first.length);
-    int pos = first.length;
-    while (pos < total) {
-      byte[] b = outbound.poll();
-      System.arraycopy(b, 0, joined, pos, b.length);
-      pos += b.length;
-    }
-    return joined;
+    return OutboundChunks.poll(outbound, OUTBOUND_COALESCE_LIMIT);
   }
 
   @Override
