@@ -13,6 +13,12 @@ import io.vertx.core.streams.WriteStream;
  * back-pressure work: pausing the read side stops acknowledging data, which closes the muxer's
  * flow-control window and makes the remote stop sending. {@link #end()} half-closes (the remote
  * may still send); {@link #reset()} aborts both directions.
+ *
+ * <p>Nothing is lost to late handlers: data that arrives before a {@link #handler} is set waits
+ * (and counts against the flow-control window, as if paused), the remote's end is reported once an
+ * {@link #endHandler} is set and all data was handed out, and a failure that came before an
+ * {@link #exceptionHandler} is reported to it when it is set. Handlers may therefore be set from
+ * any thread, or after a future completes.
  */
 public interface P2pStream extends ReadStream<Buffer>, WriteStream<Buffer> {
 

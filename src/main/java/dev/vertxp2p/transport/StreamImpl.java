@@ -50,6 +50,8 @@ final class StreamImpl implements P2pStream {
   /** Bytes at the head of {@link #pending} already reported as consumed to the muxer. */
   private long preAcked;
   private boolean endDelivered;
+  /** Whether {@link #pending} counts towards the connection's unconsumed bytes (until closed). */
+  private boolean pendingCounted = true;
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
@@ -66,6 +68,7 @@ final class StreamImpl implements P2pStream {
 
   private boolean closed;
   private Throwable failure;
+  private boolean failureReported;
 
   private static final class PendingWrite {
     final byte[] data;
@@ -178,7 +181,25 @@ final class StreamImpl implements P2pStream {
       closed = true;
       writeClosed = true;
       failWrites(new StreamClosedException("stream closed"));
+      uncountPending();
       conn.streamClosed(this);
+    }
+  }
+
+  /**
+   * A closed stream's unread data stays readable, but the remote can send no more on it, so it
+   * no longer holds the connection's reads back.
+   */
+  private void uncountPending() {
+    if (pendingCounted) {
+      pendingCounted = false;
+      long n = 0;
+      for (byte[] b : pending) {
+        n += b.length;
+      }
+      if (n > 0) {
+        conn.bufferedDelta(-n);
+      }
     }
   }
 
@@ -206,20 +227,15 @@ final class StreamImpl implements P2pStream {
     conn.streamClosed(this);
     Handler<Throwable> h = exceptionHandler;
     if (h != null && protocol != null) {
+      failureReported = true;
       h.handle(cause);
     }
   }
 
   /** An aborted stream's undelivered data is dropped, and no longer counts as buffered. */
   private void discardPending() {
-    long n = 0;
-    for (byte[] b : pending) {
-      n += b.length;
-    }
+    uncountPending();
     pending.clear();
-    if (n > 0) {
-      conn.bufferedDelta(-n);
-    }
   }
 
   private void failWrites(Throwable cause) {
@@ -242,7 +258,9 @@ final class StreamImpl implements P2pStream {
   // ---- read side ----------------------------------------------------------------------------
 
   private void deliver(byte[] data) {
-    conn.bufferedDelta(data.length);
+    if (pendingCounted) {
+      conn.bufferedDelta(data.length);
+    }
     pending.add(data);
     drainPending();
   }
@@ -253,7 +271,9 @@ final class StreamImpl implements P2pStream {
     }
     delivering = true;
     try {
-      while (demand > 0 && !pending.isEmpty()) {
+      // Nothing is handed out before there is a handler to take it: a stream whose handlers are
+      // set a moment after it opened (from another thread, or after a future) loses nothing.
+      while (demand > 0 && handler != null && !pending.isEmpty()) {
         byte[] chunk = pending.poll();
         if (demand != Long.MAX_VALUE) {
           demand--;
@@ -264,7 +284,9 @@ final class StreamImpl implements P2pStream {
           preAcked -= skip;
           ack -= (int) skip;
         }
-        conn.bufferedDelta(-chunk.length);
+        if (pendingCounted) {
+          conn.bufferedDelta(-chunk.length);
+        }
         if (!closed && ack > 0) {
           try {
             conn.engine().consumed(id, ack);
@@ -272,18 +294,14 @@ final class StreamImpl implements P2pStream {
             // the muxer already forgot the stream; nothing left to acknowledge
           }
         }
+        // the chunk is ours alone (the muxer handed it over), so the buffer wraps it, no copy
         Handler<Buffer> h = handler;
-        if (h != null) {
-          // the chunk is ours alone (the muxer handed it over), so the buffer wraps it, no copy
-          h.handle(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)));
-        }
+        h.handle(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)));
       }
-      if (remoteEnded && pending.isEmpty() && !endDelivered) {
+      Handler<Void> end = endHandler;
+      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null) {
         endDelivered = true;
-        Handler<Void> h = endHandler;
-        if (h != null) {
-          h.handle(null);
-        }
+        end.handle(null);
       }
     } finally {
       delivering = false;
@@ -335,7 +353,14 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream exceptionHandler(Handler<Throwable> handler) {
-    conn.run(() -> this.exceptionHandler = handler);
+    conn.run(() -> {
+      this.exceptionHandler = handler;
+      // a failure that came before the handler is reported to it, once
+      if (handler != null && failure != null && protocol != null && !failureReported) {
+        failureReported = true;
+        handler.handle(failure);
+      }
+    });
     return this;
   }
 

@@ -117,6 +117,41 @@ class LoopbackTest {
     assertEquals(2 << 20, perf.downloadBytes());
   }
 
+  /**
+   * The remote writes and ends at once; this side sets its handlers only after the data and the
+   * end have certainly arrived (a later round trip on the same connection came back). Nothing may
+   * be lost: not the data, not the end, not a failure.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void handlersSetLateLoseNothing(String muxer) throws Exception {
+    a = node(muxer);
+    b = node(muxer);
+    b.handle("/greet/1.0.0", st -> {
+      st.write(Buffer.buffer("hello, "));
+      st.write(Buffer.buffer("late reader"));
+      st.end();
+    });
+    b.handle("/refuse/1.0.0", P2pStream::reset);
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream greet = await(c.newStream("/greet/1.0.0"));
+    P2pStream refused = await(c.newStream("/refuse/1.0.0"));
+    await(dev.vertxp2p.protocols.Ping.ping(c)); // everything b sent before this has been read
+
+    Promise<String> text = Promise.promise();
+    Buffer got = Buffer.buffer();
+    greet.handler(got::appendBuffer);
+    greet.endHandler(v -> {
+      greet.end();
+      text.complete(got.toString());
+    });
+    assertEquals("hello, late reader", await(text.future()));
+
+    Promise<Throwable> failed = Promise.promise();
+    refused.exceptionHandler(failed::complete);
+    assertInstanceOf(StreamClosedException.class, await(failed.future()));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
   void hundredConcurrentStreams(String muxer) throws Exception {
