@@ -210,6 +210,25 @@ public final class TcpTransport {
       all.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     }
     servers.clear();
+    return Future.all(all).compose(v -> acceptorsSettled());
+  }
+
+  /**
+   * Completes once the acceptor event loops have run a select since now. A closed server channel
+   * is still registered with its selector, and the JDK closes its socket only when the next select
+   * drops the cancelled key: until then the kernel keeps accepting on the port, though Netty has
+   * already reported the close. Tasks queued while the loop runs its tasks still run in the same
+   * batch, but a scheduled task is only picked up after the loop's next select: when it runs, the
+   * port is really closed.
+   */
+  private Future<Void> acceptorsSettled() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (EventExecutor acceptor : ((VertxInternal) vertx).acceptorEventLoopGroup()) {
+      Promise<Void> settled = Promise.promise();
+      acceptor.execute(() -> acceptor.schedule((Runnable) settled::complete, 0,
+          java.util.concurrent.TimeUnit.NANOSECONDS));
+      all.add(settled.future());
+    }
     return Future.all(all).mapEmpty();
   }
 
@@ -221,6 +240,6 @@ public final class TcpTransport {
       all.add(s.close());
     }
     all.add(client.close());
-    return Future.all(all).mapEmpty();
+    return Future.all(all).compose(v -> acceptorsSettled());
   }
 }
