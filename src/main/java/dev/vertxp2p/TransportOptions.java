@@ -53,12 +53,19 @@ public class TransportOptions {
   private Duration shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
   private int maxStreamsInbound = Integer.MAX_VALUE;
   private int maxStreamsOutbound = Integer.MAX_VALUE;
+  private boolean spreadEventLoops = DEFAULT_SPREAD_EVENT_LOOPS;
+
+  /**
+   * Connections are spread over every event loop of the Vert.x instance (one listener per loop,
+   * dials dealt in turn), so many connections use every core.
+   */
+  public static final boolean DEFAULT_SPREAD_EVENT_LOOPS = true;
 
   public TransportOptions() {}
 
   static final java.util.Set<String> KEYS =
       java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout",
-          "keepAliveInterval", "keepAliveTimeout", "shutdownGracePeriod");
+          "keepAliveInterval", "keepAliveTimeout", "shutdownGracePeriod", "spreadEventLoops");
 
   /**
    * From the {@code transport} config section.
@@ -97,6 +104,8 @@ public class TransportOptions {
       ConfigCheck.positiveSeconds("transport.shutdownGracePeriod", grace);
     }
     setShutdownGracePeriod(ConfigCheck.toDuration(grace));
+    setSpreadEventLoops(ConfigCheck.readBoolean(json, "spreadEventLoops",
+        "transport.spreadEventLoops", DEFAULT_SPREAD_EVENT_LOOPS));
   }
 
   private static Duration seconds(JsonObject json, String key, Duration dflt) {
@@ -116,6 +125,20 @@ public class TransportOptions {
     this.shutdownGracePeriod = other.shutdownGracePeriod;
     this.maxStreamsInbound = other.maxStreamsInbound;
     this.maxStreamsOutbound = other.maxStreamsOutbound;
+    this.spreadEventLoops = other.spreadEventLoops;
+  }
+
+  /**
+   * Whether connections are spread over every event loop (the default) rather than all kept on
+   * the swarm's own. The swarm's state stays on its own context either way.
+   */
+  public boolean isSpreadEventLoops() {
+    return spreadEventLoops;
+  }
+
+  public TransportOptions setSpreadEventLoops(boolean spread) {
+    this.spreadEventLoops = spread;
+    return this;
   }
 
   /** How long streams may finish after GOAWAY on a graceful close; zero resets them at once. */
@@ -253,6 +276,7 @@ public class TransportOptions {
         .put("keepAliveInterval", keepAliveInterval.toMillis() / 1000.0)
         .put("keepAliveTimeout", keepAliveTimeout.toMillis() / 1000.0)
         .put("streamNegotiationTimeout", streamNegotiationTimeout.toMillis() / 1000.0)
-        .put("shutdownGracePeriod", shutdownGracePeriod.toMillis() / 1000.0);
+        .put("shutdownGracePeriod", shutdownGracePeriod.toMillis() / 1000.0)
+        .put("spreadEventLoops", spreadEventLoops);
   }
 }

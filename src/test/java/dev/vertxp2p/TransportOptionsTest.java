@@ -1,6 +1,7 @@
 package dev.vertxp2p;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,15 +21,17 @@ class TransportOptionsTest {
         d.getMuxers());
     assertEquals(Duration.ofSeconds(10), d.getHandshakeTimeout());
     assertEquals(Duration.ofSeconds(30), d.getKeepAliveInterval());
+    assertTrue(d.isSpreadEventLoops());
     JsonObject json = new JsonObject()
         .put("muxers", new JsonArray().add(TransportOptions.MPLEX_PROTOCOL))
         .put("handshakeTimeout", 2.5).put("streamNegotiationTimeout", 1.0)
         .put("keepAliveInterval", 5.0).put("keepAliveTimeout", 2.0)
-        .put("shutdownGracePeriod", 0.5);
+        .put("shutdownGracePeriod", 0.5).put("spreadEventLoops", false);
     TransportOptions t = new TransportOptions(json);
     assertEquals(List.of(TransportOptions.MPLEX_PROTOCOL), t.getMuxers());
     assertEquals(Duration.ofMillis(2500), t.getHandshakeTimeout());
     assertEquals(Duration.ofSeconds(5), t.getKeepAliveInterval());
+    assertFalse(t.isSpreadEventLoops());
     assertEquals(json, t.toJson());
     assertEquals(json, new SwarmOptions(new JsonObject().put("transport", json))
         .getTransport().toJson());
@@ -49,5 +52,8 @@ class TransportOptionsTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> new TransportOptions(new JsonObject().put("muxers", new JsonArray())));
     assertTrue(e.getMessage().contains("transport.muxers"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("spreadEventLoops", "yes")));
+    assertTrue(e.getMessage().contains("transport.spreadEventLoops"), e.getMessage());
   }
 }

@@ -111,10 +111,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.options = new SwarmOptions(options);
     Context ctx = vertx.getOrCreateContext();
     this.owner = ctx;
-    // Connections stay on the owner's event loop for now. Spreading them over every loop
-    // (new TcpTransport(vertx, true), what the benchmarks use) made an mplex echo stall now and
-    // then in LoopbackTest: to be understood before it becomes the default.
-    this.transport = new TcpTransport(vertx);
+    // Connections spread over every event loop (one listener per loop, dials dealt in turn)
+    // unless configured otherwise: the map stays on the owner context, connections report to it.
+    this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops());
     this.selector = customSelector != null
         ? customSelector
         : ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());

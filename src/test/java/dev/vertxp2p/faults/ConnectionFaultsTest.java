@@ -199,7 +199,9 @@ class ConnectionFaultsTest {
         if (finished.incrementAndGet() == total) {
           all.complete();
         }
-        launch[0].run();
+        // Launch the next one as a new task: a stream can fail at once (no connection left), and
+        // launching inline would then recurse once per stream until the stack overflows.
+        vertx.runOnContext(v -> launch[0].run());
       });
     };
     for (int k = 0; k < Math.min(IN_FLIGHT, total); k++) {
