@@ -47,9 +47,18 @@ public class DialFailedException extends RuntimeException {
     return failures;
   }
 
-  /** Whether every address ended in a timeout (the swarm answers 504 rather than 502). */
+  /**
+   * Whether every address ended in a timeout (the swarm answers 504 rather than 502): the dial's
+   * own connectionTimeout, or the upgrade's bound, whichever of the two fired first.
+   */
   public boolean allTimedOut() {
     return !failures.isEmpty()
-        && failures.stream().allMatch(f -> f.lastError() instanceof DialTimeoutException);
+        && failures.stream().allMatch(f -> isTimeout(f.lastError()));
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    return e instanceof DialTimeoutException
+        || e instanceof dev.vertxp2p.transport.HandshakeTimeoutException
+        || e instanceof java.util.concurrent.TimeoutException;
   }
 }

@@ -372,4 +372,21 @@ class RetryingDialerTest {
     assertInstanceOf(DialAbortedException.class, f.cause());
     assertTrue(attempts.isEmpty());
   }
+
+  /** The upgrade's own timeout can fire before the dial's: a dial that only timed out is a timeout. */
+  @Test
+  void handshakeTimeoutsCountAsTimeouts() {
+    DialFailedException mixed = new DialFailedException(List.of(
+        new DialFailedException.AddressFailure("/a", 1,
+            new DialTimeoutException("/a", Duration.ofMillis(300))),
+        new DialFailedException.AddressFailure("/b", 1,
+            new dev.vertxp2p.transport.HandshakeTimeoutException("upgrade took over 300 ms"))));
+    assertTrue(mixed.allTimedOut());
+    DialFailedException refused = new DialFailedException(List.of(
+        new DialFailedException.AddressFailure("/a", 1,
+            new DialTimeoutException("/a", Duration.ofMillis(300))),
+        new DialFailedException.AddressFailure("/b", 1,
+            new java.net.ConnectException("Connection refused"))));
+    assertFalse(refused.allTimedOut());
+  }
 }
