@@ -12,7 +12,8 @@ import java.util.Set;
  * <pre>{@code
  * "limits": { "maxConnections": 1024, "maxPendingInbound": 64,
  *             "maxStreamsInbound": 512, "maxStreamsOutbound": 512,
- *             "yamuxStreamWindow": 262144, "mplexStreamBuffer": 4194304 }
+ *             "yamuxStreamWindow": 262144, "yamuxMaxStreamWindow": 16777216,
+ *             "mplexStreamBuffer": 4194304 }
  * }</pre>
  *
  * <p>These are hard limits, unlike the connection manager's watermarks: beyond {@code
@@ -47,6 +48,12 @@ public class LimitsOptions {
   public static final int DEFAULT_YAMUX_STREAM_WINDOW = YamuxConfig.DEFAULT_INITIAL_WINDOW;
 
   /**
+   * What auto-tuning may grow a Yamux stream's window to while the stream is read as fast as it
+   * arrives (go-yamux's cap); at or below {@link #DEFAULT_YAMUX_STREAM_WINDOW} windows never grow.
+   */
+  public static final int DEFAULT_YAMUX_MAX_STREAM_WINDOW = YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW;
+
+  /**
    * Bytes buffered per mplex stream before it is reset (mplex has no flow control; spec
    * "Implementation notes" allows resetting a stream whose reader is too slow).
    */
@@ -62,7 +69,8 @@ public class LimitsOptions {
   public static final double DEFAULT_EVICT_PENDING_AFTER = 1.0;
 
   static final Set<String> KEYS = Set.of("maxConnections", "maxPendingInbound",
-      "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "mplexStreamBuffer",
+      "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "yamuxMaxStreamWindow",
+      "mplexStreamBuffer",
       "evictPendingAfter");
 
   private int maxConnections;
@@ -70,6 +78,7 @@ public class LimitsOptions {
   private int maxStreamsInbound;
   private int maxStreamsOutbound;
   private int yamuxStreamWindow;
+  private int yamuxMaxStreamWindow = DEFAULT_YAMUX_MAX_STREAM_WINDOW;
   private int mplexStreamBuffer;
   private double evictPendingAfter = DEFAULT_EVICT_PENDING_AFTER;
 
@@ -90,6 +99,7 @@ public class LimitsOptions {
     maxStreamsInbound = other.maxStreamsInbound;
     maxStreamsOutbound = other.maxStreamsOutbound;
     yamuxStreamWindow = other.yamuxStreamWindow;
+    yamuxMaxStreamWindow = other.yamuxMaxStreamWindow;
     mplexStreamBuffer = other.mplexStreamBuffer;
     evictPendingAfter = other.evictPendingAfter;
   }
@@ -107,6 +117,7 @@ public class LimitsOptions {
     setMaxStreamsInbound(read(json, "maxStreamsInbound", maxStreamsInbound));
     setMaxStreamsOutbound(read(json, "maxStreamsOutbound", maxStreamsOutbound));
     setYamuxStreamWindow(read(json, "yamuxStreamWindow", yamuxStreamWindow));
+    setYamuxMaxStreamWindow(read(json, "yamuxMaxStreamWindow", yamuxMaxStreamWindow));
     setMplexStreamBuffer(read(json, "mplexStreamBuffer", mplexStreamBuffer));
     setEvictPendingAfter(ConfigCheck.readNumber(json, "evictPendingAfter",
         SECTION + ".evictPendingAfter", evictPendingAfter));
@@ -174,7 +185,7 @@ public class LimitsOptions {
     return this;
   }
 
-  /** The receive window granted per Yamux stream: what one stream may make us buffer. */
+  /** The receive window granted per Yamux stream when it opens. */
   public int getYamuxStreamWindow() {
     return yamuxStreamWindow;
   }
@@ -187,6 +198,25 @@ public class LimitsOptions {
           + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
     }
     this.yamuxStreamWindow = bytes;
+    return this;
+  }
+
+  /**
+   * What one Yamux stream may make us buffer at most: auto-tuning grows a stream's window up to
+   * this (never below {@link #getYamuxStreamWindow()}) while the stream is read as fast as it
+   * arrives.
+   */
+  public int getYamuxMaxStreamWindow() {
+    return yamuxMaxStreamWindow;
+  }
+
+  public LimitsOptions setYamuxMaxStreamWindow(int bytes) {
+    if (bytes < YamuxConfig.SPEC_INITIAL_WINDOW || bytes > YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW) {
+      throw ConfigCheck.invalid(SECTION + ".yamuxMaxStreamWindow", bytes, "must be between "
+          + YamuxConfig.SPEC_INITIAL_WINDOW + " (the spec's initial window) and "
+          + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
+    }
+    this.yamuxMaxStreamWindow = bytes;
     return this;
   }
 
@@ -209,6 +239,7 @@ public class LimitsOptions {
   public YamuxConfig yamuxConfig() {
     return new YamuxConfig()
         .maxStreams(maxStreamsInbound + maxStreamsOutbound)
+        .maxReceiveWindow(Math.max(yamuxStreamWindow, yamuxMaxStreamWindow))
         .initialWindow(yamuxStreamWindow);
   }
 
@@ -227,6 +258,7 @@ public class LimitsOptions {
         .put("maxStreamsInbound", maxStreamsInbound)
         .put("maxStreamsOutbound", maxStreamsOutbound)
         .put("yamuxStreamWindow", yamuxStreamWindow)
+        .put("yamuxMaxStreamWindow", yamuxMaxStreamWindow)
         .put("mplexStreamBuffer", mplexStreamBuffer)
         .put("evictPendingAfter", evictPendingAfter);
   }

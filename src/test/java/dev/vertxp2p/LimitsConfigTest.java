@@ -24,7 +24,8 @@ class LimitsConfigTest {
     JsonObject json = new JsonObject()
         .put("limits", new JsonObject().put("maxConnections", 10).put("maxPendingInbound", 2)
             .put("maxStreamsInbound", 3).put("maxStreamsOutbound", 4)
-            .put("yamuxStreamWindow", 1 << 20).put("mplexStreamBuffer", 8 << 20))
+            .put("yamuxStreamWindow", 1 << 20).put("yamuxMaxStreamWindow", 4 << 20)
+            .put("mplexStreamBuffer", 8 << 20))
         .put("connectionManager", new JsonObject().put("enabled", false).put("lowWater", 5)
             .put("highWater", 8).put("gracePeriod", 1.5).put("checkInterval", 0.5))
         .put("transport", new JsonObject().put("shutdownGracePeriod", 2.5));
@@ -32,6 +33,10 @@ class LimitsConfigTest {
     assertEquals(10, o.getLimits().getMaxConnections());
     assertEquals(2, o.getLimits().getMaxPendingInbound());
     assertEquals(1 << 20, o.getLimits().yamuxConfig().initialWindow());
+    assertEquals(4 << 20, o.getLimits().yamuxConfig().maxReceiveWindow());
+    assertEquals(1 << 20, new LimitsOptions().setYamuxStreamWindow(1 << 20)
+        .setYamuxMaxStreamWindow(1 << 18).yamuxConfig().maxReceiveWindow(),
+        "a cap below the initial window means no growth, not an error");
     assertEquals(7, o.getLimits().yamuxConfig().maxStreams(), "inbound + outbound");
     assertEquals(8 << 20, o.getLimits().mplexConfig().maxBufferedPerStream());
     assertEquals(5, o.getConnectionManager().getLowWater());
@@ -54,6 +59,8 @@ class LimitsConfigTest {
     rejected("{\"limits\": {\"maxPendingInbound\": \"9\"}}", "limits.maxPendingInbound");
     rejected("{\"limits\": {\"yamuxStreamWindow\": 1000}}", "limits.yamuxStreamWindow", "262144");
     rejected("{\"limits\": {\"mplexStreamBuffer\": 1000}}", "limits.mplexStreamBuffer");
+    rejected("{\"limits\": {\"yamuxMaxStreamWindow\": 33554432}}", "limits.yamuxMaxStreamWindow",
+        "16777216");
     rejected("{\"limits\": {\"maxConection\": 3}}", "limits.maxConection");
     rejected("{\"connectionManager\": {\"lowWater\": 9, \"highWater\": 8}}",
         "connectionManager.lowWater", "highWater (8)");

@@ -7,8 +7,9 @@ package dev.vertxp2p.proto.yamux;
  *
  * <p>The engine never buffers a partial frame body: the 12-byte header is the only thing held back
  * between {@link YamuxEngine#receive} calls, and Data bodies are handed out as they arrive. What one
- * session may hold unconsumed per stream is bounded by {@link #initialWindow()} (the window we grant),
- * itself bounded by {@link #maxReceiveWindow()}.
+ * session may hold unconsumed per stream is bounded by the window we grant: {@link #initialWindow()}
+ * at first, grown by auto-tuning while the stream is read as fast as it arrives, never beyond
+ * {@link #maxReceiveWindow()}, and for all streams together by {@link #maxSessionWindowGrowth()}.
  */
 public final class YamuxConfig {
 
@@ -20,6 +21,12 @@ public final class YamuxConfig {
 
   /** Upper bound for any window we grant (16 MiB, as go-yamux and rust-yamux cap theirs). */
   public static final int DEFAULT_MAX_RECEIVE_WINDOW = 16 * 1024 * 1024;
+
+  /**
+   * How much the windows of all streams of one session may grow beyond {@link #initialWindow()}
+   * together (auto-tuning): two streams at the full 16 MiB.
+   */
+  public static final long DEFAULT_MAX_SESSION_WINDOW_GROWTH = 32L * 1024 * 1024;
 
   /** Streams open at once per session; an inbound SYN beyond it is answered with RST. */
   public static final int DEFAULT_MAX_STREAMS = 1024;
@@ -51,6 +58,7 @@ public final class YamuxConfig {
   private int maxStreams = DEFAULT_MAX_STREAMS;
   private int ackBacklog = DEFAULT_ACK_BACKLOG;
   private int maxFramePayload = DEFAULT_MAX_FRAME_PAYLOAD;
+  private long maxSessionWindowGrowth = DEFAULT_MAX_SESSION_WINDOW_GROWTH;
 
   /** A config holding every default. */
   public YamuxConfig() {}
@@ -62,6 +70,21 @@ public final class YamuxConfig {
     this.maxStreams = other.maxStreams;
     this.ackBacklog = other.ackBacklog;
     this.maxFramePayload = other.maxFramePayload;
+    this.maxSessionWindowGrowth = other.maxSessionWindowGrowth;
+  }
+
+  /** How much all streams' windows of one session may grow beyond the initial window together. */
+  public long maxSessionWindowGrowth() {
+    return maxSessionWindowGrowth;
+  }
+
+  /** Sets the session's bound on window growth; 0 turns auto-tuning off. */
+  public YamuxConfig maxSessionWindowGrowth(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxSessionWindowGrowth must be >= 0, got " + bytes);
+    }
+    this.maxSessionWindowGrowth = bytes;
+    return this;
   }
 
   /** The receive window we grant each stream (we announce the excess over 256 KiB with SYN/ACK). */

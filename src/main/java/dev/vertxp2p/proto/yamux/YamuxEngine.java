@@ -75,6 +75,16 @@ public final class YamuxEngine implements MuxerEngine {
   private final int maxStreams;
   private final int ackBacklog;
   private final int maxFramePayload;
+  private final long maxSessionWindowGrowth;
+  /** Sum over open streams of what their windows grew beyond {@link #grantWindow}. */
+  private long sessionWindowGrowth;
+  /** Window auto-tuning re-measures the round trip when its estimate is older than this. */
+  private static final long RTT_MAX_AGE_NANOS = 1_000_000_000L;
+  private final java.util.function.LongSupplier clock;
+  private long rttNanos;
+  private long rttMeasuredAt;
+  private long rttPingId = -1;
+  private long rttPingSentAt;
 
   private final Map<Long, Stream> streams = new HashMap<>();
   private final Set<Long> recentlyClosed = boundedIdSet(RECENTLY_CLOSED_IDS);
@@ -105,13 +115,26 @@ public final class YamuxEngine implements MuxerEngine {
    * @param config limits; copied, later changes to it do not affect this engine
    */
   public YamuxEngine(boolean initiator, YamuxConfig config) {
+    this(initiator, config, System::nanoTime);
+  }
+
+  /**
+   * A session endpoint with its own clock, read only to time window updates and round trips for
+   * window auto-tuning.
+   *
+   * @param nanoClock monotonic nanoseconds, like {@link System#nanoTime()}
+   */
+  public YamuxEngine(boolean initiator, YamuxConfig config,
+      java.util.function.LongSupplier nanoClock) {
     config.validate();
+    this.clock = java.util.Objects.requireNonNull(nanoClock, "nanoClock");
     this.initiator = initiator;
     this.grantWindow = config.initialWindow();
     this.maxReceiveWindow = config.maxReceiveWindow();
     this.maxStreams = config.maxStreams();
     this.ackBacklog = config.ackBacklog();
     this.maxFramePayload = config.maxFramePayload();
+    this.maxSessionWindowGrowth = config.maxSessionWindowGrowth();
     // spec.md "StreamID Field": the client uses odd ids, the server even; 0 is the session.
     this.nextStreamId = initiator ? 1 : 2;
   }
@@ -129,6 +152,7 @@ public final class YamuxEngine implements MuxerEngine {
     long grant; // the window the remote believes it has been given in total
     long recvWindow; // what the remote may still send before our next update
     long pendingCredit; // consumed, not yet announced
+    long epochStart; // when we last announced credit (or opened the stream), clock nanos
     long unconsumed; // handed out in StreamData, not yet reported consumed
     boolean localClosed;
     boolean remoteClosed;
@@ -209,7 +233,13 @@ public final class YamuxEngine implements MuxerEngine {
     if ((h.flags() & FLAG_SYN) != 0) {
       queueControl(TYPE_PING, FLAG_ACK, 0, h.length());
     }
-    if ((h.flags() & FLAG_ACK) != 0 && outstandingPings.remove(h.length())) {
+    if ((h.flags() & FLAG_ACK) != 0 && h.length() == rttPingId) {
+      // our own round-trip measurement: no event, the application did not ask for it
+      long now = clock.getAsLong();
+      rttNanos = Math.max(1, now - rttPingSentAt);
+      rttMeasuredAt = now;
+      rttPingId = -1;
+    } else if ((h.flags() & FLAG_ACK) != 0 && outstandingPings.remove(h.length())) {
       events.add(new MuxerEvent.Pong(h.length()));
     }
   }
@@ -324,6 +354,7 @@ public final class YamuxEngine implements MuxerEngine {
     s.acked = true;
     s.grant = grantWindow;
     s.recvWindow = grantWindow;
+    s.epochStart = clock.getAsLong();
     streams.put(id, s);
     // spec.md "Opening a stream": accept with ACK; "Flow Control": announce a larger window with it.
     queueControl(TYPE_WINDOW_UPDATE, FLAG_ACK, id, grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
@@ -406,6 +437,7 @@ public final class YamuxEngine implements MuxerEngine {
     Stream s = new Stream(id, true);
     s.grant = grantWindow;
     s.recvWindow = grantWindow;
+    s.epochStart = clock.getAsLong();
     streams.put(id, s);
     unacked++;
     // spec.md "Opening a stream": a WindowUpdate with SYN; it also announces any larger window.
@@ -516,15 +548,68 @@ public final class YamuxEngine implements MuxerEngine {
       s.grant = target;
       s.pendingCredit = 0;
       queueControl(TYPE_WINDOW_UPDATE, 0, streamId, delta);
+      measureRttIfStale(clock.getAsLong());
     }
   }
 
   /**
-   * The window this stream should be granted from now on. Fixed at the configured window for now;
-   * the hook where an auto-tuning policy (bounded by maxReceiveWindow) can grow it later.
+   * The window this stream should be granted from now on: auto-tuned. When an update is due (half
+   * the window consumed) sooner than four round trips after the previous one, the window, not the
+   * path, is what limits the stream, and it doubles, up to maxReceiveWindow. The round trip is
+   * measured with a Ping of our own, sent with an update when no measurement is recent. A reader
+   * that lags (more than half the window handed out and not yet consumed when the update falls
+   * due: a whole window arriving in one read leaves exactly half) never grows its window, nor does
+   * one that reads in gulps between pauses (its updates are far apart), and the growth of all streams of a session together is bounded by
+   * maxSessionWindowGrowth: what a stream can make us buffer grows only while it is read as fast
+   * as it arrives, and only so far.
    */
   private long receiveWindowTarget(Stream s) {
-    return Math.min(Math.max(s.grant, grantWindow), maxReceiveWindow);
+    long base = Math.min(Math.max(s.grant, grantWindow), maxReceiveWindow);
+    if (s.pendingCredit < base / 2) {
+      return base; // no update due yet
+    }
+    long now = clock.getAsLong();
+    long epoch = now - s.epochStart;
+    s.epochStart = now;
+    if (rttNanos <= 0 || epoch >= 4 * rttNanos || s.unconsumed > base / 2
+        || base >= maxReceiveWindow) {
+      return base;
+    }
+    long extra = Math.min(Math.min(base, maxReceiveWindow - base),
+        maxSessionWindowGrowth - sessionWindowGrowth);
+    if (extra <= 0) {
+      return base;
+    }
+    sessionWindowGrowth += extra;
+    return base + extra;
+  }
+
+  /** Sends our own Ping when the round-trip estimate is missing or older than a second. */
+  private void measureRttIfStale(long now) {
+    if (rttPingId >= 0 || maxSessionWindowGrowth == 0) {
+      return; // one measurement at a time; none needed without auto-tuning
+    }
+    if (rttNanos > 0 && now - rttMeasuredAt < RTT_MAX_AGE_NANOS) {
+      return;
+    }
+    rttPingId = nextPingId;
+    nextPingId = nextPingId == MAX_U32 ? 1 : nextPingId + 1;
+    rttPingSentAt = now;
+    queueControl(TYPE_PING, FLAG_SYN, 0, rttPingId);
+  }
+
+  /**
+   * The receive window granted to the remote on {@code streamId} so far (auto-tuning grows it), or
+   * -1 when there is no such open stream.
+   */
+  public long receiveWindow(long streamId) {
+    Stream s = streams.get(streamId);
+    return s == null ? -1 : s.grant;
+  }
+
+  /** The round-trip estimate used by auto-tuning, in nanoseconds; 0 before the first sample. */
+  public long rttNanos() {
+    return rttNanos;
   }
 
   @Override
@@ -581,6 +666,9 @@ public final class YamuxEngine implements MuxerEngine {
 
   private void forget(Stream s) {
     s.gone = true;
+    if (s.grant > grantWindow) {
+      sessionWindowGrowth -= s.grant - grantWindow;
+    }
     streams.remove(s.id);
     if (s.outbound && !s.acked) {
       unacked--;
