@@ -54,6 +54,16 @@ public final class Upgrader {
    * which give forward secrecy, stay per connection).
    */
   private final NoiseKeyPair staticKey;
+  /**
+   * Remote static-key signatures already verified, with the peer id they prove. A peer's static
+   * key and its signature stay the same across its connections (go- and rust-libp2p, and this
+   * node, keep one static key), so the second and later connections of a peer skip decoding its
+   * key and an Ed25519 verification. Keyed by the exact bytes verified; only successes are kept.
+   */
+  private final VerifiedIdentities verified = new VerifiedIdentities(VERIFIED_CACHE_SIZE);
+
+  /** Bound on {@link #verified}: about 200 bytes an entry. */
+  static final int VERIFIED_CACHE_SIZE = 1024;
 
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
     this.identity = identity;
@@ -231,16 +241,21 @@ public final class Upgrader {
 
     /** Called by the Noise engine the moment the remote's payload is decrypted. */
     private void verifyRemote(byte[] identityKey, byte[] signature, byte[] signedData) {
-      PublicKey key;
-      try {
-        key = Keys.unmarshalPublicKey(identityKey);
-      } catch (ProtocolException e) {
-        throw new NoiseException("remote identity key is malformed: " + e.getMessage());
+      java.nio.ByteBuffer cacheKey = VerifiedIdentities.key(identityKey, signature, signedData);
+      PeerId proved = verified.get(cacheKey);
+      if (proved == null) {
+        PublicKey key;
+        try {
+          key = Keys.unmarshalPublicKey(identityKey);
+        } catch (ProtocolException e) {
+          throw new NoiseException("remote identity key is malformed: " + e.getMessage());
+        }
+        if (!key.verify(signedData, signature)) {
+          throw new NoiseException("remote's signature over its Noise static key does not verify");
+        }
+        proved = PeerId.fromPublicKey(key);
+        verified.put(cacheKey, proved);
       }
-      if (!key.verify(signedData, signature)) {
-        throw new NoiseException("remote's signature over its Noise static key does not verify");
-      }
-      PeerId proved = PeerId.fromPublicKey(key);
       if (expectedPeer != null && !expectedPeer.equals(proved)) {
         throw new PeerIdMismatchException(expectedPeer, proved);
       }
