@@ -141,6 +141,11 @@ public final class MuxedConnection implements Connection {
     return LOG;
   }
 
+  /** Whether the caller runs on this connection's event loop. */
+  boolean onLoop() {
+    return Thread.currentThread() == loopThread;
+  }
+
   /** Runs {@code task} on this connection's event loop: now when already there, else queued. */
   void run(Runnable task) {
     if (Thread.currentThread() == loopThread) {
@@ -305,43 +310,40 @@ public final class MuxedConnection implements Connection {
     });
   }
 
-  /** Per event-loop thread: where a Noise message is assembled from several muxer chunks. */
-  private static final ThreadLocal<byte[]> STAGING =
-      ThreadLocal.withInitial(() -> new byte[NoiseSession.MAX_PLAINTEXT_LENGTH]);
-
+  /**
+   * Encrypts the muxer's chunks as one byte stream cut into Noise messages of the largest size. A
+   * message that spans several chunks is encrypted piece by piece where the pieces lie (the AEAD
+   * streams), so nothing is copied on the way but into the ciphertext.
+   */
   private byte[] encryptJoined(List<byte[]> parts, int total) {
     byte[] out = new byte[NoiseSession.encryptedLength(total)];
-    byte[] staging = STAGING.get();
+    int count = parts.size();
+    byte[][] arrays = new byte[count][];
+    int[] offsets = new int[count];
+    int[] lengths = new int[count];
     int outPos = 0;
     int part = 0;
     int partPos = 0;
     int left = total;
     while (left > 0) {
       int message = Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, left);
-      byte[] cur = parts.get(part);
-      if (cur.length - partPos >= message) {
-        // The whole message lies in one chunk: encrypt it in place.
-        outPos += session.encrypt(cur, partPos, message, out, outPos);
-        partPos += message;
-      } else {
-        int filled = 0;
-        while (filled < message) {
-          cur = parts.get(part);
-          int n = Math.min(message - filled, cur.length - partPos);
-          System.arraycopy(cur, partPos, staging, filled, n);
-          filled += n;
-          partPos += n;
-          if (partPos == cur.length && filled < message) {
-            part++;
-            partPos = 0;
-          }
+      int pieces = 0;
+      int filled = 0;
+      while (filled < message) {
+        byte[] cur = parts.get(part);
+        int n = Math.min(message - filled, cur.length - partPos);
+        arrays[pieces] = cur;
+        offsets[pieces] = partPos;
+        lengths[pieces] = n;
+        pieces++;
+        filled += n;
+        partPos += n;
+        if (partPos == cur.length) {
+          part++;
+          partPos = 0;
         }
-        outPos += session.encrypt(staging, 0, message, out, outPos);
       }
-      if (part < parts.size() && partPos == parts.get(part).length) {
-        part++;
-        partPos = 0;
-      }
+      outPos += session.encryptMessage(arrays, offsets, lengths, pieces, out, outPos);
       left -= message;
     }
     return out;

@@ -375,6 +375,10 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public Future<Void> write(Buffer data) {
+    if (conn.onLoop() && writes.isEmpty() && !writeClosed && !endRequested
+        && data instanceof BufferInternal internal && internal.getByteBuf().hasArray()) {
+      return writeDirect(internal.getByteBuf());
+    }
     Promise<Void> promise = Promise.promise();
     byte[] bytes = data.getBytes();
     conn.run(() -> {
@@ -392,6 +396,41 @@ final class StreamImpl implements P2pStream {
       queuedBytes += bytes.length;
       pumpWrites();
     });
+    return promise.future();
+  }
+
+  /**
+   * A write on the loop with nothing queued ahead: the muxer copies straight from the caller's
+   * array (one copy, not two); only what the window cannot take now is copied aside to wait, as
+   * the caller may reuse its buffer once this returns.
+   */
+  private Future<Void> writeDirect(io.netty.buffer.ByteBuf buf) {
+    int len = buf.readableBytes();
+    if (len == 0) {
+      return Future.succeededFuture();
+    }
+    byte[] array = buf.array();
+    int off = buf.arrayOffset() + buf.readerIndex();
+    int n;
+    try {
+      n = conn.engine().write(id, array, off, len);
+    } catch (MuxerException e) {
+      StreamClosedException failed =
+          new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e);
+      fail(failed);
+      return Future.failedFuture(failed);
+    }
+    if (n > 0) {
+      conn.countStreamBytesOut(n);
+      conn.flush();
+    }
+    if (n == len) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    byte[] rest = java.util.Arrays.copyOfRange(array, off + n, off + len);
+    writes.add(new PendingWrite(rest, promise));
+    queuedBytes += rest.length;
     return promise.future();
   }
 

@@ -31,6 +31,21 @@ final class BcChaChaPolyAead implements NoiseAead {
   }
 
   @Override
+  public int encrypt(long n, byte[] ad, byte[][] arrays, int[] offsets, int[] lengths, int count,
+      byte[] out, int outOff) {
+    init(true, n, ad);
+    int written = 0;
+    for (int i = 0; i < count; i++) {
+      written += cipher.processBytes(arrays[i], offsets[i], lengths[i], out, outOff + written);
+    }
+    try {
+      return written + cipher.doFinal(out, outOff + written);
+    } catch (InvalidCipherTextException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
+  @Override
   public int decrypt(long n, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
     if (inLen < TAG_LENGTH) {
       throw new NoiseException(

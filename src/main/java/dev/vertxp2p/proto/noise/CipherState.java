@@ -54,6 +54,18 @@ final class CipherState {
     return written;
   }
 
+  /** EncryptWithAd of a plaintext given in pieces (see {@link NoiseAead}); needs a key. */
+  int encryptWithAd(byte[] ad, byte[][] arrays, int[] offsets, int[] lengths, int count,
+      byte[] out, int outOff) {
+    if (!hasKey) {
+      throw new IllegalStateException("piecewise encryption needs a key (transport phase)");
+    }
+    checkNonce();
+    int written = aead.encrypt(n, ad, arrays, offsets, lengths, count, out, outOff);
+    n++;
+    return written;
+  }
+
   /**
    * DecryptWithAd (section 5.1); without a key the ciphertext is copied as is. On a bad tag {@code
    * n} is not incremented and {@link NoiseException} is thrown.

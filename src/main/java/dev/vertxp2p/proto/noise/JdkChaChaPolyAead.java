@@ -41,6 +41,22 @@ final class JdkChaChaPolyAead implements NoiseAead {
   }
 
   @Override
+  public int encrypt(long n, byte[] ad, byte[][] arrays, int[] offsets, int[] lengths, int count,
+      byte[] out, int outOff) {
+    try {
+      init(Cipher.ENCRYPT_MODE, n, ad);
+      int written = 0;
+      for (int i = 0; i < count; i++) {
+        // ChaCha20-Poly1305 encryption streams: each piece is encrypted and written at once.
+        written += cipher.update(arrays[i], offsets[i], lengths[i], out, outOff + written);
+      }
+      return written + cipher.doFinal(out, outOff + written);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
+  @Override
   public int decrypt(long n, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
     if (inLen < TAG_LENGTH) {
       throw new NoiseException(

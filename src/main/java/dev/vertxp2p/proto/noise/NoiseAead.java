@@ -27,6 +27,16 @@ public interface NoiseAead {
   int encrypt(long nonce, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff);
 
   /**
+   * Like {@link #encrypt(long, byte[], byte[], int, int, byte[], int)} for a plaintext given in
+   * {@code count} pieces: {@code arrays[i][offsets[i], offsets[i]+lengths[i])} in order. The pieces
+   * are encrypted where they lie, never joined into one array first.
+   *
+   * @return the number of bytes written: the pieces' total plus {@link #TAG_LENGTH}
+   */
+  int encrypt(long nonce, byte[] ad, byte[][] arrays, int[] offsets, int[] lengths, int count,
+      byte[] out, int outOff);
+
+  /**
    * Authenticates and decrypts {@code in[inOff, inOff+inLen)} (ciphertext plus tag) into {@code
    * out} at {@code outOff}, writing {@code inLen - TAG_LENGTH} bytes.
    *

@@ -96,6 +96,38 @@ public final class NoiseSession {
   }
 
   /**
+   * Encrypts one transport message whose plaintext is given in {@code count} pieces (see {@link
+   * NoiseAead}), together at most {@link #MAX_PLAINTEXT_LENGTH} bytes, and writes it framed into
+   * {@code out} at {@code outOff}: the pieces are encrypted where they lie, not joined first.
+   *
+   * @return the number of bytes written: the pieces' total plus the length prefix and the tag
+   */
+  public int encryptMessage(byte[][] arrays, int[] offsets, int[] lengths, int count, byte[] out,
+      int outOff) {
+    requireUsable();
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      Objects.checkFromIndexSize(offsets[i], lengths[i], arrays[i].length);
+      total += lengths[i];
+    }
+    if (total > MAX_PLAINTEXT_LENGTH) {
+      throw new IllegalArgumentException("one message holds at most " + MAX_PLAINTEXT_LENGTH
+          + " bytes of plaintext, got " + total);
+    }
+    int messageLength = (int) total + NoiseAead.TAG_LENGTH;
+    Objects.checkFromIndexSize(outOff, LENGTH_PREFIX + messageLength, out.length);
+    out[outOff] = (byte) (messageLength >>> 8);
+    out[outOff + 1] = (byte) messageLength;
+    try {
+      sender.encryptWithAd(null, arrays, offsets, lengths, count, out, outOff + LENGTH_PREFIX);
+    } catch (NoiseException e) {
+      failure = e;
+      throw e;
+    }
+    return LENGTH_PREFIX + messageLength;
+  }
+
+  /**
    * Feeds socket bytes in chunks of any size; complete messages are decrypted at once and queued
    * for {@link #pollPlaintext()}.
    *

@@ -89,6 +89,42 @@ class NoiseSessionTest {
     assertEquals(0, s[0].encrypt(data, 0, 0).length);
   }
 
+  /**
+   * A message encrypted from pieces is byte for byte the message of the joined plaintext, with
+   * either implementation on either side.
+   */
+  @ParameterizedTest
+  @EnumSource(NoiseAeads.Kind.class)
+  void piecesEncryptAsTheirConcatenation(NoiseAeads.Kind kind) {
+    NoiseSession[] pieces = pair(kind, NoiseAeads.Kind.JDK);
+    NoiseSession[] joined = pair(kind, NoiseAeads.Kind.BC);
+    Random r = new Random(11);
+    byte[] a = new byte[70_000];
+    byte[] b = new byte[5];
+    byte[] c = new byte[40_000];
+    r.nextBytes(a);
+    r.nextBytes(b);
+    r.nextBytes(c);
+    // a's tail, all of b (and an empty piece), c's head: one maximal message
+    int fromA = 30_000;
+    int fromC = NoiseSession.MAX_PLAINTEXT_LENGTH - fromA - b.length;
+    byte[] plain = new byte[NoiseSession.MAX_PLAINTEXT_LENGTH];
+    System.arraycopy(a, a.length - fromA, plain, 0, fromA);
+    System.arraycopy(b, 0, plain, fromA, b.length);
+    System.arraycopy(c, 0, plain, fromA + b.length, fromC);
+    byte[] out = new byte[3 + NoiseSession.encryptedLength(plain.length)];
+    int n = pieces[0].encryptMessage(new byte[][] {a, b, b, c},
+        new int[] {a.length - fromA, 0, 5, 0}, new int[] {fromA, b.length, 0, fromC}, 4, out, 3);
+    assertEquals(NoiseSession.encryptedLength(plain.length), n);
+    byte[] expected = joined[0].encrypt(plain, 0, plain.length);
+    assertArrayEquals(expected, java.util.Arrays.copyOfRange(out, 3, 3 + n));
+    pieces[1].receive(out, 3, n);
+    assertArrayEquals(plain, pieces[1].pollPlaintext());
+    assertThrows(IllegalArgumentException.class, () -> pieces[0].encryptMessage(
+        new byte[][] {a}, new int[] {0}, new int[] {NoiseSession.MAX_PLAINTEXT_LENGTH + 1}, 1,
+        new byte[a.length + 100], 0), "more than one message holds");
+  }
+
   @Test
   void encryptIntoCallerArray() {
     NoiseSession[] s = pair(NoiseAeads.Kind.JDK, NoiseAeads.Kind.JDK);
