@@ -374,7 +374,8 @@ public final class MuxedConnection implements Connection {
       session.receive(data, off, len);
       byte[] plain;
       while ((plain = session.pollPlaintext()) != null) {
-        muxer.receive(plain, 0, plain.length);
+        // each plaintext is a fresh array of its own: the muxer may hand out ranges of it
+        muxer.receiveOwned(plain, 0, plain.length);
       }
     } catch (ProtocolException e) {
       abort(e);
@@ -417,9 +418,9 @@ public final class MuxedConnection implements Connection {
       if (event instanceof MuxerEvent.StreamData e) {
         StreamImpl s = streams.get(e.streamId());
         if (s != null) {
-          s.onData(e.data());
+          s.onData(e.array(), e.offset(), e.length());
         } else {
-          ackQuietly(e.streamId(), e.data().length);
+          ackQuietly(e.streamId(), e.length());
         }
       } else if (event instanceof MuxerEvent.StreamOpened e) {
         acceptStream(e.streamId());

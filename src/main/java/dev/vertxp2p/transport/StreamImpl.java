@@ -43,7 +43,7 @@ final class StreamImpl implements P2pStream {
   private String protocol;
 
   // Read side
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private final ArrayDeque<io.netty.buffer.ByteBuf> pending = new ArrayDeque<>();
   private long demand = Long.MAX_VALUE;
   private boolean delivering;
   private boolean remoteEnded;
@@ -126,22 +126,23 @@ final class StreamImpl implements P2pStream {
         // Bytes pipelined behind the protocol line belong to the application; they were already
         // acknowledged with the negotiation bytes, so they are not acknowledged again.
         preAcked += leftover.length;
-        deliver(leftover);
+        deliver(Unpooled.wrappedBuffer(leftover));
       }
     }
   }
 
   // ---- events from the muxer ----------------------------------------------------------------
 
-  void onData(byte[] data) {
+  /** Data from the muxer: {@code data[off, off+len)} is this stream's alone. */
+  void onData(byte[] data, int off, int len) {
     if (closed) {
       return;
     }
     if (negotiator != null) {
       // Negotiation bytes are ours, not the application's: acknowledge them at once.
-      conn.engine().consumed(id, data.length);
+      conn.engine().consumed(id, len);
       try {
-        negotiator.receive(data, 0, data.length);
+        negotiator.receive(data, off, len);
         pumpNegotiator();
       } catch (NoProtocolSupportedException e) {
         fail(new ProtocolNotSupportedException(proposed));
@@ -153,7 +154,7 @@ final class StreamImpl implements P2pStream {
       }
       return;
     }
-    deliver(data);
+    deliver(Unpooled.wrappedBuffer(data, off, len));
   }
 
   void onRemoteEnd() {
@@ -194,8 +195,8 @@ final class StreamImpl implements P2pStream {
     if (pendingCounted) {
       pendingCounted = false;
       long n = 0;
-      for (byte[] b : pending) {
-        n += b.length;
+      for (io.netty.buffer.ByteBuf b : pending) {
+        n += b.readableBytes();
       }
       if (n > 0) {
         conn.bufferedDelta(-n);
@@ -257,9 +258,9 @@ final class StreamImpl implements P2pStream {
 
   // ---- read side ----------------------------------------------------------------------------
 
-  private void deliver(byte[] data) {
+  private void deliver(io.netty.buffer.ByteBuf data) {
     if (pendingCounted) {
-      conn.bufferedDelta(data.length);
+      conn.bufferedDelta(data.readableBytes());
     }
     pending.add(data);
     drainPending();
@@ -274,18 +275,19 @@ final class StreamImpl implements P2pStream {
       // Nothing is handed out before there is a handler to take it: a stream whose handlers are
       // set a moment after it opened (from another thread, or after a future) loses nothing.
       while (demand > 0 && handler != null && !pending.isEmpty()) {
-        byte[] chunk = pending.poll();
+        io.netty.buffer.ByteBuf chunk = pending.poll();
         if (demand != Long.MAX_VALUE) {
           demand--;
         }
-        int ack = chunk.length;
+        int size = chunk.readableBytes();
+        int ack = size;
         if (preAcked > 0) {
           long skip = Math.min(preAcked, ack);
           preAcked -= skip;
           ack -= (int) skip;
         }
         if (pendingCounted) {
-          conn.bufferedDelta(-chunk.length);
+          conn.bufferedDelta(-size);
         }
         if (!closed && ack > 0) {
           try {
@@ -294,9 +296,9 @@ final class StreamImpl implements P2pStream {
             // the muxer already forgot the stream; nothing left to acknowledge
           }
         }
-        // the chunk is ours alone (the muxer handed it over), so the buffer wraps it, no copy
+        // the range is ours alone (the muxer handed it over), so the buffer wraps it, no copy
         Handler<Buffer> h = handler;
-        h.handle(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk)));
+        h.handle(BufferInternal.buffer(chunk));
       }
       Handler<Void> end = endHandler;
       if (remoteEnded && pending.isEmpty() && !endDelivered && end != null) {

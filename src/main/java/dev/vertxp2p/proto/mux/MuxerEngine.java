@@ -34,6 +34,15 @@ public interface MuxerEngine {
   void receive(byte[] data, int offset, int length);
 
   /**
+   * Like {@link #receive} for an array the caller hands over for good: it will neither reuse nor
+   * change it, so the engine may give out ranges of it in {@link MuxerEvent.StreamData} instead
+   * of copies. Engines that do not are free to copy, which is what this default does.
+   */
+  default void receiveOwned(byte[] data, int offset, int length) {
+    receive(data, offset, length);
+  }
+
+  /**
    * Opens an outbound stream.
    *
    * @return the new stream's id

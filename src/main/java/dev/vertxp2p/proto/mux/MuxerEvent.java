@@ -10,10 +10,26 @@ public sealed interface MuxerEvent {
   record StreamAcknowledged(long streamId) implements MuxerEvent {}
 
   /**
-   * Data for a stream. The array is owned by the receiver. Call {@link MuxerEngine#consumed}
-   * once the application has taken it, or the remote's window will not reopen.
+   * Data for a stream: {@code array[offset, offset+length)}. The range is the receiver's alone
+   * (other events may hold other ranges of the same array). Call {@link MuxerEngine#consumed} once
+   * the application has taken it, or the remote's window will not reopen.
    */
-  record StreamData(long streamId, byte[] data) implements MuxerEvent {}
+  record StreamData(long streamId, byte[] array, int offset, int length) implements MuxerEvent {
+    public StreamData {
+      java.util.Objects.checkFromIndexSize(offset, length, array.length);
+    }
+
+    /** Data that fills a whole array. */
+    public StreamData(long streamId, byte[] data) {
+      this(streamId, data, 0, data.length);
+    }
+
+    /** The data as an array of its own: the array itself when the range spans all of it. */
+    public byte[] data() {
+      return offset == 0 && length == array.length
+          ? array : java.util.Arrays.copyOfRange(array, offset, offset + length);
+    }
+  }
 
   /** The remote half-closed its write side: no more data will come on this stream. */
   record StreamRemoteClosed(long streamId) implements MuxerEvent {}

@@ -179,6 +179,27 @@ public final class YamuxEngine implements MuxerEngine {
 
   @Override
   public void receive(byte[] data, int offset, int length) {
+    receive(data, offset, length, false);
+  }
+
+  @Override
+  public void receiveOwned(byte[] data, int offset, int length) {
+    receive(data, offset, length, true);
+  }
+
+  /** Whether the array being received is ours to hand out in ranges (see receiveOwned). */
+  private boolean receivingOwned;
+
+  private void receive(byte[] data, int offset, int length, boolean owned) {
+    receivingOwned = owned;
+    try {
+      receiveBytes(data, offset, length);
+    } finally {
+      receivingOwned = false;
+    }
+  }
+
+  private void receiveBytes(byte[] data, int offset, int length) {
     if (offset < 0 || length < 0 || offset > data.length - length) {
       throw new IndexOutOfBoundsException(
           "range [" + offset + ", " + offset + "+" + length + ") outside array of " + data.length);
@@ -379,10 +400,14 @@ public final class YamuxEngine implements MuxerEngine {
     if (!deliverBody || s == null || s.gone) {
       return;
     }
-    byte[] copy = new byte[n];
-    System.arraycopy(data, pos, copy, 0, n);
     s.unconsumed += n;
-    events.add(new MuxerEvent.StreamData(s.id, copy));
+    if (receivingOwned) {
+      events.add(new MuxerEvent.StreamData(s.id, data, pos, n));
+    } else {
+      byte[] copy = new byte[n];
+      System.arraycopy(data, pos, copy, 0, n);
+      events.add(new MuxerEvent.StreamData(s.id, copy));
+    }
   }
 
   /** Applies FIN and RST once the frame's data, if any, has been handed out. */
