@@ -3,7 +3,9 @@ package dev.vertxp2p.proto.yamux;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -449,5 +451,36 @@ class YamuxEngineTest {
     assertEquals("/yamux/1.0.0", new YamuxEngine(true).protocolId());
     assertTrue(new YamuxEngine(true).isInitiator());
     assertFalse(new YamuxEngine(false).isInitiator());
+  }
+
+  /** receiveOwned hands out ranges of the caller's array; receive copies, as the caller may reuse. */
+  @Test
+  void ownedInputIsHandedOutInRangesOtherInputIsCopied() {
+    YamuxEngine client = new YamuxEngine(true);
+    YamuxEngine server = new YamuxEngine(false);
+    long id = client.openStream();
+    client.write(id, bytes("ranges"), 0, 6);
+    byte[] wire = Wire.drainBytes(client);
+    byte[] owned = wire.clone();
+    server.receiveOwned(owned, 0, owned.length);
+    MuxerEvent.StreamData d = null;
+    for (MuxerEvent e = server.pollEvent(); e != null; e = server.pollEvent()) {
+      if (e instanceof MuxerEvent.StreamData sd) {
+        d = sd;
+      }
+    }
+    assertNotNull(d);
+    assertSame(owned, d.array(), "a range of the owned array, not a copy");
+    assertArrayEquals(bytes("ranges"), d.data());
+
+    YamuxEngine other = new YamuxEngine(false);
+    byte[] reused = wire.clone();
+    other.receive(reused, 0, reused.length);
+    java.util.Arrays.fill(reused, (byte) 0); // the caller reuses its buffer at once
+    for (MuxerEvent e = other.pollEvent(); e != null; e = other.pollEvent()) {
+      if (e instanceof MuxerEvent.StreamData sd) {
+        assertArrayEquals(bytes("ranges"), sd.data(), "copied before the caller reused it");
+      }
+    }
   }
 }
