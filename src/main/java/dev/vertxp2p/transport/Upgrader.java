@@ -314,7 +314,7 @@ public final class Upgrader {
       stage = Stage.DONE;
       cancelTimer();
       MuxerEngine muxer = TransportOptions.YAMUX_PROTOCOL.equals(muxerId)
-          ? new YamuxEngine(initiator, options.getYamux())
+          ? new YamuxEngine(initiator, options.getYamux(), System::nanoTime)
           : new MplexEngine(initiator, options.getMplex());
       String id = "c" + IDS.incrementAndGet();
       long handshakeNanos = System.nanoTime() - startNanos;

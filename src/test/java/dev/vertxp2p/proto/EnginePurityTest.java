@@ -59,4 +59,16 @@ class EnginePurityTest {
         .orShould().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
         .check(engines);
   }
+
+  /** A method reference (System::nanoTime handed on as a clock) is a call in disguise. */
+  @Test
+  void noClockByMethodReference() {
+    noClasses().should().accessTargetWhere(
+            com.tngtech.archunit.core.domain.JavaAccess.Predicates.target(
+                com.tngtech.archunit.base.DescribedPredicate.describe("a clock of System",
+                    t -> t.getOwner().isEquivalentTo(System.class)
+                        && (t.getName().equals("nanoTime")
+                            || t.getName().equals("currentTimeMillis")))))
+        .check(engines);
+  }
 }

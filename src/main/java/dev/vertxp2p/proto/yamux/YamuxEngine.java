@@ -115,19 +115,20 @@ public final class YamuxEngine implements MuxerEngine {
    * @param config limits; copied, later changes to it do not affect this engine
    */
   public YamuxEngine(boolean initiator, YamuxConfig config) {
-    this(initiator, config, System::nanoTime);
+    this(initiator, config, null);
   }
 
   /**
-   * A session endpoint with its own clock, read only to time window updates and round trips for
-   * window auto-tuning.
+   * A session endpoint with a clock, read only to time window updates and round trips for window
+   * auto-tuning (the engine itself never looks at the time).
    *
-   * @param nanoClock monotonic nanoseconds, like {@link System#nanoTime()}
+   * @param nanoClock monotonic nanoseconds, like {@code System.nanoTime}; null turns auto-tuning
+   *     off (windows stay at the configured initial window)
    */
   public YamuxEngine(boolean initiator, YamuxConfig config,
       java.util.function.LongSupplier nanoClock) {
     config.validate();
-    this.clock = java.util.Objects.requireNonNull(nanoClock, "nanoClock");
+    this.clock = nanoClock;
     this.initiator = initiator;
     this.grantWindow = config.initialWindow();
     this.maxReceiveWindow = config.maxReceiveWindow();
@@ -375,7 +376,7 @@ public final class YamuxEngine implements MuxerEngine {
     s.acked = true;
     s.grant = grantWindow;
     s.recvWindow = grantWindow;
-    s.epochStart = clock.getAsLong();
+    s.epochStart = clock == null ? 0 : clock.getAsLong();
     streams.put(id, s);
     // spec.md "Opening a stream": accept with ACK; "Flow Control": announce a larger window with it.
     queueControl(TYPE_WINDOW_UPDATE, FLAG_ACK, id, grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
@@ -462,7 +463,7 @@ public final class YamuxEngine implements MuxerEngine {
     Stream s = new Stream(id, true);
     s.grant = grantWindow;
     s.recvWindow = grantWindow;
-    s.epochStart = clock.getAsLong();
+    s.epochStart = clock == null ? 0 : clock.getAsLong();
     streams.put(id, s);
     unacked++;
     // spec.md "Opening a stream": a WindowUpdate with SYN; it also announces any larger window.
@@ -573,7 +574,9 @@ public final class YamuxEngine implements MuxerEngine {
       s.grant = target;
       s.pendingCredit = 0;
       queueControl(TYPE_WINDOW_UPDATE, 0, streamId, delta);
-      measureRttIfStale(clock.getAsLong());
+      if (clock != null) {
+        measureRttIfStale(clock.getAsLong());
+      }
     }
   }
 
@@ -590,8 +593,8 @@ public final class YamuxEngine implements MuxerEngine {
    */
   private long receiveWindowTarget(Stream s) {
     long base = Math.min(Math.max(s.grant, grantWindow), maxReceiveWindow);
-    if (s.pendingCredit < base / 2) {
-      return base; // no update due yet
+    if (s.pendingCredit < base / 2 || clock == null) {
+      return base; // no update due yet, or no auto-tuning
     }
     long now = clock.getAsLong();
     long epoch = now - s.epochStart;

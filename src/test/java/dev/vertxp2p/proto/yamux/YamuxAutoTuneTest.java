@@ -161,6 +161,54 @@ class YamuxAutoTuneTest {
   }
 
   @Test
+  void theUpdateCarriesTheFirstRoundTripPing() {
+    Session t = new Session(new YamuxConfig());
+    long id = t.open();
+    assertEquals(W / 2, t.client.write(id, HUGE, 0, W / 2));
+    byte[] wire = Wire.drainBytes(t.client);
+    t.server.receive(wire, 0, wire.length);
+    List<MuxerEvent> got = new ArrayList<>();
+    Wire.drain(t.server, got);
+    for (MuxerEvent e : got) {
+      if (e instanceof MuxerEvent.StreamData d) {
+        t.server.consumed(id, d.length());
+      }
+    }
+    byte[] out = Wire.drainBytes(t.server);
+    assertEquals(2 * YamuxFrame.HEADER_LENGTH, out.length, "an update, then a ping");
+    assertEquals(YamuxFrame.TYPE_WINDOW_UPDATE, out[1]);
+    assertEquals(YamuxFrame.TYPE_PING, out[YamuxFrame.HEADER_LENGTH + 1]);
+  }
+
+  @Test
+  void withoutAClockWindowsAreFixedAndNoPingIsSent() {
+    YamuxEngine client = new YamuxEngine(true);
+    YamuxEngine server = new YamuxEngine(false);
+    long id = client.openStream();
+    server.receive(Wire.drainBytes(client), 0, 12);
+    client.receive(Wire.drainBytes(server), 0, 12);
+    for (int r = 0; r < 4; r++) {
+      int n = client.write(id, HUGE, 0, HUGE.length);
+      byte[] wire = Wire.drainBytes(client);
+      server.receive(wire, 0, wire.length);
+      List<MuxerEvent> got = new ArrayList<>();
+      Wire.drain(server, got);
+      for (MuxerEvent e : got) {
+        if (e instanceof MuxerEvent.StreamData d) {
+          server.consumed(id, d.length());
+        }
+      }
+      byte[] back = Wire.drainBytes(server);
+      for (int i = 0; i < back.length; i += YamuxFrame.HEADER_LENGTH) {
+        assertEquals(YamuxFrame.TYPE_WINDOW_UPDATE, back[i + 1], "updates only, no ping");
+      }
+      client.receive(back, 0, back.length);
+      assertTrue(n <= W);
+    }
+    assertEquals(W, server.receiveWindow(id));
+  }
+
+  @Test
   void noGrowthWhenTurnedOff() {
     Session t = new Session(new YamuxConfig().maxSessionWindowGrowth(0));
     long id = t.open();

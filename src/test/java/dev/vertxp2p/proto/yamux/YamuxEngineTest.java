@@ -211,12 +211,9 @@ class YamuxEngineTest {
     w.server.consumed(id, half - 1);
     assertNull(w.server.pollOutbound(), "no update below half the window");
     w.server.consumed(id, 1);
-    byte[] out = w.server.pollOutbound();
-    assertArrayEquals(YamuxFrame.header(YamuxFrame.TYPE_WINDOW_UPDATE, 0, id, half),
-        java.util.Arrays.copyOfRange(out, 0, YamuxFrame.HEADER_LENGTH));
-    // with the update goes the auto-tuner's first round-trip measurement
-    assertEquals(YamuxFrame.TYPE_PING, out[YamuxFrame.HEADER_LENGTH + 1]);
-    assertEquals(2 * YamuxFrame.HEADER_LENGTH, out.length);
+    byte[] update = w.server.pollOutbound();
+    assertArrayEquals(
+        YamuxFrame.header(YamuxFrame.TYPE_WINDOW_UPDATE, 0, id, half), update);
     assertThrows(IllegalArgumentException.class, () -> w.server.consumed(id, 1));
   }
 
