@@ -191,14 +191,21 @@ public class LimitsOptions {
   }
 
   public LimitsOptions setYamuxStreamWindow(int bytes) {
-    // yamux spec.md "Flow Control": the remote assumes 256 KiB; a window can only grow from there.
+    this.yamuxStreamWindow = yamuxWindow("yamuxStreamWindow", bytes);
+    return this;
+  }
+
+  /**
+   * A Yamux window setting: yamux spec.md "Flow Control" has the remote assume 256 KiB, and a
+   * window can only grow from there; 16 MiB is the most any window is granted.
+   */
+  private static int yamuxWindow(String key, int bytes) {
     if (bytes < YamuxConfig.SPEC_INITIAL_WINDOW || bytes > YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW) {
-      throw ConfigCheck.invalid(SECTION + ".yamuxStreamWindow", bytes, "must be between "
+      throw ConfigCheck.invalid(SECTION + "." + key, bytes, "must be between "
           + YamuxConfig.SPEC_INITIAL_WINDOW + " (the spec's initial window) and "
           + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
     }
-    this.yamuxStreamWindow = bytes;
-    return this;
+    return bytes;
   }
 
   /**
@@ -211,12 +218,7 @@ public class LimitsOptions {
   }
 
   public LimitsOptions setYamuxMaxStreamWindow(int bytes) {
-    if (bytes < YamuxConfig.SPEC_INITIAL_WINDOW || bytes > YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW) {
-      throw ConfigCheck.invalid(SECTION + ".yamuxMaxStreamWindow", bytes, "must be between "
-          + YamuxConfig.SPEC_INITIAL_WINDOW + " (the spec's initial window) and "
-          + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
-    }
-    this.yamuxMaxStreamWindow = bytes;
+    this.yamuxMaxStreamWindow = yamuxWindow("yamuxMaxStreamWindow", bytes);
     return this;
   }
 
