@@ -497,17 +497,19 @@ async function main () {
       const deadline = Date.now() + seconds * 1000
       let started = 0
       let done = 0
+      const ids = new Set()
       const t0 = process.hrtime.bigint()
       const worker = async () => {
         while (started < count && Date.now() < deadline) {
           started++
           const c = await node.dial(ma, { signal, force: true })
           done++
+          ids.add(c.id)
           await c.close().catch(() => {})
         }
       }
       await Promise.all(Array.from({ length: concurrency }, worker))
-      return { connections: done, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 }
+      return { connections: done, distinct: ids.size, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 }
     },
     async stop () {
       await node.stop()
