@@ -152,6 +152,45 @@ class LoopbackTest {
     assertInstanceOf(StreamClosedException.class, await(failed.future()));
   }
 
+  /**
+   * A writer may reuse its buffer as soon as write() returns: what was written is what arrives,
+   * though the write goes from the caller's array straight into the muxer, and though part of the
+   * second write has to wait for the window (and so must be copied aside).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void aWriterMayReuseItsBufferAtOnce(String muxer) throws Exception {
+    a = node(muxer);
+    b = node(muxer);
+    int size = 200 * 1024;
+    byte[] first = new byte[size];
+    byte[] second = new byte[size];
+    new SecureRandom().nextBytes(first);
+    new SecureRandom().nextBytes(second);
+    b.handle("/reuse/1.0.0", st -> {
+      // on b's event loop, as a service writes: the fast path that reads the caller's array
+      Buffer buf = Buffer.buffer(first.clone());
+      st.write(buf);
+      buf.setBytes(0, second);
+      st.write(buf);
+      buf.setBytes(0, new byte[size]); // a third content nobody sent
+      st.end();
+    });
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream s = await(c.newStream("/reuse/1.0.0"));
+    Promise<byte[]> got = Promise.promise();
+    Buffer all = Buffer.buffer();
+    s.handler(all::appendBuffer);
+    s.endHandler(v -> {
+      s.end();
+      got.complete(all.getBytes());
+    });
+    byte[] expected = new byte[2 * size];
+    System.arraycopy(first, 0, expected, 0, size);
+    System.arraycopy(second, 0, expected, size, size);
+    assertArrayEquals(sha256(expected), sha256(await(got.future())));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
   void hundredConcurrentStreams(String muxer) throws Exception {
