@@ -56,9 +56,11 @@ public class DialFailedException extends RuntimeException {
         && failures.stream().allMatch(f -> isTimeout(f.lastError()));
   }
 
-  private static boolean isTimeout(Throwable e) {
+  /** Whether {@code e} is one of the swarm's timeouts (the dial's, the upgrade's, a stream's). */
+  public static boolean isTimeout(Throwable e) {
     return e instanceof DialTimeoutException
         || e instanceof dev.vertxp2p.transport.HandshakeTimeoutException
+        || e instanceof dev.vertxp2p.transport.StreamNegotiationTimeoutException
         || e instanceof java.util.concurrent.TimeoutException;
   }
 }

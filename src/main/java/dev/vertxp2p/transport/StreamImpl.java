@@ -378,8 +378,11 @@ final class StreamImpl implements P2pStream {
   @Override
   public Future<Void> write(Buffer data) {
     if (conn.onLoop() && writes.isEmpty() && !writeClosed && !endRequested
-        && data instanceof BufferInternal internal && internal.getByteBuf().hasArray()) {
-      return writeDirect(internal.getByteBuf());
+        && data instanceof BufferInternal internal) {
+      io.netty.buffer.ByteBuf buf = internal.getByteBuf();
+      if (buf.hasArray()) {
+        return writeDirect(buf);
+      }
     }
     Promise<Void> promise = Promise.promise();
     byte[] bytes = data.getBytes();
@@ -413,17 +416,12 @@ final class StreamImpl implements P2pStream {
     }
     byte[] array = buf.array();
     int off = buf.arrayOffset() + buf.readerIndex();
-    int n;
-    try {
-      n = conn.engine().write(id, array, off, len);
-    } catch (MuxerException e) {
-      StreamClosedException failed =
-          new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e);
-      fail(failed);
-      return Future.failedFuture(failed);
+    int n = muxerWrite(array, off, len);
+    if (n < 0) {
+      return Future.failedFuture(failure != null
+          ? failure : new StreamClosedException("stream " + id + " is closed"));
     }
     if (n > 0) {
-      conn.countStreamBytesOut(n);
       conn.flush();
     }
     if (n == len) {
@@ -436,6 +434,25 @@ final class StreamImpl implements P2pStream {
     return promise.future();
   }
 
+  /**
+   * Hands what the muxer's window takes of {@code data[off, off+len)} to the muxer.
+   *
+   * @return the bytes taken, or -1 when the muxer refused the stream (it is then failed)
+   */
+  private int muxerWrite(byte[] data, int off, int len) {
+    int n;
+    try {
+      n = conn.engine().write(id, data, off, len);
+    } catch (MuxerException e) {
+      fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
+      return -1;
+    }
+    if (n > 0) {
+      conn.countStreamBytesOut(n);
+    }
+    return n;
+  }
+
   private void pumpWrites() {
     if (closed && failure != null) {
       return;
@@ -443,19 +460,14 @@ final class StreamImpl implements P2pStream {
     boolean wrote = false;
     PendingWrite w;
     while ((w = writes.peek()) != null) {
-      int remaining = w.data.length - w.offset;
-      int n;
-      try {
-        n = conn.engine().write(id, w.data, w.offset, remaining);
-      } catch (MuxerException e) {
-        fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
+      int n = muxerWrite(w.data, w.offset, w.data.length - w.offset);
+      if (n < 0) {
         return;
       }
       if (n > 0) {
         wrote = true;
         w.offset += n;
         queuedBytes -= n;
-        conn.countStreamBytesOut(n);
       }
       if (w.offset < w.data.length) {
         break; // the window is full: wait for onWritable

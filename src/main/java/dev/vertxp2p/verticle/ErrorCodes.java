@@ -4,17 +4,13 @@ import dev.vertxp2p.ProtocolNotSupportedException;
 import dev.vertxp2p.proto.ProtocolException;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.swarm.DialFailedException;
-import dev.vertxp2p.swarm.DialTimeoutException;
 import dev.vertxp2p.swarm.NoAddressException;
 import dev.vertxp2p.swarm.NoConnectionException;
 import dev.vertxp2p.swarm.ResourceLimitException;
 import dev.vertxp2p.proto.mux.MuxerException;
-import dev.vertxp2p.transport.HandshakeTimeoutException;
 import dev.vertxp2p.transport.StreamClosedException;
-import dev.vertxp2p.transport.StreamNegotiationTimeoutException;
 import dev.vertxp2p.transport.UpgradeException;
 import io.vertx.core.json.DecodeException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The contract's failure codes for {@code Message.fail(code, text)} (and the HTTP status the REST
@@ -44,10 +40,7 @@ public final class ErrorCodes {
     if (error instanceof DialFailedException e) {
       return e.allTimedOut() ? TIMED_OUT : ALL_ATTEMPTS_FAILED;
     }
-    if (error instanceof DialTimeoutException
-        || error instanceof HandshakeTimeoutException
-        || error instanceof StreamNegotiationTimeoutException
-        || error instanceof TimeoutException) {
+    if (DialFailedException.isTimeout(error)) {
       return TIMED_OUT;
     }
     if (error instanceof ResourceLimitException || isStreamLimit(error)

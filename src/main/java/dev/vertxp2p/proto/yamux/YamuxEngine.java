@@ -587,9 +587,9 @@ public final class YamuxEngine implements MuxerEngine {
    * measured with a Ping of our own, sent with an update when no measurement is recent. A reader
    * that lags (more than half the window handed out and not yet consumed when the update falls
    * due: a whole window arriving in one read leaves exactly half) never grows its window, nor does
-   * one that reads in gulps between pauses (its updates are far apart), and the growth of all streams of a session together is bounded by
-   * maxSessionWindowGrowth: what a stream can make us buffer grows only while it is read as fast
-   * as it arrives, and only so far.
+   * one that reads in gulps between pauses (its updates are far apart); the growth of all streams
+   * of a session together is bounded by maxSessionWindowGrowth. What a stream can make us buffer
+   * grows only while it is read as fast as it arrives, and only so far.
    */
   private long receiveWindowTarget(Stream s) {
     long base = Math.min(Math.max(s.grant, grantWindow), maxReceiveWindow);
