@@ -497,7 +497,7 @@ public final class MuxedConnection implements Connection {
             + " did not finish protocol negotiation in " + ms + " ms");
         if (promise != null) {
           promise.tryFail(new StreamNegotiationTimeoutException(
-              "protocol negotiation on stream " + stream.streamId() + " took over " + ms + " ms"));
+              "protocol negotiation on stream " + stream.streamId() + " timed out after " + ms + " ms"));
         }
         stream.reset();
       }

@@ -166,7 +166,7 @@ public final class Upgrader {
       startNanos = System.nanoTime();
       timer = context.owner().setTimer(timeoutMillis, t -> {
         timer = -1;
-        fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr + " took over "
+        fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr + " timed out after "
             + timeoutMillis + " ms (stage " + stage.name().toLowerCase() + ")"));
       });
       socket.handler(this::onData);

@@ -194,7 +194,7 @@ final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "Link[" + clientPort() + "->" + upstreamPort() + (dead.get() ? " dead" : "") + "]";
+      return "Link[" + clientPort() + "->" + upstreamPort() + (dead.get() ? " dead" : isStalled() ? " stalled" : "") + "]";
     }
   }
 }
