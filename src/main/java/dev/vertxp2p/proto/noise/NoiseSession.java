@@ -32,7 +32,11 @@ public final class NoiseSession {
 
   private final byte[] header = new byte[LENGTH_PREFIX];
   private int headerFill;
-  /** Reused across frames that straddle chunks; grows to at most MAX_MESSAGE_LENGTH. */
+  /**
+   * A message that straddles chunks is gathered here. Reused while messages keep straddling (a
+   * busy connection), dropped once a chunk ends on a message boundary, so a connection that once
+   * carried a large message does not hold up to 64 KiB for the rest of its idle life.
+   */
   private byte[] partial;
   private int partialLength = -1;
   private int partialFill;
@@ -191,6 +195,20 @@ public final class NoiseSession {
       plaintexts.clear();
       throw e;
     }
+    if (partialLength < 0 && partial != null && partial.length > RETAINED_PARTIAL_LIMIT) {
+      partial = null;
+    }
+  }
+
+  /** A gathering buffer up to this size is kept between messages; a larger one is let go. */
+  static final int RETAINED_PARTIAL_LIMIT = 1024;
+
+  /**
+   * Bytes this session keeps allocated between calls for gathering messages (the plaintext queue
+   * aside): what an idle connection costs here.
+   */
+  public int retainedBufferBytes() {
+    return (partial == null ? 0 : partial.length) + header.length;
   }
 
   private void decrypt(byte[] in, int off, int length) {

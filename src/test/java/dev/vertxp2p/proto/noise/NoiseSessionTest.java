@@ -198,6 +198,33 @@ class NoiseSessionTest {
   }
 
   @Test
+  void aLargeStraddlingMessageIsNotHeldOnceTheStreamGoesQuiet() {
+    NoiseSession[] s = pair(NoiseAeads.Kind.JDK, NoiseAeads.Kind.JDK);
+    byte[] data = new byte[3 * NoiseSession.MAX_PLAINTEXT_LENGTH];
+    new Random(3).nextBytes(data);
+    byte[] wire = s[0].encrypt(data, 0, data.length);
+    int idle = s[1].retainedBufferBytes();
+    // Chunks that never end on a message boundary: each message straddles two of them, and the
+    // gathering buffer is in use from one chunk to the next.
+    int chunk = 40_000;
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    for (int off = 0; off < wire.length; off += chunk) {
+      s[1].receive(wire, off, Math.min(chunk, wire.length - off));
+      for (byte[] p; (p = s[1].pollPlaintext()) != null; ) {
+        got.writeBytes(p);
+      }
+      if (s[1].hasPartialMessage()) {
+        assertTrue(s[1].retainedBufferBytes() > NoiseSession.MAX_PLAINTEXT_LENGTH / 2);
+      }
+    }
+    assertArrayEquals(data, got.toByteArray());
+    assertFalse(s[1].hasPartialMessage());
+    // The last chunk ended on a boundary: back to what an idle session holds.
+    assertEquals(idle, s[1].retainedBufferBytes());
+    assertTrue(idle <= 16, "idle session holds " + idle + " bytes");
+  }
+
+  @Test
   void truncatedStreamLeavesAPartialMessage() {
     NoiseSession[] s = pair(NoiseAeads.Kind.JDK, NoiseAeads.Kind.JDK);
     byte[] wire = s[0].encrypt(new byte[100], 0, 100);
