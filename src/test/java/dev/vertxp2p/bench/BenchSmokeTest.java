@@ -46,7 +46,8 @@ class BenchSmokeTest {
     }
     for (String name : List.of("tcp.raw", "aead.jdk.encrypt", "aead.bc.decrypt",
         "perf.java-java.total", "agg.1x1", "agg.3x2", "conn.java-java", "ping.java-java.p50",
-        "ping.java-java.p99", "heap.outbound", "heap.inbound")) {
+        "ping.java-java.p99", "heap.outbound", "heap.inbound", "heap.used.outbound",
+        "heap.used.inbound")) {
       assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
     }
     assertTrue(byName.get("perf.java-java.total").value() > 0);

@@ -474,7 +474,12 @@ public final class Scenarios {
    * Heap per idle connection: a child JVM listens; this JVM opens {@code n} connections to it
    * ({@code concurrency} dials in flight); both measure their heap after GC before and after. The
    * two ends are in different JVMs so that each stays within one process's file-descriptor limit.
+   * Then every connection runs one perf exchange and goes idle again, and both measure once more
+   * ({@code heap.used.*}): buffers a connection keeps after use count there.
    */
+  /** Each way, per connection, in the "used" half of the heap figure: over two Noise messages. */
+  static final long USED_TRAFFIC_BYTES = 160 * 1024;
+
   public static List<Metric> idleHeap(int n, int concurrency, TransportOptions options)
       throws Exception {
     Process child = new ProcessBuilder(javaCommand(IdleServer.class.getName()))
@@ -508,12 +513,32 @@ public final class Scenarios {
         long childBefore = Long.parseLong(parts[1]);
         long childAfter = Long.parseLong(parts[2]);
         long childConns = Long.parseLong(parts[3]);
+        // Then each connection carries a perf exchange large enough for Noise messages to
+        // straddle socket reads, and goes idle again: what a used connection keeps.
+        java.util.Iterator<MuxedConnection> toUse = new ArrayList<>(conns).iterator();
+        dialLoop(() -> {
+          MuxedConnection c;
+          synchronized (toUse) {
+            c = toUse.next();
+          }
+          return Perf.run(c, USED_TRAFFIC_BYTES, USED_TRAFFIC_BYTES).mapEmpty();
+        }, opened, concurrency, SCENARIO_TIMEOUT_S);
+        long afterUse = heapAfterGc();
+        toChild.write("HEAP\n".getBytes(StandardCharsets.UTF_8));
+        toChild.flush();
+        long childAfterUse = Long.parseLong(readLine(in, "HEAP ").split(" ")[2]);
         long aliveCount = conns.stream().filter(c -> !c.isClosed()).count();
         String detail = opened + " idle connections, heap used after GC";
+        String usedDetail = opened + " connections idle again after " + mib(USED_TRAFFIC_BYTES)
+            + " up and down each";
         List<Metric> out = List.of(
             new Metric("heap.outbound", (after - before) / 1024.0 / opened, "KiB/conn", detail),
             new Metric("heap.inbound", (childAfter - childBefore) / 1024.0 / childConns,
-                "KiB/conn", detail + " (" + childConns + " in the listener)"));
+                "KiB/conn", detail + " (" + childConns + " in the listener)"),
+            new Metric("heap.used.outbound", (afterUse - before) / 1024.0 / opened, "KiB/conn",
+                usedDetail),
+            new Metric("heap.used.inbound", (childAfterUse - childBefore) / 1024.0 / childConns,
+                "KiB/conn", usedDetail + " (the listener)"));
         if (aliveCount != opened) {
           throw new IllegalStateException(aliveCount + " of " + opened + " connections alive");
         }
