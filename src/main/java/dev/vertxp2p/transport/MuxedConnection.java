@@ -202,6 +202,7 @@ public final class MuxedConnection implements Connection {
   }
 
   void streamNegotiated(StreamImpl stream) {
+    cancelNegotiationTimeout(stream);
     try {
       host.onStreamNegotiated(stream);
     } catch (RuntimeException e) {
@@ -210,6 +211,7 @@ public final class MuxedConnection implements Connection {
   }
 
   void streamClosed(StreamImpl stream) {
+    cancelNegotiationTimeout(stream);
     if (streams.remove(stream.streamId()) != null) {
       openStreams = streams.size();
       if (stream.isOutbound()) {
@@ -502,8 +504,19 @@ public final class MuxedConnection implements Connection {
         stream.reset();
       }
     }));
+    // Cancelled once the stream is negotiated or closed: a pending timer would hold the stream,
+    // and all it still references, for the whole timeout after it is done.
+    stream.negotiationTimer = timer;
     if (promise != null) {
-      promise.future().onComplete(ar -> context.owner().cancelTimer(timer));
+      promise.future().onComplete(ar -> cancelNegotiationTimeout(stream));
+    }
+  }
+
+  private void cancelNegotiationTimeout(StreamImpl stream) {
+    long timer = stream.negotiationTimer;
+    if (timer >= 0) {
+      stream.negotiationTimer = -1;
+      context.owner().cancelTimer(timer);
     }
   }
 
@@ -583,6 +596,7 @@ public final class MuxedConnection implements Connection {
     }
     Throwable cause = closeCause;
     for (StreamImpl s : new ArrayList<>(streams.values())) {
+      cancelNegotiationTimeout(s);
       s.onConnectionClosed(cause);
     }
     streams.clear();

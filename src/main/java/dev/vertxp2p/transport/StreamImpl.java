@@ -66,6 +66,9 @@ final class StreamImpl implements P2pStream {
   private Handler<Void> drainHandler;
   private boolean needDrain;
 
+  /** The protocol negotiation's timeout while it runs, else -1; the connection keeps it. */
+  long negotiationTimer = -1;
+
   private boolean closed;
   private Throwable failure;
   private boolean failureReported;

@@ -85,6 +85,31 @@ class LoopbackTest {
     return done.future();
   }
 
+  /**
+   * The negotiation timeout is cancelled once a stream is negotiated, on both ends: a pending
+   * timer would hold every finished stream, and what it references, for the whole timeout.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void negotiatedStreamsHoldNoNegotiationTimer(String muxer) {
+    a = node(muxer);
+    b = node(muxer);
+    Promise<Long> inboundTimer = Promise.promise();
+    b.handle("/hold/1.0.0", st -> {
+      // runs on the connection's loop, right after negotiation
+      inboundTimer.complete(((StreamImpl) st).negotiationTimer);
+      st.handler(x -> { });
+    });
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    P2pStream out = await(c.newStream("/hold/1.0.0"));
+    out.write(Buffer.buffer("x"));
+    assertEquals(-1L, await(inboundTimer.future()));
+    Promise<Long> outboundTimer = Promise.promise();
+    // read on the connection's own loop, where the field lives
+    ((MuxedConnection) c).run(() -> outboundTimer.complete(((StreamImpl) out).negotiationTimer));
+    assertEquals(-1L, await(outboundTimer.future()));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
   void dialPingIdentifyEcho(String muxer) throws Exception {
