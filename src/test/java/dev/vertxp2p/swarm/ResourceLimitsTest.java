@@ -58,9 +58,21 @@ class ResourceLimitsTest extends SwarmFixture {
     Swarm b = node(l -> l.setMaxConnections(1));
     Swarm a1 = node(l -> { });
     Swarm a2 = node(l -> { });
-    Future<SwarmEvent> rejected =
-        nextEvent(b, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
+    // One handler on b for both: a1's admission, then the refusal.
+    Promise<SwarmEvent> a1Admitted = Promise.promise();
+    Promise<SwarmEvent> refused = Promise.promise();
+    b.eventHandler(e -> {
+      if (e.type().equals(SwarmEvent.CONNECTION_OPENED)) {
+        a1Admitted.tryComplete(e);
+      } else if (e.type().equals(SwarmEvent.CONNECTION_REJECTED)) {
+        refused.tryComplete(e);
+      }
+    });
+    Future<SwarmEvent> rejected = refused.future();
     await(a1.dial(b.listenAddrs().get(0), new DialOptions()));
+    // a1's dial completes when a1 has sent its last handshake message; b admits the connection
+    // only once it has read it. Until then a2's handshake could overtake it and take the slot.
+    assertEquals(a1.peerId(), await(a1Admitted.future()).peer());
     Future<SwarmEvent> a2Closed =
         nextEvent(a2, e -> e.type().equals(SwarmEvent.CONNECTION_CLOSED));
     // a2's dial may succeed before b refuses; either way b must refuse and a2 must lose it.
