@@ -498,8 +498,8 @@ public final class MuxedConnection implements Connection {
         LOG.debug(() -> "connection " + id + ": stream " + stream.streamId()
             + " did not finish protocol negotiation in " + ms + " ms");
         if (promise != null) {
-          promise.tryFail(new StreamNegotiationTimeoutException(
-              "protocol negotiation on stream " + stream.streamId() + " timed out after " + ms + " ms"));
+          promise.tryFail(new StreamNegotiationTimeoutException("protocol negotiation on stream "
+              + stream.streamId() + " timed out after " + ms + " ms"));
         }
         stream.reset();
       }

@@ -166,8 +166,9 @@ public final class Upgrader {
       startNanos = System.nanoTime();
       timer = context.owner().setTimer(timeoutMillis, t -> {
         timer = -1;
-        fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr + " timed out after "
-            + timeoutMillis + " ms (stage " + stage.name().toLowerCase() + ")"));
+        fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr
+            + " timed out after " + timeoutMillis + " ms (stage " + stage.name().toLowerCase()
+            + ")"));
       });
       socket.handler(this::onData);
       socket.exceptionHandler(this::fail);

@@ -194,7 +194,8 @@ final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "Link[" + clientPort() + "->" + upstreamPort() + (dead.get() ? " dead" : isStalled() ? " stalled" : "") + "]";
+      String state = dead.get() ? " dead" : isStalled() ? " stalled" : "";
+      return "Link[" + clientPort() + "->" + upstreamPort() + state + "]";
     }
   }
 }

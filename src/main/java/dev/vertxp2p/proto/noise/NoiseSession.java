@@ -24,6 +24,8 @@ public final class NoiseSession {
   public static final int LENGTH_PREFIX = 2;
 
   private static final int FRAME_OVERHEAD = LENGTH_PREFIX + NoiseAead.TAG_LENGTH;
+  /** A gathering buffer up to this size is kept between messages; a larger one is let go. */
+  static final int RETAINED_PARTIAL_LIMIT = 1024;
   private static final byte[] EMPTY = new byte[0];
 
   private final CipherState sender;
@@ -199,9 +201,6 @@ public final class NoiseSession {
       partial = null;
     }
   }
-
-  /** A gathering buffer up to this size is kept between messages; a larger one is let go. */
-  static final int RETAINED_PARTIAL_LIMIT = 1024;
 
   /**
    * Bytes this session keeps allocated between calls for gathering messages (the plaintext queue
