@@ -99,6 +99,9 @@ public final class Scenarios {
    * ChaCha20-Poly1305 on one core, JDK and BouncyCastle: encrypt then decrypt {@code bytes} in
    * Noise-sized messages (65519 bytes of plaintext).
    */
+  /** How long each AEAD is exercised, untimed, before it is measured. */
+  static final long AEAD_WARM_UP_NANOS = 2_000_000_000L;
+
   public static List<Metric> aead(long bytes) {
     List<Metric> out = new ArrayList<>();
     int len = NoiseSession.MAX_PLAINTEXT_LENGTH;
@@ -112,18 +115,22 @@ public final class Scenarios {
       NoiseAead dec = NoiseAeads.create(kind);
       enc.setKey(key);
       dec.setKey(key);
-      // warm-up, so the JIT has compiled the loop before it is timed
-      for (int i = 0; i < Math.min(messages, 200); i++) {
-        enc.encrypt(i, null, plain, 0, len, cipher, 0);
-        dec.decrypt(i, null, cipher, 0, cipher.length, back, 0);
+      // warm-up for a fixed time, so the JIT has compiled the loop and the JDK's ChaCha20 and
+      // Poly1305 intrinsics are in use before it is timed (200 messages were not enough on JDK 25:
+      // the timed loop then ran at half the warm speed)
+      long warmUntil = System.nanoTime() + AEAD_WARM_UP_NANOS;
+      long nonce = 0;
+      for (; nonce < 200 || System.nanoTime() < warmUntil; nonce++) {
+        enc.encrypt(nonce, null, plain, 0, len, cipher, 0);
+        dec.decrypt(nonce, null, cipher, 0, cipher.length, back, 0);
       }
       long encNanos = 0;
       long decNanos = 0;
       for (long i = 0; i < messages; i++) {
         long t0 = System.nanoTime();
-        enc.encrypt(1000 + i, null, plain, 0, len, cipher, 0);
+        enc.encrypt(nonce + i, null, plain, 0, len, cipher, 0);
         long t1 = System.nanoTime();
-        dec.decrypt(1000 + i, null, cipher, 0, cipher.length, back, 0);
+        dec.decrypt(nonce + i, null, cipher, 0, cipher.length, back, 0);
         encNanos += t1 - t0;
         decNanos += System.nanoTime() - t1;
       }
@@ -271,10 +278,10 @@ public final class Scenarios {
     try (BenchNode server = new BenchNode(vertx, options);
         BenchNode client = new BenchNode(vertx, options)) {
       Multiaddr addr = Await.get(server.listen(), 30);
-      // warm-up: the JIT and the key caches
-      for (int i = 0; i < Math.min(count, 20); i++) {
-        Await.get(client.dial(addr).compose(Connection::close), 30);
-      }
+      // warm-up, the same loop untimed: the JIT compiles the handshake path and the key caches
+      // fill before the clock starts (20 dials alone left C2 compiling inside the timed run)
+      dialLoop(() -> client.dial(addr).compose(Connection::close), count, concurrency,
+          CONN_WARM_UP_SECONDS);
       long cpu0 = cpuNanos();
       AtomicInteger n = new AtomicInteger();
       double rate = dialLoop(() -> client.dial(addr).compose(Connection::close)
@@ -337,6 +344,9 @@ public final class Scenarios {
     requireOk(r);
     return List.of(jsDialMetric("conn.js-js", "js dials js", concurrency, r));
   }
+
+  /** How long the establishment scenarios dial, untimed, before the measured loop. */
+  static final double CONN_WARM_UP_SECONDS = 5;
 
   private static double dialLoop(java.util.function.Supplier<Future<Void>> one, int count,
       int concurrency, double seconds) {
