@@ -14,9 +14,12 @@ import dev.vertxp2p.util.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
@@ -43,6 +46,8 @@ public final class MuxedConnection implements Connection {
   private final Context context;
   private final Thread loopThread;
   private final NetSocket socket;
+  /** The same socket, when it is Vert.x's own: raw reads and pooled direct writes. */
+  private final NetSocketInternal rawSocket;
   private final NoiseSession session;
   private final MuxerEngine muxer;
   private final PeerId peer;
@@ -116,7 +121,13 @@ public final class MuxedConnection implements Connection {
     this.bytesIn = bytesInDuringUpgrade;
     this.bytesOut = bytesOutDuringUpgrade;
     this.closePromise = Promise.promise();
+    // Reads already queued inside Vert.x arrive through the data handler, later ones as Netty
+    // read them through the message handler.
     socket.handler(this::onSocketData);
+    this.rawSocket = socket instanceof NetSocketInternal internal ? internal : null;
+    if (rawSocket != null) {
+      rawSocket.messageHandler(this::onSocketMessage);
+    }
     socket.closeHandler(v -> onSocketClosed());
     socket.exceptionHandler(this::onSocketError);
     socket.drainHandler(v -> onSocketDrained());
@@ -250,8 +261,10 @@ public final class MuxedConnection implements Connection {
    *
    * <p>The muxer's chunks are treated as one byte stream and cut into Noise messages of the
    * largest size, so a 64 KiB application write that the muxer splits into a full frame and a
-   * small tail does not cost a second, nearly empty message (and AEAD call) of its own. The
-   * ciphertext goes into one array that the socket write wraps without a copy.
+   * small tail does not cost a second, nearly empty message (and AEAD call) of its own. Each
+   * message is encrypted into this thread's {@link Scratch} array, which stays in cache, and
+   * copied from there into one pooled direct buffer that the socket writes as it is (Netty would
+   * otherwise copy a heap array into a direct buffer itself).
    */
   void flush() {
     if (flushing || closed) {
@@ -264,27 +277,54 @@ public final class MuxedConnection implements Connection {
         return;
       }
       byte[] second = muxer.pollOutbound();
-      byte[] out;
-      if (second == null) {
-        out = session.encrypt(first, 0, first.length);
-      } else {
-        ArrayList<byte[]> parts = new ArrayList<>();
+      List<byte[]> parts = null;
+      long total = first.length;
+      if (second != null) {
+        parts = new ArrayList<>();
         parts.add(first);
         parts.add(second);
-        long total = (long) first.length + second.length;
+        total += second.length;
         byte[] next;
         while ((next = muxer.pollOutbound()) != null) {
           parts.add(next);
           total += next.length;
         }
-        out = encryptJoined(parts, Math.toIntExact(total));
       }
-      bytesOut += out.length;
-      socket.write(BufferInternal.buffer(Unpooled.wrappedBuffer(out)));
+      int length = NoiseSession.encryptedLength(Math.toIntExact(total));
+      ByteBuf out = rawSocket != null
+          ? rawSocket.channelHandlerContext().alloc().directBuffer(length, length)
+          : Unpooled.buffer(length, length);
+      byte[] scratch = Scratch.SEND.borrow();
+      try {
+        if (parts == null) {
+          encryptWhole(first, out, scratch);
+        } else {
+          encryptJoined(parts, Math.toIntExact(total), out, scratch);
+        }
+      } catch (RuntimeException | Error e) {
+        out.release();
+        throw e;
+      } finally {
+        Scratch.SEND.giveBack(scratch);
+      }
+      bytesOut += length;
+      if (rawSocket != null) {
+        rawSocket.writeMessage(out); // the socket owns and releases it
+      } else {
+        socket.write(BufferInternal.buffer(out));
+      }
     } finally {
       flushing = false;
     }
     scheduleDispatch();
+  }
+
+  /** Encrypts one chunk into as many Noise messages as it needs, appended to {@code out}. */
+  private void encryptWhole(byte[] chunk, ByteBuf out, byte[] scratch) {
+    for (int p = 0; p < chunk.length; p += NoiseSession.MAX_PLAINTEXT_LENGTH) {
+      int n = Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, chunk.length - p);
+      out.writeBytes(scratch, 0, session.encrypt(chunk, p, n, scratch, 0));
+    }
   }
 
   /**
@@ -313,17 +353,15 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * Encrypts the muxer's chunks as one byte stream cut into Noise messages of the largest size. A
-   * message that spans several chunks is encrypted piece by piece where the pieces lie (the AEAD
-   * streams), so nothing is copied on the way but into the ciphertext.
+   * Encrypts the muxer's chunks as one byte stream cut into Noise messages of the largest size,
+   * appended to {@code out}. A message that spans several chunks is encrypted piece by piece where
+   * the pieces lie (the AEAD streams), so nothing is joined first.
    */
-  private byte[] encryptJoined(List<byte[]> parts, int total) {
-    byte[] out = new byte[NoiseSession.encryptedLength(total)];
+  private void encryptJoined(List<byte[]> parts, int total, ByteBuf out, byte[] scratch) {
     int count = parts.size();
     byte[][] arrays = new byte[count][];
     int[] offsets = new int[count];
     int[] lengths = new int[count];
-    int outPos = 0;
     int part = 0;
     int partPos = 0;
     int left = total;
@@ -345,13 +383,45 @@ public final class MuxedConnection implements Connection {
           partPos = 0;
         }
       }
-      outPos += session.encryptMessage(arrays, offsets, lengths, pieces, out, outPos);
+      out.writeBytes(scratch, 0,
+          session.encryptMessage(arrays, offsets, lengths, pieces, scratch, 0));
       left -= message;
     }
-    return out;
   }
 
   // ---- socket events --------------------------------------------------------------------------
+
+  /**
+   * What Netty read, as it read it (a pooled, usually direct buffer; ours to release): copied in
+   * pieces through this thread's {@link Scratch} array, which stays in cache, rather than into a
+   * fresh heap array per read as Vert.x's own data handler does.
+   */
+  private void onSocketMessage(Object msg) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      lastReadNanos = System.nanoTime();
+      bytesIn += buf.readableBytes();
+      if (buf.hasArray()) {
+        onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+        return;
+      }
+      byte[] scratch = Scratch.RECEIVE.borrow();
+      try {
+        while (buf.isReadable() && !closed) {
+          int n = Math.min(scratch.length, buf.readableBytes());
+          buf.readBytes(scratch, 0, n);
+          onCiphertext(scratch, 0, n);
+        }
+      } finally {
+        Scratch.RECEIVE.giveBack(scratch);
+      }
+    } finally {
+      buf.release();
+    }
+  }
 
   private void onSocketData(Buffer buffer) {
     lastReadNanos = System.nanoTime();
