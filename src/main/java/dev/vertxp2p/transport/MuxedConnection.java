@@ -272,58 +272,121 @@ public final class MuxedConnection implements Connection {
     }
     flushing = true;
     try {
-      byte[] first = muxer.pollOutbound();
-      if (first == null) {
-        return;
+      Pieces pieces = Pieces.take();
+      byte[] chunk;
+      while ((chunk = muxer.pollOutbound()) != null) {
+        pieces.piece(chunk, 0, chunk.length);
       }
-      byte[] second = muxer.pollOutbound();
-      List<byte[]> parts = null;
-      long total = first.length;
-      if (second != null) {
-        parts = new ArrayList<>();
-        parts.add(first);
-        parts.add(second);
-        total += second.length;
-        byte[] next;
-        while ((next = muxer.pollOutbound()) != null) {
-          parts.add(next);
-          total += next.length;
-        }
-      }
-      int length = NoiseSession.encryptedLength(Math.toIntExact(total));
-      ByteBuf out = rawSocket != null
-          ? rawSocket.channelHandlerContext().alloc().directBuffer(length, length)
-          : Unpooled.buffer(length, length);
-      byte[] scratch = Scratch.SEND.borrow();
-      try {
-        if (parts == null) {
-          encryptWhole(first, out, scratch);
-        } else {
-          encryptJoined(parts, Math.toIntExact(total), out, scratch);
-        }
-      } catch (RuntimeException | Error e) {
-        out.release();
-        throw e;
-      } finally {
-        Scratch.SEND.giveBack(scratch);
-      }
-      bytesOut += length;
-      if (rawSocket != null) {
-        rawSocket.writeMessage(out); // the socket owns and releases it
-      } else {
-        socket.write(BufferInternal.buffer(out));
-      }
+      send(pieces);
     } finally {
       flushing = false;
     }
     scheduleDispatch();
   }
 
-  /** Encrypts one chunk into as many Noise messages as it needs, appended to {@code out}. */
-  private void encryptWhole(byte[] chunk, ByteBuf out, byte[] scratch) {
-    for (int p = 0; p < chunk.length; p += NoiseSession.MAX_PLAINTEXT_LENGTH) {
-      int n = Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, chunk.length - p);
-      out.writeBytes(scratch, 0, session.encrypt(chunk, p, n, scratch, 0));
+  /**
+   * A stream's write, sent before this returns: when the muxer has nothing queued, it hands over
+   * the frames' headers and the data where it lies, and they are encrypted from there, saving the
+   * copy into the muxer's queue (the caller may change {@code data} once this returns, and by
+   * then nothing refers to it). Otherwise, or while a flush is under way, the muxer copies the
+   * data into its queue as usual and the caller's flush sends it.
+   *
+   * @return the bytes the muxer accepted
+   */
+  int writeThrough(long streamId, byte[] data, int off, int len) {
+    if (flushing || closed) {
+      return muxer.write(streamId, data, off, len);
+    }
+    flushing = true;
+    try {
+      Pieces pieces = Pieces.take();
+      try {
+        int n = muxer.writeThrough(streamId, data, off, len, pieces);
+        send(pieces);
+        return n;
+      } finally {
+        pieces.clear();
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  /** Encrypts the pieces as one byte stream and writes the ciphertext in one socket write. */
+  private void send(Pieces pieces) {
+    if (pieces.count() == 0) {
+      return;
+    }
+    int length = NoiseSession.encryptedLength(Math.toIntExact(pieces.total()));
+    ByteBuf out = rawSocket != null
+        ? rawSocket.channelHandlerContext().alloc().directBuffer(length, length)
+        : Unpooled.buffer(length, length);
+    byte[] scratch = Scratch.SEND.borrow();
+    try {
+      encryptPieces(pieces, out, scratch);
+    } catch (RuntimeException | Error e) {
+      out.release();
+      throw e;
+    } finally {
+      Scratch.SEND.giveBack(scratch);
+      pieces.clear();
+    }
+    bytesOut += length;
+    if (rawSocket != null) {
+      rawSocket.writeMessage(out); // the socket owns and releases it
+    } else {
+      socket.write(BufferInternal.buffer(out));
+    }
+  }
+
+  /**
+   * Encrypts the pieces as one byte stream cut into Noise messages of the largest size, appended
+   * to {@code out}. A message that spans several pieces is encrypted piece by piece where they lie
+   * (the AEAD streams), so nothing is joined first.
+   */
+  private void encryptPieces(Pieces p, ByteBuf out, byte[] scratch) {
+    byte[][] arrays = null;
+    int[] offsets = null;
+    int[] lengths = null;
+    int piece = 0;
+    int piecePos = 0;
+    long left = p.total();
+    while (left > 0) {
+      int message = (int) Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, left);
+      if (p.length(piece) - piecePos >= message) {
+        // the whole message lies in one piece
+        out.writeBytes(scratch, 0, session.encrypt(p.array(piece), p.offset(piece) + piecePos,
+            message, scratch, 0));
+        piecePos += message;
+        if (piecePos == p.length(piece)) {
+          piece++;
+          piecePos = 0;
+        }
+      } else {
+        if (arrays == null) {
+          arrays = new byte[p.count()][];
+          offsets = new int[p.count()];
+          lengths = new int[p.count()];
+        }
+        int pieces = 0;
+        int filled = 0;
+        while (filled < message) {
+          int n = Math.min(message - filled, p.length(piece) - piecePos);
+          arrays[pieces] = p.array(piece);
+          offsets[pieces] = p.offset(piece) + piecePos;
+          lengths[pieces] = n;
+          pieces++;
+          filled += n;
+          piecePos += n;
+          if (piecePos == p.length(piece)) {
+            piece++;
+            piecePos = 0;
+          }
+        }
+        out.writeBytes(scratch, 0,
+            session.encryptMessage(arrays, offsets, lengths, pieces, scratch, 0));
+      }
+      left -= message;
     }
   }
 
@@ -350,43 +413,6 @@ public final class MuxedConnection implements Connection {
         flush();
       }
     });
-  }
-
-  /**
-   * Encrypts the muxer's chunks as one byte stream cut into Noise messages of the largest size,
-   * appended to {@code out}. A message that spans several chunks is encrypted piece by piece where
-   * the pieces lie (the AEAD streams), so nothing is joined first.
-   */
-  private void encryptJoined(List<byte[]> parts, int total, ByteBuf out, byte[] scratch) {
-    int count = parts.size();
-    byte[][] arrays = new byte[count][];
-    int[] offsets = new int[count];
-    int[] lengths = new int[count];
-    int part = 0;
-    int partPos = 0;
-    int left = total;
-    while (left > 0) {
-      int message = Math.min(NoiseSession.MAX_PLAINTEXT_LENGTH, left);
-      int pieces = 0;
-      int filled = 0;
-      while (filled < message) {
-        byte[] cur = parts.get(part);
-        int n = Math.min(message - filled, cur.length - partPos);
-        arrays[pieces] = cur;
-        offsets[pieces] = partPos;
-        lengths[pieces] = n;
-        pieces++;
-        filled += n;
-        partPos += n;
-        if (partPos == cur.length) {
-          part++;
-          partPos = 0;
-        }
-      }
-      out.writeBytes(scratch, 0,
-          session.encryptMessage(arrays, offsets, lengths, pieces, scratch, 0));
-      left -= message;
-    }
   }
 
   // ---- socket events --------------------------------------------------------------------------

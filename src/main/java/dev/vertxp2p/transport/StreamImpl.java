@@ -445,7 +445,7 @@ final class StreamImpl implements P2pStream {
   private int muxerWrite(byte[] data, int off, int len) {
     int n;
     try {
-      n = conn.engine().write(id, data, off, len);
+      n = conn.writeThrough(id, data, off, len);
     } catch (MuxerException e) {
       fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
       return -1;

@@ -60,6 +60,26 @@ public interface MuxerEngine {
    */
   int write(long streamId, byte[] data, int offset, int length);
 
+  /** Where {@link #writeThrough} hands the bytes of the frames it makes, in wire order. */
+  @FunctionalInterface
+  interface PieceSink {
+    void piece(byte[] array, int offset, int length);
+  }
+
+  /**
+   * Like {@link #write}, without copying the data when nothing is queued ahead of it: the frames
+   * go to {@code sink} at once, each frame's header in an array of its own and its data as a
+   * range of {@code data}, and none of them to {@link #pollOutbound}. The sink must be done with
+   * every piece (sent or copied it) before the caller changes {@code data} again. When bytes are
+   * queued already, the data is copied into the queue behind them, as {@link #write} does, so the
+   * wire order holds; the sink then gets nothing. This default always copies.
+   *
+   * @return how many bytes were accepted, as for {@link #write}
+   */
+  default int writeThrough(long streamId, byte[] data, int offset, int length, PieceSink sink) {
+    return write(streamId, data, offset, length);
+  }
+
   /** Half-closes our write side (Yamux FIN, mplex Close). Idempotent. */
   void closeWrite(long streamId);
 

@@ -473,6 +473,46 @@ public final class YamuxEngine implements MuxerEngine {
 
   @Override
   public int write(long streamId, byte[] data, int offset, int length) {
+    Stream s = writableStream(streamId, data, offset, length);
+    int n = acceptable(s, length);
+    int pos = offset;
+    int left = n;
+    while (left > 0) {
+      int chunk = Math.min(left, maxFramePayload);
+      byte[] frame = new byte[HEADER_LENGTH + chunk];
+      // the copy first, straight after the allocation, so the JIT need not zero what it fills
+      System.arraycopy(data, pos, frame, HEADER_LENGTH, chunk);
+      YamuxFrame.writeHeader(frame, 0, TYPE_DATA, 0, streamId, chunk);
+      outbound.add(frame);
+      pos += chunk;
+      left -= chunk;
+    }
+    s.sendWindow -= n;
+    return n;
+  }
+
+  @Override
+  public int writeThrough(long streamId, byte[] data, int offset, int length, PieceSink sink) {
+    if (!outbound.isEmpty()) {
+      return write(streamId, data, offset, length); // behind what is queued, in order
+    }
+    Stream s = writableStream(streamId, data, offset, length);
+    int n = acceptable(s, length);
+    int pos = offset;
+    int left = n;
+    while (left > 0) {
+      int chunk = Math.min(left, maxFramePayload);
+      sink.piece(YamuxFrame.header(TYPE_DATA, 0, streamId, chunk), 0, HEADER_LENGTH);
+      sink.piece(data, pos, chunk);
+      pos += chunk;
+      left -= chunk;
+    }
+    s.sendWindow -= n;
+    return n;
+  }
+
+  /** The open stream {@code streamId}, checked writable, with the range checked too. */
+  private Stream writableStream(long streamId, byte[] data, int offset, int length) {
     if (offset < 0 || length < 0 || offset > data.length - length) {
       throw new IndexOutOfBoundsException(
           "range [" + offset + ", " + offset + "+" + length + ") outside array of " + data.length);
@@ -489,23 +529,16 @@ public final class YamuxEngine implements MuxerEngine {
       throw new MuxerException(
           MuxerException.Reason.STREAM_CLOSED, "stream " + streamId + " is closed for writing");
     }
+    return s;
+  }
+
+  /** How much of {@code length} the stream's send window takes now; marks it blocked if not all. */
+  private static int acceptable(Stream s, int length) {
     // spec.md "Flow Control": never send more than the remote's window for this stream.
     int n = (int) Math.min(length, s.sendWindow);
     if (n < length) {
       s.blocked = true;
     }
-    int pos = offset;
-    int left = n;
-    while (left > 0) {
-      int chunk = Math.min(left, maxFramePayload);
-      byte[] frame = new byte[HEADER_LENGTH + chunk];
-      YamuxFrame.writeHeader(frame, 0, TYPE_DATA, 0, streamId, chunk);
-      System.arraycopy(data, pos, frame, HEADER_LENGTH, chunk);
-      outbound.add(frame);
-      pos += chunk;
-      left -= chunk;
-    }
-    s.sendWindow -= n;
     return n;
   }
 

@@ -261,6 +261,75 @@ class YamuxEngineTest {
     assertEquals(10_000 - 8192, YamuxFrame.parseHeader(out, 24 + 8192).length());
   }
 
+  /** What a PieceSink was given, joined, and the arrays it was given the data in. */
+  private static final class Collected implements dev.vertxp2p.proto.mux.MuxerEngine.PieceSink {
+    final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    final List<byte[]> arrays = new ArrayList<>();
+
+    @Override
+    public void piece(byte[] array, int offset, int length) {
+      bytes.write(array, offset, length);
+      arrays.add(array);
+    }
+  }
+
+  @Test
+  void writeThroughHandsOverTheSameFramesWithoutCopyingTheData() {
+    YamuxConfig cfg = new YamuxConfig().maxFramePayload(4096);
+    YamuxEngine copying = new YamuxEngine(true, cfg);
+    YamuxEngine through = new YamuxEngine(true, cfg);
+    long a = copying.openStream();
+    long b = through.openStream();
+    assertArrayEquals(Wire.drainBytes(copying), Wire.drainBytes(through));
+    byte[] data = new byte[10_000];
+    new Random(7).nextBytes(data);
+    assertEquals(9_000, copying.write(a, data, 500, 9_000));
+    Collected sink = new Collected();
+    assertEquals(9_000, through.writeThrough(b, data, 500, 9_000, sink));
+    assertNull(through.pollOutbound(), "nothing queued: the frames went to the sink");
+    assertArrayEquals(Wire.drainBytes(copying), sink.bytes.toByteArray());
+    // three frames, each a header of its own and a range of the caller's array
+    assertEquals(6, sink.arrays.size());
+    for (int i = 1; i < 6; i += 2) {
+      assertSame(data, sink.arrays.get(i));
+    }
+  }
+
+  @Test
+  void writeThroughQueuesBehindWhatIsQueuedAlreadyKeepingTheOrder() {
+    YamuxEngine e = new YamuxEngine(true, new YamuxConfig());
+    long id = e.openStream(); // its SYN is queued and not yet drained
+    Collected sink = new Collected();
+    byte[] data = bytes("after the SYN");
+    assertEquals(data.length, e.writeThrough(id, data, 0, data.length, sink));
+    assertEquals(0, sink.bytes.size());
+    byte[] out = Wire.drainBytes(e);
+    YamuxFrame.Header syn = YamuxFrame.parseHeader(out, 0);
+    assertEquals(YamuxFrame.TYPE_WINDOW_UPDATE, syn.type());
+    YamuxFrame.Header frame = YamuxFrame.parseHeader(out, YamuxFrame.HEADER_LENGTH);
+    assertEquals(YamuxFrame.TYPE_DATA, frame.type());
+    assertEquals(data.length, frame.length());
+    data[0] = 'X'; // the queued copy does not change with the caller's array
+    assertEquals("after the SYN", new String(out, 2 * YamuxFrame.HEADER_LENGTH, data.length,
+        StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void writeThroughStopsAtTheWindowAndRefusesAClosedStream() {
+    Wire w = new Wire(11);
+    long id = w.client.openStream();
+    w.pump();
+    Collected sink = new Collected();
+    byte[] big = new byte[YamuxConfig.SPEC_INITIAL_WINDOW + 1000];
+    assertEquals(YamuxConfig.SPEC_INITIAL_WINDOW,
+        w.client.writeThrough(id, big, 0, big.length, sink));
+    assertEquals(0, w.client.writeThrough(id, big, 0, 10, sink));
+    w.client.closeWrite(id);
+    MuxerException e = assertThrows(MuxerException.class,
+        () -> w.client.writeThrough(id, big, 0, 10, new Collected()));
+    assertEquals(MuxerException.Reason.STREAM_CLOSED, e.reason());
+  }
+
   @Test
   void inboundStreamsBeyondMaxStreamsAreReset() {
     Wire w = new Wire(11, new YamuxConfig(), new YamuxConfig().maxStreams(2));
