@@ -99,9 +99,6 @@ public final class Scenarios {
    * ChaCha20-Poly1305 on one core, JDK and BouncyCastle: encrypt then decrypt {@code bytes} in
    * Noise-sized messages (65519 bytes of plaintext).
    */
-  /** How long each AEAD is exercised, untimed, before it is measured. */
-  static final long AEAD_WARM_UP_NANOS = 2_000_000_000L;
-
   public static List<Metric> aead(long bytes) {
     List<Metric> out = new ArrayList<>();
     int len = NoiseSession.MAX_PLAINTEXT_LENGTH;
@@ -115,22 +112,25 @@ public final class Scenarios {
       NoiseAead dec = NoiseAeads.create(kind);
       enc.setKey(key);
       dec.setKey(key);
-      // warm-up for a fixed time, so the JIT has compiled the loop and the JDK's ChaCha20 and
-      // Poly1305 intrinsics are in use before it is timed (200 messages were not enough on JDK 25:
-      // the timed loop then ran at half the warm speed)
-      long warmUntil = System.nanoTime() + AEAD_WARM_UP_NANOS;
-      long nonce = 0;
-      for (; nonce < 200 || System.nanoTime() < warmUntil; nonce++) {
-        enc.encrypt(nonce, null, plain, 0, len, cipher, 0);
-        dec.decrypt(nonce, null, cipher, 0, cipher.length, back, 0);
-      }
+      // warm-up until the JIT is quiet, so the loop is compiled and the JDK's ChaCha20 and
+      // Poly1305 intrinsics are in use before it is timed (after 200 messages, JDK 25's AEAD
+      // still ran at half its warm speed)
+      long[] nonce = {0};
+      warmUntilJitQuiet(() -> {
+        long until = System.nanoTime() + 500_000_000L;
+        do {
+          enc.encrypt(nonce[0], null, plain, 0, len, cipher, 0);
+          dec.decrypt(nonce[0], null, cipher, 0, cipher.length, back, 0);
+          nonce[0]++;
+        } while (System.nanoTime() < until);
+      });
       long encNanos = 0;
       long decNanos = 0;
       for (long i = 0; i < messages; i++) {
         long t0 = System.nanoTime();
-        enc.encrypt(nonce + i, null, plain, 0, len, cipher, 0);
+        enc.encrypt(nonce[0] + i, null, plain, 0, len, cipher, 0);
         long t1 = System.nanoTime();
-        dec.decrypt(nonce + i, null, cipher, 0, cipher.length, back, 0);
+        dec.decrypt(nonce[0] + i, null, cipher, 0, cipher.length, back, 0);
         encNanos += t1 - t0;
         decNanos += System.nanoTime() - t1;
       }
@@ -169,14 +169,11 @@ public final class Scenarios {
    */
   static final long PERF_WARMUP_BYTES =
       Long.getLong("bench.perfWarmupBytes", 256L * 1024 * 1024);
-  static final int PERF_WARMUP_ROUNDS = 2;
 
-  /** Unmeasured perf rounds on {@code conn}, bounded in bytes and time. */
+  /** Unmeasured perf rounds on {@code conn} until the JIT is quiet (see warmUntilJitQuiet). */
   private static void warmUp(MuxedConnection conn, long up, long down) {
-    for (int i = 0; i < PERF_WARMUP_ROUNDS; i++) {
-      Await.get(Perf.run(conn, Math.min(up, PERF_WARMUP_BYTES), Math.min(down, PERF_WARMUP_BYTES)),
-          SCENARIO_TIMEOUT_S);
-    }
+    warmUntilJitQuiet(() -> Await.get(Perf.run(conn, Math.min(up, PERF_WARMUP_BYTES),
+        Math.min(down, PERF_WARMUP_BYTES)), SCENARIO_TIMEOUT_S));
   }
 
   /** Java to Java over one connection, one /perf/1.0.0 stream; each end its own Vert.x. */
@@ -278,10 +275,9 @@ public final class Scenarios {
     try (BenchNode server = new BenchNode(vertx, options);
         BenchNode client = new BenchNode(vertx, options)) {
       Multiaddr addr = Await.get(server.listen(), 30);
-      // warm-up, the same loop untimed: the JIT compiles the handshake path and the key caches
-      // fill before the clock starts (20 dials alone left C2 compiling inside the timed run)
-      dialLoop(() -> client.dial(addr).compose(Connection::close), count, concurrency,
-          CONN_WARM_UP_SECONDS);
+      // warm-up, the same loop untimed, until the JIT is done with the handshake path
+      double warm = warmUntilJitQuiet(() -> dialLoop(
+          () -> client.dial(addr).compose(Connection::close), count, concurrency, 1));
       long cpu0 = cpuNanos();
       AtomicInteger n = new AtomicInteger();
       double rate = dialLoop(() -> client.dial(addr).compose(Connection::close)
@@ -289,7 +285,7 @@ public final class Scenarios {
       long cpu = cpuNanos() - cpu0;
       return List.of(new Metric("conn.java-java", rate, "conn/s",
           "both ends in one JVM, " + concurrency + " dials in flight, up to " + count
-              + " conns or " + seconds + " s"),
+              + " conns or " + seconds + " s, after " + Math.round(warm) + " s of warm-up"),
           new Metric("conn.java-java.cpu", cpu / 1e6 / Math.max(1, n.get()), "ms/conn",
               "CPU time of this JVM (both ends) per establishment: independent of other load"));
     } finally {
@@ -303,9 +299,8 @@ public final class Scenarios {
     List<Metric> out = new ArrayList<>();
     try (BenchNode node = new BenchNode(options)) {
       Multiaddr addr = Multiaddr.parse(js.addr());
-      for (int i = 0; i < Math.min(count, 10); i++) {
-        Await.get(node.dial(addr).compose(Connection::close), 30);
-      }
+      warmUntilJitQuiet(() -> dialLoop(() -> node.dial(addr).compose(Connection::close), count,
+          concurrency, 1));
       double rate = dialLoop(() -> node.dial(addr).compose(Connection::close), count,
           concurrency, seconds);
       out.add(new Metric("conn.java-js", rate, "conn/s",
@@ -345,8 +340,39 @@ public final class Scenarios {
     return List.of(jsDialMetric("conn.js-js", "js dials js", concurrency, r));
   }
 
-  /** How long the establishment scenarios dial, untimed, before the measured loop. */
-  static final double CONN_WARM_UP_SECONDS = 5;
+  /**
+   * The longest {@link #warmUntilJitQuiet} warms up, in seconds: system property {@code
+   * bench.warmUpMaxSeconds}, 40 by default (the smoke test sets it low: it checks that the
+   * scenarios run, not how fast).
+   */
+  static double warmUpMaxSeconds() {
+    return Double.parseDouble(System.getProperty("bench.warmUpMaxSeconds", "40"));
+  }
+
+  /**
+   * Runs {@code slice} (about a second of a scenario's own loop, untimed) until the JIT is done:
+   * until two slices in a row each cost the compilers less than 5 % of their length, or {@link
+   * #warmUpMaxSeconds()} have gone by. On two cores saturated by the loop, C2 gets only a share
+   * of one and took over 20 s to compile the handshake path; a run timed before that measured
+   * partly profiled, unoptimised code and the compilers' own CPU (1,110 establishments per second
+   * with a 5 s warm-up, 1,900 over a run of 40 s that included its own first 20 s).
+   *
+   * @return the seconds spent warming up
+   */
+  static double warmUntilJitQuiet(Runnable slice) {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long start = System.nanoTime();
+    double max = warmUpMaxSeconds();
+    int quiet = 0;
+    while (quiet < 2 && System.nanoTime() - start < max * 1e9) {
+      long jit0 = jit.getTotalCompilationTime();
+      long t0 = System.nanoTime();
+      slice.run();
+      long sliceMillis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+      quiet = (jit.getTotalCompilationTime() - jit0) * 20 < sliceMillis ? quiet + 1 : 0;
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
 
   private static double dialLoop(java.util.function.Supplier<Future<Void>> one, int count,
       int concurrency, double seconds) {
