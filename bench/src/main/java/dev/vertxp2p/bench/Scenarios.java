@@ -141,8 +141,11 @@ public final class Scenarios {
       out.add(new Metric("aead." + name + ".decrypt", Metric.gbits(total, decNanos), "Gbit/s",
           mib(total) + " in 65519-byte messages, one core"));
     }
-    out.add(new Metric("aead.default", NoiseAeads.configuredKind() == NoiseAeads.Kind.JDK ? 0 : 1,
-        "0=jdk 1=bc", "the implementation Noise picks on this JDK"));
+    out.add(new Metric("aead.default", NoiseAeads.configuredKind().ordinal(),
+        Arrays.stream(NoiseAeads.Kind.values())
+            .map(k -> k.ordinal() + "=" + k.name().toLowerCase(java.util.Locale.ROOT))
+            .collect(java.util.stream.Collectors.joining(" ")),
+        "the implementation Noise picks on this JDK"));
     return out;
   }
 

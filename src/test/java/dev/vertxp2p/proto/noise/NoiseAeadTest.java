@@ -3,39 +3,115 @@ package dev.vertxp2p.proto.noise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class NoiseAeadTest {
-  @Property(tries = 200)
-  void jdkAndBouncyCastleProduceIdenticalBytes(
+  @Property(tries = 300)
+  void allImplementationsProduceAndAcceptIdenticalBytes(
       @ForAll @Size(32) byte[] key,
       @ForAll long nonce,
       @ForAll @Size(max = 64) byte[] ad,
-      @ForAll @Size(max = 3000) byte[] plaintext) {
-    NoiseAead jdk = NoiseAeads.create(NoiseAeads.Kind.JDK);
-    NoiseAead bc = NoiseAeads.create(NoiseAeads.Kind.BC);
-    jdk.setKey(key);
-    bc.setKey(key);
-    byte[] a = new byte[plaintext.length + 16];
-    byte[] b = new byte[plaintext.length + 16];
-    assertEquals(a.length, jdk.encrypt(nonce, ad, plaintext, 0, plaintext.length, a, 0));
-    assertEquals(b.length, bc.encrypt(nonce, ad, plaintext, 0, plaintext.length, b, 0));
-    assertArrayEquals(a, b);
+      @ForAll @Size(max = 3000) byte[] plaintext,
+      @ForAll @IntRange(min = 0, max = 3000) int cut1,
+      @ForAll @IntRange(min = 0, max = 3000) int cut2) {
+    byte[] reference = null;
+    for (NoiseAeads.Kind kind : NoiseAeads.Kind.values()) {
+      NoiseAead a = NoiseAeads.create(kind);
+      a.setKey(key);
+      byte[] out = new byte[plaintext.length + 16];
+      assertEquals(out.length, a.encrypt(nonce, ad, plaintext, 0, plaintext.length, out, 0));
+      if (reference == null) {
+        reference = out;
+      } else {
+        assertArrayEquals(reference, out, kind.name());
+      }
+      // the same plaintext in three pieces, cut anywhere (mid-block included)
+      int c1 = Math.min(cut1, plaintext.length);
+      int c2 = Math.max(c1, Math.min(cut2, plaintext.length));
+      NoiseAead p = NoiseAeads.create(kind);
+      p.setKey(key);
+      byte[] pieces = new byte[plaintext.length + 16];
+      p.encrypt(nonce, ad, new byte[][] {plaintext, plaintext, plaintext},
+          new int[] {0, c1, c2}, new int[] {c1, c2 - c1, plaintext.length - c2}, 3, pieces, 0);
+      assertArrayEquals(reference, pieces, kind.name() + " in pieces");
+    }
     // Fresh instances for decryption: like Noise, the JDK cipher refuses to reuse a (key, nonce)
     // pair on one instance, and a CipherState never does.
-    NoiseAead jdkIn = NoiseAeads.create(NoiseAeads.Kind.JDK);
-    NoiseAead bcIn = NoiseAeads.create(NoiseAeads.Kind.BC);
-    jdkIn.setKey(key);
-    bcIn.setKey(key);
+    for (NoiseAeads.Kind kind : NoiseAeads.Kind.values()) {
+      NoiseAead in = NoiseAeads.create(kind);
+      in.setKey(key);
+      byte[] back = new byte[plaintext.length];
+      assertEquals(back.length, in.decrypt(nonce, ad, reference, 0, reference.length, back, 0));
+      assertArrayEquals(plaintext, back, kind.name());
+    }
+  }
+
+  /** RFC 8439 section 2.8.2: the AEAD_CHACHA20_POLY1305 example, as a raw 96-bit nonce. */
+  @Test
+  void ownImplementationMatchesTheRfc8439Example() {
+    byte[] key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+    byte[] nonce = hex("070000004041424344454647");
+    byte[] ad = hex("50515253c0c1c2c3c4c5c6c7");
+    byte[] plaintext = ("Ladies and Gentlemen of the class of '99: If I could offer you only one"
+        + " tip for the future, sunscreen would be it.").getBytes(StandardCharsets.US_ASCII);
+    String expected = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+        + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+        + "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+        + "3ff4def08e4b7a9de576d26586cec64b6116"
+        + "1ae10b594f09e26a7e902ecbd0600691"; // the tag
+    ChaCha20Poly1305 c = new ChaCha20Poly1305();
+    c.setKey(key);
+    c.start(nonce, ad);
+    byte[] out = new byte[plaintext.length + 16];
+    c.encrypt(plaintext, 0, plaintext.length, out, 0);
+    c.finishEncrypt(out, plaintext.length);
+    assertArrayEquals(hex(expected), out);
+    c.start(nonce, ad);
     byte[] back = new byte[plaintext.length];
-    assertEquals(back.length, bcIn.decrypt(nonce, ad, a, 0, a.length, back, 0));
+    c.decrypt(out, 0, plaintext.length, back, 0);
+    assertTrue(c.finishDecrypt(out, plaintext.length));
     assertArrayEquals(plaintext, back);
-    assertEquals(back.length, jdkIn.decrypt(nonce, ad, b, 0, b.length, back, 0));
-    assertArrayEquals(plaintext, back);
+  }
+
+  @Property(tries = 100)
+  void ownImplementationRejectsAnyFlippedBitAndLeavesNoPlaintext(
+      @ForAll @Size(32) byte[] key,
+      @ForAll @Size(max = 16) byte[] ad,
+      @ForAll @Size(min = 1, max = 300) byte[] plaintext,
+      @ForAll @IntRange(min = 0, max = 10_000) int where,
+      @ForAll @IntRange(min = 0, max = 7) int bit) {
+    NoiseAead a = NoiseAeads.create(NoiseAeads.Kind.JAVA);
+    a.setKey(key);
+    byte[] sealed = new byte[plaintext.length + 16];
+    a.encrypt(7, ad, plaintext, 0, plaintext.length, sealed, 0);
+    byte[] adCopy = ad.clone();
+    int at = where % (sealed.length + adCopy.length);
+    if (at < sealed.length) {
+      sealed[at] ^= (byte) (1 << bit);
+    } else {
+      adCopy[at - sealed.length] ^= (byte) (1 << bit);
+    }
+    byte[] back = new byte[plaintext.length];
+    NoiseException e = assertThrows(NoiseException.class,
+        () -> a.decrypt(7, adCopy, sealed, 0, sealed.length, back, 0));
+    assertTrue(e.getMessage().contains("tag"), e.getMessage());
+    assertArrayEquals(new byte[plaintext.length], back);
+  }
+
+  private static byte[] hex(String s) {
+    byte[] b = new byte[s.length() / 2];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+    }
+    return b;
   }
 
   @Test
@@ -55,17 +131,30 @@ class NoiseAeadTest {
   }
 
   @Test
+  void theDefaultIsTheJdksWhereItIsIntrinsifiedAndOursBefore() {
+    assertEquals(NoiseAeads.Kind.JAVA, NoiseAeads.defaultKind(17));
+    assertEquals(NoiseAeads.Kind.JAVA, NoiseAeads.defaultKind(19));
+    assertEquals(NoiseAeads.Kind.JDK, NoiseAeads.defaultKind(20));
+    assertEquals(NoiseAeads.Kind.JDK, NoiseAeads.defaultKind(25));
+  }
+
+  @Test
   void systemPropertyPicksTheImplementation() {
     String old = System.getProperty(NoiseAeads.PROPERTY);
     try {
       System.clearProperty(NoiseAeads.PROPERTY);
-      assertEquals("jdk", NoiseAeads.create().implementation());
+      assertEquals(NoiseAeads.defaultKind(Runtime.version().feature()).name().toLowerCase(),
+          NoiseAeads.create().implementation());
       System.setProperty(NoiseAeads.PROPERTY, "bc");
       assertEquals("bc", NoiseAeads.create().implementation());
       System.setProperty(NoiseAeads.PROPERTY, "JDK");
       assertEquals("jdk", NoiseAeads.create().implementation());
+      System.setProperty(NoiseAeads.PROPERTY, "java");
+      assertEquals("java", NoiseAeads.create().implementation());
       System.setProperty(NoiseAeads.PROPERTY, "rot13");
-      assertThrows(IllegalArgumentException.class, NoiseAeads::create);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, NoiseAeads::create);
+      assertTrue(e.getMessage().contains("rot13"), e.getMessage());
     } finally {
       if (old == null) {
         System.clearProperty(NoiseAeads.PROPERTY);
