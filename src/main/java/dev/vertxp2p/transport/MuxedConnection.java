@@ -272,16 +272,30 @@ public final class MuxedConnection implements Connection {
     }
     flushing = true;
     try {
+      drainMuxer();
+    } finally {
+      flushing = false;
+    }
+    scheduleDispatch();
+  }
+
+  /**
+   * Sends all the muxer has queued, again and again until it has nothing: a socket write can call
+   * back into us on this thread (a drain handler whose stream writes), and what that queues must
+   * not wait for some later flush.
+   */
+  private void drainMuxer() {
+    while (!closed) {
       Pieces pieces = Pieces.take();
       byte[] chunk;
       while ((chunk = muxer.pollOutbound()) != null) {
         pieces.piece(chunk, 0, chunk.length);
       }
+      if (pieces.count() == 0) {
+        return;
+      }
       send(pieces);
-    } finally {
-      flushing = false;
     }
-    scheduleDispatch();
   }
 
   /**
@@ -303,6 +317,7 @@ public final class MuxedConnection implements Connection {
       try {
         int n = muxer.writeThrough(streamId, data, off, len, pieces);
         send(pieces);
+        drainMuxer();
         return n;
       } finally {
         pieces.clear();
