@@ -16,6 +16,8 @@ import java.nio.ByteOrder;
 final class ChaCha20Poly1305 {
   private static final VarHandle LE_INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private static final int C0 = 0x61707865;
   private static final int C1 = 0x3320646e;
@@ -153,17 +155,18 @@ final class ChaCha20Poly1305 {
       polyByte(encrypting ? p : c);
       i++;
     }
-    if (partialLength == 0) {
-      // whole blocks, ChaCha20 and Poly1305 on aligned 64 bytes
-      while (len - i >= 64) {
-        if (!encrypting) {
-          polyBlocks(in, inOff + i, 4);
-        }
+    int whole = partialLength == 0 ? (len - i) & ~63 : 0;
+    if (whole > 0) {
+      // whole 64-byte blocks: Poly1305 over the ciphertext in one sweep (before decrypting it,
+      // after encrypting it), ChaCha20 block by block; in place works too
+      if (!encrypting) {
+        polyBlocks(in, inOff + i, whole >>> 4);
+      }
+      for (int end = i + whole; i < end; i += 64) {
         xorBlock(in, inOff + i, out, outOff + i);
-        if (encrypting) {
-          polyBlocks(out, outOff + i, 4);
-        }
-        i += 64;
+      }
+      if (encrypting) {
+        polyBlocks(out, outOff + i - whole, whole >>> 4);
       }
     }
     while (i < len) {
@@ -240,27 +243,23 @@ final class ChaCha20Poly1305 {
       x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8);
       x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
     }
-    xorWord(in, inOff, out, outOff, x0 + C0);
-    xorWord(in, inOff + 4, out, outOff + 4, x1 + C1);
-    xorWord(in, inOff + 8, out, outOff + 8, x2 + C2);
-    xorWord(in, inOff + 12, out, outOff + 12, x3 + C3);
-    xorWord(in, inOff + 16, out, outOff + 16, x4 + key[0]);
-    xorWord(in, inOff + 20, out, outOff + 20, x5 + key[1]);
-    xorWord(in, inOff + 24, out, outOff + 24, x6 + key[2]);
-    xorWord(in, inOff + 28, out, outOff + 28, x7 + key[3]);
-    xorWord(in, inOff + 32, out, outOff + 32, x8 + key[4]);
-    xorWord(in, inOff + 36, out, outOff + 36, x9 + key[5]);
-    xorWord(in, inOff + 40, out, outOff + 40, x10 + key[6]);
-    xorWord(in, inOff + 44, out, outOff + 44, x11 + key[7]);
-    xorWord(in, inOff + 48, out, outOff + 48, x12 + block);
-    xorWord(in, inOff + 52, out, outOff + 52, x13 + n0);
-    xorWord(in, inOff + 56, out, outOff + 56, x14 + n1);
-    xorWord(in, inOff + 60, out, outOff + 60, x15 + n2);
+    int[] k = key;
+    xorWords(in, inOff, out, outOff, x0 + C0, x1 + C1);
+    xorWords(in, inOff + 8, out, outOff + 8, x2 + C2, x3 + C3);
+    xorWords(in, inOff + 16, out, outOff + 16, x4 + k[0], x5 + k[1]);
+    xorWords(in, inOff + 24, out, outOff + 24, x6 + k[2], x7 + k[3]);
+    xorWords(in, inOff + 32, out, outOff + 32, x8 + k[4], x9 + k[5]);
+    xorWords(in, inOff + 40, out, outOff + 40, x10 + k[6], x11 + k[7]);
+    xorWords(in, inOff + 48, out, outOff + 48, x12 + block, x13 + n0);
+    xorWords(in, inOff + 56, out, outOff + 56, x14 + n1, x15 + n2);
   }
 
-  private static void xorWord(byte[] in, int inOff, byte[] out, int outOff, int k) {
-    LE_INT.set(out, outOff, (int) LE_INT.get(in, inOff) ^ k);
+  /** XORs 8 bytes with two keystream words, the first in the low half (little-endian). */
+  private static void xorWords(byte[] in, int inOff, byte[] out, int outOff, int lo, int hi) {
+    LE_LONG.set(out, outOff,
+        (long) LE_LONG.get(in, inOff) ^ ((lo & 0xffffffffL) | ((long) hi << 32)));
   }
+
 
   // ---- Poly1305 ------------------------------------------------------------------------------
 
