@@ -473,37 +473,36 @@ public final class YamuxEngine implements MuxerEngine {
 
   @Override
   public int write(long streamId, byte[] data, int offset, int length) {
-    Stream s = writableStream(streamId, data, offset, length);
-    int n = acceptable(s, length);
-    int pos = offset;
-    int left = n;
-    while (left > 0) {
-      int chunk = Math.min(left, maxFramePayload);
-      byte[] frame = new byte[HEADER_LENGTH + chunk];
-      // the copy first, straight after the allocation, so the JIT need not zero what it fills
-      System.arraycopy(data, pos, frame, HEADER_LENGTH, chunk);
-      YamuxFrame.writeHeader(frame, 0, TYPE_DATA, 0, streamId, chunk);
-      outbound.add(frame);
-      pos += chunk;
-      left -= chunk;
-    }
-    s.sendWindow -= n;
-    return n;
+    return writeFrames(streamId, data, offset, length, null);
   }
 
   @Override
   public int writeThrough(long streamId, byte[] data, int offset, int length, PieceSink sink) {
-    if (!outbound.isEmpty()) {
-      return write(streamId, data, offset, length); // behind what is queued, in order
-    }
+    // behind what is queued already, the data is queued too, in order
+    return writeFrames(streamId, data, offset, length, outbound.isEmpty() ? sink : null);
+  }
+
+  /**
+   * Cuts what the stream's window takes of the data into Data frames: copied into the queue when
+   * {@code sink} is null, else handed to it as header and data range, uncopied.
+   */
+  private int writeFrames(long streamId, byte[] data, int offset, int length, PieceSink sink) {
     Stream s = writableStream(streamId, data, offset, length);
     int n = acceptable(s, length);
     int pos = offset;
     int left = n;
     while (left > 0) {
       int chunk = Math.min(left, maxFramePayload);
-      sink.piece(YamuxFrame.header(TYPE_DATA, 0, streamId, chunk), 0, HEADER_LENGTH);
-      sink.piece(data, pos, chunk);
+      if (sink == null) {
+        byte[] frame = new byte[HEADER_LENGTH + chunk];
+        // the copy first, straight after the allocation, so the JIT need not zero what it fills
+        System.arraycopy(data, pos, frame, HEADER_LENGTH, chunk);
+        YamuxFrame.writeHeader(frame, 0, TYPE_DATA, 0, streamId, chunk);
+        outbound.add(frame);
+      } else {
+        sink.piece(YamuxFrame.header(TYPE_DATA, 0, streamId, chunk), 0, HEADER_LENGTH);
+        sink.piece(data, pos, chunk);
+      }
       pos += chunk;
       left -= chunk;
     }
