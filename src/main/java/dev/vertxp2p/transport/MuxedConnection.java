@@ -140,6 +140,11 @@ public final class MuxedConnection implements Connection {
     return context;
   }
 
+  /** The socket's Netty channel, when the socket is Vert.x's own (tests set its allocator). */
+  io.netty.channel.Channel channel() {
+    return rawSocket != null ? rawSocket.channelHandlerContext().channel() : null;
+  }
+
   MuxerEngine engine() {
     return muxer;
   }
@@ -348,7 +353,8 @@ public final class MuxedConnection implements Connection {
     }
     bytesOut += length;
     if (rawSocket != null) {
-      rawSocket.writeMessage(out); // the socket owns and releases it
+      SocketWrite write = new SocketWrite(out);
+      rawSocket.writeMessage(write).onFailure(e -> write.releaseIfKept());
     } else {
       socket.write(BufferInternal.buffer(out));
     }
