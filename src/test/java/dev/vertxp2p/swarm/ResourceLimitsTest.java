@@ -102,6 +102,31 @@ class ResourceLimitsTest extends SwarmFixture {
     assertEquals(1, await(a.dial(c.listenAddrs().get(0), new DialOptions())).size());
   }
 
+  /**
+   * A raw socket whose handlers are in place before it can read a byte: the connect is made on an
+   * event-loop context, so its callback runs on the socket's own loop ahead of any read. (Set
+   * from the test thread once the connect had completed, they could come after the server's
+   * first bytes, which were then lost: a CI run under load waited 30 s for a greeting.)
+   */
+  private NetSocket rawConnect(NetClient client, int port,
+      io.vertx.core.Handler<io.vertx.core.buffer.Buffer> data,
+      io.vertx.core.Handler<Void> closed) {
+    Promise<NetSocket> connected = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> client.connect(port, "127.0.0.1")
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            connected.fail(ar.cause());
+            return;
+          }
+          ar.result().handler(data);
+          if (closed != null) {
+            ar.result().closeHandler(closed);
+          }
+          connected.complete(ar.result());
+        }));
+    return await(connected.future());
+  }
+
   @Test
   void socketsBeyondMaxPendingInboundAreClosedAtOnce() {
     // evictPendingAfter far beyond the test: the silent socket keeps its slot throughout.
@@ -109,18 +134,14 @@ class ResourceLimitsTest extends SwarmFixture {
     int port = b.listenAddrs().get(0).hostPort().orElseThrow().port();
     NetClient client = vertx.createNetClient();
     // A silent socket holds the one handshake slot (until the handshake timeout).
-    // Wait until b has taken the first socket: it answers with its multistream header. Handlers
-    // are set in the connect callback, on the event loop, so no early byte is missed.
+    // Wait until b has taken the first socket: it answers with its multistream header.
     Promise<Void> greeted = Promise.promise();
-    NetSocket silent = await(client.connect(port, "127.0.0.1")
-        .andThen(ar -> ar.result().handler(buf -> greeted.tryComplete())));
+    NetSocket silent = rawConnect(client, port, buf -> greeted.tryComplete(), null);
     await(greeted.future());
     Promise<Integer> closedWith = Promise.promise();
     int[] got = {0};
-    await(client.connect(port, "127.0.0.1").andThen(ar -> {
-      ar.result().handler(buf -> got[0] += buf.length());
-      ar.result().closeHandler(v -> closedWith.tryComplete(got[0]));
-    }));
+    rawConnect(client, port, buf -> got[0] += buf.length(),
+        v -> closedWith.tryComplete(got[0]));
     assertEquals(0, await(closedWith.future()), "closed without a byte of handshake");
     // Once the slot is free again, a real node gets in.
     await(silent.close());
@@ -138,10 +159,7 @@ class ResourceLimitsTest extends SwarmFixture {
       Promise<Void> greeted = Promise.promise();
       Promise<Void> gone = Promise.promise();
       closed.add(gone);
-      await(client.connect(port, "127.0.0.1").andThen(ar -> {
-        ar.result().handler(buf -> greeted.tryComplete());
-        ar.result().closeHandler(v -> gone.tryComplete());
-      }));
+      rawConnect(client, port, buf -> greeted.tryComplete(), v -> gone.tryComplete());
       await(greeted.future()); // b took it: both slots are now held by silent sockets
     }
     // The dial's first attempts may come before the stallers are 0.2 s old and be refused;
