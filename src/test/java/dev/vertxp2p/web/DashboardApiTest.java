@@ -15,6 +15,7 @@ import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -281,9 +282,19 @@ class DashboardApiTest {
   void webSocketSendsSnapshotThenEventsInOrder() throws Exception {
     post("/api/dial", new JsonObject().put("addr", addrOfB()));
     BlockingQueue<JsonObject> got = new LinkedBlockingQueue<>();
-    // The handler is set on the event loop as the upgrade completes, before any frame is read.
-    WebSocket ws = await(vertx.createWebSocketClient().connect(dash.actualPort(), "127.0.0.1",
-        "/api/events").onSuccess(w -> w.textMessageHandler(text -> got.add(new JsonObject(text)))));
+    // The handler is set on the socket's event loop as the upgrade completes, before any frame
+    // is read: the connect is made on a context, so its callback runs there (attached from the
+    // test thread after completion, it could come after the snapshot frame).
+    Promise<WebSocket> connected = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> vertx.createWebSocketClient()
+        .connect(dash.actualPort(), "127.0.0.1", "/api/events")
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            ar.result().textMessageHandler(text -> got.add(new JsonObject(text)));
+          }
+          connected.handle(ar);
+        }));
+    WebSocket ws = await(connected.future());
     JsonObject snapshot = got.poll(10, TimeUnit.SECONDS);
     assertNotNull(snapshot);
     assertEquals("snapshot", snapshot.getString("type"));
