@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class NoiseBench {
-  @Param({"JDK", "BC"})
+  @Param({"JDK", "BC", "JAVA"})
   public String aead;
 
   private NoiseSession sender;
