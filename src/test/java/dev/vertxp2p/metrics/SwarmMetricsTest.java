@@ -73,8 +73,14 @@ class SwarmMetricsTest {
     assertEquals(0.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "outbound",
         "muxer", yamux));
     TestNodes.Recorder events = new TestNodes.Recorder(vertx, "swarm.events");
+    TestNodes.Recorder bEvents = new TestNodes.Recorder(vertx, "nodeb.events");
     request(vertx, "swarm.dial", new JsonObject()
         .put("addr", b.swarm().listenAddrs().get(0).toString()).put("connections", 3));
+    // A dialer is done with Noise before the listener has read the last handshake message: wait
+    // until b has taken all three in before reading b's meters.
+    for (int i = 0; i < 3; i++) {
+      bEvents.next("connection.opened");
+    }
     request(vertx, "swarm.ping", new JsonObject().put("peer", b.swarm().peerId().toString()));
     // the ping ran on a stream: counted by protocol and direction on the dialer
     assertTrue(counter(MetricNames.STREAMS_OPENED, "swarm", MetricNames.TAG_PROTOCOL,
