@@ -55,12 +55,21 @@ class BufferLeakTest {
   void everyPooledBufferIsReleased(String muxer) throws Exception {
     Swarm a = node(muxer);
     Swarm b = node(muxer);
+    // b registers an inbound connection a moment after a's dial completes: await b's events
+    Promise<Void> bHasBoth = Promise.promise();
+    b.eventHandler(e -> {
+      if (b.getConnections().size() == 2) {
+        bHasBoth.tryComplete();
+      }
+    });
     List<Connection> both = await(a.dial(b.listenAddrs().get(0),
         new DialOptions().setConnections(2)));
     assertEquals(2, both.size());
+    await(bHasBoth.future());
     for (Connection c : both) {
       usePool(c);
     }
+    assertEquals(2, b.getConnections().size());
     for (Connection c : b.getConnections()) {
       usePool(c);
     }
