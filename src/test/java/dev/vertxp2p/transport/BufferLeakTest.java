@@ -10,7 +10,6 @@ import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.Swarm;
-import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Perf;
@@ -105,12 +104,16 @@ class BufferLeakTest {
   }
 
   private long allocations() {
+    return sumOverArenas(PoolArenaMetric::numAllocations);
+  }
+
+  private long sumOverArenas(java.util.function.ToLongFunction<PoolArenaMetric> f) {
     long n = 0;
     for (PoolArenaMetric m : pool.metric().directArenas()) {
-      n += m.numAllocations();
+      n += f.applyAsLong(m);
     }
     for (PoolArenaMetric m : pool.metric().heapArenas()) {
-      n += m.numAllocations();
+      n += f.applyAsLong(m);
     }
     return n;
   }
@@ -130,23 +133,10 @@ class BufferLeakTest {
       }
       await(io.vertx.core.Future.all(turns));
     }
-    long live = 0;
-    for (PoolArenaMetric m : pool.metric().directArenas()) {
-      live += m.numActiveAllocations();
-    }
-    for (PoolArenaMetric m : pool.metric().heapArenas()) {
-      live += m.numActiveAllocations();
-    }
-    return live;
+    return sumOverArenas(PoolArenaMetric::numActiveAllocations);
   }
 
   private Swarm node(String muxer) {
-    SwarmOptions o = new SwarmOptions()
-        .setListen(List.of("/ip4/127.0.0.1/tcp/0"))
-        .setTransport(new TransportOptions().setMuxers(List.of(muxer)));
-    o.getServices().setEcho(true).setPerf(true);
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    return s;
+    return LoopbackTest.node(vertx, muxer);
   }
 }

@@ -58,6 +58,11 @@ class LoopbackTest {
   }
 
   private Swarm node(String muxer) {
+    return node(vertx, muxer);
+  }
+
+  /** A started loopback node with only {@code muxer}, serving echo and perf. */
+  static Swarm node(Vertx vertx, String muxer) {
     SwarmOptions o = new SwarmOptions()
         .setListen(List.of("/ip4/127.0.0.1/tcp/0"))
         .setTransport(new TransportOptions().setMuxers(List.of(muxer)));
