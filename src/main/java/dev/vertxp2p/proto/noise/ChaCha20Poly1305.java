@@ -66,9 +66,9 @@ final class ChaCha20Poly1305 {
     n1 = (int) LE_INT.get(nonce12, 4);
     n2 = (int) LE_INT.get(nonce12, 8);
     counter = 0;
-    byte[] polyKey = new byte[64];
-    keystream(polyKey);
-    initPoly(polyKey);
+    // block 0 gives the Poly1305 key; it is not keystream, so it counts as used up at once
+    keystream(stream);
+    initPoly(stream);
     streamUsed = 64;
     adLength = 0;
     textLength = 0;
@@ -135,11 +135,11 @@ final class ChaCha20Poly1305 {
 
   /** Ends a decrypted message: whether {@code expected} holds the right tag (constant time). */
   boolean finishDecrypt(byte[] expected, int off) {
-    byte[] t = new byte[16];
-    tag(t, 0);
+    tag(stream, 0); // the keystream block is spent by now: reused for the computed tag
+    streamUsed = 64;
     int diff = 0;
     for (int i = 0; i < 16; i++) {
-      diff |= t[i] ^ expected[off + i];
+      diff |= stream[i] ^ expected[off + i];
     }
     return diff == 0;
   }
@@ -345,14 +345,14 @@ final class ChaCha20Poly1305 {
 
   private void tag(byte[] out, int off) {
     polyPad();
-    byte[] lengths = new byte[16];
+    // the lengths block, written into the partial-block buffer the padding just emptied
     long ad = adLength;
     long text = textLength;
     for (int i = 0; i < 8; i++) {
-      lengths[i] = (byte) (ad >>> (8 * i));
-      lengths[8 + i] = (byte) (text >>> (8 * i));
+      partial[i] = (byte) (ad >>> (8 * i));
+      partial[8 + i] = (byte) (text >>> (8 * i));
     }
-    polyBlocks(lengths, 0, 1);
+    polyBlocks(partial, 0, 1);
     finish(out, off);
   }
 
