@@ -494,22 +494,31 @@ async function main () {
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error('"concurrency" must be 1..256')
       if (!(seconds > 0 && seconds <= 600)) throw new Error('"seconds" must be in (0, 600]')
       const ma = multiaddr(cmd.addr)
-      const deadline = Date.now() + seconds * 1000
-      let started = 0
-      let done = 0
-      const ids = new Set()
-      const t0 = process.hrtime.bigint()
-      const worker = async () => {
-        while (started < count && Date.now() < deadline) {
-          started++
-          const c = await node.dial(ma, { signal, force: true })
-          done++
-          ids.add(c.id)
-          await c.close().catch(() => {})
+      // One dialer node per dial in flight: a js-libp2p node joins dials to a peer that overlap
+      // into one, so dials from a single node would measure one establishment at a time.
+      const dialers = await Promise.all(Array.from({ length: concurrency }, async () =>
+        createLibp2p({ ...config, privateKey: await generateKeyPair('Ed25519'), addresses: { listen: [] }, metrics: undefined })))
+      try {
+        await Promise.all(dialers.map(d => d.start()))
+        const deadline = Date.now() + seconds * 1000
+        let started = 0
+        let done = 0
+        const ids = new Set()
+        const t0 = process.hrtime.bigint()
+        const worker = async (dialer) => {
+          while (started < count && Date.now() < deadline) {
+            started++
+            const c = await dialer.dial(ma, { signal, force: true })
+            done++
+            ids.add(c.id)
+            await c.close().catch(() => {})
+          }
         }
+        await Promise.all(dialers.map(worker))
+        return { connections: done, distinct: ids.size, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 }
+      } finally {
+        await Promise.all(dialers.map(d => d.stop().catch(() => {})))
       }
-      await Promise.all(Array.from({ length: concurrency }, worker))
-      return { connections: done, distinct: ids.size, elapsedMs: Number(process.hrtime.bigint() - t0) / 1e6 }
     },
     async stop () {
       await node.stop()

@@ -329,15 +329,15 @@ public final class Scenarios {
   }
 
   /**
-   * A js dialer's establishments per second, counting distinct connections only: js-libp2p joins
-   * dials to a peer that overlap into one, so of {@code concurrency} dials in flight most return
-   * a connection another dial made; counting every dial that returned would count those too.
+   * A js dialer's establishments per second. The js peer runs one dialer node per dial in flight
+   * (a js-libp2p node joins overlapping dials to one peer into one), and the rate counts distinct
+   * connections only, so a joined dial could never be counted twice.
    */
   private static Metric jsDialMetric(String name, String who, int concurrency, JsonObject r) {
     int distinct = r.getInteger("distinct");
     return new Metric(name, distinct * 1000.0 / r.getDouble("elapsedMs"), "conn/s",
-        who + ", " + concurrency + " dials in flight, " + distinct + " distinct connections of "
-            + r.getInteger("connections") + " dials (js-libp2p joins overlapping dials)");
+        who + ", " + concurrency + " dials in flight (one js node each), " + distinct
+            + " distinct connections of " + r.getInteger("connections") + " dials");
   }
 
   /** js dialing js, for the same table. */
