@@ -46,6 +46,10 @@ const (
 	protoPing        = "/ipfs/ping/1.0.0"
 	protoEcho        = "/echo/1.0.0"
 	protoIdentify    = "/ipfs/id/1.0.0"
+	protoPerf        = "/perf/1.0.0"
+	// protoBulk moves sized transfers without half-closing: this Yamux version cannot read a
+	// stream after closing its own side, which the perf protocol's client needs. Go to Go only.
+	protoBulk        = "/vertxp2p-interop/bulk/1.0.0"
 	agentVersion     = "vertxp2p-interop-go/1"
 	noiseSigPrefix   = "noise-libp2p-static-key:"
 	maxNoiseFrame    = 65535
@@ -526,7 +530,7 @@ func serveStreams(s *yamux.Session, h *handlerCtx, remote string) {
 		go func() {
 			defer st.Close()
 			r := bufio.NewReader(st)
-			p, err := msHandle(r, st, protoEcho, protoPing, protoIdentify)
+			p, err := msHandle(r, st, protoEcho, protoPing, protoIdentify, protoPerf, protoBulk)
 			if err != nil {
 				emitError("inbound stream", err)
 				return
@@ -549,6 +553,14 @@ func serveStreams(s *yamux.Session, h *handlerCtx, remote string) {
 				}
 			case protoIdentify:
 				st.Write(h.identifyMessage())
+			case protoPerf:
+				if err := perfServe(r, st); err != nil {
+					emitError("perf", err)
+				}
+			case protoBulk:
+				if err := bulkServe(r, st); err != nil {
+					emitError("bulk", err)
+				}
 			}
 		}()
 	}
@@ -578,6 +590,97 @@ func (h *handlerCtx) identifyMessage() []byte {
 		m = pbBytes(m, 3, []byte(p))
 	}
 	return append(binary.AppendUvarint(nil, uint64(len(m))), m...)
+}
+
+var zeros = make([]byte, 256*1024)
+
+func writeZeros(w io.Writer, n uint64) error {
+	for n > 0 {
+		c := uint64(len(zeros))
+		if n < c {
+			c = n
+		}
+		if _, err := w.Write(zeros[:c]); err != nil {
+			return err
+		}
+		n -= c
+	}
+	return nil
+}
+
+// perfServe is the libp2p perf server: an 8-byte big-endian download size, the upload until the
+// remote closes, then the download; closing the stream ends it.
+func perfServe(r io.Reader, w io.Writer) error {
+	var hdr [8]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	return writeZeros(w, binary.BigEndian.Uint64(hdr[:]))
+}
+
+// bulkServe answers requests of one byte ('u' or 'd') and an 8-byte big-endian size: 'u' reads
+// that many bytes and answers one byte; 'd' writes that many bytes.
+func bulkServe(r io.Reader, w io.Writer) error {
+	var hdr [9]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		n := binary.BigEndian.Uint64(hdr[1:])
+		switch hdr[0] {
+		case 'u':
+			if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
+				return err
+			}
+			if _, err := w.Write([]byte{1}); err != nil {
+				return err
+			}
+		case 'd':
+			if err := writeZeros(w, n); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("bulk: unknown request %q", hdr[0])
+		}
+	}
+}
+
+// bulkRun uploads then downloads on one stream; returns the upload and total times.
+func bulkRun(s *yamux.Session, up, down uint64) (time.Duration, time.Duration, error) {
+	st, r, err := openStream(s, protoBulk)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer st.Close()
+	var hdr [9]byte
+	t0 := time.Now()
+	hdr[0] = 'u'
+	binary.BigEndian.PutUint64(hdr[1:], up)
+	if _, err := st.Write(hdr[:]); err != nil {
+		return 0, 0, err
+	}
+	if err := writeZeros(st, up); err != nil {
+		return 0, 0, err
+	}
+	if _, err := io.ReadFull(r, hdr[:1]); err != nil {
+		return 0, 0, fmt.Errorf("bulk upload answer: %w", err)
+	}
+	tUp := time.Since(t0)
+	hdr[0] = 'd'
+	binary.BigEndian.PutUint64(hdr[1:], down)
+	if _, err := st.Write(hdr[:]); err != nil {
+		return 0, 0, err
+	}
+	if _, err := io.CopyN(io.Discard, r, int64(down)); err != nil {
+		return 0, 0, fmt.Errorf("bulk download: %w", err)
+	}
+	return tUp, time.Since(t0), nil
 }
 
 // ---- serve -------------------------------------------------------------------------------
@@ -634,6 +737,9 @@ type dialArgs struct {
 	streamBytes int
 	identify    bool
 	window      uint32
+	bulkUp      uint64
+	bulkDown    uint64
+	bulkWarmUp  uint64
 }
 
 func parseDialAddr(ma string) (hostPort, peer string, err error) {
@@ -821,6 +927,18 @@ func dial(a dialArgs) (map[string]interface{}, func(), error) {
 		}
 		res["streamsOk"] = ok
 	}
+	if a.bulkUp > 0 || a.bulkDown > 0 {
+		if a.bulkWarmUp > 0 {
+			if _, _, err := bulkRun(s, a.bulkWarmUp, a.bulkWarmUp); err != nil {
+				return fail(err)
+			}
+		}
+		up, total, err := bulkRun(s, a.bulkUp, a.bulkDown)
+		if err != nil {
+			return fail(err)
+		}
+		res["bulkUploadNs"], res["bulkTotalNs"] = up.Nanoseconds(), total.Nanoseconds()
+	}
 	if a.identify {
 		idr, err := readIdentify(s, sc.remoteKey)
 		if err != nil {
@@ -845,6 +963,9 @@ func main() {
 	fs.IntVar(&a.streams, "streams", 0, "concurrent echo streams")
 	fs.IntVar(&a.streamBytes, "stream-bytes", 20000, "bytes per concurrent echo stream")
 	fs.BoolVar(&a.identify, "identify", false, "ask the remote for identify")
+	fs.Uint64Var(&a.bulkUp, "bulk-up", 0, "bytes to upload on the bulk protocol (Go to Go)")
+	fs.Uint64Var(&a.bulkDown, "bulk-down", 0, "bytes to download on the bulk protocol")
+	fs.Uint64Var(&a.bulkWarmUp, "bulk-warmup", 0, "bytes each way of an untimed bulk transfer first")
 	fs.Parse(os.Args[2:])
 	a.window = uint32(*window)
 	switch os.Args[1] {

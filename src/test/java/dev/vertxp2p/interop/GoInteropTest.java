@@ -17,6 +17,8 @@ import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.bench.Metric;
+import dev.vertxp2p.bench.Scenarios;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.protocols.IdentifyMessage;
@@ -212,6 +214,22 @@ class GoInteropTest {
   private static String hostPort(Multiaddr addr) {
     String[] p = addr.withoutPeerId().toString().split("/");
     return p[2] + ":" + p[4];
+  }
+
+  // ---- the bench's Go rows ------------------------------------------------------------------
+
+  @Test
+  void benchScenarioRunsAtTinySizes() throws Exception {
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    try {
+      List<Metric> m = Scenarios.perfGo(200_000, 300_001, new TransportOptions());
+      for (String name : List.of("perf.java-go.total", "perf.go-go.up", "perf.go-go.total")) {
+        assertTrue(m.stream().anyMatch(x -> x.name().equals(name) && x.value() > 0),
+            name + " in " + m);
+      }
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
   }
 
   // ---- refusals -----------------------------------------------------------------------------

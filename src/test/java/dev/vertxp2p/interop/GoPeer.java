@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Without Go or its Debian library packages the tests that need it are skipped, except under
  * {@code CI=true}, where they fail.
  */
-final class GoPeer implements AutoCloseable {
+public final class GoPeer implements AutoCloseable {
   static final String SOURCE = "interop/go/peer.go";
   static final String BUILD_SCRIPT = "interop/go/build.sh";
   /** build.sh's exit code when Go or a library package is missing (anything else is a failure). */
@@ -62,21 +62,21 @@ final class GoPeer implements AutoCloseable {
   }
 
   /** A peer listening on 127.0.0.1; {@code args} are extra flags (e.g. {@code -window}). */
-  static GoPeer serve(String... args) throws IOException {
+  public static GoPeer serve(String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of("serve"));
     a.addAll(List.of(args));
     return new GoPeer(a);
   }
 
   /** A peer that dials {@code addr} and runs the exchanges its flags ask for. */
-  static GoPeer dial(String addr, String... args) throws IOException {
+  public static GoPeer dial(String addr, String... args) throws IOException {
     List<String> a = new ArrayList<>(List.of("dial", "-addr", addr));
     a.addAll(List.of(args));
     return new GoPeer(a);
   }
 
   /** The next stdout line that matches, as JSON; fails with everything seen on timeout. */
-  JsonObject next(Duration timeout, Predicate<JsonObject> want) {
+  public JsonObject next(Duration timeout, Predicate<JsonObject> want) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       while (true) {
@@ -105,17 +105,17 @@ final class GoPeer implements AutoCloseable {
   }
 
   /** The next line whose {@code event} is {@code type}. */
-  JsonObject event(String type, Duration timeout) {
+  public JsonObject event(String type, Duration timeout) {
     return next(timeout, o -> type.equals(o.getString("event")));
   }
 
   /** A dial peer's one result line. */
-  JsonObject result(Duration timeout) {
+  public JsonObject result(Duration timeout) {
     return next(timeout, o -> o.containsKey("ok"));
   }
 
   /** Tells a dial peer to close its session (it sends Yamux GoAway) and waits for its exit. */
-  int finish(Duration timeout) throws IOException, InterruptedException {
+  public int finish(Duration timeout) throws IOException, InterruptedException {
     OutputStream in = process.getOutputStream();
     in.write('\n');
     in.flush();
@@ -125,7 +125,7 @@ final class GoPeer implements AutoCloseable {
     return process.exitValue();
   }
 
-  String stderrText() {
+  public String stderrText() {
     try {
       return Files.readString(stderr);
     } catch (IOException e) {
@@ -155,7 +155,7 @@ final class GoPeer implements AutoCloseable {
   }
 
   /** Builds the peer once; skips (or fails under CI) when Go or its libraries are missing. */
-  static void assumeAvailable() {
+  public static void assumeAvailable() {
     String reason = unavailableReason();
     if (reason.isEmpty()) {
       return;
@@ -168,7 +168,8 @@ final class GoPeer implements AutoCloseable {
     Assumptions.abort(message);
   }
 
-  private static synchronized String unavailableReason() {
+  /** Empty when the peer is built (building it on the first call), else why it cannot be. */
+  public static synchronized String unavailableReason() {
     String cached = UNAVAILABLE.get();
     if (cached == null) {
       cached = build();

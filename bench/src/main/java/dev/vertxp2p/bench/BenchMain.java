@@ -1,6 +1,7 @@
 package dev.vertxp2p.bench;
 
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.GoPeer;
 import dev.vertxp2p.interop.JsInterop;
 import dev.vertxp2p.interop.JsPeer;
 import io.vertx.core.json.JsonObject;
@@ -72,6 +73,13 @@ public final class BenchMain {
       System.err.println("bench: js scenarios skipped: "
           + (jsReason.isEmpty() ? "BENCH_JS=0" : jsReason));
     }
+    boolean wantGo = env("BENCH_GO", 1) != 0
+        && (selected.isEmpty() || selected.contains("go"));
+    String goReason = wantGo ? GoPeer.unavailableReason() : "BENCH_GO=0";
+    boolean go = wantGo && goReason.isEmpty();
+    if (!go) {
+      System.err.println("bench: Go scenarios skipped: " + goReason);
+    }
 
     List<Object[]> plan = new ArrayList<>();
     plan.add(new Object[] {"tcp", (Body) () -> Scenarios.rawTcp(tcpBytes)});
@@ -108,6 +116,10 @@ public final class BenchMain {
           }
         }});
       }
+    }
+
+    if (go) {
+      plan.add(new Object[] {"go", (Body) () -> Scenarios.perfGo(perfBytes, perfBytes, options)});
     }
 
     int failures = 0;

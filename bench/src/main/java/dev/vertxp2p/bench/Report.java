@@ -64,11 +64,11 @@ public final class Report {
     }
     sb.append('\n');
 
-    // js-only figures do not depend on the JDK: take them from whichever run measured them.
+    // js-only and Go-only figures do not depend on the JDK: take them from whichever run has them.
     Map<String, Double> common = new LinkedHashMap<>();
     for (Run r : runs) {
       for (Metric m : r.metrics().values()) {
-        if (m.name().contains("js-js")) {
+        if (m.name().contains("js-js") || m.name().contains("go-go")) {
           common.putIfAbsent(m.name(), m.value());
         }
       }
@@ -83,7 +83,7 @@ public final class Report {
     target(sb, runs, "Java↔Java perf / raw TCP loopback", "≥ 0.50 (JDK 21+)", 0.5,
         r -> r.get("perf.java-java.total") / r.get("tcp.raw"));
     target(sb, runs, "Java↔Java perf / js↔js perf", "≥ 4 (JDK 21+)", 4,
-        r -> r.get("perf.java-java.total") / js(common, r, "perf.js-js.total"));
+        r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.js-js.total"));
     target(sb, runs, "Java↔Java perf / AEAD limit (slower of encrypt, decrypt of the AEAD in use)",
         "≥ 0.80 (JDK 17)", 0.8, r -> r.get("perf.java-java.total") / aeadLimit(r));
     target(sb, runs, "3 conns × 8 streams / 1 × 1", "≥ 1.5", 1.5,
@@ -94,7 +94,18 @@ public final class Report {
         -16, r -> Math.max(Math.max(r.get("heap.outbound"), r.get("heap.inbound")),
             Math.max(r.get("heap.used.outbound"), r.get("heap.used.inbound"))));
     target(sb, runs, "ping p50 Java↔Java / js↔js", "≤ 1", -1,
-        r -> r.get("ping.java-java.p50") / js(common, r, "ping.js-js.p50"));
+        r -> r.get("ping.java-java.p50") / anyRun(common, r, "ping.js-js.p50"));
+    sb.append('\n');
+
+    sb.append("### Other reference points (same run, no target)\n\n| ratio |");
+    for (Run r : runs) {
+      sb.append(' ').append(r.label()).append(" |");
+    }
+    sb.append("\n|---|").append("---|".repeat(runs.size())).append('\n');
+    ratio(sb, runs, "Java↔Java perf / Go↔Go (hashicorp/yamux + flynn/noise)",
+        r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.go-go.total"));
+    ratio(sb, runs, "Java↔Go perf / Go↔Go",
+        r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
     sb.append('\n');
 
     sb.append("### Figures\n\n| figure | unit |");
@@ -156,7 +167,7 @@ public final class Report {
     return sb.toString();
   }
 
-  private static double js(Map<String, Double> common, Run r, String name) {
+  private static double anyRun(Map<String, Double> common, Run r, String name) {
     double v = r.get(name);
     return Double.isNaN(v) ? common.getOrDefault(name, Double.NaN) : v;
   }
@@ -169,6 +180,15 @@ public final class Report {
     String kind = dev.vertxp2p.proto.noise.NoiseAeads.Kind.values()[(int) d].name()
         .toLowerCase(java.util.Locale.ROOT);
     return Math.min(r.get("aead." + kind + ".encrypt"), r.get("aead." + kind + ".decrypt"));
+  }
+
+  private static void ratio(StringBuilder sb, List<Run> runs, String what,
+      ToDoubleFunction<Run> f) {
+    sb.append("| ").append(what).append(" |");
+    for (Run r : runs) {
+      sb.append(' ').append(fmt(f.applyAsDouble(r))).append(" |");
+    }
+    sb.append('\n');
   }
 
   /** A goal below zero means "at most its absolute value". */

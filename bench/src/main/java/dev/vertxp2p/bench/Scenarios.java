@@ -4,6 +4,7 @@ import dev.vertxp2p.Connection;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.GoPeer;
 import dev.vertxp2p.interop.JsPeer;
 import dev.vertxp2p.proto.noise.NoiseAead;
 import dev.vertxp2p.proto.noise.NoiseAeads;
@@ -212,6 +213,43 @@ public final class Scenarios {
           Duration.ofSeconds(SCENARIO_TIMEOUT_S + 10));
       requireOk(a);
       out.add(jsPerfMetric("perf.js-java", up, down, a, detail));
+    }
+    return out;
+  }
+
+  /** The Go peer's stream window: hashicorp/yamux's default of 256 KiB is slower here. */
+  static final String GO_WINDOW = Integer.toString(16 << 20);
+
+  /**
+   * The Go peer (hashicorp/yamux and flynn/noise, the libraries go-libp2p builds on): a Java perf
+   * client against its perf server, and Go against Go. This Yamux cannot read a stream after
+   * closing its own side, which a perf client needs, so Go to Go moves the same bytes as sized
+   * transfers on one stream instead (upload, a one-byte answer, download).
+   */
+  public static List<Metric> perfGo(long up, long down, TransportOptions options)
+      throws Exception {
+    List<Metric> out = new ArrayList<>();
+    String detail = mib(up) + " up + " + mib(down) + " down, 1 stream";
+    try (GoPeer server = GoPeer.serve("-window", GO_WINDOW)) {
+      String addr = server.event("listening", Duration.ofSeconds(30)).getString("addr");
+      try (BenchNode node = new BenchNode(options)) {
+        MuxedConnection conn = Await.get(node.dial(Multiaddr.parse(addr)), 30);
+        warmUp(conn, up, down);
+        Perf.Result r = Await.get(Perf.run(conn, up, down), SCENARIO_TIMEOUT_S);
+        out.addAll(perfMetrics("perf.java-go", up, down, r.uploadNanos(), r.totalNanos(),
+            detail + ", Go serves /perf/1.0.0"));
+      }
+      try (GoPeer client = GoPeer.dial(addr, "-window", GO_WINDOW, "-bulk-up", Long.toString(up),
+          "-bulk-down", Long.toString(down), "-bulk-warmup",
+          Long.toString(Math.min(PERF_WARMUP_BYTES, Math.max(up, down))))) {
+        JsonObject r = client.result(Duration.ofSeconds(SCENARIO_TIMEOUT_S));
+        if (!r.getBoolean("ok", false)) {
+          throw new IllegalStateException("Go peer failed: " + r.encode());
+        }
+        out.addAll(perfMetrics("perf.go-go", up, down, r.getLong("bulkUploadNs"),
+            r.getLong("bulkTotalNs"), detail + ", sized transfers (no half-close), 16 MiB window"));
+        client.finish(Duration.ofSeconds(30));
+      }
     }
     return out;
   }
