@@ -29,6 +29,13 @@ final class Spki {
     } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
       throw new KeyFormatException(what + " public key is not DER SubjectPublicKeyInfo: " + e.getMessage(), e);
     }
+    // The key is whole bytes; BouncyCastle's getOctets() throws an unchecked exception otherwise
+    // (found by KeysFuzzTest#unmarshalPublicKey).
+    int padBits = spki.getPublicKeyData().getPadBits();
+    if (padBits != 0) {
+      throw new KeyFormatException(what + " public key BIT STRING has " + padBits
+          + " unused bits; a key must be whole bytes");
+    }
     return spki;
   }
 }

@@ -192,6 +192,51 @@ class KeysTest {
     assertTrue(e.getMessage().contains("algorithm"), e.getMessage());
   }
 
+  /**
+   * A canonical-DER SubjectPublicKeyInfo whose BIT STRING claims unused bits is refused with a
+   * typed error, for ECDSA and RSA (a fuzzer found the unchecked exception this used to escape as).
+   */
+  @Test
+  void keyBitStringWithUnusedBitsIsRejected() throws Exception {
+    KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+    ec.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    for (Object[] c : new Object[][] {
+        {KeyType.ECDSA, ec.generateKeyPair().getPublic().getEncoded()},
+        {KeyType.RSA, rsa.generateKeyPair().getPublic().getEncoded()}}) {
+      byte[] spki = ((byte[]) c[1]).clone();
+      spki[bitStringPadByte(spki)] = 1;
+      spki[spki.length - 1] &= (byte) 0xfe; // DER: the unused bit is zero, so still canonical
+      KeyFormatException e = assertThrows(KeyFormatException.class,
+          () -> Keys.unmarshalPublicKey(Keys.marshal((KeyType) c[0], spki)));
+      assertTrue(e.getMessage().contains("1 unused bits"), e.getMessage());
+    }
+  }
+
+  /** Index of the unused-bits byte of an SPKI's BIT STRING: after the outer and AlgorithmIdentifier headers. */
+  private static int bitStringPadByte(byte[] spki) {
+    int i = 1 + derLengthSize(spki, 1); // outer SEQUENCE tag and length
+    i += 1 + derLengthSize(spki, i + 1) + derLength(spki, i + 1); // AlgorithmIdentifier
+    assertEquals(0x03, spki[i]);
+    return i + 1 + derLengthSize(spki, i + 1);
+  }
+
+  private static int derLengthSize(byte[] der, int at) {
+    return (der[at] & 0x80) == 0 ? 1 : 1 + (der[at] & 0x7f);
+  }
+
+  private static int derLength(byte[] der, int at) {
+    if ((der[at] & 0x80) == 0) {
+      return der[at];
+    }
+    int n = 0;
+    for (int k = 1; k <= (der[at] & 0x7f); k++) {
+      n = (n << 8) | (der[at + k] & 0xff);
+    }
+    return n;
+  }
+
   @Test
   void rsaSpecVectorParsesAndJdkSignaturesVerify() throws Exception {
     RsaPublicKey vec = (RsaPublicKey) Keys.unmarshalPublicKey(hex(RSA_PUB));
