@@ -46,8 +46,13 @@ public final class EcdsaPublicKey implements PublicKey {
           + ", expected id-ecPublicKey " + X9ObjectIdentifiers.id_ecPublicKey);
     }
     if (!(alg.getParameters() instanceof ASN1ObjectIdentifier curve) || !CURVES.contains(curve)) {
-      throw new KeyFormatException("ECDSA public key curve " + alg.getParameters()
-          + " is not a named P-256, P-384 or P-521 curve");
+      // Never print the remote's parameters as they are: BouncyCastle's toString() of some ASN.1
+      // strings throws on bytes that are not valid text (found by KeysFuzzTest).
+      String got = alg.getParameters() instanceof ASN1ObjectIdentifier oid ? "curve " + oid.getId()
+          : alg.getParameters() == null ? "no curve parameter" : "curve parameter of ASN.1 type "
+              + alg.getParameters().getClass().getSimpleName();
+      throw new KeyFormatException("ECDSA public key has " + got
+          + ", expected a named P-256, P-384 or P-521 curve");
     }
     byte[] point = spki.getPublicKeyData().getOctets();
     if (point.length == 0 || point[0] != 0x04) {

@@ -214,6 +214,25 @@ class KeysTest {
     }
   }
 
+  /** A curve parameter that is not an OID is named by its type, never printed (a fuzzer finding). */
+  @Test
+  void ecdsaCurveParameterThatIsNotAnOidIsRejectedByType() throws Exception {
+    KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+    ec.initialize(new ECGenParameterSpec("secp256r1"));
+    byte[] spki = ec.generateKeyPair().getPublic().getEncoded();
+    // 30 59 | 30 13 | 06 07 <id-ecPublicKey> | 06 08 <prime256v1>: the curve's OID tag is at 13
+    assertEquals(0x06, spki[13]);
+    spki[13] = 0x0c; // a UTF8String whose bytes are not UTF-8
+    KeyFormatException e = assertThrows(KeyFormatException.class,
+        () -> Keys.unmarshalPublicKey(Keys.marshal(KeyType.ECDSA, spki)));
+    assertTrue(e.getMessage().contains("curve parameter of ASN.1 type"), e.getMessage());
+    byte[] other = ec.generateKeyPair().getPublic().getEncoded();
+    other[other.length - 65 - 3 - 1] = 0x08; // prime256v1 1.2.840.10045.3.1.7 -> ...3.1.8
+    e = assertThrows(KeyFormatException.class,
+        () -> Keys.unmarshalPublicKey(Keys.marshal(KeyType.ECDSA, other)));
+    assertTrue(e.getMessage().contains("curve 1.2.840.10045.3.1.8"), e.getMessage());
+  }
+
   /** Index of the unused-bits byte of an SPKI's BIT STRING: after the outer and AlgorithmIdentifier headers. */
   private static int bitStringPadByte(byte[] spki) {
     int i = 1 + derLengthSize(spki, 1); // outer SEQUENCE tag and length
