@@ -50,7 +50,7 @@ public final class BenchMain {
     long tcpBytes = env("BENCH_TCP_BYTES", 2L << 30);
     long aeadBytes = env("BENCH_AEAD_BYTES", 128L << 20);
     long perfBytes = env("BENCH_PERF_BYTES", 1L << 30);
-    long jsPerfBytes = env("BENCH_JS_PERF_BYTES", 256L << 20);
+    long jsPerfBytes = env("BENCH_JS_PERF_BYTES", 1L << 30);
     long aggBytes = env("BENCH_AGG_BYTES", 1L << 30);
     int connCount = (int) env("BENCH_CONN_COUNT", 5000);
     double connSeconds = env("BENCH_CONN_SECONDS", 5);
