@@ -74,12 +74,8 @@ public final class Report {
       }
     }
 
-    sb.append("### Targets (ratios within the same run)\n\n| target | goal |");
-    for (Run r : runs) {
-      sb.append(' ').append(r.label()).append(" |");
-    }
-    sb.append("\n|---|---|");
-    sb.append("---|".repeat(runs.size())).append('\n');
+    sb.append("### Targets (ratios within the same run)\n\n");
+    header(sb, runs, "| target | goal |", "", "|---|---|" + "---|".repeat(runs.size()));
     target(sb, runs, "Java↔Java perf / raw TCP loopback", "≥ 0.50 (JDK 21+)", 0.5,
         r -> r.get("perf.java-java.total") / r.get("tcp.raw"));
     target(sb, runs, "Java↔Java perf / js↔js perf", "≥ 4 (JDK 21+)", 4,
@@ -97,22 +93,17 @@ public final class Report {
         r -> r.get("ping.java-java.p50") / anyRun(common, r, "ping.js-js.p50"));
     sb.append('\n');
 
-    sb.append("### Other reference points (same run, no target)\n\n| ratio |");
-    for (Run r : runs) {
-      sb.append(' ').append(r.label()).append(" |");
-    }
-    sb.append("\n|---|").append("---|".repeat(runs.size())).append('\n');
+    sb.append("### Other reference points (same run, no target)\n\n");
+    header(sb, runs, "| ratio |", "", "|---|" + "---|".repeat(runs.size()));
     ratio(sb, runs, "Java↔Java perf / Go↔Go (hashicorp/yamux + flynn/noise)",
         r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.go-go.total"));
     ratio(sb, runs, "Java↔Go perf / Go↔Go",
         r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
     sb.append('\n');
 
-    sb.append("### Figures\n\n| figure | unit |");
-    for (Run r : runs) {
-      sb.append(' ').append(r.label()).append(" |");
-    }
-    sb.append(" how |\n|---|---|").append("---:|".repeat(runs.size())).append("---|\n");
+    sb.append("### Figures\n\n");
+    header(sb, runs, "| figure | unit |", " how |",
+        "|---|---|" + "---:|".repeat(runs.size()) + "---|");
     Map<String, Metric> names = new LinkedHashMap<>();
     for (Run r : runs) {
       for (Metric m : r.metrics().values()) {
@@ -132,11 +123,8 @@ public final class Report {
 
     boolean anyJmh = runs.stream().anyMatch(r -> !r.jmh().isEmpty());
     if (anyJmh) {
-      sb.append("### JMH\n\n| benchmark | unit |");
-      for (Run r : runs) {
-        sb.append(' ').append(r.label()).append(" |");
-      }
-      sb.append("\n|---|---|").append("---:|".repeat(runs.size())).append('\n');
+      sb.append("### JMH\n\n");
+      header(sb, runs, "| benchmark | unit |", "", "|---|---|" + "---:|".repeat(runs.size()));
       Map<String, String> units = new LinkedHashMap<>();
       List<Map<String, Double>> scores = new ArrayList<>();
       for (Run r : runs) {
@@ -182,23 +170,37 @@ public final class Report {
     return Math.min(r.get("aead." + kind + ".encrypt"), r.get("aead." + kind + ".decrypt"));
   }
 
+  /** A table's first two lines: {@code lead}, a column per run, {@code tail}; then {@code rule}. */
+  private static void header(StringBuilder sb, List<Run> runs, String lead, String tail,
+      String rule) {
+    sb.append(lead);
+    for (Run r : runs) {
+      sb.append(' ').append(r.label()).append(" |");
+    }
+    sb.append(tail).append('\n').append(rule).append('\n');
+  }
+
+  /** A row of figures without a goal. */
   private static void ratio(StringBuilder sb, List<Run> runs, String what,
       ToDoubleFunction<Run> f) {
-    sb.append("| ").append(what).append(" |");
-    for (Run r : runs) {
-      sb.append(' ').append(fmt(f.applyAsDouble(r))).append(" |");
-    }
-    sb.append('\n');
+    row(sb, runs, "| " + what + " |", f, null);
   }
 
   /** A goal below zero means "at most its absolute value". */
   private static void target(StringBuilder sb, List<Run> runs, String what, String goal,
       double threshold, ToDoubleFunction<Run> f) {
-    sb.append("| ").append(what).append(" | ").append(goal).append(" |");
+    row(sb, runs, "| " + what + " | " + goal + " |", f,
+        v -> threshold < 0 ? v <= -threshold : v >= threshold);
+  }
+
+  /** The cells, one figure per run, each marked ✅ or ❌ when {@code met} is given. */
+  private static void row(StringBuilder sb, List<Run> runs, String cells, ToDoubleFunction<Run> f,
+      java.util.function.DoublePredicate met) {
+    sb.append(cells);
     for (Run r : runs) {
       double v = f.applyAsDouble(r);
-      boolean ok = threshold < 0 ? v <= -threshold : v >= threshold;
-      sb.append(' ').append(fmt(v)).append(Double.isNaN(v) ? "" : ok ? " ✅" : " ❌").append(" |");
+      String mark = met == null || Double.isNaN(v) ? "" : met.test(v) ? " ✅" : " ❌";
+      sb.append(' ').append(fmt(v)).append(mark).append(" |");
     }
     sb.append('\n');
   }
