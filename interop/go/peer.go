@@ -535,7 +535,8 @@ func serveStreams(s *yamux.Session, h *handlerCtx, remote string) {
 				emitError("inbound stream", err)
 				return
 			}
-			emit(map[string]interface{}{"event": "stream", "protocol": p, "remotePeer": remote})
+			emit(map[string]interface{}{"event": "stream", "protocol": p, "remotePeer": remote,
+				"remoteAddr": h.raw.RemoteAddr().String()})
 			switch p {
 			case protoEcho:
 				if _, err := io.Copy(st, r); err != nil {

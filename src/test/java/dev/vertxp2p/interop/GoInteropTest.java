@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.LoadBalancingStrategy;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
@@ -31,8 +32,10 @@ import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,13 +43,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Java node against a peer built on hashicorp/yamux (the implementation the Yamux spec comes
  * from) and flynn/noise (the Noise library of go-libp2p), both directions: ping, identify, a 10 MiB
  * echo compared by SHA-256 and 100 concurrent echo streams, under the library's default 256 KiB
- * stream window and a 16 MiB one; a Yamux ping; GoAway at the end.
+ * stream window and a 16 MiB one; a Yamux ping; GoAway at the end; three connections to the Go
+ * peer with streams spread over them by each load-balancing strategy.
  */
 class GoInteropTest {
   static final int ECHO_BYTES = 10 * 1024 * 1024;
@@ -158,6 +163,49 @@ class GoInteropTest {
       JsonObject closed = go.event("closed", Duration.ofSeconds(30));
       assertEquals(node.peerId().toString(), closed.getString("remotePeer"));
       assertTrue(node.getConnections(goPeer).isEmpty());
+    }
+  }
+
+  // ---- several connections to one Go peer --------------------------------------------------
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"ROUND_ROBIN", "LEAST_LOADED"})
+  void threeConnectionsToGoAndStreamsSpreadOverThem(LoadBalancingStrategy strategy)
+      throws Exception {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
+    o.getConnection().setMaxConnectionsPerPeer(3).setLoadBalancingStrategy(strategy);
+    node = Swarm.create(vertx, o);
+    await(node.start());
+    try (GoPeer go = GoPeer.serve()) {
+      JsonObject listening = go.event("listening", Duration.ofSeconds(30));
+      PeerId goPeer = PeerId.parse(listening.getString("peer"));
+      List<Connection> conns = await(node.dial(Multiaddr.parse(listening.getString("addr")),
+          new DialOptions().setConnections(3)));
+      assertEquals(3, conns.size());
+      Map<String, String> ourConnByGoSide = new HashMap<>();
+      for (Connection c : conns) {
+        ourConnByGoSide.put(hostPort(c.localAddr()), c.id());
+      }
+      List<P2pStream> held = new ArrayList<>();
+      Map<String, Integer> spread = new HashMap<>();
+      for (int i = 0; i < 9; i++) {
+        P2pStream s = await(node.newStream(goPeer, Echo.PROTOCOL));
+        held.add(s); // left open: each carries load on its connection
+        spread.merge(s.connection().id(), 1, Integer::sum);
+      }
+      assertEquals(Map.of(conns.get(0).id(), 3, conns.get(1).id(), 3, conns.get(2).id(), 3),
+          spread);
+      // Go saw the same: three echo streams on each of the three sockets.
+      Map<String, Integer> goSide = new HashMap<>();
+      for (int i = 0; i < 9; i++) {
+        JsonObject e = go.next(Duration.ofSeconds(30), x -> "stream".equals(x.getString("event"))
+            && Echo.PROTOCOL.equals(x.getString("protocol")));
+        goSide.merge(ourConnByGoSide.get(e.getString("remoteAddr")), 1, Integer::sum);
+      }
+      assertEquals(spread, goSide);
+      for (P2pStream s : held) {
+        s.end();
+      }
     }
   }
 
