@@ -6,7 +6,14 @@
 set -euo pipefail
 out="${1:?usage: build.sh <output binary>}"
 here="$(cd "$(dirname "$0")" && pwd)"
-libs="${GO_LIBS_PATH:-/usr/share/gocode}"
+libs="${GO_LIBS_PATH:-}"
+if [ -z "$libs" ]; then
+  # the GOPATH tree is wherever the yamux package put its sources
+  dir="$(dpkg -L golang-github-hashicorp-yamux-dev 2>/dev/null \
+    | grep '/src/github.com/hashicorp/yamux$' | head -1 || true)"
+  libs="${dir%/src/github.com/hashicorp/yamux}"
+  [ -n "$libs" ] || { echo "golang-github-hashicorp-yamux-dev is not installed" >&2; exit 3; }
+fi
 for pkg in github.com/hashicorp/yamux github.com/flynn/noise; do
   [ -d "$libs/src/$pkg" ] || { echo "missing Go package $pkg under $libs/src" >&2; exit 3; }
 done
