@@ -13,9 +13,7 @@ final class BcChaChaPolyAead implements NoiseAead {
 
   @Override
   public void setKey(byte[] k) {
-    if (k.length != KEY_LENGTH) {
-      throw new IllegalArgumentException("ChaChaPoly key must be 32 bytes, got " + k.length);
-    }
+    NoiseAeads.requireKeyLength(k);
     key = new KeyParameter(k);
   }
 

@@ -1,6 +1,7 @@
 package dev.vertxp2p.proto.noise;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /** ChaChaPoly through this project's own {@link ChaCha20Poly1305}. */
 final class JavaChaChaPolyAead implements NoiseAead {
@@ -10,9 +11,7 @@ final class JavaChaChaPolyAead implements NoiseAead {
 
   @Override
   public void setKey(byte[] k) {
-    if (k.length != KEY_LENGTH) {
-      throw new IllegalArgumentException("ChaChaPoly key must be 32 bytes, got " + k.length);
-    }
+    NoiseAeads.requireKeyLength(k);
     cipher.setKey(k);
     keyed = true;
   }
@@ -27,8 +26,8 @@ final class JavaChaChaPolyAead implements NoiseAead {
 
   @Override
   public int encrypt(long n, byte[] ad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
-    java.util.Objects.checkFromIndexSize(inOff, inLen, in.length);
-    java.util.Objects.checkFromIndexSize(outOff, inLen + TAG_LENGTH, out.length);
+    Objects.checkFromIndexSize(inOff, inLen, in.length);
+    Objects.checkFromIndexSize(outOff, inLen + TAG_LENGTH, out.length);
     start(n, ad);
     cipher.encrypt(in, inOff, inLen, out, outOff);
     cipher.finishEncrypt(out, outOff + inLen);
@@ -40,10 +39,10 @@ final class JavaChaChaPolyAead implements NoiseAead {
       byte[] out, int outOff) {
     int total = 0;
     for (int i = 0; i < count; i++) {
-      java.util.Objects.checkFromIndexSize(offsets[i], lengths[i], arrays[i].length);
+      Objects.checkFromIndexSize(offsets[i], lengths[i], arrays[i].length);
       total += lengths[i];
     }
-    java.util.Objects.checkFromIndexSize(outOff, total + TAG_LENGTH, out.length);
+    Objects.checkFromIndexSize(outOff, total + TAG_LENGTH, out.length);
     start(n, ad);
     int pos = outOff;
     for (int i = 0; i < count; i++) {
@@ -61,8 +60,8 @@ final class JavaChaChaPolyAead implements NoiseAead {
           "expected a ciphertext of at least " + TAG_LENGTH + " bytes, got " + inLen);
     }
     int plainLength = inLen - TAG_LENGTH;
-    java.util.Objects.checkFromIndexSize(inOff, inLen, in.length);
-    java.util.Objects.checkFromIndexSize(outOff, plainLength, out.length);
+    Objects.checkFromIndexSize(inOff, inLen, in.length);
+    Objects.checkFromIndexSize(outOff, plainLength, out.length);
     start(n, ad);
     cipher.decrypt(in, inOff, plainLength, out, outOff);
     if (!cipher.finishDecrypt(in, inOff + plainLength)) {

@@ -24,9 +24,7 @@ final class JdkChaChaPolyAead implements NoiseAead {
 
   @Override
   public void setKey(byte[] k) {
-    if (k.length != KEY_LENGTH) {
-      throw new IllegalArgumentException("ChaChaPoly key must be 32 bytes, got " + k.length);
-    }
+    NoiseAeads.requireKeyLength(k);
     key = new SecretKeySpec(k, "ChaCha20");
   }
 

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * rebuild.
  */
 public final class NoiseAeads {
-  /** System property that picks the implementation: {@code jdk} or {@code bc}. */
+  /** System property that picks the implementation: {@code jdk}, {@code bc} or {@code java}. */
   public static final String PROPERTY = "vertxp2p.noise.aead";
 
   /** The available implementations. */
@@ -84,6 +84,14 @@ public final class NoiseAeads {
   }
 
   /** Writes the ChaChaPoly nonce: 4 zero bytes then the counter little-endian (Noise 12.3). */
+  /** Every implementation's check of a key handed to {@link NoiseAead#setKey}. */
+  static void requireKeyLength(byte[] k) {
+    if (k.length != NoiseAead.KEY_LENGTH) {
+      throw new IllegalArgumentException(
+          "ChaChaPoly key must be " + NoiseAead.KEY_LENGTH + " bytes, got " + k.length);
+    }
+  }
+
   static void fillNonce(byte[] nonce12, long counter) {
     nonce12[0] = 0;
     nonce12[1] = 0;
