@@ -438,50 +438,48 @@ public final class MuxedConnection implements Connection {
 
   // ---- socket events --------------------------------------------------------------------------
 
-  /**
-   * What Netty read, as it read it (a pooled, usually direct buffer; ours to release): copied in
-   * pieces through this thread's {@link Scratch} array, which stays in cache, rather than into a
-   * fresh heap array per read as Vert.x's own data handler does.
-   */
+  /** What Netty read, as it read it: a pooled, usually direct buffer, ours to release. */
   private void onSocketMessage(Object msg) {
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
       return;
     }
     try {
-      lastReadNanos = System.nanoTime();
-      bytesIn += buf.readableBytes();
-      if (buf.hasArray()) {
-        onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-        return;
-      }
-      byte[] scratch = Scratch.RECEIVE.borrow();
-      try {
-        while (buf.isReadable() && !closed) {
-          int n = Math.min(scratch.length, buf.readableBytes());
-          buf.readBytes(scratch, 0, n);
-          onCiphertext(scratch, 0, n);
-        }
-      } finally {
-        Scratch.RECEIVE.giveBack(scratch);
-      }
+      onRead(buf);
     } finally {
       buf.release();
     }
   }
 
+  /** A read Vert.x had queued before our message handler was set: its own heap copy. */
   private void onSocketData(Buffer buffer) {
+    onRead(((BufferInternal) buffer).getByteBuf());
+  }
+
+  /**
+   * One socket read: decrypted in place when it is on the heap; else copied in pieces through
+   * this thread's {@link Scratch} array, which stays in cache, rather than into a fresh heap array
+   * (the Noise session copies what it must keep, a message straddling two reads).
+   */
+  private void onRead(ByteBuf buf) {
     lastReadNanos = System.nanoTime();
-    bytesIn += buffer.length();
-    // Vert.x hands us an unpooled heap copy of what Netty read: read it in place rather than
-    // copying it once more (the Noise session copies what it must keep, a straddling frame).
-    io.netty.buffer.ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    int length = buf.readableBytes();
+    bytesIn += length;
     if (buf.hasArray()) {
-      onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      onCiphertext(buf.array(), buf.arrayOffset() + buf.readerIndex(), length);
       return;
     }
-    byte[] data = buffer.getBytes();
-    onCiphertext(data, 0, data.length);
+    byte[] scratch = Scratch.RECEIVE.borrow();
+    try {
+      for (int pos = 0; pos < length && !closed; ) {
+        int n = Math.min(scratch.length, length - pos);
+        buf.getBytes(buf.readerIndex() + pos, scratch, 0, n);
+        onCiphertext(scratch, 0, n);
+        pos += n;
+      }
+    } finally {
+      Scratch.RECEIVE.giveBack(scratch);
+    }
   }
 
   /** Ciphertext from the socket (also the leftover of the upgrade). */
