@@ -68,7 +68,9 @@ public final class BenchMain {
     record(out, List.of(new Metric("jvm", Runtime.version().feature(), "",
         System.getProperty("java.vm.name") + " " + Runtime.version() + ", "
             + Runtime.getRuntime().availableProcessors() + " cpus, Noise AEAD "
-            + dev.vertxp2p.proto.noise.NoiseAeads.configuredKind().name().toLowerCase(Locale.ROOT))));
+            + dev.vertxp2p.proto.noise.NoiseAeads.configuredKind().name().toLowerCase(Locale.ROOT)
+            + " (java's ChaCha20: " + dev.vertxp2p.proto.noise.NoiseAeads.javaChaCha20Path()
+            + ")")));
     if (!js) {
       System.err.println("bench: js scenarios skipped: "
           + (jsReason.isEmpty() ? "BENCH_JS=0" : jsReason));
