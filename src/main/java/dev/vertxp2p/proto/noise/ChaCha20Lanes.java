@@ -1,12 +1,9 @@
 package dev.vertxp2p.proto.noise;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * ChaCha20 over many consecutive blocks at once, written so that HotSpot's C2 auto-vectorizer
@@ -14,24 +11,18 @@ import java.util.Locale;
  * live in sixteen {@code int} arrays, one lane per block, and each double round is one loop over
  * the lanes whose body is plain adds, XORs and rotates. On AVX2 or AVX-512 that is 8 or 16 blocks
  * per instruction, about twice to three times the speed of one block at a time in locals (JDK
- * 17 here: 4–7 Gbit/s against 2.1, bench/README.md). Without vector units it is slower than the
- * scalar code, which is why {@link #ENABLED} checks for them.
+ * 17 here, ChaCha20 alone: 4–7 Gbit/s per core against 2.1). Without vector units it is slower
+ * than the scalar code, which is why {@link AeadLanes#ENABLED} checks for them.
  *
  * <p>The lane arrays are scratch space, one set per thread, so a connection holds none of it
  * while idle. Nothing here branches on or indexes by key or data.
  */
 final class ChaCha20Lanes {
-  /** System property: {@code auto} (the default), {@code true} or {@code false}. */
-  static final String PROPERTY = "vertxp2p.noise.chacha20.lanes";
-
   /** Blocks per pass; 16 KiB of keystream, the size the vectorized loops ran fastest at. */
   static final int LANES = 256;
 
   /** Fewer blocks than this go through the scalar code: the loops' set-up would not pay off. */
   static final int MIN_BLOCKS = 32;
-
-  /** Whether {@link ChaCha20Poly1305} uses this for runs of whole blocks. */
-  static final boolean ENABLED = enabled(System.getProperty(PROPERTY));
 
   private static final VarHandle LE_LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -40,40 +31,6 @@ final class ChaCha20Lanes {
       ThreadLocal.withInitial(() -> new int[16][LANES]);
 
   private ChaCha20Lanes() {}
-
-  static boolean enabled(String value) {
-    if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
-      return vectorUnitsInUse();
-    }
-    switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "true":
-        return true;
-      case "false":
-        return false;
-      default:
-        throw new IllegalArgumentException(
-            "system property " + PROPERTY + " must be auto, true or false, got '" + value + "'");
-    }
-  }
-
-  /**
-   * Whether C2 will vectorize the lane loops with 256-bit or wider registers: SuperWord on, C2 in
-   * use, and on x86 AVX2 or better. Anywhere else (another CPU, no HotSpot flags to read) the
-   * answer is no, and the scalar code runs.
-   */
-  private static boolean vectorUnitsInUse() {
-    try {
-      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      if (vm == null
-          || !Boolean.parseBoolean(vm.getVMOption("UseSuperWord").getValue())
-          || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) < 4) {
-        return false;
-      }
-      return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) >= 2;
-    } catch (RuntimeException | LinkageError e) {
-      return false; // no such option on this VM or CPU, or no management module
-    }
-  }
 
   /**
    * {@code out[outOff, +64 * blocks) = in[inOff, +64 * blocks) ^} the keystream blocks {@code

@@ -58,7 +58,7 @@ final class ChaCha20Poly1305 {
   private long textLength;
 
   ChaCha20Poly1305() {
-    this(ChaCha20Lanes.ENABLED);
+    this(AeadLanes.ENABLED);
   }
 
   /** For tests that pin one of the two ChaCha20 paths. */
@@ -168,28 +168,25 @@ final class ChaCha20Poly1305 {
       i++;
     }
     int whole = partialLength == 0 ? (len - i) & ~63 : 0;
-    // whole 64-byte blocks, a pass of ChaCha20Lanes at a time so Poly1305 reads what is still in
-    // the L1 cache: Poly1305 over the ciphertext (before decrypting it, after encrypting it) and
-    // ChaCha20 over the same bytes; in place works too
-    while (whole > 0) {
-      int chunk = Math.min(whole, 64 * ChaCha20Lanes.LANES);
+    if (whole > 0) {
+      // whole 64-byte blocks: Poly1305 over the ciphertext in one sweep (before decrypting it,
+      // after encrypting it), ChaCha20 over the same bytes; in place works too
       if (!encrypting) {
-        polyBlocks(in, inOff + i, chunk >>> 4);
+        polyBlocks(in, inOff + i, whole >>> 4);
       }
-      int blocks = chunk >>> 6;
+      int blocks = whole >>> 6;
       if (lanes && blocks >= ChaCha20Lanes.MIN_BLOCKS) {
         ChaCha20Lanes.xor(key, n0, n1, n2, counter, blocks, in, inOff + i, out, outOff + i);
         counter += blocks;
       } else {
-        for (int b = 0; b < chunk; b += 64) {
+        for (int b = 0; b < whole; b += 64) {
           xorBlock(in, inOff + i + b, out, outOff + i + b);
         }
       }
       if (encrypting) {
-        polyBlocks(out, outOff + i, chunk >>> 4);
+        polyBlocks(out, outOff + i, whole >>> 4);
       }
-      i += chunk;
-      whole -= chunk;
+      i += whole;
     }
     while (i < len) {
       if (streamUsed == 64) {

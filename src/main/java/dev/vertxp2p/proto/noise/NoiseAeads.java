@@ -23,7 +23,7 @@ public final class NoiseAeads {
    * instructions at once ({@link ChaCha20Lanes}), {@code "scalar"} otherwise. For reports.
    */
   public static String javaChaCha20Path() {
-    return ChaCha20Lanes.ENABLED ? "lanes" : "scalar";
+    return AeadLanes.ENABLED ? "lanes" : "scalar";
   }
 
   /** The available implementations. */

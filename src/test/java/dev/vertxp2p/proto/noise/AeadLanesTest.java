@@ -17,11 +17,12 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
- * The many-blocks-at-once ChaCha20 path against the one-block path and against the JDK's cipher,
- * at the lengths where the lane path runs: at least {@value ChaCha20Lanes#MIN_BLOCKS} whole blocks,
- * one pass of {@value ChaCha20Lanes#LANES} or several, with pieces cut anywhere.
+ * The many-blocks-at-once ChaCha20 path of our ChaCha20-Poly1305 ({@link ChaCha20Lanes}, switched
+ * by {@link AeadLanes}) against the one-block path and the JDK's cipher, at the lengths where it
+ * runs: from {@value ChaCha20Lanes#MIN_BLOCKS} whole blocks on, one pass of {@value
+ * ChaCha20Lanes#LANES} or several, with pieces cut anywhere.
  */
-class ChaCha20LanesTest {
+class AeadLanesTest {
 
   @Property(tries = 60)
   void lanesScalarAndJdkAgree(
@@ -87,14 +88,14 @@ class ChaCha20LanesTest {
 
   @Test
   void thePropertyTakesAutoTrueOrFalseAndNamesItselfOtherwise() {
-    assertTrue(ChaCha20Lanes.enabled("true"));
-    assertTrue(ChaCha20Lanes.enabled(" TRUE "));
-    assertFalse(ChaCha20Lanes.enabled("false"));
-    assertEquals(ChaCha20Lanes.enabled(null), ChaCha20Lanes.enabled("auto"));
-    assertEquals(ChaCha20Lanes.enabled(""), ChaCha20Lanes.enabled("auto"));
+    assertTrue(AeadLanes.enabled("true"));
+    assertTrue(AeadLanes.enabled(" TRUE "));
+    assertFalse(AeadLanes.enabled("false"));
+    assertEquals(AeadLanes.enabled(null), AeadLanes.enabled("auto"));
+    assertEquals(AeadLanes.enabled(""), AeadLanes.enabled("auto"));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> ChaCha20Lanes.enabled("yes"));
-    assertTrue(e.getMessage().contains(ChaCha20Lanes.PROPERTY), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AeadLanes.enabled("yes"));
+    assertTrue(e.getMessage().contains(AeadLanes.PROPERTY), e.getMessage());
     assertTrue(e.getMessage().contains("'yes'"), e.getMessage());
   }
 
