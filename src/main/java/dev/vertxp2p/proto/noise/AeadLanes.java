@@ -8,9 +8,10 @@ import java.util.Locale;
  * Whether this project's own ChaCha20-Poly1305 runs long messages through its lane path, {@link
  * ChaCha20Lanes}: loops over many blocks at once that HotSpot's C2 turns into vector
  * instructions. (Poly1305 stays one block at a time: a lane version of it, tried, was no faster.)
- * The lane path is about twice as fast where C2 vectorizes it and slower where it does not, so by default ({@code auto}) they are used only when C2 is in use with
- * SuperWord and the CPU has AVX2 or better. The system property {@value #PROPERTY} ({@code auto},
- * {@code true} or {@code false}) overrides that.
+ * The lane path is about twice as fast where C2 vectorizes it and slower where it does not, so by
+ * default ({@code auto}) it is used only when C2 is in use with SuperWord and the CPU has AVX2 or
+ * better. The system property {@value #PROPERTY} ({@code auto}, {@code true} or {@code false})
+ * overrides that.
  */
 final class AeadLanes {
   /** System property: {@code auto} (the default), {@code true} or {@code false}. */
@@ -43,7 +44,8 @@ final class AeadLanes {
    */
   private static boolean vectorUnitsInUse() {
     try {
-      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      HotSpotDiagnosticMXBean vm =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
       if (vm == null
           || !Boolean.parseBoolean(vm.getVMOption("UseSuperWord").getValue())
           || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) < 4) {
