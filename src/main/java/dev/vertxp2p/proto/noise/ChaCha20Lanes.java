@@ -1,8 +1,7 @@
 package dev.vertxp2p.proto.noise;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import static dev.vertxp2p.proto.noise.ChaCha20Poly1305.xorWords;
+
 import java.util.Arrays;
 
 /**
@@ -31,9 +30,6 @@ final class ChaCha20Lanes {
 
   /** Fewer blocks than this go through the scalar code: the loops' set-up would not pay off. */
   static final int MIN_BLOCKS = 32;
-
-  private static final VarHandle LE_LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private static final ThreadLocal<int[]> SCRATCH =
       ThreadLocal.withInitial(() -> new int[16 * LANES]);
@@ -165,11 +161,5 @@ final class ChaCha20Lanes {
       s[14 * L + j] = x14;
       s[15 * L + j] = x15;
     }
-  }
-
-  /** XORs 8 bytes with two keystream words, the first in the low half (little-endian). */
-  static void xorWords(byte[] in, int inOff, byte[] out, int outOff, int lo, int hi) {
-    LE_LONG.set(out, outOff,
-        (long) LE_LONG.get(in, inOff) ^ ((lo & 0xffffffffL) | ((long) hi << 32)));
   }
 }

@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 final class ChaCha20Poly1305 {
   private static final VarHandle LE_INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static final int C0 = 0x61707865;
   static final int C1 = 0x3320646e;
@@ -263,16 +265,22 @@ final class ChaCha20Poly1305 {
       x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
     }
     int[] k = key;
-    ChaCha20Lanes.xorWords(in, inOff, out, outOff, x0 + C0, x1 + C1);
-    ChaCha20Lanes.xorWords(in, inOff + 8, out, outOff + 8, x2 + C2, x3 + C3);
-    ChaCha20Lanes.xorWords(in, inOff + 16, out, outOff + 16, x4 + k[0], x5 + k[1]);
-    ChaCha20Lanes.xorWords(in, inOff + 24, out, outOff + 24, x6 + k[2], x7 + k[3]);
-    ChaCha20Lanes.xorWords(in, inOff + 32, out, outOff + 32, x8 + k[4], x9 + k[5]);
-    ChaCha20Lanes.xorWords(in, inOff + 40, out, outOff + 40, x10 + k[6], x11 + k[7]);
-    ChaCha20Lanes.xorWords(in, inOff + 48, out, outOff + 48, x12 + block, x13 + n0);
-    ChaCha20Lanes.xorWords(in, inOff + 56, out, outOff + 56, x14 + n1, x15 + n2);
+    xorWords(in, inOff, out, outOff, x0 + C0, x1 + C1);
+    xorWords(in, inOff + 8, out, outOff + 8, x2 + C2, x3 + C3);
+    xorWords(in, inOff + 16, out, outOff + 16, x4 + k[0], x5 + k[1]);
+    xorWords(in, inOff + 24, out, outOff + 24, x6 + k[2], x7 + k[3]);
+    xorWords(in, inOff + 32, out, outOff + 32, x8 + k[4], x9 + k[5]);
+    xorWords(in, inOff + 40, out, outOff + 40, x10 + k[6], x11 + k[7]);
+    xorWords(in, inOff + 48, out, outOff + 48, x12 + block, x13 + n0);
+    xorWords(in, inOff + 56, out, outOff + 56, x14 + n1, x15 + n2);
   }
 
+
+  /** XORs 8 bytes with two keystream words, the first in the low half (little-endian). */
+  static void xorWords(byte[] in, int inOff, byte[] out, int outOff, int lo, int hi) {
+    LE_LONG.set(out, outOff,
+        (long) LE_LONG.get(in, inOff) ^ ((lo & 0xffffffffL) | ((long) hi << 32)));
+  }
 
   // ---- Poly1305 ------------------------------------------------------------------------------
 

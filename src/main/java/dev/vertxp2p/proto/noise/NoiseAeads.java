@@ -10,9 +10,8 @@ import java.util.function.Supplier;
  * where HotSpot runs ChaCha20 and Poly1305 as vector intrinsics (about 2 GB/s per core here), and
  * its own before that, where the JDK's cipher is plain Java too and ours is faster (on JDK 17 here
  * 3.9–5.6 Gbit/s with {@link ChaCha20Lanes}, 1.4–1.8 without, the JDK's 1.9, BouncyCastle's
- * 1.1). The system property {@value #PROPERTY} ({@code jdk},
- * {@code bc} or {@code java}) overrides the default, so a benchmark can compare them without a
- * rebuild.
+ * 1.1). The system property {@value #PROPERTY} ({@code jdk}, {@code bc} or {@code java})
+ * overrides the default, so a benchmark can compare them without a rebuild.
  */
 public final class NoiseAeads {
   /** System property that picks the implementation: {@code jdk}, {@code bc} or {@code java}. */
