@@ -44,13 +44,19 @@ public final class Perf {
         stream.reset();
         return;
       }
-      send(stream, toSend[0]).onComplete(ar -> stream.end());
+      Promise<Void> sent = Promise.promise();
+      stream.exceptionHandler(sent::tryFail);
+      send(stream, toSend[0], sent);
+      sent.future().onSuccess(x -> stream.end());
     });
   }
 
-  /** Writes {@code n} bytes with back-pressure. */
-  static Future<Void> send(P2pStream stream, long n) {
-    Promise<Void> done = Promise.promise();
+  /**
+   * Writes {@code n} bytes with back-pressure and completes {@code done} once all are written.
+   * The stream's exception handler is the caller's: it must fail {@code done} as well as whatever
+   * else waits on the stream.
+   */
+  static void send(P2pStream stream, long n, Promise<Void> done) {
     long[] left = {n};
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
@@ -65,9 +71,7 @@ public final class Perf {
       }
     };
     stream.drainHandler(v -> pump[0].run());
-    stream.exceptionHandler(done::tryFail);
     pump[0].run();
-    return done.future();
   }
 
   /** Runs perf against the remote of {@code connection}. */
@@ -81,7 +85,12 @@ public final class Perf {
       long start = System.nanoTime();
       long[] received = {0};
       long[] uploadDone = {0};
-      stream.exceptionHandler(promise::tryFail);
+      Promise<Void> sent = Promise.promise();
+      // one handler for the whole run: a reset while downloading must fail the run too
+      stream.exceptionHandler(e -> {
+        sent.tryFail(e);
+        promise.tryFail(e);
+      });
       stream.handler(buf -> received[0] += buf.length());
       stream.endHandler(v -> {
         long end = System.nanoTime();
@@ -93,7 +102,8 @@ public final class Perf {
         }
       });
       stream.write(Buffer.buffer(8).appendLong(download));
-      send(stream, upload).compose(v -> {
+      send(stream, upload, sent);
+      sent.future().compose(v -> {
         uploadDone[0] = System.nanoTime();
         return stream.end();
       }).onFailure(promise::tryFail);

@@ -269,6 +269,28 @@ class LoopbackTest {
     assertTrue(a.getConnections().isEmpty());
   }
 
+  /**
+   * A perf server that resets the stream part way through the download: the client's run fails
+   * with the reset, rather than waiting forever for an end that never comes.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void perfRunFailsWhenTheServerResetsMidDownload(String muxer) {
+    a = node(muxer);
+    b = node(muxer);
+    b.handle(Perf.PROTOCOL, st -> {
+      st.handler(x -> { });
+      st.endHandler(v -> {
+        st.write(Buffer.buffer(new byte[1000]));
+        st.reset();
+      });
+    });
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    Throwable e = failure(Perf.run(c, 10_000, 1 << 20));
+    assertNotNull(e);
+    assertTrue(String.valueOf(e.getMessage()).contains("reset"), String.valueOf(e));
+  }
+
   @org.junit.jupiter.api.Test
   void threeConnectionsBothSides() {
     a = node(TransportOptions.YAMUX_PROTOCOL);
