@@ -59,7 +59,8 @@ first=1
 for j in "${JAVAS[@]}"; do
   label="jdk$(java_major "$j")"
   echo "bench: === $label ($j) ===" >&2
-  # js<->js figures do not depend on the JDK: measure them once.
+  # js<->js ping and establishments do not depend on the JDK: measure them once (js<->js perf
+  # runs in every JDK's rounds, beside the Java figures it is compared with).
   BENCH_JSJS=$first "$j" -cp "$CP" ${BENCH_JVM_ARGS:-} dev.vertxp2p.bench.BenchMain "$OUT/$label.jsonl" \
     2> >(tee "$OUT/$label.log" >&2) || echo "bench: some $label scenarios failed (see $OUT/$label.log)" >&2
   if [ "${BENCH_JMH:-1}" != 0 ]; then

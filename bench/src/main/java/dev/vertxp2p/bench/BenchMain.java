@@ -12,14 +12,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Runs the benchmark scenarios once with sizes from environment variables (see bench/README.md)
- * and appends every figure as a JSON line to the file named by the first argument.
+ * Runs the benchmark scenarios with sizes from environment variables (see bench/README.md)
+ * and appends every figure as a JSON line to the file named by the first argument. The
+ * throughput figures that target ratios pair up run {@code BENCH_ROUNDS} times back to back and
+ * are folded by {@link Rounds}.
  *
  * <p>{@code java -cp ... dev.vertxp2p.bench.BenchMain results/jdk17.jsonl}
  */
@@ -83,70 +87,136 @@ public final class BenchMain {
       System.err.println("bench: Go scenarios skipped: " + goReason);
     }
 
-    List<Object[]> plan = new ArrayList<>();
-    plan.add(new Object[] {"tcp", (Body) () -> Scenarios.rawTcp(tcpBytes)});
-    plan.add(new Object[] {"aead", (Body) () -> Scenarios.aead(aeadBytes)});
-    plan.add(new Object[] {"perf", (Body) () -> Scenarios.perfJava(perfBytes, perfBytes, options)});
-    plan.add(new Object[] {"agg", (Body) () -> {
-      List<Metric> m = new ArrayList<>(Scenarios.aggregate(1, 1, aggBytes, options));
-      m.addAll(Scenarios.aggregate(3, 8, aggBytes, options));
-      return m;
-    }});
-    plan.add(new Object[] {"conn", (Body) () ->
-        Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
-    plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
-    plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
-    if (js) {
-      plan.add(new Object[] {"js", (Body) () -> {
-        try (JsPeer peer = JsPeer.start(JsPeer.Options.defaults().withMuxers("yamux"))) {
-          List<Metric> m = new ArrayList<>();
-          m.addAll(Scenarios.perfJavaJs(peer, jsPerfBytes, jsPerfBytes, options));
-          m.addAll(Scenarios.pingJavaJs(peer, pings, options));
-          m.addAll(Scenarios.establishJs(peer, connCount, connConcurrency, connSeconds, options));
-          return m;
+    // The throughput figures the target ratios pair up run in rounds, each round all of them
+    // back to back, so that the two sides of a ratio are measured seconds apart (Rounds).
+    int rounds = (int) env("BENCH_ROUNDS", 3);
+    if (rounds < 1) {
+      throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
+    }
+    JsPeer.Options jsOptions = JsPeer.Options.defaults().withMuxers("yamux");
+    JsPeer jsA = null;
+    JsPeer jsB = null;
+    int failures = 0;
+    try {
+      boolean jsPair = false;
+      if (js && (selected.isEmpty() || selected.contains("jsjs"))) {
+        // two js peers for js<->js, kept for all rounds and the js<->js ping and dials
+        try {
+          jsA = JsPeer.start(jsOptions);
+          jsB = JsPeer.start(jsOptions);
+          jsPair = true;
+        } catch (RuntimeException e) {
+          failures++;
+          System.err.println("bench: js<->js peers failed to start: " + e);
+          record(out, List.of(new Metric("error.jsjs", Double.NaN, "", String.valueOf(e))));
         }
+      }
+      JsPeer a = jsA;
+      JsPeer b = jsB;
+      List<Object[]> paired = new ArrayList<>();
+      paired.add(new Object[] {"tcp", (Body) () -> Scenarios.rawTcp(tcpBytes)});
+      paired.add(new Object[] {"aead", (Body) () -> Scenarios.aead(aeadBytes)});
+      paired.add(new Object[] {"perf", (Body) () ->
+          Scenarios.perfJava(perfBytes, perfBytes, options)});
+      paired.add(new Object[] {"agg", (Body) () -> {
+        List<Metric> m = new ArrayList<>(Scenarios.aggregate(1, 1, aggBytes, options));
+        m.addAll(Scenarios.aggregate(3, 8, aggBytes, options));
+        return m;
       }});
-      if (jsJs) {
-        plan.add(new Object[] {"jsjs", (Body) () -> {
-          JsPeer.Options o = JsPeer.Options.defaults().withMuxers("yamux");
-          try (JsPeer a = JsPeer.start(o); JsPeer b = JsPeer.start(o)) {
+      if (jsPair) {
+        paired.add(new Object[] {"jsjs", (Body) () ->
+            Scenarios.perfJsJs(a, b, jsPerfBytes, jsPerfBytes)});
+      }
+      List<Map<String, Metric>> perRound = new ArrayList<>();
+      for (int r = 1; r <= rounds; r++) {
+        Map<String, Metric> got = new LinkedHashMap<>();
+        for (Object[] step : paired) {
+          String name = (String) step[0];
+          if (!selected.isEmpty() && !selected.contains(name)) {
+            continue;
+          }
+          List<Metric> m = runStep(out, name + " (round " + r + "/" + rounds + ")", (Body) step[1]);
+          if (m == null) {
+            failures++;
+          } else {
+            m.forEach(x -> got.put(x.name(), x));
+          }
+        }
+        perRound.add(got);
+      }
+      record(out, Rounds.combine(perRound));
+
+      List<Object[]> plan = new ArrayList<>();
+      plan.add(new Object[] {"conn", (Body) () ->
+          Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
+      plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
+      plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
+      if (js) {
+        plan.add(new Object[] {"js", (Body) () -> {
+          try (JsPeer peer = JsPeer.start(jsOptions)) {
             List<Metric> m = new ArrayList<>();
-            m.addAll(Scenarios.perfJsJs(a, b, jsPerfBytes, jsPerfBytes));
-            m.addAll(Scenarios.pingJsJs(a, b, pings));
-            m.addAll(Scenarios.establishJsJs(a, b, connCount, connConcurrency, connSeconds));
+            m.addAll(Scenarios.perfJavaJs(peer, jsPerfBytes, jsPerfBytes, options));
+            m.addAll(Scenarios.pingJavaJs(peer, pings, options));
+            m.addAll(Scenarios.establishJs(peer, connCount, connConcurrency, connSeconds,
+                options));
             return m;
           }
         }});
       }
-    }
-
-    if (go) {
-      plan.add(new Object[] {"go", (Body) () -> Scenarios.perfGo(perfBytes, perfBytes, options)});
-    }
-
-    int failures = 0;
-    for (Object[] step : plan) {
-      String name = (String) step[0];
-      if (!selected.isEmpty() && !selected.contains(name)) {
-        continue;
+      if (jsPair && jsJs) {
+        // the rest of js<->js does not depend on the JDK: run.sh asks for it once
+        plan.add(new Object[] {"jsjs", (Body) () -> {
+          List<Metric> m = new ArrayList<>();
+          m.addAll(Scenarios.pingJsJs(a, b, pings));
+          m.addAll(Scenarios.establishJsJs(a, b, connCount, connConcurrency, connSeconds));
+          return m;
+        }});
       }
-      long t0 = System.nanoTime();
-      System.err.println("bench: " + name + " ...");
-      try {
-        List<Metric> m = ((Body) step[1]).run();
-        record(out, m);
-        for (Metric x : m) {
-          System.err.printf(Locale.ROOT, "  %-24s %12.3f %s%n", x.name(), x.value(), x.unit());
+      if (go) {
+        plan.add(new Object[] {"go", (Body) () ->
+            Scenarios.perfGo(perfBytes, perfBytes, options)});
+      }
+      for (Object[] step : plan) {
+        String name = (String) step[0];
+        if (!selected.isEmpty() && !selected.contains(name)) {
+          continue;
         }
-      } catch (Throwable t) {
-        failures++;
-        System.err.println("bench: " + name + " FAILED: " + t);
-        t.printStackTrace();
-        record(out, List.of(new Metric("error." + name, Double.NaN, "", String.valueOf(t))));
+        List<Metric> m = runStep(out, name, (Body) step[1]);
+        if (m == null) {
+          failures++;
+        } else {
+          record(out, m);
+        }
       }
-      System.err.printf(Locale.ROOT, "bench: %s took %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+    } finally {
+      if (jsA != null) {
+        jsA.close();
+      }
+      if (jsB != null) {
+        jsB.close();
+      }
     }
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** Runs one step and logs its figures; on failure records an error figure and gives null. */
+  private static List<Metric> runStep(Path out, String name, Body body) throws IOException {
+    long t0 = System.nanoTime();
+    System.err.println("bench: " + name + " ...");
+    List<Metric> m = null;
+    try {
+      m = body.run();
+      for (Metric x : m) {
+        System.err.printf(Locale.ROOT, "  %-24s %12.3f %s%n", x.name(), x.value(), x.unit());
+      }
+    } catch (Throwable t) {
+      System.err.println("bench: " + name + " FAILED: " + t);
+      t.printStackTrace();
+      record(out, List.of(new Metric("error." + name.split(" ")[0], Double.NaN, "",
+          String.valueOf(t))));
+    }
+    System.err.printf(Locale.ROOT, "bench: %s took %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+    return m;
   }
 
   static void record(Path out, List<Metric> metrics) throws IOException {

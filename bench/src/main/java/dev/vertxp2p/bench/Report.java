@@ -75,15 +75,19 @@ public final class Report {
     }
 
     sb.append("### Targets (ratios within the same run)\n\n");
+    sb.append("The first four are the median of ratios taken within each round (`ratio.*` below);"
+        + " each round measures both sides of every ratio back to back.\n\n");
     header(sb, runs, "| target | goal |", "", "|---|---|" + "---|".repeat(runs.size()));
     target(sb, runs, "Java↔Java perf / raw TCP loopback", "≥ 0.50 (JDK 21+)", 0.5,
-        r -> r.get("perf.java-java.total") / r.get("tcp.raw"));
+        r -> paired(r, "ratio.perf-tcp", r.get("perf.java-java.total") / r.get("tcp.raw")));
     target(sb, runs, "Java↔Java perf / js↔js perf", "≥ 4 (JDK 21+)", 4,
-        r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.js-js.total"));
+        r -> paired(r, "ratio.perf-jsjs",
+            r.get("perf.java-java.total") / anyRun(common, r, "perf.js-js.total")));
     target(sb, runs, "Java↔Java perf / AEAD limit (slower of encrypt, decrypt of the AEAD in use)",
-        "≥ 0.80 (JDK 17)", 0.8, r -> r.get("perf.java-java.total") / aeadLimit(r));
+        "≥ 0.80 (JDK 17)", 0.8,
+        r -> paired(r, "ratio.perf-aead", r.get("perf.java-java.total") / aeadLimit(r)));
     target(sb, runs, "3 conns × 8 streams / 1 × 1", "≥ 1.5", 1.5,
-        r -> r.get("agg.3x8") / r.get("agg.1x1"));
+        r -> paired(r, "ratio.agg", r.get("agg.3x8") / r.get("agg.1x1")));
     target(sb, runs, "connection establishments per second, one JVM", "≥ 1000", 1000,
         r -> r.get("conn.java-java"));
     target(sb, runs, "heap per idle connection (KiB, worst of both ends, fresh or used)", "≤ 16",
@@ -160,14 +164,19 @@ public final class Report {
     return Double.isNaN(v) ? common.getOrDefault(name, Double.NaN) : v;
   }
 
+  /**
+   * The ratio as {@link Rounds} took it within each round, or for results without rounds, the
+   * ratio of the run's figures.
+   */
+  private static double paired(Run r, String ratio, double ofFigures) {
+    double v = r.get(ratio);
+    return Double.isNaN(v) ? ofFigures : v;
+  }
+
   private static double aeadLimit(Run r) {
-    double d = r.get("aead.default");
-    if (Double.isNaN(d)) {
-      return Double.NaN;
-    }
-    String kind = dev.vertxp2p.proto.noise.NoiseAeads.Kind.values()[(int) d].name()
-        .toLowerCase(java.util.Locale.ROOT);
-    return Math.min(r.get("aead." + kind + ".encrypt"), r.get("aead." + kind + ".decrypt"));
+    Map<String, Double> figures = new LinkedHashMap<>();
+    r.metrics().forEach((k, m) -> figures.put(k, m.value()));
+    return Rounds.aeadLimit(figures);
   }
 
   /** A table's first two lines: {@code lead}, a column per run, {@code tail}; then {@code rule}. */

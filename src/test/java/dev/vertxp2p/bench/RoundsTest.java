@@ -1,0 +1,74 @@
+package dev.vertxp2p.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertxp2p.proto.noise.NoiseAeads;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class RoundsTest {
+  private static Map<String, Metric> round(Object... nameValue) {
+    Map<String, Metric> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      String name = (String) nameValue[i];
+      m.put(name, new Metric(name, ((Number) nameValue[i + 1]).doubleValue(), "Gbit/s", "d"));
+    }
+    return m;
+  }
+
+  private static Map<String, Metric> byName(List<Metric> ms) {
+    return ms.stream().collect(Collectors.toMap(Metric::name, m -> m));
+  }
+
+  @Test
+  void ratiosAreTakenWithinEachRoundThenTheMedian() {
+    // Ratio of the medians would be 4 / 12 = 0.333; the per-round ratios are 0.2, 0.1, 0.5.
+    Map<String, Metric> out = byName(Rounds.combine(List.of(
+        round("perf.java-java.total", 2, "tcp.raw", 10),
+        round("perf.java-java.total", 4, "tcp.raw", 40),
+        round("perf.java-java.total", 6, "tcp.raw", 12))));
+    assertEquals(4, out.get("perf.java-java.total").value());
+    assertEquals(12, out.get("tcp.raw").value());
+    assertEquals(0.2, out.get("ratio.perf-tcp").value(), 1e-12);
+    assertTrue(out.get("tcp.raw").detail().contains("median of 3 rounds: 10.0 / 40.0 / 12.0"),
+        out.get("tcp.raw").detail());
+    // no round has both sides of the others
+    assertFalse(out.containsKey("ratio.agg"));
+    assertFalse(out.containsKey("ratio.perf-jsjs"));
+  }
+
+  @Test
+  void aeadLimitIsTheSlowerSideOfTheAeadInUse() {
+    int java = NoiseAeads.Kind.JAVA.ordinal();
+    Map<String, Metric> out = byName(Rounds.combine(List.of(
+        round("aead.default", java, "aead.java.encrypt", 5, "aead.java.decrypt", 4,
+            "aead.jdk.encrypt", 1, "aead.jdk.decrypt", 1, "perf.java-java.total", 3),
+        round("aead.default", java, "aead.java.encrypt", 3, "aead.java.decrypt", 6,
+            "aead.jdk.encrypt", 1, "aead.jdk.decrypt", 1, "perf.java-java.total", 2.7))));
+    // rounds: 3 / 4 = 0.75 and 2.7 / 3 = 0.9; two rounds: the mean of the middle two
+    assertEquals(0.825, out.get("ratio.perf-aead").value(), 1e-12);
+  }
+
+  @Test
+  void aRoundMissingOneSideIsLeftOutOfThatRatio() {
+    Map<String, Metric> out = byName(Rounds.combine(List.of(
+        round("agg.1x1", 4, "agg.3x8", 6),
+        round("agg.1x1", 4),
+        round("agg.1x1", 5, "agg.3x8", 5))));
+    assertEquals(1.25, out.get("ratio.agg").value(), 1e-12);
+    assertTrue(out.get("ratio.agg").detail().contains("median of 2 rounds"),
+        out.get("ratio.agg").detail());
+    assertEquals(5.5, out.get("agg.3x8").value(), 1e-12);
+  }
+
+  @Test
+  void medianOfNothingIsNaN() {
+    assertTrue(Double.isNaN(Rounds.median(new double[0])));
+    assertEquals(2, Rounds.median(new double[] {3, 1, 2}));
+  }
+}
