@@ -14,10 +14,12 @@ import dev.vertxp2p.util.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
@@ -163,6 +165,17 @@ public final class MuxedConnection implements Connection {
   }
 
   /** Runs {@code task} on this connection's event loop: now when already there, else queued. */
+  /**
+   * A promise for a future this connection hands to application code. Its callbacks run on the
+   * caller's Vert.x context when it has one (the Vert.x rule: a verticle's callbacks come back on
+   * its own thread), else on this connection's loop; never on whichever thread attaches them once
+   * the promise is complete (a plain promise would run {@code compose} there, off every loop).
+   */
+  <T> Promise<T> callerPromise() {
+    Context current = Vertx.currentContext();
+    return ((ContextInternal) (current != null ? current : context)).promise();
+  }
+
   void run(Runnable task) {
     if (Thread.currentThread() == loopThread) {
       task.run();
@@ -756,7 +769,7 @@ public final class MuxedConnection implements Connection {
       }
     }
     List<String> list = Arrays.asList(protocols.clone());
-    Promise<P2pStream> promise = Promise.promise();
+    Promise<P2pStream> promise = callerPromise();
     run(() -> {
       if (closed || closing) {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));
@@ -793,7 +806,7 @@ public final class MuxedConnection implements Connection {
    * @return the round trip in nanoseconds; fails when the muxer has no ping (mplex)
    */
   public Future<Long> muxerPing() {
-    Promise<Long> promise = Promise.promise();
+    Promise<Long> promise = callerPromise();
     run(() -> {
       if (closed) {
         promise.fail(new StreamClosedException("connection " + id + " is closed"));

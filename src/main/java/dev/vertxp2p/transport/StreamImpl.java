@@ -17,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A muxed stream as a Vert.x read and write stream. Everything here runs on the connection's event
@@ -58,13 +59,23 @@ final class StreamImpl implements P2pStream {
 
   // Write side
   private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
-  private long queuedBytes;
-  private int writeQueueMax = DEFAULT_WRITE_QUEUE_MAX;
+  /**
+   * Bytes in {@link #writes}; changed on the loop only, read from any thread by {@link
+   * #writeQueueFull()}.
+   */
+  private volatile long queuedBytes;
+  /**
+   * Bytes written from other threads and not yet on the loop (in {@link #writes}): counted at
+   * once, so that a writer off the loop meets back-pressure rather than queueing without bound.
+   */
+  private final AtomicLong inTransit = new AtomicLong();
+  private volatile int writeQueueMax = DEFAULT_WRITE_QUEUE_MAX;
   private boolean endRequested;
   private Promise<Void> endPromise;
   private boolean writeClosed;
   private Handler<Void> drainHandler;
-  private boolean needDrain;
+  /** Set by whichever thread found the queue full; cleared on the loop as the drain fires. */
+  private volatile boolean needDrain;
 
   /** The protocol negotiation's timeout while it runs, else -1; the connection keeps it. */
   long negotiationTimer = -1;
@@ -387,9 +398,16 @@ final class StreamImpl implements P2pStream {
         return writeDirect(buf);
       }
     }
-    Promise<Void> promise = Promise.promise();
+    Promise<Void> promise = conn.callerPromise();
     byte[] bytes = data.getBytes();
+    boolean offLoop = !conn.onLoop();
+    if (offLoop) {
+      inTransit.addAndGet(bytes.length);
+    }
     conn.run(() -> {
+      if (offLoop) {
+        inTransit.addAndGet(-bytes.length);
+      }
       if (writeClosed || endRequested) {
         promise.fail(failure != null
             ? new StreamClosedException("stream is closed", failure)
@@ -430,7 +448,7 @@ final class StreamImpl implements P2pStream {
     if (n == len) {
       return Future.succeededFuture();
     }
-    Promise<Void> promise = Promise.promise();
+    Promise<Void> promise = conn.callerPromise();
     byte[] rest = java.util.Arrays.copyOfRange(array, off + n, off + len);
     writes.add(new PendingWrite(rest, promise));
     queuedBytes += rest.length;
@@ -493,29 +511,29 @@ final class StreamImpl implements P2pStream {
     if (wrote) {
       conn.flush();
     }
-    if (needDrain && !writeQueueFull()) {
-      needDrain = false;
-      Handler<Void> h = drainHandler;
-      if (h != null) {
-        h.handle(null);
-      }
-    }
+    fireDrainIfDue();
   }
 
   /** The socket drained: streams that reported full may now be writable. */
   void onSocketDrained() {
-    if (needDrain && !writeQueueFull()) {
+    fireDrainIfDue();
+  }
+
+  /**
+   * On the loop: once a writer found the queue full and it no longer is, the drain handler runs.
+   * With no handler set yet the drain stays due, for the handler still on its way.
+   */
+  private void fireDrainIfDue() {
+    Handler<Void> h = drainHandler;
+    if (needDrain && h != null && !writeQueueFull()) {
       needDrain = false;
-      Handler<Void> h = drainHandler;
-      if (h != null) {
-        h.handle(null);
-      }
+      h.handle(null);
     }
   }
 
   @Override
   public Future<Void> end() {
-    Promise<Void> promise = Promise.promise();
+    Promise<Void> promise = conn.callerPromise();
     conn.run(() -> {
       if (endRequested) {
         if (endPromise != null) {
@@ -547,7 +565,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public boolean writeQueueFull() {
-    boolean full = queuedBytes >= writeQueueMax || conn.socketWriteQueueFull();
+    boolean full = queuedBytes + inTransit.get() >= writeQueueMax || conn.socketWriteQueueFull();
     if (full) {
       needDrain = true;
     }
@@ -556,7 +574,12 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream drainHandler(Handler<Void> handler) {
-    conn.run(() -> this.drainHandler = handler);
+    conn.run(() -> {
+      this.drainHandler = handler;
+      // Set from another thread, the handler lands here a moment later: the queue may have been
+      // found full and drained in between, with no handler to tell. Tell this one now.
+      fireDrainIfDue();
+    });
     return this;
   }
 
