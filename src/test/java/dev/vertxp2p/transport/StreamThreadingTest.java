@@ -19,6 +19,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,15 +71,27 @@ class StreamThreadingTest {
     await(vertx.close());
   }
 
-  /** Writes chunks until the stream says its queue is full, or {@link #WRITE_CAP} bytes. */
-  private static long writeUntilFull(P2pStream s) {
-    Buffer chunk = Buffer.buffer(new byte[CHUNK]);
-    long written = 0;
-    while (!s.writeQueueFull() && written < WRITE_CAP) {
-      s.write(chunk);
-      written += CHUNK;
+  /**
+   * From this thread, while a task holds the connection's loop: writes chunks until the stream
+   * says its queue is full, or {@link #WRITE_CAP} bytes; tells {@code beforeRelease} the count
+   * while the loop is still held, then lets it go.
+   */
+  private long writeUntilFullWhileLoopHeld(P2pStream s, LongConsumer beforeRelease)
+      throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      holdLoop(conn, release);
+      Buffer chunk = Buffer.buffer(new byte[CHUNK]);
+      long written = 0;
+      while (!s.writeQueueFull() && written < WRITE_CAP) {
+        s.write(chunk);
+        written += CHUNK;
+      }
+      beforeRelease.accept(written);
+      return written;
+    } finally {
+      release.countDown();
     }
-    return written;
   }
 
   /** Runs a task on the connection's loop that holds it until {@code release} opens. */
@@ -129,14 +142,7 @@ class StreamThreadingTest {
   void aWriterOffTheLoopMeetsBackPressureWhileTheLoopIsBusy() throws Exception {
     sinkPaused = true;
     P2pStream s = await(conn.newStream(SINK));
-    CountDownLatch release = new CountDownLatch(1);
-    long written = 0;
-    try {
-      holdLoop(conn, release);
-      written = writeUntilFull(s);
-    } finally {
-      release.countDown();
-    }
+    long written = writeUntilFullWhileLoopHeld(s, n -> { });
     assertTrue(written <= StreamImpl.DEFAULT_WRITE_QUEUE_MAX + CHUNK,
         "wrote " + written + " bytes before the queue reported full");
   }
@@ -148,15 +154,7 @@ class StreamThreadingTest {
   @Test
   void aDrainHandlerSetAfterTheQueueDrainedStillRuns() throws Exception {
     P2pStream s = await(conn.newStream(SINK));
-    CountDownLatch release = new CountDownLatch(1);
-    long written = 0;
-    try {
-      holdLoop(conn, release);
-      written = writeUntilFull(s);
-      sinkTarget = written;
-    } finally {
-      release.countDown();
-    }
+    long written = writeUntilFullWhileLoopHeld(s, n -> sinkTarget = n);
     assertTrue(written < WRITE_CAP, "the queue never reported full");
     // the remote has every byte: the queue is empty, and drained with no handler to tell
     await(sinkGotAll.future());
