@@ -29,6 +29,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -152,8 +153,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     }
   }
 
+  /**
+   * Runs {@code task} on the owner context; the future it returns calls back on the caller's
+   * context when the caller has one (a verticle keeps its one thread), else on the owner's.
+   */
   private <T> Future<T> onOwnerFuture(java.util.function.Supplier<Future<T>> task) {
-    Promise<T> promise = Promise.promise();
+    Context caller = Vertx.currentContext();
+    Promise<T> promise = ((ContextInternal) (caller != null ? caller : owner)).promise();
     onOwner(() -> {
       Future<T> f;
       try {

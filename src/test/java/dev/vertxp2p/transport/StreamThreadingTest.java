@@ -1,6 +1,7 @@
 package dev.vertxp2p.transport;
 
 import static dev.vertxp2p.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,9 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A stream lives on its connection's event loop, but applications call it from anywhere: the
- * test thread here, another verticle's loop. Futures must call back where the caller expects,
- * and back-pressure and drain must hold for a writer off the loop.
+ * A stream lives on its connection's event loop and the swarm's map on its owner context, but
+ * applications call them from anywhere: the test thread here, another verticle's loop. Futures
+ * must call back where the caller expects, and back-pressure and drain must hold for a writer
+ * off the loop.
  */
 class StreamThreadingTest {
   private static final String SINK = "/sink/1.0.0";
@@ -132,6 +136,33 @@ class StreamThreadingTest {
     caller.runOnContext(v -> conn.newStream(Echo.PROTOCOL)
         .onComplete(ar -> where.complete(Vertx.currentContext())));
     assertSame(caller, await(where.future()));
+  }
+
+  /**
+   * The swarm's futures too: a verticle that dials, opens a stream and pings is called back on
+   * its own context each time.
+   */
+  @Test
+  void aSwarmCallerOnAContextIsCalledBackOnIt() {
+    Context caller = vertx.getOrCreateContext();
+    Promise<List<Context>> where = Promise.promise();
+    caller.runOnContext(v -> {
+      List<Context> seen = new ArrayList<>();
+      a.dial(b.listenAddrs().get(0), new DialOptions())
+          .compose(conns -> {
+            seen.add(Vertx.currentContext());
+            return a.newStream(b.peerId(), Echo.PROTOCOL);
+          })
+          .compose(st -> {
+            seen.add(Vertx.currentContext());
+            return a.ping(b.peerId());
+          })
+          .onComplete(ar -> {
+            seen.add(Vertx.currentContext());
+            where.complete(seen);
+          });
+    });
+    assertEquals(List.of(caller, caller, caller), await(where.future()));
   }
 
   /**
