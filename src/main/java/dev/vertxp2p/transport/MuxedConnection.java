@@ -849,7 +849,8 @@ public final class MuxedConnection implements Connection {
    * most {@code grace}, then resets what is left and closes. Closes at once when no stream is
    * open. A close already under way is not restarted.
    *
-   * @return completes when the socket is closed
+   * @return completes when the socket is closed, calling back on the caller's context as {@link
+   *     #newStream} does
    */
   public Future<Void> closeGracefully(Duration grace) {
     long ms = grace.toMillis();
@@ -878,7 +879,9 @@ public final class MuxedConnection implements Connection {
         resetAllAndClose();
       }));
     });
-    return closePromise.future();
+    Promise<Void> closedHere = callerPromise();
+    closePromise.future().onComplete(closedHere);
+    return closedHere.future();
   }
 
   private void resetAllAndClose() {

@@ -3,7 +3,6 @@ package dev.vertxp2p.transport;
 import static dev.vertxp2p.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
@@ -128,14 +127,34 @@ class StreamThreadingTest {
     assertTrue(t.getName().contains("eventloop"), t.getName());
   }
 
-  /** A caller on a Vert.x context (a verticle) gets its callback on that same context. */
+  /**
+   * A caller on a Vert.x context (a verticle) gets its callbacks on that same context: opening a
+   * stream, writing, ending, closing the connection.
+   */
   @Test
   void aCallerOnAContextIsCalledBackOnIt() {
     Context caller = vertx.getOrCreateContext();
-    Promise<Context> where = Promise.promise();
-    caller.runOnContext(v -> conn.newStream(Echo.PROTOCOL)
-        .onComplete(ar -> where.complete(Vertx.currentContext())));
-    assertSame(caller, await(where.future()));
+    Promise<List<Context>> where = Promise.promise();
+    // each callback straight on the future the call returned (a compose chain would hop back to
+    // the caller's context by itself)
+    caller.runOnContext(v -> {
+      List<Context> seen = new ArrayList<>();
+      conn.newStream(SINK).onSuccess(st -> {
+        seen.add(Vertx.currentContext());
+        // larger than the window, so the write completes later, from the loop
+        st.write(Buffer.buffer(new byte[1 << 20])).onComplete(w -> {
+          seen.add(Vertx.currentContext());
+          st.end().onComplete(e -> {
+            seen.add(Vertx.currentContext());
+            conn.close().onComplete(c -> {
+              seen.add(Vertx.currentContext());
+              where.complete(seen);
+            });
+          });
+        });
+      });
+    });
+    assertEquals(List.of(caller, caller, caller, caller), await(where.future()));
   }
 
   /**
