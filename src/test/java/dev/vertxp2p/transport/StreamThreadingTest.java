@@ -167,19 +167,16 @@ class StreamThreadingTest {
     Promise<List<Context>> where = Promise.promise();
     caller.runOnContext(v -> {
       List<Context> seen = new ArrayList<>();
-      a.dial(b.listenAddrs().get(0), new DialOptions())
-          .compose(conns -> {
-            seen.add(Vertx.currentContext());
-            return a.newStream(b.peerId(), Echo.PROTOCOL);
-          })
-          .compose(st -> {
-            seen.add(Vertx.currentContext());
-            return a.ping(b.peerId());
-          })
-          .onComplete(ar -> {
+      a.dial(b.listenAddrs().get(0), new DialOptions()).onSuccess(conns -> {
+        seen.add(Vertx.currentContext());
+        a.newStream(b.peerId(), Echo.PROTOCOL).onSuccess(st -> {
+          seen.add(Vertx.currentContext());
+          a.ping(b.peerId()).onComplete(ar -> {
             seen.add(Vertx.currentContext());
             where.complete(seen);
           });
+        });
+      });
     });
     assertEquals(List.of(caller, caller, caller), await(where.future()));
   }
