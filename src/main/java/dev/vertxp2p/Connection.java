@@ -2,6 +2,7 @@ package dev.vertxp2p;
 
 import dev.vertxp2p.swarm.SelectableConnection;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -83,4 +84,17 @@ public interface Connection extends SelectableConnection {
 
   /** The contract's {@code Conn} JSON shape. */
   JsonObject toJson();
+
+  /**
+   * The streams open on this connection now, one object each: {@code id}, {@code protocol} (null
+   * while it is negotiated), {@code direction}, {@code queued} (written, not yet taken by the
+   * muxer), {@code buffered} (received, not yet handed to the application), {@code paused},
+   * {@code localEnded}, {@code remoteEnded}, {@code sendWindow} and {@code receiveWindow} (Yamux's
+   * flow-control windows; -1 under mplex). Taken on the connection's loop; the future calls back
+   * on the caller's context.
+   */
+  default Future<JsonArray> streamsJson() {
+    return Future.failedFuture(new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not list its streams"));
+  }
 }

@@ -22,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
@@ -836,6 +837,19 @@ public final class MuxedConnection implements Connection {
   public void recordRtt(double millis) {
     double prev = latencyMillis;
     latencyMillis = Double.isNaN(prev) ? millis : prev + 0.25 * (millis - prev);
+  }
+
+  @Override
+  public Future<JsonArray> streamsJson() {
+    Promise<JsonArray> promise = callerPromise();
+    run(() -> {
+      JsonArray out = new JsonArray();
+      streams.values().stream()
+          .sorted(java.util.Comparator.comparingLong(StreamImpl::streamId))
+          .forEach(s -> out.add(s.toJson()));
+      promise.complete(out);
+    });
+    return promise.future();
   }
 
   /** GOAWAY, then reset whatever streams are open and close at once (no grace period). */

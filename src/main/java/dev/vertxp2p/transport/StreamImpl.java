@@ -514,6 +514,29 @@ final class StreamImpl implements P2pStream {
     fireDrainIfDue();
   }
 
+  /**
+   * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes written
+   * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
+   * application; the windows are -1 for a muxer without flow control (mplex).
+   */
+  io.vertx.core.json.JsonObject toJson() {
+    long buffered = 0;
+    for (io.netty.buffer.ByteBuf b : pending) {
+      buffered += b.readableBytes();
+    }
+    return new io.vertx.core.json.JsonObject()
+        .put("id", id)
+        .put("protocol", protocol)
+        .put("direction", outbound ? "outbound" : "inbound")
+        .put("queued", queuedBytes + inTransit.get())
+        .put("buffered", buffered)
+        .put("paused", demand == 0)
+        .put("localEnded", endRequested || writeClosed)
+        .put("remoteEnded", remoteEnded)
+        .put("sendWindow", conn.engine().sendWindow(id))
+        .put("receiveWindow", conn.engine().receiveWindow(id));
+  }
+
   /** The socket drained: streams that reported full may now be writable. */
   void onSocketDrained() {
     fireDrainIfDue();

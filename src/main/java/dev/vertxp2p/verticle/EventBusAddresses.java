@@ -23,6 +23,8 @@ public final class EventBusAddresses {
   public static final String CONNECTIONS_MAP = "connections.map";
   /** Suffix of the legacy single-connection request address. */
   public static final String CONNECTION = "connection";
+  /** Suffix of the "streams of a connection" request address. */
+  public static final String STREAMS = "streams";
   /** Suffix of the hang-up request address. */
   public static final String HANGUP = "hangup";
   /** Suffix of the ping request address. */
@@ -44,6 +46,8 @@ public final class EventBusAddresses {
   public static final String SWARM_CONNECTIONS_MAP = DEFAULT_PREFIX + "." + CONNECTIONS_MAP;
   /** {@code swarm.connection}. */
   public static final String SWARM_CONNECTION = DEFAULT_PREFIX + "." + CONNECTION;
+  /** {@code swarm.streams}. */
+  public static final String SWARM_STREAMS = DEFAULT_PREFIX + "." + STREAMS;
   /** {@code swarm.hangup}. */
   public static final String SWARM_HANGUP = DEFAULT_PREFIX + "." + HANGUP;
   /** {@code swarm.ping}. */
@@ -110,6 +114,10 @@ public final class EventBusAddresses {
     return prefix + "." + CONNECTION;
   }
 
+  public String streams() {
+    return prefix + "." + STREAMS;
+  }
+
   public String hangup() {
     return prefix + "." + HANGUP;
   }
@@ -136,8 +144,8 @@ public final class EventBusAddresses {
 
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
-    return List.of(dial(), connections(), connectionsMap(), connection(), hangup(), ping(), node(),
-        protect(), unprotect());
+    return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
+        ping(), node(), protect(), unprotect());
   }
 
   @Override

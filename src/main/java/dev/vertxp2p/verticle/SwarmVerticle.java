@@ -115,6 +115,7 @@ public class SwarmVerticle extends VerticleBase {
       register(a.connections(), this::connections);
       register(a.connectionsMap(), this::connectionsMap);
       register(a.connection(), this::connection);
+      register(a.streams(), this::streams);
       register(a.hangup(), this::hangup);
       register(a.ping(), this::ping);
       register(a.node(), this::node);
@@ -288,6 +289,19 @@ public class SwarmVerticle extends VerticleBase {
     Connection c = swarm.getConnection(peer);
     return Future.succeededFuture(
         new JsonObject().put("connection", c == null ? null : c.toJson()));
+  }
+
+  private Future<JsonObject> streams(JsonObject body) {
+    String connId = requireString(body, "connection");
+    Connection c = swarm.getConnections().stream()
+        .filter(x -> x.id().equals(connId))
+        .findFirst()
+        .orElseThrow(() -> new SwarmRequestException(ErrorCodes.NOT_FOUND,
+            "no open connection with id \"" + connId + "\""));
+    return c.streamsJson().map(list -> new JsonObject()
+        .put("connection", connId)
+        .put("peer", c.peerId().toString())
+        .put("streams", list));
   }
 
   private Future<JsonObject> hangup(JsonObject body) {

@@ -137,6 +137,9 @@ public class DashboardVerticle extends VerticleBase {
     r.delete("/api/peers/:id").handler(ctx ->
         forward(ctx, addresses.hangup(), new JsonObject().put("peer", ctx.pathParam("id")),
             REQUEST_TIMEOUT_MS, 204));
+    r.get("/api/connections/:connId/streams").handler(ctx ->
+        forward(ctx, addresses.streams(),
+            new JsonObject().put("connection", ctx.pathParam("connId"))));
     r.delete("/api/connections/:connId").handler(ctx ->
         forward(ctx, addresses.hangup(),
             new JsonObject().put("connection", ctx.pathParam("connId")), REQUEST_TIMEOUT_MS, 204));

@@ -7,15 +7,19 @@ import static dev.vertxp2p.verticle.TestNodes.deploy;
 import static dev.vertxp2p.verticle.TestNodes.fails;
 import static dev.vertxp2p.verticle.TestNodes.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -186,6 +190,50 @@ class SwarmVerticleTest {
     assertTrue(gone.getMessage().contains(peerB), gone.getMessage());
   }
 
+  /**
+   * swarm.streams lists a connection's open streams on both ends: B's side of a stream it has
+   * paused holds what A wrote, and A's side shows the window that took it.
+   */
+  @Test
+  void streamsOfAConnectionShowEachEnd() {
+    String peerB = b.swarm().peerId().toString();
+    Promise<P2pStream> held = Promise.promise();
+    b.swarm().handle("/hold/1.0.0", st -> {
+      st.pause();
+      held.complete(st);
+    });
+    JsonObject dial = request(vertx, ea.dial(), new JsonObject().put("addr", addrOfB()));
+    String connA = dial.getJsonArray("connections").getJsonObject(0).getString("id");
+    P2pStream out = await(a.swarm().newStream(b.swarm().peerId(), "/hold/1.0.0"));
+    await(out.write(Buffer.buffer(new byte[1000])));
+    await(held.future());
+    // a ping on the same (only) connection comes back after B has read the 1000 bytes
+    request(vertx, ea.ping(), new JsonObject().put("peer", peerB));
+
+    JsonObject onA = request(vertx, ea.streams(), new JsonObject().put("connection", connA));
+    assertEquals(connA, onA.getString("connection"));
+    assertEquals(peerB, onA.getString("peer"));
+    JsonObject sa = onA.getJsonArray("streams").stream().map(JsonObject.class::cast)
+        .filter(x -> "/hold/1.0.0".equals(x.getString("protocol"))).findFirst().orElseThrow();
+    assertEquals("outbound", sa.getString("direction"));
+    assertEquals(0L, sa.getLong("queued"));
+    assertFalse(sa.getBoolean("localEnded"));
+    assertTrue(sa.getLong("sendWindow") >= 0, sa.encode());
+
+    String connB = request(vertx, eb.connections(), new JsonObject())
+        .getJsonArray("connections").getJsonObject(0).getString("id");
+    JsonObject sb = request(vertx, eb.streams(), new JsonObject().put("connection", connB))
+        .getJsonArray("streams").stream().map(JsonObject.class::cast)
+        .filter(x -> "/hold/1.0.0".equals(x.getString("protocol"))).findFirst().orElseThrow();
+    assertEquals("inbound", sb.getString("direction"));
+    assertTrue(sb.getBoolean("paused"), sb.encode());
+    assertEquals(1000L, sb.getLong("buffered"), sb.encode());
+    assertEquals(sa.getLong("id"), sb.getLong("id"));
+
+    assertEquals(404, fails(vertx, ea.streams(), new JsonObject().put("connection", "c999"))
+        .failureCode());
+  }
+
   @Test
   void dialByPeerWithAddrs() {
     String peerB = b.swarm().peerId().toString();
@@ -218,6 +266,7 @@ class SwarmVerticleTest {
     assertBad(ea.hangup(), new JsonObject(), "exactly one");
     assertBad(ea.hangup(), new JsonObject().put("peer", peerB).put("connection", "x"),
         "exactly one");
+    assertBad(ea.streams(), new JsonObject(), "connection");
     assertBad(ea.ping(), new JsonObject(), "peer");
     assertBad(ea.ping(), new JsonObject().put("peer", "garbage!"), "");
     assertBad(ea.ping(), new JsonObject().put("peer", a.swarm().peerId().toString()),

@@ -158,11 +158,16 @@ class DashboardApiTest {
     assertTrue(ping.bodyAsJsonObject().getDouble("rttMs") >= 0);
 
     String first = conns.getJsonObject(0).getString("id");
+    HttpResponse<Buffer> streams = get("/api/connections/" + first + "/streams");
+    assertEquals(200, streams.statusCode(), streams.bodyAsString());
+    assertEquals(first, streams.bodyAsJsonObject().getString("connection"));
+    assertNotNull(streams.bodyAsJsonObject().getJsonArray("streams"));
     HttpResponse<Buffer> hang = delete("/api/connections/" + first);
     assertEquals(204, hang.statusCode());
     assertEquals(1, get("/api/connections").bodyAsJsonObject()
         .getJsonArray("connections").size());
     assertError(delete("/api/connections/" + first), 404, first);
+    assertError(get("/api/connections/" + first + "/streams"), 404, first);
 
     assertEquals(204, delete("/api/peers/" + peerB).statusCode());
     assertEquals(0, get("/api/connections").bodyAsJsonObject()

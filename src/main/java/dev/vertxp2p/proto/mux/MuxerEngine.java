@@ -119,6 +119,22 @@ public interface MuxerEngine {
   boolean isGoingAway();
 
   /**
+   * What the remote still lets us send on the stream before its next window update, or -1 when
+   * the muxer has no flow control or no such stream.
+   */
+  default long sendWindow(long streamId) {
+    return -1;
+  }
+
+  /**
+   * The receive window granted to the remote on the stream so far, or -1 when the muxer has no
+   * flow control or no such stream.
+   */
+  default long receiveWindow(long streamId) {
+    return -1;
+  }
+
+  /**
    * Whether the muxer has per-stream flow control (Yamux: yes; mplex: no). Without it the
    * transport must bound what it buffers for slow readers itself, by pausing the socket.
    */

@@ -662,9 +662,16 @@ public final class YamuxEngine implements MuxerEngine {
    * The receive window granted to the remote on {@code streamId} so far (auto-tuning grows it), or
    * -1 when there is no such open stream.
    */
+  @Override
   public long receiveWindow(long streamId) {
     Stream s = streams.get(streamId);
     return s == null ? -1 : s.grant;
+  }
+
+  @Override
+  public long sendWindow(long streamId) {
+    Stream s = streams.get(streamId);
+    return s == null ? -1 : s.sendWindow;
   }
 
   /** The round-trip estimate used by auto-tuning, in nanoseconds; 0 before the first sample. */
