@@ -297,9 +297,12 @@
     r.querySelector(".remote").textContent = c.remoteAddr;
     r.querySelector(".local").textContent = c.localAddr;
     r.querySelector(".muxer").textContent = c.muxer;
+    const st = el("button", "small", "streams");
+    st.dataset.action = "streams";
+    st.title = "list this connection's open streams: what each holds and its windows";
     const b = el("button", "danger small", "hang up");
     b.dataset.action = "hangup-conn";
-    r.querySelector(".actions").append(b);
+    r.querySelector(".actions").append(st, b);
     tbody.append(r);
     return r;
   }
@@ -319,6 +322,9 @@
       const tbody = g.querySelector("tbody.conns");
       for (const r of tbody.querySelectorAll("tr.conn-row")) {
         if (!conns.has(r.dataset.conn)) r.remove();
+      }
+      for (const r of tbody.querySelectorAll("tr.streams-row")) {
+        if (!conns.has(r.dataset.for)) r.remove();
       }
       for (const c of conns.values()) {
         if (c.direction === "inbound") inb++; else outb++;
@@ -355,6 +361,48 @@
     $("stat-out").textContent = rate(rateOut);
   }
 
+  /**
+   * Shows (or hides, when shown) a row under a connection listing its open streams, as
+   * GET /api/connections/{id}/streams answers at the moment of the click.
+   */
+  async function toggleStreams(connRow) {
+    const id = connRow.dataset.conn;
+    const next = connRow.nextElementSibling;
+    if (next && next.classList.contains("streams-row")) {
+      next.remove();
+      return;
+    }
+    const r = await api("GET", "/api/connections/" + encodeURIComponent(id) + "/streams");
+    const tr = el("tr", "streams-row");
+    tr.dataset.for = id;
+    const td = el("td");
+    td.colSpan = connRow.children.length;
+    if (!r.streams.length) {
+      td.textContent = "no open streams";
+    } else {
+      const t = el("table", "streams");
+      const head = el("tr");
+      for (const h of ["stream", "protocol", "dir", "queued", "buffered", "send window", "recv window", "state"]) {
+        head.append(el("th", null, h));
+      }
+      t.append(head);
+      for (const s of r.streams) {
+        const row = el("tr");
+        const state = [s.paused ? "paused" : "", s.localEnded ? "local end" : "",
+          s.remoteEnded ? "remote end" : ""].filter(Boolean).join(" · ") || "open";
+        const win = (w) => (w < 0 ? "–" : bytes(w));
+        for (const v of [String(s.id), s.protocol || "(negotiating)", s.direction, bytes(s.queued),
+          bytes(s.buffered), win(s.sendWindow), win(s.receiveWindow), state]) {
+          row.append(el("td", null, v));
+        }
+        t.append(row);
+      }
+      td.append(t);
+    }
+    tr.append(td);
+    connRow.after(tr);
+  }
+
   $("peers").addEventListener("click", async (e) => {
     const button = e.target.closest("button");
     const group = e.target.closest("tbody.peer-group");
@@ -383,6 +431,9 @@
       } else if (button.dataset.action === "hangup-peer") {
         await api("DELETE", "/api/peers/" + encodeURIComponent(peer));
         toast(`hung up ${shortId(peer)}`, true);
+      } else if (button.dataset.action === "streams") {
+        const row = button.closest("tr.conn-row");
+        await toggleStreams(row);
       } else if (button.dataset.action === "hangup-conn") {
         const id = button.closest("tr.conn-row").dataset.conn;
         await api("DELETE", "/api/connections/" + encodeURIComponent(id));

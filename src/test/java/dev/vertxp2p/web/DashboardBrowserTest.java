@@ -6,6 +6,7 @@ import static dev.vertxp2p.verticle.TestNodes.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -148,6 +149,16 @@ class DashboardBrowserTest {
         + "'] button[data-action='ping']")).click();
     wait.until(d -> d.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB
         + "'] td.rtt")).getText().endsWith("ms"));
+
+    // a stream B holds open: its connection's "streams" button lists it, with its state
+    b.swarm().handle("/hold/1.0.0", st -> st.pause());
+    P2pStream held = await(a.swarm().newStream(b.swarm().peerId(), "/hold/1.0.0"));
+    String carrier = held.connection().id();
+    driver.findElement(By.cssSelector("tr.conn-row[data-conn='" + carrier
+        + "'] button[data-action='streams']")).click();
+    wait.until(d -> d.findElements(By.cssSelector("tr.streams-row[data-for='" + carrier + "']"))
+        .stream().anyMatch(r -> r.getText().contains("/hold/1.0.0")
+            && r.getText().contains("outbound")));
 
     String victim = connRows(peerB).get(0).getAttribute("data-conn");
     connRows(peerB).get(0).findElement(By.cssSelector("button[data-action='hangup-conn']"))
