@@ -23,13 +23,13 @@ import dev.vertxp2p.transport.ConnectionHost;
 import dev.vertxp2p.transport.MuxedConnection;
 import dev.vertxp2p.transport.TcpTransport;
 import dev.vertxp2p.transport.Upgrader;
+import dev.vertxp2p.util.CallerPromises;
 import dev.vertxp2p.util.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -158,8 +158,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
    * context when the caller has one (a verticle keeps its one thread), else on the owner's.
    */
   private <T> Future<T> onOwnerFuture(java.util.function.Supplier<Future<T>> task) {
-    Context caller = Vertx.currentContext();
-    Promise<T> promise = ((ContextInternal) (caller != null ? caller : owner)).promise();
+    Promise<T> promise = CallerPromises.promise(owner);
     onOwner(() -> {
       Future<T> f;
       try {

@@ -10,16 +10,15 @@ import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
 import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.util.CallerPromises;
 import dev.vertxp2p.util.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonArray;
@@ -167,14 +166,11 @@ public final class MuxedConnection implements Connection {
 
   /** Runs {@code task} on this connection's event loop: now when already there, else queued. */
   /**
-   * A promise for a future this connection hands to application code. Its callbacks run on the
-   * caller's Vert.x context when it has one (the Vert.x rule: a verticle's callbacks come back on
-   * its own thread), else on this connection's loop; never on whichever thread attaches them once
-   * the promise is complete (a plain promise would run {@code compose} there, off every loop).
+   * A promise for a future this connection hands to application code: its callbacks run on the
+   * caller's context, else on this connection's loop ({@link CallerPromises}).
    */
   <T> Promise<T> callerPromise() {
-    Context current = Vertx.currentContext();
-    return ((ContextInternal) (current != null ? current : context)).promise();
+    return CallerPromises.promise(context);
   }
 
   void run(Runnable task) {

@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -519,12 +520,12 @@ final class StreamImpl implements P2pStream {
    * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
    * application; the windows are -1 for a muxer without flow control (mplex).
    */
-  io.vertx.core.json.JsonObject toJson() {
+  JsonObject toJson() {
     long buffered = 0;
     for (io.netty.buffer.ByteBuf b : pending) {
       buffered += b.readableBytes();
     }
-    return new io.vertx.core.json.JsonObject()
+    return new JsonObject()
         .put("id", id)
         .put("protocol", protocol)
         .put("direction", outbound ? "outbound" : "inbound")

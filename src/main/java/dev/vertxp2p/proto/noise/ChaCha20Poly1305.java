@@ -211,7 +211,12 @@ final class ChaCha20Poly1305 {
     xorBlock(into, 0, into, 0);
   }
 
-  /** {@code out[outOff, +64) = in[inOff, +64) ^} the next keystream block. */
+  /**
+   * {@code out[outOff, +64) = in[inOff, +64) ^} the next keystream block. The same double round
+   * as {@link ChaCha20Lanes}, but on sixteen locals the JIT keeps in registers: run through the
+   * lane code with one lane (its state in an array), this path, which is all of ChaCha20 without
+   * AVX2 and the short messages with it, measured 30–45 % slower.
+   */
   private void xorBlock(byte[] in, int inOff, byte[] out, int outOff) {
     int x0 = C0;
     int x1 = C1;
