@@ -1,7 +1,7 @@
 // Dashboard of one vertx-libp2p-swarm node. Plain JS, no build step, no external resources.
 // Connection membership comes from the /api/events WebSocket (a snapshot, then every event);
-// byte and stream counters are refreshed by polling /api/peers, which never adds or removes a
-// connection, so a slow poll cannot resurrect one the event stream already closed.
+// byte and stream counters, and any open streams panel, are refreshed by polling the REST API,
+// which never adds a connection, so a slow poll cannot resurrect one the event stream closed.
 (function () {
   "use strict";
 
@@ -86,8 +86,11 @@
     try { json = await res.json(); } catch (e) { /* not JSON */ }
     if (!res.ok) {
       const msg = json && json.error ? json.error : res.statusText;
-      if (res.status === 401) throw new Error("401: " + msg + " (open the page with ?token=…)");
-      throw new Error((json && json.code ? json.code : res.status) + ": " + msg);
+      const err = res.status === 401
+        ? new Error("401: " + msg + " (open the page with ?token=…)")
+        : new Error((json && json.code ? json.code : res.status) + ": " + msg);
+      err.status = res.status;
+      throw err;
     }
     return json;
   }
@@ -363,7 +366,7 @@
 
   /**
    * Shows (or hides, when shown) a row under a connection listing its open streams, as
-   * GET /api/connections/{id}/streams answers at the moment of the click.
+   * GET /api/connections/{id}/streams answers; every poll refreshes the rows that are open.
    */
   async function toggleStreams(connRow) {
     const id = connRow.dataset.conn;
@@ -377,30 +380,51 @@
     tr.dataset.for = id;
     const td = el("td");
     td.colSpan = connRow.children.length;
-    if (!r.streams.length) {
-      td.textContent = "no open streams";
-    } else {
-      const t = el("table", "streams");
-      const head = el("tr");
-      for (const h of ["stream", "protocol", "dir", "queued", "buffered", "send window", "recv window", "state"]) {
-        head.append(el("th", null, h));
-      }
-      t.append(head);
-      for (const s of r.streams) {
-        const row = el("tr");
-        const state = [s.paused ? "paused" : "", s.localEnded ? "local end" : "",
-          s.remoteEnded ? "remote end" : ""].filter(Boolean).join(" · ") || "open";
-        const win = (w) => (w < 0 ? "–" : bytes(w));
-        for (const v of [String(s.id), s.protocol || "(negotiating)", s.direction, bytes(s.queued),
-          bytes(s.buffered), win(s.sendWindow), win(s.receiveWindow), state]) {
-          row.append(el("td", null, v));
-        }
-        t.append(row);
-      }
-      td.append(t);
-    }
     tr.append(td);
+    fillStreams(td, r.streams);
+    // a second click may have opened one while this request was in flight
+    const again = connRow.nextElementSibling;
+    if (again && again.classList.contains("streams-row")) again.remove();
     connRow.after(tr);
+  }
+
+  function fillStreams(td, streams) {
+    if (!streams.length) {
+      td.replaceChildren("no open streams");
+      return;
+    }
+    const t = el("table", "streams");
+    const head = el("tr");
+    for (const h of ["stream", "protocol", "dir", "queued", "buffered", "send window", "recv window", "state"]) {
+      head.append(el("th", null, h));
+    }
+    t.append(head);
+    for (const s of streams) {
+      const row = el("tr");
+      row.dataset.stream = String(s.id);
+      const state = [s.paused ? "paused" : "", s.localEnded ? "local end" : "",
+        s.remoteEnded ? "remote end" : ""].filter(Boolean).join(" · ") || "open";
+      const win = (w) => (w < 0 ? "–" : bytes(w));
+      for (const v of [String(s.id), s.protocol || "(negotiating)", s.direction, bytes(s.queued),
+        bytes(s.buffered), win(s.sendWindow), win(s.receiveWindow), state]) {
+        row.append(el("td", null, v));
+      }
+      t.append(row);
+    }
+    td.replaceChildren(t);
+  }
+
+  /** Re-reads every open streams row; a connection gone meanwhile takes its row with it. */
+  async function refreshStreams() {
+    const rows = [...document.querySelectorAll("#peers tr.streams-row")];
+    await Promise.all(rows.map(async (tr) => {
+      try {
+        const r = await api("GET", "/api/connections/" + encodeURIComponent(tr.dataset.for) + "/streams");
+        if (tr.isConnected) fillStreams(tr.firstElementChild, r.streams);
+      } catch (e) {
+        if (e.status === 404) tr.remove();
+      }
+    }));
   }
 
   $("peers").addEventListener("click", async (e) => {
@@ -512,6 +536,7 @@
     while (samples.length > MAX_SAMPLES) samples.shift();
     render();
     draw();
+    await refreshStreams();
   }
 
   function niceMax(v) {

@@ -159,6 +159,18 @@ class DashboardBrowserTest {
     wait.until(d -> d.findElements(By.cssSelector("tr.streams-row[data-for='" + carrier + "']"))
         .stream().anyMatch(r -> r.getText().contains("/hold/1.0.0")
             && r.getText().contains("outbound")));
+    // the open panel follows the connection without another click: a second stream appears,
+    // the first one's reset takes it away
+    P2pStream second = await(held.connection().newStream("/hold/1.0.0"));
+    String streamRows = "tr.streams-row[data-for='" + carrier + "'] tr[data-stream]";
+    wait.until(d -> d.findElements(By.cssSelector(streamRows)).stream()
+        .map(r -> r.getAttribute("data-stream")).collect(java.util.stream.Collectors.toSet())
+        .equals(java.util.Set.of(String.valueOf(held.streamId()),
+            String.valueOf(second.streamId()))));
+    held.reset();
+    wait.until(d -> d.findElements(By.cssSelector(streamRows)).stream()
+        .map(r -> r.getAttribute("data-stream")).toList()
+        .equals(List.of(String.valueOf(second.streamId()))));
 
     String victim = connRows(peerB).get(0).getAttribute("data-conn");
     connRows(peerB).get(0).findElement(By.cssSelector("button[data-action='hangup-conn']"))
