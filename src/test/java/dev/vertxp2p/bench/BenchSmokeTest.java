@@ -35,6 +35,7 @@ class BenchSmokeTest {
     try {
       all.addAll(Scenarios.rawTcp(1 << 20));
       all.addAll(Scenarios.aead(1 << 18));
+      all.addAll(Scenarios.cores(0.2, 0.1));
       all.addAll(Scenarios.perfJava(100_000, 200_000, options));
       all.addAll(Scenarios.aggregate(1, 1, 1 << 18, options));
       all.addAll(Scenarios.aggregate(3, 2, 1 << 18, options));
@@ -51,6 +52,7 @@ class BenchSmokeTest {
       byName.put(m.name(), m);
     }
     for (String name : List.of("tcp.raw", "aead.jdk.encrypt", "aead.bc.decrypt",
+        "cores.aead.median", "cores.aead.min", "cores.aead.slow",
         "perf.java-java.total", "agg.1x1", "agg.3x2", "conn.java-java", "ping.java-java.p50",
         "ping.java-java.p99", "heap.outbound", "heap.inbound", "heap.used.outbound",
         "heap.used.inbound")) {
@@ -64,6 +66,18 @@ class BenchSmokeTest {
         new io.vertx.core.json.JsonArray())));
     assertTrue(report.contains("| perf.java-java.total | Gbit/s |"), report);
     assertTrue(report.contains("3 conns × 8 streams / 1 × 1"), report);
+  }
+
+  @Test
+  void coreFiguresAreTheMedianTheSlowestSliceAndTheShareOfSlowSlices() {
+    // core 0 steady at 6, core 1 loses a third of its speed for two of four slices
+    List<Metric> m = Scenarios.coreMetrics(new double[][] {{6, 6, 6, 6}, {6, 4, 4, 6}}, 0.5);
+    Map<String, Double> v = new LinkedHashMap<>();
+    m.forEach(x -> v.put(x.name(), x.value()));
+    assertEquals(6.0, v.get("cores.aead.median"));
+    assertEquals(4.0, v.get("cores.aead.min"));
+    assertEquals(25.0, v.get("cores.aead.slow"));
+    assertTrue(m.get(0).detail().contains("6.0 6.0 6.0 6.0 | 6.0 4.0 4.0 6.0"), m.get(0).detail());
   }
 
   @Test

@@ -53,6 +53,7 @@ public final class BenchMain {
     Path out = Path.of(args[0]);
     long tcpBytes = env("BENCH_TCP_BYTES", 2L << 30);
     long aeadBytes = env("BENCH_AEAD_BYTES", 128L << 20);
+    long coresSeconds = env("BENCH_CORES_SECONDS", 10);
     long perfBytes = env("BENCH_PERF_BYTES", 1L << 30);
     long jsPerfBytes = env("BENCH_JS_PERF_BYTES", 1L << 30);
     long aggBytes = env("BENCH_AGG_BYTES", 1L << 30);
@@ -116,6 +117,7 @@ public final class BenchMain {
       List<Object[]> paired = new ArrayList<>();
       paired.add(new Object[] {"tcp", (Body) () -> Scenarios.rawTcp(tcpBytes)});
       paired.add(new Object[] {"aead", (Body) () -> Scenarios.aead(aeadBytes)});
+      paired.add(new Object[] {"cores", (Body) () -> Scenarios.cores(coresSeconds, 0.5)});
       paired.add(new Object[] {"perf", (Body) () ->
           Scenarios.perfJava(perfBytes, perfBytes, options)});
       paired.add(new Object[] {"agg", (Body) () -> {

@@ -150,6 +150,99 @@ public final class Scenarios {
     return out;
   }
 
+  /**
+   * The machine's two cores side by side: the AEAD Noise uses on this JDK, one thread per core,
+   * both at once, its speed taken per {@code sliceSeconds} slice. Perf keeps both cores busy and
+   * moves at the pace of the slower one, while {@link #aead} times one core alone; on this
+   * virtual machine either core can lose a third of its speed for seconds at a time, which these
+   * figures show beside the perf figure of the same round.
+   */
+  public static List<Metric> cores(double seconds, double sliceSeconds) {
+    int threads = 2;
+    int slices = Math.max(1, (int) Math.round(seconds / sliceSeconds));
+    long sliceNanos = (long) (sliceSeconds * 1e9);
+    int len = NoiseSession.MAX_PLAINTEXT_LENGTH;
+    double[][] rates = new double[threads][slices];
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    List<Thread> running = new ArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      double[] mine = rates[t];
+      Thread th = new Thread(() -> {
+        try {
+          NoiseAead enc = NoiseAeads.create(NoiseAeads.configuredKind());
+          enc.setKey(new byte[NoiseAead.KEY_LENGTH]);
+          byte[] plain = new byte[len];
+          byte[] cipher = new byte[len + NoiseAead.TAG_LENGTH];
+          long n = 0;
+          // a short run of the same loop first (the aead scenario has already warmed the JIT)
+          long until = System.nanoTime() + sliceNanos;
+          while (System.nanoTime() < until) {
+            enc.encrypt(n++, null, plain, 0, len, cipher, 0);
+          }
+          start.await(30, TimeUnit.SECONDS);
+          long t0 = System.nanoTime();
+          for (int i = 0; i < slices; i++) {
+            long end = t0 + (i + 1) * sliceNanos;
+            long bytes = 0;
+            long from = System.nanoTime();
+            long now;
+            do {
+              enc.encrypt(n++, null, plain, 0, len, cipher, 0);
+              bytes += len;
+              now = System.nanoTime();
+            } while (now < end);
+            mine[i] = Metric.gbits(bytes, now - from);
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, "bench-core-" + t);
+      th.start();
+      running.add(th);
+    }
+    for (Thread th : running) {
+      try {
+        th.join(TimeUnit.SECONDS.toMillis(SCENARIO_TIMEOUT_S));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for the core threads", e);
+      }
+      if (th.isAlive()) {
+        throw new IllegalStateException(th.getName() + " still running after "
+            + SCENARIO_TIMEOUT_S + " s");
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("a core thread failed", failures.get(0));
+    }
+    return coreMetrics(rates, sliceSeconds);
+  }
+
+  /** Median, slowest slice and share of slow slices of per-thread, per-slice rates. */
+  static List<Metric> coreMetrics(double[][] rates, double sliceSeconds) {
+    double[] all = Arrays.stream(rates).flatMapToDouble(Arrays::stream).sorted().toArray();
+    double median = all.length % 2 == 1 ? all[all.length / 2]
+        : (all[all.length / 2 - 1] + all[all.length / 2]) / 2;
+    long slow = Arrays.stream(all).filter(v -> v < 0.85 * median).count();
+    StringBuilder perThread = new StringBuilder();
+    for (double[] r : rates) {
+      perThread.append(perThread.length() == 0 ? "" : " | ");
+      perThread.append(Arrays.stream(r).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.1f", v))
+          .collect(java.util.stream.Collectors.joining(" ")));
+    }
+    String what = rates.length + " threads at once, " + rates[0].length + " slices of "
+        + sliceSeconds + " s each, " + NoiseAeads.configuredKind().name().toLowerCase(
+            java.util.Locale.ROOT) + " AEAD";
+    List<Metric> out = new ArrayList<>();
+    out.add(new Metric("cores.aead.median", median, "Gbit/s",
+        "per core, " + what + ": " + perThread));
+    out.add(new Metric("cores.aead.min", all[0], "Gbit/s", "slowest slice of either core, " + what));
+    out.add(new Metric("cores.aead.slow", 100.0 * slow / all.length, "%",
+        "slices more than 15 % below the median, " + what));
+    return out;
+  }
+
   // ---- perf ----------------------------------------------------------------------------------
 
   private static List<Metric> perfMetrics(String name, long up, long down, long upNanos,
