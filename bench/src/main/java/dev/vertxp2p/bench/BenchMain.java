@@ -75,7 +75,9 @@ public final class BenchMain {
             + Runtime.getRuntime().availableProcessors() + " cpus, Noise AEAD "
             + dev.vertxp2p.proto.noise.NoiseAeads.configuredKind().name().toLowerCase(Locale.ROOT)
             + " (java's ChaCha20: " + dev.vertxp2p.proto.noise.NoiseAeads.javaChaCha20Path()
-            + ")")));
+            + ")"),
+        new Metric("cpus", Runtime.getRuntime().availableProcessors(), "",
+            "processors this JVM may use")));
     if (!js) {
       System.err.println("bench: js scenarios skipped: "
           + (jsReason.isEmpty() ? "BENCH_JS=0" : jsReason));

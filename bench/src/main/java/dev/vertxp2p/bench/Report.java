@@ -103,6 +103,8 @@ public final class Report {
         r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.go-go.total"));
     ratio(sb, runs, "Java↔Go perf / Go↔Go",
         r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
+    ratio(sb, runs, "3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy)",
+        r -> r.get("cpus") / r.get("agg.1x1.cores"));
     sb.append('\n');
 
     sb.append("### Figures\n\n");

@@ -286,6 +286,7 @@ public final class Scenarios {
           r.totalNanos(), mib(up) + " up + " + mib(down) + " down, 1 stream"));
       out.add(new Metric("perf.java-java.cpu", (double) cpu / (up + down), "ns/B",
           "CPU time of this JVM (both ends) per byte moved: independent of other load"));
+      out.add(coresBusy("perf.java-java.cores", cpu, r.totalNanos()));
       return out;
     }
   }
@@ -384,12 +385,16 @@ public final class Scenarios {
       // warm-up on the same connections: the JIT, and every stream's Yamux window grown
       long warmPerStream = Math.max(1, Math.min(perStream, PERF_WARMUP_BYTES / (conns * streams)));
       warmUntilJitQuiet(() -> runAll(cs, streams, warmPerStream));
+      long cpu0 = cpuNanos();
       long start = System.nanoTime();
       runAll(cs, streams, perStream);
       long nanos = System.nanoTime() - start;
+      long cpu = cpuNanos() - cpu0;
       long moved = 2L * perStream * conns * streams;
-      return List.of(new Metric("agg." + conns + "x" + streams, Metric.gbits(moved, nanos),
-          "Gbit/s", conns + " conns x " + streams + " streams, " + mib(moved) + " in all"));
+      String name = "agg." + conns + "x" + streams;
+      return List.of(new Metric(name, Metric.gbits(moved, nanos),
+          "Gbit/s", conns + " conns x " + streams + " streams, " + mib(moved) + " in all"),
+          coresBusy(name + ".cores", cpu, nanos));
     }
   }
 
@@ -741,6 +746,16 @@ public final class Scenarios {
       }
     }
     throw new IllegalStateException("no " + prefix.trim() + " line from the child");
+  }
+
+  /**
+   * How many cores' worth of CPU time this JVM spent over {@code wallNanos}: with both ends in
+   * one JVM, how much of the machine a transfer kept busy.
+   */
+  static Metric coresBusy(String name, long cpuNanos, long wallNanos) {
+    return new Metric(name, (double) cpuNanos / Math.max(1, wallNanos), "cores",
+        "CPU time of this JVM (both ends, every thread) over the wall time, of "
+            + Runtime.getRuntime().availableProcessors() + " cpus");
   }
 
   /** CPU time of this whole JVM so far (every thread, GC and JIT included). */
