@@ -53,13 +53,16 @@ class BenchSmokeTest {
     }
     for (String name : List.of("tcp.raw", "aead.jdk.encrypt", "aead.bc.decrypt",
         "cores.aead.median", "cores.aead.min", "cores.aead.slow",
-        "perf.java-java.total", "perf.java-java.cores", "agg.1x1", "agg.3x2", "agg.1x1.cores", "conn.java-java", "ping.java-java.p50",
+        "perf.java-java.total", "perf.java-java.cores", "agg.1x1", "agg.3x2", "agg.1x1.cores",
+        "conn.java-java", "ping.java-java.p50",
         "ping.java-java.p99", "heap.outbound", "heap.inbound", "heap.used.outbound",
         "heap.used.inbound")) {
       assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
     }
     assertTrue(byName.get("perf.java-java.total").value() > 0);
-    assertTrue(byName.get("agg.1x1.cores").value() > 0);
+    // the process CPU clock ticks every 10 ms or so: a tiny transfer may read 0
+    double busy = byName.get("agg.1x1.cores").value();
+    assertTrue(busy >= 0 && !Double.isInfinite(busy), "agg.1x1.cores " + busy);
     byName.put("cpus", new Metric("cpus", 2, "", "processors"));
     assertTrue(byName.get("ping.java-java.p50").value()
         <= byName.get("ping.java-java.p99").value());
@@ -68,7 +71,7 @@ class BenchSmokeTest {
         new io.vertx.core.json.JsonArray())));
     assertTrue(report.contains("| perf.java-java.total | Gbit/s |"), report);
     assertTrue(report.contains("3 conns × 8 streams / 1 × 1"), report);
-    double ceiling = 2 / byName.get("agg.1x1.cores").value();
+    double ceiling = busy > 0 ? 2 / busy : Double.NaN;
     assertTrue(report.contains("| 3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy) | "
         + Report.fmt(ceiling) + " |"), report);
   }

@@ -104,7 +104,7 @@ public final class Report {
     ratio(sb, runs, "Java↔Go perf / Go↔Go",
         r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
     ratio(sb, runs, "3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy)",
-        r -> r.get("cpus") / r.get("agg.1x1.cores"));
+        r -> r.get("agg.1x1.cores") > 0 ? r.get("cpus") / r.get("agg.1x1.cores") : Double.NaN);
     sb.append('\n');
 
     sb.append("### Figures\n\n");
