@@ -108,8 +108,10 @@ class RestartAndGoAwayTest extends SwarmFixture {
   void aGoAwayConnectionGetsNoNewStreamsFinishesItsOwnAndMakesRoom() {
     Swarm a = started(options("/ip4/127.0.0.1/tcp/0"));
     Swarm b = started(options("/ip4/127.0.0.1/tcp/0"));
+    Future<Void> bSees3 = connectionsReach(b, a.peerId(), 3);
     List<Connection> conns = await(a.dial(b.listenAddrs().get(0), new DialOptions().setConnections(3)));
     assertEquals(3, conns.size());
+    await(bSees3);
     Connection victim = conns.get(1);
     // A stream opened before the GOAWAY: it must still work after it.
     P2pStream early = await(victim.newStream(Echo.PROTOCOL));

@@ -25,7 +25,6 @@ import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Each hard limit of the {@code limits} section, over loopback: what happens just past it. */
@@ -41,16 +40,6 @@ class ResourceLimitsTest extends SwarmFixture {
     Swarm s = started(o);
     s.handle(HOLD, st -> st.handler(b -> { }));
     return s;
-  }
-
-  private static Future<SwarmEvent> nextEvent(Swarm swarm, Predicate<SwarmEvent> match) {
-    Promise<SwarmEvent> p = Promise.promise();
-    swarm.eventHandler(e -> {
-      if (match.test(e)) {
-        p.tryComplete(e);
-      }
-    });
-    return p.future();
   }
 
   @Test
@@ -174,7 +163,9 @@ class ResourceLimitsTest extends SwarmFixture {
   void inboundStreamsBeyondTheLimitAreRefusedTheConnectionStays() {
     Swarm b = node(l -> l.setMaxStreamsInbound(2));
     Swarm a = node(l -> { });
+    Future<Void> bSees1 = connectionsReach(b, a.peerId(), 1);
     Connection conn = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    await(bSees1);
     P2pStream s1 = await(conn.newStream(HOLD));
     await(conn.newStream(HOLD));
     failure(conn.newStream(HOLD));

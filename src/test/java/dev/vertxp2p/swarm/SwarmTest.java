@@ -22,7 +22,6 @@ import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Two Java swarms over loopback: several connections per peer, limits, strategies, events. */
@@ -48,31 +46,6 @@ class SwarmTest extends SwarmFixture {
     // A protocol whose streams stay open until the test ends them, to load connections.
     s.handle("/hold/1.0.0", st -> st.handler(b -> { }));
     return s;
-  }
-
-  /** Completes when {@code swarm} reports an event matching {@code match}. */
-  private static Future<SwarmEvent> nextEvent(Swarm swarm, Predicate<SwarmEvent> match) {
-    Promise<SwarmEvent> p = Promise.promise();
-    swarm.eventHandler(e -> {
-      if (match.test(e)) {
-        p.tryComplete(e);
-      }
-    });
-    return p.future();
-  }
-
-  /** Completes once {@code swarm} holds {@code n} connections to {@code peer}. */
-  private static Future<Void> connectionsReach(Swarm swarm, PeerId peer, int n) {
-    Promise<Void> p = Promise.promise();
-    swarm.eventHandler(e -> {
-      if (peer.equals(e.peer()) && swarm.getConnections(peer).size() == n) {
-        p.tryComplete();
-      }
-    });
-    if (swarm.getConnections(peer).size() == n) {
-      p.tryComplete();
-    }
-    return p.future();
   }
 
   @Test

@@ -2,11 +2,16 @@ package dev.vertxp2p.testing;
 
 import static dev.vertxp2p.testing.Await.await;
 
+import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -47,5 +52,34 @@ public abstract class SwarmFixture {
     await(swarm.start());
     swarms.add(swarm);
     return swarm;
+  }
+
+  /** Completes when {@code swarm} reports an event matching {@code match}. */
+  protected static Future<SwarmEvent> nextEvent(Swarm swarm, Predicate<SwarmEvent> match) {
+    Promise<SwarmEvent> p = Promise.promise();
+    swarm.eventHandler(e -> {
+      if (match.test(e)) {
+        p.tryComplete(e);
+      }
+    });
+    return p.future();
+  }
+
+  /**
+   * Completes once {@code swarm} holds {@code n} connections to {@code peer}. A dial completes
+   * when the dialer is done; the listener lists the connection a moment later, once it has read
+   * the last handshake message, so a test that looks at the listener's side waits for this.
+   */
+  protected static Future<Void> connectionsReach(Swarm swarm, PeerId peer, int n) {
+    Promise<Void> p = Promise.promise();
+    swarm.eventHandler(e -> {
+      if (peer.equals(e.peer()) && swarm.getConnections(peer).size() == n) {
+        p.tryComplete();
+      }
+    });
+    if (swarm.getConnections(peer).size() == n) {
+      p.tryComplete();
+    }
+    return p.future();
   }
 }
