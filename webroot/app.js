@@ -375,7 +375,7 @@
       next.remove();
       return;
     }
-    const r = await api("GET", "/api/connections/" + encodeURIComponent(id) + "/streams");
+    const r = await streamsOf(id);
     const tr = el("tr", "streams-row");
     tr.dataset.for = id;
     const td = el("td");
@@ -386,6 +386,10 @@
     const again = connRow.nextElementSibling;
     if (again && again.classList.contains("streams-row")) again.remove();
     connRow.after(tr);
+  }
+
+  function streamsOf(connId) {
+    return api("GET", "/api/connections/" + encodeURIComponent(connId) + "/streams");
   }
 
   function fillStreams(td, streams) {
@@ -419,7 +423,7 @@
     const rows = [...document.querySelectorAll("#peers tr.streams-row")];
     await Promise.all(rows.map(async (tr) => {
       try {
-        const r = await api("GET", "/api/connections/" + encodeURIComponent(tr.dataset.for) + "/streams");
+        const r = await streamsOf(tr.dataset.for);
         if (tr.isConnected) fillStreams(tr.firstElementChild, r.streams);
       } catch (e) {
         if (e.status === 404) tr.remove();

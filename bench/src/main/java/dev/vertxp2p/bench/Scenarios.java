@@ -34,9 +34,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * The benchmark bodies. Each takes its sizes as arguments, bounds every loop in count and time,
@@ -145,7 +148,7 @@ public final class Scenarios {
     out.add(new Metric("aead.default", NoiseAeads.configuredKind().ordinal(),
         Arrays.stream(NoiseAeads.Kind.values())
             .map(k -> k.ordinal() + "=" + k.name().toLowerCase(java.util.Locale.ROOT))
-            .collect(java.util.stream.Collectors.joining(" ")),
+            .collect(Collectors.joining(" ")),
         "the implementation Noise picks on this JDK"));
     return out;
   }
@@ -163,9 +166,9 @@ public final class Scenarios {
     long sliceNanos = (long) (sliceSeconds * 1e9);
     int len = NoiseSession.MAX_PLAINTEXT_LENGTH;
     double[][] rates = new double[threads][slices];
-    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    CyclicBarrier start = new CyclicBarrier(threads);
     List<Thread> running = new ArrayList<>();
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
     for (int t = 0; t < threads; t++) {
       double[] mine = rates[t];
       Thread th = new Thread(() -> {
@@ -222,14 +225,13 @@ public final class Scenarios {
   /** Median, slowest slice and share of slow slices of per-thread, per-slice rates. */
   static List<Metric> coreMetrics(double[][] rates, double sliceSeconds) {
     double[] all = Arrays.stream(rates).flatMapToDouble(Arrays::stream).sorted().toArray();
-    double median = all.length % 2 == 1 ? all[all.length / 2]
-        : (all[all.length / 2 - 1] + all[all.length / 2]) / 2;
+    double median = Rounds.median(all);
     long slow = Arrays.stream(all).filter(v -> v < 0.85 * median).count();
     StringBuilder perThread = new StringBuilder();
     for (double[] r : rates) {
       perThread.append(perThread.length() == 0 ? "" : " | ");
       perThread.append(Arrays.stream(r).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.1f", v))
-          .collect(java.util.stream.Collectors.joining(" ")));
+          .collect(Collectors.joining(" ")));
     }
     String what = rates.length + " threads at once, " + rates[0].length + " slices of "
         + sliceSeconds + " s each, " + NoiseAeads.configuredKind().name().toLowerCase(
