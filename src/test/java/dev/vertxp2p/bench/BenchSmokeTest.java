@@ -51,7 +51,7 @@ class BenchSmokeTest {
       assertFalse(Double.isNaN(m.value()), m.toString());
       byName.put(m.name(), m);
     }
-    for (String name : List.of("tcp.raw", "aead.jdk.encrypt", "aead.bc.decrypt",
+    for (String name : List.of("tcp.raw", "tcp.raw.cpu", "tcp.raw.cores", "aead.jdk.encrypt", "aead.bc.decrypt",
         "cores.aead.median", "cores.aead.min", "cores.aead.slow",
         "perf.java-java.total", "perf.java-java.cores", "agg.1x1", "agg.3x2", "agg.1x1.cores",
         "conn.java-java", "ping.java-java.p50",
@@ -74,6 +74,13 @@ class BenchSmokeTest {
     double ceiling = busy > 0 ? 2 / busy : Double.NaN;
     assertTrue(report.contains("| 3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy) | "
         + Report.fmt(ceiling) + " |"), report);
+    // no rounds here: the bound rows are derived from the figures themselves
+    Map<String, Double> figures = new LinkedHashMap<>();
+    byName.forEach((k, m) -> figures.put(k, m.value()));
+    double bound = Rounds.derive("ratio.perf-tcp.bound", figures);
+    assertTrue(bound > 0 && !Double.isInfinite(bound), "ratio.perf-tcp.bound " + bound);
+    assertTrue(report.contains("| Java↔Java perf / raw TCP at most on these cores (perf.bound / raw TCP) | "
+        + Report.fmt(bound) + " |"), report);
   }
 
   @Test

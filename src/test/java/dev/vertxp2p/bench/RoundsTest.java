@@ -40,6 +40,7 @@ class RoundsTest {
     // no round has both sides of the others
     assertFalse(out.containsKey("ratio.agg"));
     assertFalse(out.containsKey("ratio.perf-jsjs"));
+    assertFalse(out.containsKey("perf.bound"));
   }
 
   @Test
@@ -52,6 +53,29 @@ class RoundsTest {
             "aead.jdk.encrypt", 1, "aead.jdk.decrypt", 1, "perf.java-java.total", 2.7))));
     // rounds: 3 / 4 = 0.75 and 2.7 / 3 = 0.9; two rounds: the mean of the middle two
     assertEquals(0.825, out.get("ratio.perf-aead").value(), 1e-12);
+  }
+
+  @Test
+  void perfsBoundIsEveryCoreBusyWithOnlyTheAeadAndTheSocketToPayFor() {
+    int java = NoiseAeads.Kind.JAVA.ordinal();
+    // encrypt 8 Gbit/s = 1 ns/B, decrypt 4 Gbit/s = 2 ns/B, the socket 1 ns/B: 4 ns per byte on
+    // 2 cores is 0.5 B/ns = 4 Gbit/s
+    Map<String, Metric> out = byName(Rounds.combine(List.of(
+        round("cpus", 2, "aead.default", java, "aead.java.encrypt", 8, "aead.java.decrypt", 4,
+            "aead.jdk.encrypt", 1, "aead.jdk.decrypt", 1, "tcp.raw", 16, "tcp.raw.cpu", 1,
+            "perf.java-java.total", 3, "perf.java-java.cpu", 5))));
+    assertEquals(3, out.get("perf.aead-cost").value(), 1e-12);
+    assertEquals("ns/B", out.get("perf.aead-cost").unit());
+    assertEquals(4, out.get("perf.bound").value(), 1e-12);
+    assertEquals("Gbit/s", out.get("perf.bound").unit());
+    assertEquals(1, out.get("perf.rest").value(), 1e-12);
+    assertEquals(0.75, out.get("ratio.perf-bound").value(), 1e-12);
+    assertEquals(0.25, out.get("ratio.perf-tcp.bound").value(), 1e-12);
+    assertEquals(1, out.get("ratio.perf-aead.bound").value(), 1e-12);
+    assertEquals(0.25, Rounds.derive("ratio.perf-tcp.bound", Map.of("cpus", 2.0,
+        "aead.default", (double) java, "aead.java.encrypt", 8.0, "aead.java.decrypt", 4.0,
+        "tcp.raw", 16.0, "tcp.raw.cpu", 1.0)), 1e-12);
+    assertTrue(Double.isNaN(Rounds.derive("no.such.figure", Map.of())));
   }
 
   @Test

@@ -105,6 +105,11 @@ public final class Report {
         r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
     ratio(sb, runs, "3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy)",
         r -> r.get("agg.1x1.cores") > 0 ? r.get("cpus") / r.get("agg.1x1.cores") : Double.NaN);
+    derived(sb, runs, "ratio.perf-tcp.bound",
+        "Java↔Java perf / raw TCP at most on these cores (perf.bound / raw TCP)");
+    derived(sb, runs, "ratio.perf-aead.bound",
+        "Java↔Java perf / AEAD limit at most on these cores (perf.bound / AEAD limit)");
+    derived(sb, runs, "ratio.perf-bound", "Java↔Java perf / perf.bound");
     sb.append('\n');
 
     sb.append("### Figures\n\n");
@@ -176,9 +181,21 @@ public final class Report {
   }
 
   private static double aeadLimit(Run r) {
+    return Rounds.aeadLimit(figures(r));
+  }
+
+  private static Map<String, Double> figures(Run r) {
     Map<String, Double> figures = new LinkedHashMap<>();
     r.metrics().forEach((k, m) -> figures.put(k, m.value()));
-    return Rounds.aeadLimit(figures);
+    return figures;
+  }
+
+  /**
+   * A row of one of {@link Rounds#RATIOS}: the median of its rounds, or, when the run has no
+   * rounds of it, derived from the run's figures.
+   */
+  private static void derived(StringBuilder sb, List<Run> runs, String name, String what) {
+    ratio(sb, runs, what, r -> paired(r, name, Rounds.derive(name, figures(r))));
   }
 
   /** A table's first two lines: {@code lead}, a column per run, {@code tail}; then {@code rule}. */

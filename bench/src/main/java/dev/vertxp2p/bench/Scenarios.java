@@ -77,11 +77,13 @@ public final class Scenarios {
       }, "raw-tcp-reader");
       reader.start();
       long start;
+      long cpu0;
       try (Socket c = new Socket()) {
         c.setTcpNoDelay(true);
         c.connect(server.getLocalSocketAddress());
         OutputStream out = c.getOutputStream();
         byte[] buf = new byte[256 * 1024];
+        cpu0 = cpuNanos();
         start = System.nanoTime();
         for (long left = bytes; left > 0; ) {
           int n = (int) Math.min(buf.length, left);
@@ -90,12 +92,17 @@ public final class Scenarios {
         }
         reader.join(TimeUnit.SECONDS.toMillis(SCENARIO_TIMEOUT_S));
       }
+      long cpu = cpuNanos() - cpu0;
       long end = readerNanos.get();
       if (end <= 0) {
         throw new IllegalStateException("raw TCP reader failed or timed out");
       }
       return List.of(new Metric("tcp.raw", Metric.gbits(bytes, end - start), "Gbit/s",
-          mib(bytes) + " one socket, 256 KiB writes"));
+              mib(bytes) + " one socket, 256 KiB writes"),
+          new Metric("tcp.raw.cpu", (double) cpu / bytes, "ns/B",
+              "CPU time of this JVM (writer and reader, the kernel's TCP work in their system"
+                  + " calls) per byte: what moving a byte through a Java socket costs"),
+          coresBusy("tcp.raw.cores", cpu, end - start));
     }
   }
 
