@@ -25,7 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -124,10 +126,25 @@ class DashboardBrowserTest {
         "tbody.peer-group[data-peer='" + peer + "'] tr.conn-row"));
   }
 
+  /**
+   * The stream ids listed in {@code connId}'s open streams panel, read in one step inside the
+   * page: the panel is rebuilt on every poll, and rows found one call before they are read may
+   * be gone by then.
+   */
+  private List<String> streamIds(String connId) {
+    Object ids = ((JavascriptExecutor) driver).executeScript(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(r => r.dataset.stream);",
+        "tr.streams-row[data-for='" + connId + "'] tr[data-stream]");
+    return ((List<?>) ids).stream().map(String::valueOf).toList();
+  }
+
   @Test
   void dialThreeThenHangUpOne() throws Exception {
     String peerB = b.swarm().peerId().toString();
     WebDriverWait wait = new WebDriverWait(driver, WAIT);
+    // An open streams panel is rebuilt on every poll, so an element found just before a poll may
+    // be gone when the condition reads it: the condition is then simply tried again.
+    wait.ignoring(StaleElementReferenceException.class);
     driver.get(dash.url() + "/");
     wait.until(d -> "live".equals(d.findElement(By.id("link")).getText()));
     wait.until(d -> d.findElement(By.id("peer-id")).getText()
@@ -162,15 +179,10 @@ class DashboardBrowserTest {
     // the open panel follows the connection without another click: a second stream appears,
     // the first one's reset takes it away
     P2pStream second = await(held.connection().newStream("/hold/1.0.0"));
-    String streamRows = "tr.streams-row[data-for='" + carrier + "'] tr[data-stream]";
-    wait.until(d -> d.findElements(By.cssSelector(streamRows)).stream()
-        .map(r -> r.getAttribute("data-stream")).collect(java.util.stream.Collectors.toSet())
-        .equals(java.util.Set.of(String.valueOf(held.streamId()),
-            String.valueOf(second.streamId()))));
+    wait.until(d -> java.util.Set.copyOf(streamIds(carrier)).equals(java.util.Set.of(
+        String.valueOf(held.streamId()), String.valueOf(second.streamId()))));
     held.reset();
-    wait.until(d -> d.findElements(By.cssSelector(streamRows)).stream()
-        .map(r -> r.getAttribute("data-stream")).toList()
-        .equals(List.of(String.valueOf(second.streamId()))));
+    wait.until(d -> streamIds(carrier).equals(List.of(String.valueOf(second.streamId()))));
 
     String victim = connRows(peerB).get(0).getAttribute("data-conn");
     connRows(peerB).get(0).findElement(By.cssSelector("button[data-action='hangup-conn']"))
