@@ -79,15 +79,15 @@ public final class Report {
         + " each round measures both sides of every ratio back to back.\n\n");
     header(sb, runs, "| target | goal |", "", "|---|---|" + "---|".repeat(runs.size()));
     target(sb, runs, "Java↔Java perf / raw TCP loopback", "≥ 0.50 (JDK 21+)", 0.5,
-        r -> paired(r, "ratio.perf-tcp", r.get("perf.java-java.total") / r.get("tcp.raw")));
+        r -> derivedValue(r, "ratio.perf-tcp"));
     target(sb, runs, "Java↔Java perf / js↔js perf", "≥ 4 (JDK 21+)", 4,
         r -> paired(r, "ratio.perf-jsjs",
             r.get("perf.java-java.total") / anyRun(common, r, "perf.js-js.total")));
     target(sb, runs, "Java↔Java perf / AEAD limit (slower of encrypt, decrypt of the AEAD in use)",
         "≥ 0.80 (JDK 17)", 0.8,
-        r -> paired(r, "ratio.perf-aead", r.get("perf.java-java.total") / aeadLimit(r)));
+        r -> derivedValue(r, "ratio.perf-aead"));
     target(sb, runs, "3 conns × 8 streams / 1 × 1", "≥ 1.5", 1.5,
-        r -> paired(r, "ratio.agg", r.get("agg.3x8") / r.get("agg.1x1")));
+        r -> derivedValue(r, "ratio.agg"));
     target(sb, runs, "connection establishments per second, one JVM", "≥ 1000", 1000,
         r -> r.get("conn.java-java"));
     target(sb, runs, "heap per idle connection (KiB, worst of both ends, fresh or used)", "≤ 16",
@@ -180,10 +180,6 @@ public final class Report {
     return Double.isNaN(v) ? ofFigures : v;
   }
 
-  private static double aeadLimit(Run r) {
-    return Rounds.aeadLimit(figures(r));
-  }
-
   private static Map<String, Double> figures(Run r) {
     Map<String, Double> figures = new LinkedHashMap<>();
     r.metrics().forEach((k, m) -> figures.put(k, m.value()));
@@ -191,11 +187,16 @@ public final class Report {
   }
 
   /**
-   * A row of one of {@link Rounds#RATIOS}: the median of its rounds, or, when the run has no
+   * One of {@link Rounds#RATIOS} for a run: the median of its rounds, or, when the run has no
    * rounds of it, derived from the run's figures.
    */
+  private static double derivedValue(Run r, String name) {
+    return paired(r, name, Rounds.derive(name, figures(r)));
+  }
+
+  /** A reference row of one of {@link Rounds#RATIOS}. */
   private static void derived(StringBuilder sb, List<Run> runs, String name, String what) {
-    ratio(sb, runs, what, r -> paired(r, name, Rounds.derive(name, figures(r))));
+    ratio(sb, runs, what, r -> derivedValue(r, name));
   }
 
   /** A table's first two lines: {@code lead}, a column per run, {@code tail}; then {@code rule}. */

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -146,7 +147,7 @@ public final class Scenarios {
         decNanos += System.nanoTime() - t1;
       }
       long total = messages * len;
-      String name = kind.name().toLowerCase();
+      String name = kind.name().toLowerCase(Locale.ROOT);
       out.add(new Metric("aead." + name + ".encrypt", Metric.gbits(total, encNanos), "Gbit/s",
           mib(total) + " in 65519-byte messages, one core"));
       out.add(new Metric("aead." + name + ".decrypt", Metric.gbits(total, decNanos), "Gbit/s",
@@ -154,7 +155,7 @@ public final class Scenarios {
     }
     out.add(new Metric("aead.default", NoiseAeads.configuredKind().ordinal(),
         Arrays.stream(NoiseAeads.Kind.values())
-            .map(k -> k.ordinal() + "=" + k.name().toLowerCase(java.util.Locale.ROOT))
+            .map(k -> k.ordinal() + "=" + k.name().toLowerCase(Locale.ROOT))
             .collect(Collectors.joining(" ")),
         "the implementation Noise picks on this JDK"));
     return out;
@@ -237,12 +238,12 @@ public final class Scenarios {
     StringBuilder perThread = new StringBuilder();
     for (double[] r : rates) {
       perThread.append(perThread.length() == 0 ? "" : " | ");
-      perThread.append(Arrays.stream(r).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.1f", v))
+      perThread.append(Arrays.stream(r).mapToObj(v -> String.format(Locale.ROOT, "%.1f", v))
           .collect(Collectors.joining(" ")));
     }
     String what = rates.length + " threads at once, " + rates[0].length + " slices of "
         + sliceSeconds + " s each, " + NoiseAeads.configuredKind().name().toLowerCase(
-            java.util.Locale.ROOT) + " AEAD";
+            Locale.ROOT) + " AEAD";
     List<Metric> out = new ArrayList<>();
     out.add(new Metric("cores.aead.median", median, "Gbit/s",
         "per core, " + what + ": " + perThread));
