@@ -81,6 +81,10 @@ class BenchSmokeTest {
     assertTrue(bound > 0 && !Double.isInfinite(bound), "ratio.perf-tcp.bound " + bound);
     assertTrue(report.contains("| Java↔Java perf / raw TCP at most on these cores (perf.bound / raw TCP) | "
         + Report.fmt(bound) + " |"), report);
+    double provider = Rounds.derive("ratio.perf-aead.provider", figures);
+    assertTrue(provider > 0 && !Double.isInfinite(provider), "provider ratio " + provider);
+    assertTrue(report.contains("| Java↔Java perf / AEAD limit of the JDK's or BouncyCastle's"
+        + " cipher, the faster | " + Report.fmt(provider) + " |"), report);
   }
 
   @Test

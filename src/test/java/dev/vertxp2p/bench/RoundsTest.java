@@ -56,6 +56,23 @@ class RoundsTest {
   }
 
   @Test
+  void providerLimitIsTheFasterOfTheJdksAndBouncyCastlesSlowerSide() {
+    int java = NoiseAeads.Kind.JAVA.ordinal();
+    // JDK: encrypt 2, decrypt 1.5 -> 1.5; BouncyCastle: encrypt 3, decrypt 2.5 -> 2.5 wins
+    Map<String, Double> f = Map.of("aead.default", (double) java, "aead.java.encrypt", 6.0,
+        "aead.java.decrypt", 6.0, "aead.jdk.encrypt", 2.0, "aead.jdk.decrypt", 1.5,
+        "aead.bc.encrypt", 3.0, "aead.bc.decrypt", 2.5, "perf.java-java.total", 5.0);
+    assertEquals(2.5, Rounds.providerLimit(f), 1e-12);
+    assertEquals(2.0, Rounds.derive("ratio.perf-aead.provider", f), 1e-12);
+    // our own cipher does not count here, only what the JDK or BouncyCastle gives
+    assertEquals(5.0 / 6.0, Rounds.derive("ratio.perf-aead", f), 1e-12);
+    // one provider missing: the other alone; both missing: unknown
+    assertEquals(1.5, Rounds.providerLimit(Map.of("aead.jdk.encrypt", 2.0,
+        "aead.jdk.decrypt", 1.5)), 1e-12);
+    assertTrue(Double.isNaN(Rounds.providerLimit(Map.of("aead.java.encrypt", 6.0))));
+  }
+
+  @Test
   void perfsBoundIsEveryCoreBusyWithOnlyTheAeadAndTheSocketToPayFor() {
     int java = NoiseAeads.Kind.JAVA.ordinal();
     // encrypt 8 Gbit/s = 1 ns/B, decrypt 4 Gbit/s = 2 ns/B, the socket 1 ns/B: 4 ns per byte on

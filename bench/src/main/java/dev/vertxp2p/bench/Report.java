@@ -110,6 +110,8 @@ public final class Report {
     derived(sb, runs, "ratio.perf-aead.bound",
         "Java↔Java perf / AEAD limit at most on these cores (perf.bound / AEAD limit)");
     derived(sb, runs, "ratio.perf-bound", "Java↔Java perf / perf.bound");
+    derived(sb, runs, "ratio.perf-aead.provider",
+        "Java↔Java perf / AEAD limit of the JDK's or BouncyCastle's cipher, the faster");
     sb.append('\n');
 
     sb.append("### Figures\n\n");

@@ -38,6 +38,9 @@ final class Rounds {
               / f.getOrDefault("perf.js-js.total", Double.NaN)),
       new Ratio("ratio.perf-aead", "", "Java↔Java perf / AEAD limit",
           f -> f.getOrDefault("perf.java-java.total", Double.NaN) / aeadLimit(f)),
+      new Ratio("ratio.perf-aead.provider", "",
+          "Java↔Java perf / the faster of the JDK's and BouncyCastle's AEAD on one core",
+          f -> f.getOrDefault("perf.java-java.total", Double.NaN) / providerLimit(f)),
       new Ratio("ratio.agg", "", "3 × 8 / 1 × 1",
           f -> f.getOrDefault("agg.3x8", Double.NaN) / f.getOrDefault("agg.1x1", Double.NaN)),
       new Ratio("perf.aead-cost", "ns/B",
@@ -103,6 +106,23 @@ final class Rounds {
     }
     return Math.min(figures.getOrDefault("aead." + kind + ".encrypt", Double.NaN),
         figures.getOrDefault("aead." + kind + ".decrypt", Double.NaN));
+  }
+
+  /**
+   * The AEAD limit of the ciphers a Java program gets without writing its own: the slower of
+   * encrypt and decrypt of the JDK's ChaCha20-Poly1305, or of BouncyCastle's, whichever is
+   * faster; NaN when both are missing.
+   */
+  static double providerLimit(Map<String, Double> f) {
+    double best = Double.NaN;
+    for (String kind : List.of("jdk", "bc")) {
+      double limit = Math.min(f.getOrDefault("aead." + kind + ".encrypt", Double.NaN),
+          f.getOrDefault("aead." + kind + ".decrypt", Double.NaN));
+      if (!Double.isNaN(limit) && (Double.isNaN(best) || limit > best)) {
+        best = limit;
+      }
+    }
+    return best;
   }
 
   /** The AEAD Noise uses on this JDK as its figures name it ({@code jdk}, ...), or null. */
