@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,7 +112,7 @@ class DashboardBrowserTest {
     }
     if (profile != null) {
       try (var walk = Files.walk(profile)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
@@ -179,7 +181,7 @@ class DashboardBrowserTest {
     // the open panel follows the connection without another click: a second stream appears,
     // the first one's reset takes it away
     P2pStream second = await(held.connection().newStream("/hold/1.0.0"));
-    wait.until(d -> java.util.Set.copyOf(streamIds(carrier)).equals(java.util.Set.of(
+    wait.until(d -> Set.copyOf(streamIds(carrier)).equals(Set.of(
         String.valueOf(held.streamId()), String.valueOf(second.streamId()))));
     held.reset();
     wait.until(d -> streamIds(carrier).equals(List.of(String.valueOf(second.streamId()))));

@@ -104,8 +104,13 @@ final class Rounds {
     if (kind == null) {
       return Double.NaN;
     }
-    return Math.min(figures.getOrDefault("aead." + kind + ".encrypt", Double.NaN),
-        figures.getOrDefault("aead." + kind + ".decrypt", Double.NaN));
+    return slowerSide(figures, kind);
+  }
+
+  /** The slower of encrypt and decrypt of the AEAD {@code kind} ({@code jdk}, ...), or NaN. */
+  private static double slowerSide(Map<String, Double> f, String kind) {
+    return Math.min(f.getOrDefault("aead." + kind + ".encrypt", Double.NaN),
+        f.getOrDefault("aead." + kind + ".decrypt", Double.NaN));
   }
 
   /**
@@ -116,8 +121,7 @@ final class Rounds {
   static double providerLimit(Map<String, Double> f) {
     double best = Double.NaN;
     for (String kind : List.of("jdk", "bc")) {
-      double limit = Math.min(f.getOrDefault("aead." + kind + ".encrypt", Double.NaN),
-          f.getOrDefault("aead." + kind + ".decrypt", Double.NaN));
+      double limit = slowerSide(f, kind);
       if (!Double.isNaN(limit) && (Double.isNaN(best) || limit > best)) {
         best = limit;
       }
