@@ -1,6 +1,5 @@
 package dev.vertxp2p;
 
-import dev.vertxp2p.swarm.SelectableConnection;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,5 @@
 package dev.vertxp2p;
 
-import dev.vertxp2p.proto.mplex.MplexConfig;
-import dev.vertxp2p.proto.yamux.YamuxConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 import java.util.Set;
@@ -21,6 +19,13 @@ import java.util.Set;
  * fails with {@link dev.vertxp2p.swarm.ConnectionLimitException} (409 on the bus).
  */
 public class LimitsOptions {
+
+  /** The window a Yamux stream starts with (yamux spec.md, "Flow Control": 256 KiB). */
+  public static final int SPEC_YAMUX_WINDOW = 256 * 1024;
+  /** The largest window a Yamux stream may be granted here. */
+  public static final int MAX_YAMUX_WINDOW = 16 * 1024 * 1024;
+  /** The largest mplex message (the mplex spec's 1 MiB). */
+  public static final int MPLEX_MAX_MESSAGE = 1 << 20;
 
   /** JSON path of this section, used in error messages. */
   public static final String SECTION = "limits";
@@ -45,19 +50,19 @@ public class LimitsOptions {
    * Bytes a remote may make us buffer per Yamux stream: the receive window we grant. The spec's
    * initial window (256 KiB) is also the least we may grant (yamux spec.md "Flow Control").
    */
-  public static final int DEFAULT_YAMUX_STREAM_WINDOW = YamuxConfig.DEFAULT_INITIAL_WINDOW;
+  public static final int DEFAULT_YAMUX_STREAM_WINDOW = SPEC_YAMUX_WINDOW;
 
   /**
    * What auto-tuning may grow a Yamux stream's window to while the stream is read as fast as it
    * arrives (go-yamux's cap); at or below {@link #DEFAULT_YAMUX_STREAM_WINDOW} windows never grow.
    */
-  public static final int DEFAULT_YAMUX_MAX_STREAM_WINDOW = YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW;
+  public static final int DEFAULT_YAMUX_MAX_STREAM_WINDOW = MAX_YAMUX_WINDOW;
 
   /**
    * Bytes buffered per mplex stream before it is reset (mplex has no flow control; spec
    * "Implementation notes" allows resetting a stream whose reader is too slow).
    */
-  public static final int DEFAULT_MPLEX_STREAM_BUFFER = MplexConfig.DEFAULT_MAX_BUFFERED_PER_STREAM;
+  public static final int DEFAULT_MPLEX_STREAM_BUFFER = 4 * MPLEX_MAX_MESSAGE;
 
   /** Upper bound of any count limit: far above what one process can hold, so surely a typo. */
   public static final int MAX_COUNT = 1_000_000;
@@ -200,10 +205,10 @@ public class LimitsOptions {
    * window can only grow from there; 16 MiB is the most any window is granted.
    */
   private static int yamuxWindow(String key, int bytes) {
-    if (bytes < YamuxConfig.SPEC_INITIAL_WINDOW || bytes > YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW) {
+    if (bytes < SPEC_YAMUX_WINDOW || bytes > MAX_YAMUX_WINDOW) {
       throw ConfigCheck.invalid(SECTION + "." + key, bytes, "must be between "
-          + YamuxConfig.SPEC_INITIAL_WINDOW + " (the spec's initial window) and "
-          + YamuxConfig.DEFAULT_MAX_RECEIVE_WINDOW + " bytes");
+          + SPEC_YAMUX_WINDOW + " (the spec's initial window) and "
+          + MAX_YAMUX_WINDOW + " bytes");
     }
     return bytes;
   }
@@ -229,27 +234,12 @@ public class LimitsOptions {
 
   public LimitsOptions setMplexStreamBuffer(int bytes) {
     // One whole message must fit, or every maximum-size message would reset its stream.
-    if (bytes < MplexConfig.DEFAULT_MAX_MESSAGE_SIZE) {
+    if (bytes < MPLEX_MAX_MESSAGE) {
       throw ConfigCheck.invalid(SECTION + ".mplexStreamBuffer", bytes, "must be at least "
-          + MplexConfig.DEFAULT_MAX_MESSAGE_SIZE + " bytes (one maximum-size mplex message)");
+          + MPLEX_MAX_MESSAGE + " bytes (one maximum-size mplex message)");
     }
     this.mplexStreamBuffer = bytes;
     return this;
-  }
-
-  /** The Yamux engine config these limits give: the window, and both stream counts together. */
-  public YamuxConfig yamuxConfig() {
-    return new YamuxConfig()
-        .maxStreams(maxStreamsInbound + maxStreamsOutbound)
-        .maxReceiveWindow(Math.max(yamuxStreamWindow, yamuxMaxStreamWindow))
-        .initialWindow(yamuxStreamWindow);
-  }
-
-  /** The mplex engine config these limits give. */
-  public MplexConfig mplexConfig() {
-    return new MplexConfig()
-        .maxStreams(maxStreamsInbound + maxStreamsOutbound)
-        .maxBufferedPerStream(mplexStreamBuffer);
   }
 
   /** The {@code "limits"} JSON object. */

@@ -66,7 +66,7 @@ public final class Multiaddr {
       try {
         byte[] raw = protocol.valueToBytes(value);
         return new Component(protocol, raw, protocol.valueToText(raw));
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | InvalidPeerIdException e) {
         throw new MultiaddrException(
             "invalid value '" + value + "' for /" + protocol + ": " + e.getMessage(), e);
       }
@@ -158,7 +158,7 @@ public final class Multiaddr {
       try {
         byte[] raw = p.valueToBytes(value);
         out.add(new Component(p, raw, p.valueToText(raw)));
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | InvalidPeerIdException e) {
         throw new MultiaddrException("invalid value '" + value + "' for /" + name + " in component "
             + index + " at character " + valueStart + " of '" + text + "': " + e.getMessage(), e);
       }
@@ -228,7 +228,7 @@ public final class Multiaddr {
       String text;
       try {
         text = p.valueToText(raw);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | InvalidPeerIdException e) {
         throw new MultiaddrException("invalid /" + p + " value in component " + index
             + " at byte offset " + start + ": " + e.getMessage(), e);
       }

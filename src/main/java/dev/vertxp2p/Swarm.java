@@ -1,7 +1,6 @@
 package dev.vertxp2p;
 
-import dev.vertxp2p.protocols.IdentifyMessage;
-import dev.vertxp2p.swarm.SwarmImpl;
+import dev.vertxp2p.swarm.SwarmFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -23,7 +22,7 @@ public interface Swarm {
    * #start()} to listen.
    */
   static Swarm create(Vertx vertx, SwarmOptions options) {
-    return new SwarmImpl(vertx, options, null);
+    return SwarmFactory.create(vertx, options, null);
   }
 
   /**
@@ -31,8 +30,8 @@ public interface Swarm {
    * configured {@code loadBalancingStrategy}.
    */
   static Swarm create(Vertx vertx, SwarmOptions options,
-      dev.vertxp2p.swarm.ConnectionSelector selector) {
-    return new SwarmImpl(vertx, options, java.util.Objects.requireNonNull(selector, "selector"));
+      dev.vertxp2p.ConnectionSelector selector) {
+    return SwarmFactory.create(vertx, options, java.util.Objects.requireNonNull(selector, "selector"));
   }
 
   /** Loads or creates the identity and listens on the configured addresses. */

@@ -1,7 +1,5 @@
 package dev.vertxp2p;
 
-import dev.vertxp2p.proto.mplex.MplexConfig;
-import dev.vertxp2p.proto.yamux.YamuxConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -48,8 +46,6 @@ public class TransportOptions {
   private Duration streamNegotiationTimeout = DEFAULT_STREAM_NEGOTIATION_TIMEOUT;
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
   private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
-  private YamuxConfig yamux = new YamuxConfig();
-  private MplexConfig mplex = new MplexConfig();
   private Duration shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
   private int maxStreamsInbound = Integer.MAX_VALUE;
   private int maxStreamsOutbound = Integer.MAX_VALUE;
@@ -120,8 +116,6 @@ public class TransportOptions {
     this.streamNegotiationTimeout = other.streamNegotiationTimeout;
     this.keepAliveInterval = other.keepAliveInterval;
     this.keepAliveTimeout = other.keepAliveTimeout;
-    this.yamux = other.yamux;
-    this.mplex = other.mplex;
     this.shutdownGracePeriod = other.shutdownGracePeriod;
     this.maxStreamsInbound = other.maxStreamsInbound;
     this.maxStreamsOutbound = other.maxStreamsOutbound;
@@ -240,24 +234,6 @@ public class TransportOptions {
   /** How long a keep-alive ping may go unanswered (no byte at all) before the connection closes. */
   public TransportOptions setKeepAliveTimeout(Duration timeout) {
     this.keepAliveTimeout = positive("transport.keepAliveTimeout", timeout);
-    return this;
-  }
-
-  public YamuxConfig getYamux() {
-    return yamux;
-  }
-
-  public TransportOptions setYamux(YamuxConfig yamux) {
-    this.yamux = Objects.requireNonNull(yamux, "yamux");
-    return this;
-  }
-
-  public MplexConfig getMplex() {
-    return mplex;
-  }
-
-  public TransportOptions setMplex(MplexConfig mplex) {
-    this.mplex = Objects.requireNonNull(mplex, "mplex");
     return this;
   }
 

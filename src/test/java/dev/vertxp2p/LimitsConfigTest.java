@@ -32,13 +32,9 @@ class LimitsConfigTest {
     SwarmOptions o = new SwarmOptions(json);
     assertEquals(10, o.getLimits().getMaxConnections());
     assertEquals(2, o.getLimits().getMaxPendingInbound());
-    assertEquals(1 << 20, o.getLimits().yamuxConfig().initialWindow());
-    assertEquals(4 << 20, o.getLimits().yamuxConfig().maxReceiveWindow());
-    assertEquals(1 << 20, new LimitsOptions().setYamuxStreamWindow(1 << 20)
-        .setYamuxMaxStreamWindow(1 << 18).yamuxConfig().maxReceiveWindow(),
-        "a cap below the initial window means no growth, not an error");
-    assertEquals(7, o.getLimits().yamuxConfig().maxStreams(), "inbound + outbound");
-    assertEquals(8 << 20, o.getLimits().mplexConfig().maxBufferedPerStream());
+    assertEquals(1 << 20, o.getLimits().getYamuxStreamWindow());
+    assertEquals(4 << 20, o.getLimits().getYamuxMaxStreamWindow());
+    assertEquals(8 << 20, o.getLimits().getMplexStreamBuffer());
     assertEquals(5, o.getConnectionManager().getLowWater());
     assertEquals(Duration.ofMillis(1500), o.getConnectionManager().getGracePeriodDuration());
     assertEquals(Duration.ofMillis(2500), o.getTransport().getShutdownGracePeriod());

@@ -1,12 +1,11 @@
 package dev.vertxp2p.crypto;
 
-import dev.vertxp2p.proto.ProtocolException;
 
 /**
  * Key bytes were malformed: a bad protobuf envelope, an unknown key type, a wrong length, a point
  * off the curve, a key too small. The message says what was expected and what came.
  */
-public class KeyFormatException extends ProtocolException {
+public class KeyFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public KeyFormatException(String message) {

@@ -26,6 +26,8 @@ final class Spki {
       if (spki == null || !Arrays.equals(spki.getEncoded(ASN1Encoding.DER), der)) {
         throw new KeyFormatException(what + " public key is not canonical DER SubjectPublicKeyInfo");
       }
+    } catch (KeyFormatException e) {
+      throw e;
     } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
       throw new KeyFormatException(what + " public key is not DER SubjectPublicKeyInfo: " + e.getMessage(), e);
     }

@@ -1,6 +1,5 @@
 package dev.vertxp2p.multiformats;
 
-import dev.vertxp2p.proto.ProtocolException;
 
 /**
  * Bytes or text in a multiformats encoding (varint, multibase, multihash, CID) were malformed.
@@ -9,7 +8,7 @@ import dev.vertxp2p.proto.ProtocolException;
  * types that parse caller input ({@code PeerId}, {@code Multiaddr}) translate it into their own
  * {@link IllegalArgumentException} subclass.
  */
-public class MultiformatException extends ProtocolException {
+public class MultiformatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public MultiformatException(String message) {

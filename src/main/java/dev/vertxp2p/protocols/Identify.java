@@ -1,5 +1,6 @@
 package dev.vertxp2p.protocols;
 
+import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package dev.vertxp2p.protocols;
 
 import dev.vertxp2p.multiformats.UnsignedVarint;
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import java.util.Arrays;
 
 /**

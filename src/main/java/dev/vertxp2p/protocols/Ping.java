@@ -70,11 +70,11 @@ public final class Ping {
   }
 
   /** The remote answered a ping wrongly or not at all. */
-  public static final class PingException extends RuntimeException {
+  public static final class PingException extends dev.vertxp2p.P2pException {
     private static final long serialVersionUID = 1L;
 
     public PingException(String message) {
-      super(message);
+      super(REMOTE_FAILED, message);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ResourceLimitException;
 import dev.vertxp2p.ConnectionManagerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ConnectionSelector;
+
 /**
  * An exponentially weighted moving average, for ping round-trip times.
  *

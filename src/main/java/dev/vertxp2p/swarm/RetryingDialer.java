@@ -1,5 +1,9 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.DialAbortedException;
+import dev.vertxp2p.DialFailedException;
+import dev.vertxp2p.DialTimeoutException;
+import dev.vertxp2p.NonRetryable;
 import dev.vertxp2p.ConnectionConfig;
 import dev.vertxp2p.RetryConfig;
 import io.vertx.core.Future;

@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ConnectionSelector;
+import dev.vertxp2p.NoConnectionException;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;

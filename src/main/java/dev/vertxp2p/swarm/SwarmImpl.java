@@ -1,5 +1,8 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ConnectionSelector;
+import dev.vertxp2p.NoAddressException;
+import dev.vertxp2p.ResourceLimitException;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.ConnectionManagerOptions;
 import dev.vertxp2p.DialOptions;
@@ -16,7 +19,7 @@ import dev.vertxp2p.UnknownMultiaddrProtocolException;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.transport.ConnectionHost;
@@ -179,7 +182,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         .compose(key -> {
           identity = key;
           self = PeerId.fromPublicKey(key.publicKey());
-          upgrader = new Upgrader(key, transportWithLimits(), random);
+          upgrader = new Upgrader(key, transportWithLimits(), options.getLimits(), random);
           List<Future<Multiaddr>> listens = new ArrayList<>();
           for (String a : options.getListen()) {
             Multiaddr addr = Multiaddr.parse(a);
@@ -202,8 +205,6 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private dev.vertxp2p.TransportOptions transportWithLimits() {
     dev.vertxp2p.LimitsOptions limits = options.getLimits();
     return new dev.vertxp2p.TransportOptions(options.getTransport())
-        .setYamux(limits.yamuxConfig())
-        .setMplex(limits.mplexConfig())
         .setMaxStreamsInbound(limits.getMaxStreamsInbound())
         .setMaxStreamsOutbound(limits.getMaxStreamsOutbound());
   }
@@ -396,7 +397,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         }))
         .onSuccess(conn -> onOwner(() -> admitInbound(conn)))
         .onFailure(err -> {
-          if (err instanceof dev.vertxp2p.proto.ProtocolException) {
+          if (err instanceof dev.vertxp2p.ProtocolException) {
             LOG.info("inbound connection from " + remote + " closed: " + err);
           } else {
             LOG.debug(() -> "inbound upgrade from " + remote + " failed: " + err);

@@ -1,11 +1,14 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.KeepAliveTimeoutException;
+import dev.vertxp2p.StreamClosedException;
+import dev.vertxp2p.StreamNegotiationTimeoutException;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;

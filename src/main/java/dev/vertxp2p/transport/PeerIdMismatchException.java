@@ -2,7 +2,7 @@ package dev.vertxp2p.transport;
 
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.proto.noise.NoiseException;
-import dev.vertxp2p.swarm.NonRetryable;
+import dev.vertxp2p.NonRetryable;
 
 /**
  * The remote proved, in the Noise handshake, an identity other than the {@code /p2p/} id we

@@ -1,9 +1,10 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.StreamClosedException;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.ProtocolNotSupportedException;
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.multistream.MultistreamInitiator;
 import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
 import dev.vertxp2p.proto.multistream.MultistreamResponder;

@@ -1,13 +1,20 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.HandshakeTimeoutException;
+import dev.vertxp2p.NoCommonProtocolException;
+import dev.vertxp2p.UpgradeException;
+import dev.vertxp2p.LimitsOptions;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.proto.mplex.MplexConfig;
+import dev.vertxp2p.proto.yamux.YamuxConfig;
 import dev.vertxp2p.Connection.Direction;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.crypto.KeyFormatException;
 import dev.vertxp2p.crypto.Keys;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.crypto.PublicKey;
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.multistream.MultistreamInitiator;
 import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
 import dev.vertxp2p.proto.multistream.MultistreamResponder;
@@ -46,6 +53,8 @@ public final class Upgrader {
   private final PrivateKey identity;
   private final NoiseIdentitySigner signer;
   private final TransportOptions options;
+  private final YamuxConfig yamuxConfig;
+  private final MplexConfig mplexConfig;
   private final SecureRandom random;
   /**
    * One Noise static key for every connection of this node, as rust-libp2p does: the libp2p noise
@@ -65,8 +74,17 @@ public final class Upgrader {
   /** Bound on {@link #verified}: about 200 bytes an entry. */
   static final int VERIFIED_CACHE_SIZE = 1024;
 
+  /** An upgrader with the default {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
+    this(identity, options, new LimitsOptions(), random);
+  }
+
+  /** An upgrader whose muxer engines take their windows and stream counts from {@code limits}. */
+  public Upgrader(PrivateKey identity, TransportOptions options, LimitsOptions limits,
+      SecureRandom random) {
     this.identity = identity;
+    this.yamuxConfig = MuxerConfigs.yamux(limits);
+    this.mplexConfig = MuxerConfigs.mplex(limits);
     byte[] identityPublicKey = identity.publicKey().marshal();
     this.staticKey = NoiseKeyPair.generate(random);
     this.signer = new NoiseIdentitySigner() {
@@ -248,7 +266,7 @@ public final class Upgrader {
         PublicKey key;
         try {
           key = Keys.unmarshalPublicKey(identityKey);
-        } catch (ProtocolException e) {
+        } catch (KeyFormatException e) {
           throw new NoiseException("remote identity key is malformed: " + e.getMessage());
         }
         if (!key.verify(signedData, signature)) {
@@ -315,8 +333,8 @@ public final class Upgrader {
       stage = Stage.DONE;
       cancelTimer();
       MuxerEngine muxer = TransportOptions.YAMUX_PROTOCOL.equals(muxerId)
-          ? new YamuxEngine(initiator, options.getYamux(), System::nanoTime)
-          : new MplexEngine(initiator, options.getMplex());
+          ? new YamuxEngine(initiator, yamuxConfig, System::nanoTime)
+          : new MplexEngine(initiator, mplexConfig);
       String id = "c" + IDS.incrementAndGet();
       long handshakeNanos = System.nanoTime() - startNanos;
       MuxedConnection conn = new MuxedConnection(id, context, socket, session, muxer, remotePeer,

@@ -1,15 +1,6 @@
 package dev.vertxp2p.verticle;
 
-import dev.vertxp2p.ProtocolNotSupportedException;
-import dev.vertxp2p.proto.ProtocolException;
-import dev.vertxp2p.protocols.Ping;
-import dev.vertxp2p.swarm.DialFailedException;
-import dev.vertxp2p.swarm.NoAddressException;
-import dev.vertxp2p.swarm.NoConnectionException;
-import dev.vertxp2p.swarm.ResourceLimitException;
-import dev.vertxp2p.proto.mux.MuxerException;
-import dev.vertxp2p.transport.StreamClosedException;
-import dev.vertxp2p.transport.UpgradeException;
+import dev.vertxp2p.P2pException;
 import io.vertx.core.json.DecodeException;
 
 /**
@@ -18,60 +9,34 @@ import io.vertx.core.json.DecodeException;
  */
 public final class ErrorCodes {
   /** Malformed input: bad multiaddr, peer id or JSON, a missing field, a wrong type. */
-  public static final int BAD_REQUEST = 400;
+  public static final int BAD_REQUEST = P2pException.BAD_REQUEST;
   /** Unknown peer, connection, or no known address. */
-  public static final int NOT_FOUND = 404;
+  public static final int NOT_FOUND = P2pException.NOT_FOUND;
   /** A limit was reached (connections per peer, limits.*, streams per connection). */
-  public static final int LIMIT_REACHED = 409;
+  public static final int LIMIT_REACHED = P2pException.LIMIT_REACHED;
   /** Every attempt failed, or the remote misbehaved. */
-  public static final int ALL_ATTEMPTS_FAILED = 502;
+  public static final int ALL_ATTEMPTS_FAILED = P2pException.REMOTE_FAILED;
   /** Timed out. */
-  public static final int TIMED_OUT = 504;
+  public static final int TIMED_OUT = P2pException.TIMED_OUT;
+  /** Closing or not started. */
+  public static final int UNAVAILABLE = P2pException.UNAVAILABLE;
   /** A fault of this node (a bug); never expected. */
   public static final int INTERNAL = 500;
 
   private ErrorCodes() {}
 
-  /** The contract code for {@code error}. */
+  /**
+   * The contract code for {@code error}: the swarm's own errors carry it; of the rest, bad input
+   * (an {@link IllegalArgumentException} such as a malformed key or varint, bad JSON) is 400, an
+   * I/O failure 502, anything else a fault of this node.
+   */
   public static int codeOf(Throwable error) {
-    if (error instanceof SwarmRequestException e) {
-      return e.code();
-    }
-    if (error instanceof DialFailedException e) {
-      return e.allTimedOut() ? TIMED_OUT : ALL_ATTEMPTS_FAILED;
-    }
-    if (DialFailedException.isTimeout(error)) {
-      return TIMED_OUT;
-    }
-    if (error instanceof ResourceLimitException || isStreamLimit(error)
-        || (error instanceof NoConnectionException && isStreamLimit(error.getCause()))) {
-      return LIMIT_REACHED;
-    }
-    if (error instanceof NoAddressException) {
-      return NOT_FOUND;
-    }
-    // MultiaddrException and InvalidPeerIdException are IllegalArgumentExceptions.
-    if (error instanceof IllegalArgumentException
-        || error instanceof DecodeException
-        || error instanceof ClassCastException) {
-      return BAD_REQUEST;
-    }
-    if (error instanceof ProtocolException
-        || error instanceof ProtocolNotSupportedException
-        || error instanceof NoConnectionException
-        || error instanceof StreamClosedException
-        || error instanceof UpgradeException
-        || error instanceof Ping.PingException
-        || error instanceof java.io.IOException
-        || error instanceof io.vertx.core.VertxException) {
-      return ALL_ATTEMPTS_FAILED;
-    }
-    return INTERNAL;
-  }
-
-  /** Every connection tried was at its stream limit (limits.maxStreamsOutbound or the muxer's). */
-  private static boolean isStreamLimit(Throwable error) {
-    return error instanceof MuxerException m && m.reason() == MuxerException.Reason.STREAM_LIMIT;
+    return error instanceof P2pException p ? p.code()
+        : error instanceof IllegalArgumentException || error instanceof DecodeException
+            || error instanceof ClassCastException ? BAD_REQUEST
+        : error instanceof java.io.IOException || error instanceof io.vertx.core.VertxException
+            ? ALL_ATTEMPTS_FAILED
+        : INTERNAL;
   }
 
   /** The text to send: the exception's message, or its type when it has none; never a trace. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;

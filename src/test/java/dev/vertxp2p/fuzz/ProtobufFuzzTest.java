@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshakePayload;
-import dev.vertxp2p.protocols.IdentifyMessage;
-import dev.vertxp2p.protocols.IdentifyMessage.IdentifyException;
+import dev.vertxp2p.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage.IdentifyException;
 import java.util.List;
 
 /**
  * The protobufs a peer sends: the Noise handshake payload (decrypted message 2 or 3) and the
- * identify message. Only the codec's {@link dev.vertxp2p.proto.ProtocolException} subclass may
+ * identify message. Only the codec's {@link dev.vertxp2p.ProtocolException} subclass may
  * escape; a message that decodes re-encodes to bytes that decode to an equal message.
  */
 class ProtobufFuzzTest {

@@ -7,7 +7,7 @@ import dev.vertxp2p.proto.multistream.Multistream;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseHandshakePayload;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

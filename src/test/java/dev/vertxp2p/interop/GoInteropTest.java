@@ -22,7 +22,7 @@ import dev.vertxp2p.bench.Metric;
 import dev.vertxp2p.bench.Scenarios;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.swarm.SwarmImpl;
 import io.vertx.core.Future;

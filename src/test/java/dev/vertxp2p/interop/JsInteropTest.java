@@ -21,7 +21,7 @@ import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.crypto.Keys;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.swarm.SwarmImpl;
 import dev.vertxp2p.transport.PeerIdMismatchException;
@@ -328,7 +328,7 @@ class JsInteropTest {
       if (type.isInstance(c)) {
         return true;
       }
-      if (c instanceof dev.vertxp2p.swarm.DialFailedException d) {
+      if (c instanceof dev.vertxp2p.DialFailedException d) {
         for (var f : d.failures()) {
           if (hasCause(f.lastError(), type)) {
             return true;

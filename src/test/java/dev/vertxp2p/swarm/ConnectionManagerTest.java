@@ -1,5 +1,6 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ResourceLimitException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

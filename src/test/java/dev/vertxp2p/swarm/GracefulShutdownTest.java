@@ -13,7 +13,7 @@ import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
-import dev.vertxp2p.transport.StreamClosedException;
+import dev.vertxp2p.StreamClosedException;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;

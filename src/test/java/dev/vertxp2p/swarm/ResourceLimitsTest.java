@@ -1,5 +1,6 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ResourceLimitException;
 import dev.vertxp2p.testing.SwarmFixture;
 
 import static dev.vertxp2p.testing.Await.await;

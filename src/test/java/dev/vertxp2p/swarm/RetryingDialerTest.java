@@ -1,5 +1,9 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.DialAbortedException;
+import dev.vertxp2p.DialFailedException;
+import dev.vertxp2p.DialTimeoutException;
+import dev.vertxp2p.NonRetryableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -380,7 +384,7 @@ class RetryingDialerTest {
         new DialFailedException.AddressFailure("/a", 1,
             new DialTimeoutException("/a", Duration.ofMillis(300))),
         new DialFailedException.AddressFailure("/b", 1,
-            new dev.vertxp2p.transport.HandshakeTimeoutException("upgrade took over 300 ms"))));
+            new dev.vertxp2p.HandshakeTimeoutException("upgrade took over 300 ms"))));
     assertTrue(mixed.allTimedOut());
     DialFailedException refused = new DialFailedException(List.of(
         new DialFailedException.AddressFailure("/a", 1,

@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ConnectionSelector;
+import dev.vertxp2p.NoConnectionException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;

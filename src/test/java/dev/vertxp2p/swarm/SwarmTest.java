@@ -1,5 +1,9 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.ConnectionSelector;
+import dev.vertxp2p.DialFailedException;
+import dev.vertxp2p.NoAddressException;
+import dev.vertxp2p.SelectableConnection;
 import dev.vertxp2p.testing.SwarmFixture;
 
 import static dev.vertxp2p.testing.Await.await;

@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.StreamClosedException;
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,7 +21,7 @@ import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Perf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.HandshakeTimeoutException;
 import static dev.vertxp2p.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,7 @@ import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
-import dev.vertxp2p.protocols.IdentifyMessage;
+import dev.vertxp2p.IdentifyMessage;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;

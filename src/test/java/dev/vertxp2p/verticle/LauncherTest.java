@@ -48,7 +48,7 @@ class LauncherTest {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.vertxp2p.Main");
+    cmd.add("dev.vertxp2p.launcher.Main");
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
     started.add(p);

@@ -1,6 +1,6 @@
 package dev.vertxp2p.proto.mplex;
 
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 
 /**
  * The remote broke mplex: a message over the size limit, an unknown flag, a NewStream for a

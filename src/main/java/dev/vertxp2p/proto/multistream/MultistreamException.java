@@ -1,6 +1,6 @@
 package dev.vertxp2p.proto.multistream;
 
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 
 /**
  * The remote broke multistream-select 1.0: garbage or a wrong header, a message over the size

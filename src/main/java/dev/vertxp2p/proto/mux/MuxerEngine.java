@@ -11,7 +11,7 @@ package dev.vertxp2p.proto.mux;
  * <p>Stream ids returned here are engine-local handles, unique for the life of the session; for
  * Yamux they are the wire ids, for mplex they encode the wire id and the initiator flag.
  *
- * <p>Remote faults raise a subclass of {@link dev.vertxp2p.proto.ProtocolException} from {@link
+ * <p>Remote faults raise a subclass of {@link dev.vertxp2p.ProtocolException} from {@link
  * #receive}; after that the engine is failed: {@link #isClosed()} is true, every later call to
  * {@link #receive} throws again, and any final bytes it wants sent (a GOAWAY with a protocol-error
  * code) are already in {@link #pollOutbound}. Misuse by the local caller (unknown stream, write
@@ -29,7 +29,7 @@ public interface MuxerEngine {
    * Feeds bytes read from the secured channel. Partial frames are buffered (bounded by the
    * engine's limits) until the rest arrives.
    *
-   * @throws dev.vertxp2p.proto.ProtocolException when the remote broke the protocol
+   * @throws dev.vertxp2p.ProtocolException when the remote broke the protocol
    */
   void receive(byte[] data, int offset, int length);
 

@@ -1,6 +1,6 @@
 package dev.vertxp2p.proto.noise;
 
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 
 /**
  * The remote broke the Noise handshake or transport: a bad tag, a malformed or truncated message,

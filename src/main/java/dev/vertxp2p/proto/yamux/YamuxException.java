@@ -1,6 +1,6 @@
 package dev.vertxp2p.proto.yamux;
 
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 
 /** The remote broke the Yamux protocol; the session has failed and a GOAWAY(1) is queued. */
 public class YamuxException extends ProtocolException {

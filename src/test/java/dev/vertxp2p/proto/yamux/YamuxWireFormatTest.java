@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertxp2p.proto.ProtocolException;
+import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
 import java.util.ArrayList;

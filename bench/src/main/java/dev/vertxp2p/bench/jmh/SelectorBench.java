@@ -1,8 +1,8 @@
 package dev.vertxp2p.bench.jmh;
 
 import dev.vertxp2p.LoadBalancingStrategy;
-import dev.vertxp2p.swarm.ConnectionSelector;
-import dev.vertxp2p.swarm.SelectableConnection;
+import dev.vertxp2p.ConnectionSelector;
+import dev.vertxp2p.SelectableConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,6 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
+
+import dev.vertxp2p.swarm.Ewma;
 
 /**
  * What a {@link ConnectionSelector} may know of a connection: a socket-free view the swarm's

@@ -1,5 +1,6 @@
-package dev.vertxp2p;
+package dev.vertxp2p.launcher;
 
+import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import io.vertx.core.Vertx;

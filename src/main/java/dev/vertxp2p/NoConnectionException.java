@@ -1,9 +1,8 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
-import dev.vertxp2p.PeerId;
 
 /** No open connection to a peer could carry a new stream. */
-public class NoConnectionException extends RuntimeException {
+public class NoConnectionException extends P2pException {
   private static final long serialVersionUID = 1L;
 
   public NoConnectionException(PeerId peer, int tried) {
@@ -12,10 +11,16 @@ public class NoConnectionException extends RuntimeException {
 
   /** With the last connection's failure as the cause (so callers can tell a stream limit). */
   public NoConnectionException(PeerId peer, int tried, Throwable lastFailure) {
-    super(tried == 0
+    super(codeOf(lastFailure), tried == 0
         ? "no open connection to " + peer
         : "none of the " + tried + " connections to " + peer + " could open a stream"
             + (lastFailure == null ? "" : " (last: " + lastFailure.getMessage() + ")"),
         lastFailure);
+  }
+
+  /** 409 when the last connection tried was at its stream limit, else 502. */
+  private static int codeOf(Throwable lastFailure) {
+    return lastFailure instanceof P2pException p && p.code() == LIMIT_REACHED
+        ? LIMIT_REACHED : REMOTE_FAILED;
   }
 }

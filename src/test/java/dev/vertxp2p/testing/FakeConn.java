@@ -1,29 +1,31 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p.testing;
+
+import dev.vertxp2p.SelectableConnection;
 
 /** A connection with settable stats, for selector tests. */
-final class FakeConn implements SelectableConnection {
-  final String id;
-  boolean open = true;
-  int streams;
-  long openedAt;
-  double latency = Double.NaN;
+public final class FakeConn implements SelectableConnection {
+  public final String id;
+  public boolean open = true;
+  public int streams;
+  public long openedAt;
+  public double latency = Double.NaN;
 
-  FakeConn(String id, long openedAt) {
+  public FakeConn(String id, long openedAt) {
     this.id = id;
     this.openedAt = openedAt;
   }
 
-  FakeConn streams(int n) {
+  public FakeConn streams(int n) {
     streams = n;
     return this;
   }
 
-  FakeConn latency(double ms) {
+  public FakeConn latency(double ms) {
     latency = ms;
     return this;
   }
 
-  FakeConn closed() {
+  public FakeConn closed() {
     open = false;
     return this;
   }

@@ -1,6 +1,5 @@
-package dev.vertxp2p.transport;
+package dev.vertxp2p;
 
-import dev.vertxp2p.swarm.NonRetryable;
 
 /**
  * The remote speaks none of our security protocols or muxers. Retrying cannot help.

@@ -1,6 +1,5 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
-import dev.vertxp2p.LoadBalancingStrategy;
 import java.util.List;
 import java.util.Objects;
 

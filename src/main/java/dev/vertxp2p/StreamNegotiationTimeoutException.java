@@ -1,10 +1,10 @@
-package dev.vertxp2p.transport;
+package dev.vertxp2p;
 
 /** The remote did not finish multistream negotiation on a stream in time. */
 public class StreamNegotiationTimeoutException extends StreamClosedException {
   private static final long serialVersionUID = 1L;
 
   public StreamNegotiationTimeoutException(String message) {
-    super(message);
+    super(TIMED_OUT, message);
   }
 }

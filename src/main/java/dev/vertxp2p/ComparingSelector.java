@@ -1,4 +1,4 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
 import java.util.Comparator;
 import java.util.HashMap;

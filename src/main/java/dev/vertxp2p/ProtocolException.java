@@ -1,4 +1,4 @@
-package dev.vertxp2p.proto;
+package dev.vertxp2p;
 
 /**
  * The remote broke a protocol: malformed bytes, a frame over a limit, a message out of order.
@@ -7,14 +7,14 @@ package dev.vertxp2p.proto;
  * the transport closes the offending connection or stream and keeps serving everyone else. The
  * message always says what was expected and what came.
  */
-public class ProtocolException extends RuntimeException {
+public class ProtocolException extends P2pException {
   private static final long serialVersionUID = 1L;
 
   public ProtocolException(String message) {
-    super(message);
+    super(REMOTE_FAILED, message);
   }
 
   public ProtocolException(String message, Throwable cause) {
-    super(message, cause);
+    super(REMOTE_FAILED, message, cause);
   }
 }

@@ -1,9 +1,9 @@
-package dev.vertxp2p.protocols;
+package dev.vertxp2p;
 
+import dev.vertxp2p.protocols.Identify;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
-import dev.vertxp2p.proto.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
 /**
  * Marks an error that retrying the same address cannot fix: the remote has a different peer id,

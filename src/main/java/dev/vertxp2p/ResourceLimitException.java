@@ -1,11 +1,11 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
 /**
  * A configured resource limit was reached: a dial beyond {@code limits.maxConnections}, too many
  * protection tags. Retrying at once cannot help, so the dialer does not retry it; the event bus
  * answers 409.
  */
-public class ResourceLimitException extends RuntimeException implements NonRetryable {
+public class ResourceLimitException extends P2pException implements NonRetryable {
   private static final long serialVersionUID = 1L;
 
   private final String limit;
@@ -15,7 +15,7 @@ public class ResourceLimitException extends RuntimeException implements NonRetry
    * @param message what was refused and why
    */
   public ResourceLimitException(String limit, String message) {
-    super(message);
+    super(LIMIT_REACHED, message);
     this.limit = limit;
   }
 

@@ -1,5 +1,6 @@
-package dev.vertxp2p;
+package dev.vertxp2p.launcher;
 
+import dev.vertxp2p.Swarm;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.web.DashboardVerticle;
 import io.vertx.core.DeploymentOptions;

@@ -1,5 +1,6 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
+import dev.vertxp2p.testing.FakeConn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertxp2p.LoadBalancingStrategy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.vertxp2p.swarm;
+package dev.vertxp2p;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
  * Every attempt on every address of a dial failed. Lists each address with its attempt count and
  * last error; its cause is the last error of the last address.
  */
-public class DialFailedException extends RuntimeException {
+public class DialFailedException extends P2pException {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -34,6 +34,7 @@ public class DialFailedException extends RuntimeException {
 
   public DialFailedException(List<AddressFailure> failures) {
     super(
+        allTimedOut(failures) ? TIMED_OUT : REMOTE_FAILED,
         "dial failed on all "
             + failures.size()
             + (failures.size() == 1 ? " address: " : " addresses: ")
@@ -52,15 +53,17 @@ public class DialFailedException extends RuntimeException {
    * own connectionTimeout, or the upgrade's bound, whichever of the two fired first.
    */
   public boolean allTimedOut() {
+    return code() == TIMED_OUT;
+  }
+
+  private static boolean allTimedOut(List<AddressFailure> failures) {
     return !failures.isEmpty()
         && failures.stream().allMatch(f -> isTimeout(f.lastError()));
   }
 
   /** Whether {@code e} is one of the swarm's timeouts (the dial's, the upgrade's, a stream's). */
   public static boolean isTimeout(Throwable e) {
-    return e instanceof DialTimeoutException
-        || e instanceof dev.vertxp2p.transport.HandshakeTimeoutException
-        || e instanceof dev.vertxp2p.transport.StreamNegotiationTimeoutException
+    return (e instanceof P2pException p && p.code() == TIMED_OUT)
         || e instanceof java.util.concurrent.TimeoutException;
   }
 }
