@@ -165,6 +165,18 @@ final class ConfigCheck {
     return d.getSeconds() + d.getNano() / 1e9;
   }
 
+  /**
+   * A timeout that a timer must be able to fire: at least 1 ms, since Vert.x timers have
+   * millisecond resolution and a shorter one would fire at once, failing every attempt.
+   */
+  static double timerSeconds(String path, double seconds) {
+    positiveSeconds(path, seconds);
+    if (seconds < 0.001) {
+      throw invalid(path, seconds, "must be at least 0.001 seconds (1 ms, a timer's resolution)");
+    }
+    return seconds;
+  }
+
   static Duration toDuration(double seconds) {
     // Bounded by MAX_DURATION_SECONDS, so the nanosecond count fits a long (1e18 < 9.2e18).
     return Duration.ofNanos(Math.round(seconds * 1e9));

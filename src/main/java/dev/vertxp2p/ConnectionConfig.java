@@ -110,16 +110,17 @@ public class ConnectionConfig {
   /**
    * Sets the per-attempt timeout in seconds.
    *
-   * @throws IllegalArgumentException unless finite and &gt; 0
+   * @throws IllegalArgumentException unless finite and at least 0.001 (a timer's 1 ms)
    */
   public ConnectionConfig setConnectionTimeout(double seconds) {
-    this.connectionTimeout = ConfigCheck.positiveSeconds(path("connectionTimeout"), seconds);
+    this.connectionTimeout = ConfigCheck.timerSeconds(path("connectionTimeout"), seconds);
     return this;
   }
 
   /** Sets the per-attempt timeout. */
   public ConnectionConfig setConnectionTimeout(Duration timeout) {
-    this.connectionTimeout = ConfigCheck.positiveSeconds(path("connectionTimeout"), timeout);
+    this.connectionTimeout = ConfigCheck.timerSeconds(path("connectionTimeout"),
+        ConfigCheck.positiveSeconds(path("connectionTimeout"), timeout));
     return this;
   }
 

@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public interface Swarm {
 
+  /** The agent version this node names in identify. */
+  String AGENT_VERSION = "vertx-libp2p-swarm/0.1.0";
+
   /**
    * Creates a swarm (the seed's {@code new_swarm(retry_config, connection_config)}). Call {@link
    * #start()} to listen.
@@ -109,10 +112,10 @@ public interface Swarm {
    * Told of every stream, inbound or outbound, once its protocol is negotiated; on the stream's
    * event loop, so keep it cheap (counting, not I/O). For metrics by protocol.
    */
-  Swarm streamOpenedHandler(Handler<P2pStream> handler);
+  Registration streamOpenedHandler(Handler<P2pStream> handler);
 
   /** Receives every {@link SwarmEvent}, on the swarm's context. */
-  Swarm eventHandler(Handler<SwarmEvent> handler);
+  Registration eventHandler(Handler<SwarmEvent> handler);
 
   /**
    * Protects {@code peer} from the connection manager's trimming under {@code tag} (go-libp2p's

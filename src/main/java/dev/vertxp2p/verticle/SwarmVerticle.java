@@ -9,7 +9,6 @@ import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.metrics.SwarmMetrics;
-import dev.vertxp2p.swarm.SwarmImpl;
 import dev.vertxp2p.util.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -364,7 +363,7 @@ public class SwarmVerticle extends VerticleBase {
         .put("peerId", swarm.peerId().toString())
         .put("listenAddrs", new JsonArray(swarm.listenAddrs().stream()
             .map(Multiaddr::toString).toList()))
-        .put("agentVersion", SwarmImpl.AGENT_VERSION)
+        .put("agentVersion", Swarm.AGENT_VERSION)
         .put("protocols", new JsonArray(swarm.protocols()))
         .put("config", swarm.options().toPublicJson())
         .put("connectionManager", swarm.connectionManagerState())

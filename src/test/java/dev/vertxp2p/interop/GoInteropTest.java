@@ -24,7 +24,6 @@ import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Ping;
-import dev.vertxp2p.swarm.SwarmImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -233,7 +232,7 @@ class GoInteropTest {
       assertEquals(STREAMS, res.getInteger("streamsOk"));
       JsonObject ident = res.getJsonObject("identify");
       assertEquals(Boolean.TRUE, ident.getBoolean("publicKeyMatches"), ident.encode());
-      assertEquals(SwarmImpl.AGENT_VERSION, ident.getString("agentVersion"));
+      assertEquals(Swarm.AGENT_VERSION, ident.getString("agentVersion"));
       assertEquals("ipfs/0.1.0", ident.getString("protocolVersion"));
       List<?> protocols = ident.getJsonArray("protocols").getList();
       for (String p : List.of(Ping.PROTOCOL, Identify.PROTOCOL, Echo.PROTOCOL)) {

@@ -23,7 +23,6 @@ import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Ping;
-import dev.vertxp2p.swarm.SwarmImpl;
 import dev.vertxp2p.transport.PeerIdMismatchException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -133,7 +132,7 @@ class JsInteropTest {
 
       JsonObject id = js.callOk(cmd("identify", "connection", connection));
       assertEquals(Identify.PROTOCOL_VERSION, id.getString("protocolVersion"));
-      assertEquals(SwarmImpl.AGENT_VERSION, id.getString("agentVersion"));
+      assertEquals(Swarm.AGENT_VERSION, id.getString("agentVersion"));
       PeerId fromKey = PeerId.fromPublicKey(
           Keys.unmarshalPublicKey(HexFormat.of().parseHex(id.getString("publicKey"))));
       assertEquals(node.peerId(), fromKey);

@@ -15,15 +15,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Owner.ConfinementError} was thrown inside a Vert.x callback and only logged there.
  */
 public final class ConfinementCheck implements BeforeEachCallback, AfterEachCallback {
+  private static volatile String current;
+
+  /** The display name of the test this extension is guarding now, or null. */
+  public static String guarding() {
+    return current;
+  }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     assertTrue(Owner.CHECKS, "confinement checks must be on in tests (enable assertions)");
     Owner.drainViolations();
+    current = context.getUniqueId();
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
+    current = null;
     List<String> violations = Owner.drainViolations();
     assertEquals(List.of(), violations, "owned state touched off its owner context");
   }

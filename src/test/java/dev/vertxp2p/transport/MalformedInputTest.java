@@ -46,7 +46,7 @@ class MalformedInputTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final List<String> LOGGERS = List.of(
       MuxedConnection.class.getName(), Upgrader.class.getName(),
-      dev.vertxp2p.swarm.SwarmImpl.class.getName());
+      dev.vertxp2p.swarm.SwarmImpl.class.getName(), "dev.vertxp2p.swarm.InboundAdmission");
 
   private Vertx vertx;
   private Swarm server;

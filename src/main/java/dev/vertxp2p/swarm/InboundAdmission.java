@@ -1,0 +1,182 @@
+package dev.vertxp2p.swarm;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.LimitsOptions;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.ProtocolException;
+import dev.vertxp2p.SwarmEvent;
+import dev.vertxp2p.transport.ConnectionHost;
+import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.Upgrader;
+import dev.vertxp2p.util.Log;
+import dev.vertxp2p.util.Owner;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Inbound sockets from accept to registration: a handshake slot ({@code
+ * limits.maxPendingInbound}) while the upgrade runs, then the node-wide and per-peer limits.
+ *
+ * <p>Owner-confined (checked): a socket arriving on another loop waits, paused, until the owner
+ * has given it a slot; the upgrade runs on the socket's loop and its outcome hops back.
+ */
+final class InboundAdmission {
+  private static final Log LOG = Log.get(InboundAdmission.class);
+
+  private final Owner owner;
+  private final ConnectionRegistry registry;
+  private final SwarmEvents events;
+  private final LimitsOptions limits;
+  private final LongSupplier nanoClock;
+  private final ConnectionHost host;
+  private final Supplier<Upgrader> upgrader;
+  private final BooleanSupplier closing;
+  private final Consumer<MuxedConnection> registered;
+  /**
+   * Inbound sockets still in the upgrade, oldest first, with when they arrived. Their number is
+   * the {@code limits.maxPendingInbound} budget.
+   */
+  private final LinkedHashMap<NetSocket, Long> pending = new LinkedHashMap<>();
+
+  /**
+   * @param upgrader the node's upgrader, null until the identity is loaded
+   * @param closing whether the swarm is closing
+   * @param registered told of each connection admitted and registered
+   */
+  InboundAdmission(Owner owner, ConnectionRegistry registry, SwarmEvents events,
+      LimitsOptions limits, LongSupplier nanoClock, ConnectionHost host,
+      Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<MuxedConnection> registered) {
+    this.owner = owner;
+    this.registry = registry;
+    this.events = events;
+    this.limits = limits;
+    this.nanoClock = nanoClock;
+    this.host = host;
+    this.upgrader = upgrader;
+    this.closing = closing;
+    this.registered = registered;
+  }
+
+  /** A listener accepted {@code socket}; on any context. */
+  void accept(NetSocket socket) {
+    if (closing.getAsBoolean() || upgrader.get() == null) {
+      socket.close();
+      return;
+    }
+    if (!owner.isCurrent()) {
+      // Listeners run on every event loop: the slot is the owner's to give.
+      socket.pause();
+      Context socketCtx = Vertx.currentContext();
+      owner.run(() -> {
+        boolean admitted = !closing.getAsBoolean() && claimSlot(socket);
+        socketCtx.runOnContext(v -> {
+          if (admitted) {
+            upgrade(socket);
+            socket.resume();
+          } else {
+            socket.close();
+          }
+        });
+      });
+      return;
+    }
+    if (!claimSlot(socket)) {
+      socket.close();
+      return;
+    }
+    upgrade(socket);
+  }
+
+  /**
+   * Takes a handshake slot for {@code socket}; when all are taken, the oldest pending socket, if
+   * it has been stuck for {@code limits.evictPendingAfter}, hands its slot over and is closed. A
+   * real peer finishes its handshake in milliseconds and a slowloris socket never does, so the
+   * oldest slot is the likeliest staller; younger ones are never evicted, so a flood of new
+   * sockets cannot push out handshakes that are still progressing.
+   */
+  private boolean claimSlot(NetSocket socket) {
+    owner.check();
+    long now = nanoClock.getAsLong();
+    if (!registry.budget().tryStartHandshake()) {
+      Map.Entry<NetSocket, Long> oldest = pending.entrySet().stream().findFirst().orElse(null);
+      long evictAfter = (long) (limits.getEvictPendingAfter() * 1e9);
+      if (oldest == null || now - oldest.getValue() < evictAfter) {
+        // limits.maxPendingInbound: every socket in the upgrade holds state until the handshake
+        // timeout; a flood of them must not.
+        LOG.debug(() -> "closing inbound socket from " + socket.remoteAddress() + ": "
+            + registry.budget().pendingInbound()
+            + " inbound handshakes in progress (limits.maxPendingInbound)");
+        return false;
+      }
+      pending.remove(oldest.getKey()); // its slot passes to the newcomer
+      LOG.debug(() -> "evicting a stalled inbound handshake from "
+          + oldest.getKey().remoteAddress() + " to admit " + socket.remoteAddress());
+      oldest.getKey().close();
+    }
+    pending.put(socket, now);
+    return true;
+  }
+
+  /** Upgrades an inbound socket that holds a handshake slot; on the socket's context. */
+  private void upgrade(NetSocket socket) {
+    Context ctx = Vertx.currentContext();
+    Multiaddr local = Addresses.of(socket.localAddress());
+    Multiaddr remote = Addresses.of(socket.remoteAddress());
+    Upgrader up = upgrader.get();
+    long timeout = up.options().getHandshakeTimeout().toMillis();
+    up.upgrade(ctx, socket, Connection.Direction.INBOUND, null, local, remote, host, timeout)
+        .onComplete(ar -> owner.run(() -> {
+          // An evicted socket gave its slot away already.
+          if (pending.remove(socket) != null) {
+            registry.budget().endHandshake();
+          }
+          if (ar.succeeded()) {
+            admit(ar.result());
+          } else if (ar.cause() instanceof ProtocolException) {
+            LOG.info("inbound connection from " + remote + " closed: " + ar.cause());
+          } else {
+            LOG.debug(() -> "inbound upgrade from " + remote + " failed: " + ar.cause());
+          }
+        }));
+  }
+
+  /** The node-wide and per-peer limits, then registration. */
+  private void admit(MuxedConnection conn) {
+    owner.check();
+    if (closing.getAsBoolean()) {
+      conn.close();
+      return;
+    }
+    if (!registry.budget().tryAdmitInbound()) {
+      reject(conn, "limits.maxConnections (" + registry.budget().maxConnections() + ") reached");
+      return;
+    }
+    Optional<PeerConnectionLimiter.Reservation> r =
+        registry.reserve(conn.peerId(), Connection.Direction.INBOUND);
+    if (r.isEmpty()) {
+      registry.budget().closed();
+      reject(conn, "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") reached");
+      return;
+    }
+    if (registry.register(conn, r.get(), -1)) {
+      registered.accept(conn);
+    }
+  }
+
+  private void reject(MuxedConnection conn, String reason) {
+    events.emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
+        .put("connection", conn.toJson())
+        .put("connectionsToPeer", registry.list(conn.peerId()).size())
+        .put("reason", reason));
+    conn.close();
+  }
+}
