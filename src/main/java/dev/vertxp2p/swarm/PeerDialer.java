@@ -38,8 +38,9 @@ import java.util.function.Supplier;
  * toward its target, and dials only into the per-peer limit's free slots: a draining connection
  * keeps its slot until it has closed.
  *
- * <p>Owner-confined: its state, the dial merger and the retrying dialer's, is touched on the
- * owner only.
+ * <p>Owner-confined (checked): its state, the dial merger's and the retrying dialer's, is
+ * touched on the owner only; every attempt's outcome is re-homed there before the retrying dialer
+ * sees it.
  */
 final class PeerDialer {
 
@@ -217,17 +218,20 @@ final class PeerDialer {
     long dialStart = nanoClock.getAsLong();
     Future<MuxedConnection> f = dialer.dial(
         known,
+        // An attempt completes on its connection's loop: back to the owner before the retrying
+        // dialer settles it, so its timeout (on the owner) and its result never race.
         (Multiaddr addr, int n, Future<Void> abandoned) ->
-            attempt.start(peer, addr, timeoutMs, abandoned),
+            owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned)),
         MuxedConnection::close,
         (Multiaddr addr, int failedAttempt, Duration delay, Throwable cause) ->
-            owner.run(() -> events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()
+            events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()
                 .put("addr", addr.toString())
                 .put("attempt", failedAttempt)
                 .put("delay", delay.toMillis() / 1000.0)
-                .put("error", String.valueOf(cause.getMessage())))));
+                .put("error", String.valueOf(cause.getMessage()))));
     Promise<MuxedConnection> done = Promise.promise();
-    f.onComplete(ar -> owner.run(() -> {
+    f.onComplete(ar -> {
+      owner.check();
       if (ar.failed()) {
         registry.budget().dialDone(false);
         reservation.cancel();
@@ -247,7 +251,7 @@ final class PeerDialer {
         registered.accept(conn);
       }
       done.complete(conn);
-    }));
+    });
     return done.future();
   }
 }
