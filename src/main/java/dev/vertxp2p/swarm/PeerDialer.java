@@ -180,8 +180,7 @@ final class PeerDialer {
       Future<List<Connection>> outcome = outcome(dials, registry.openConnections(peer));
       if (outcome.failed()) {
         events.emit(SwarmEvent.DIAL_FAILED, peer, new JsonObject()
-            .put("error", String.valueOf(outcome.cause() == null ? null
-                : outcome.cause().getMessage())));
+            .put("error", String.valueOf(outcome.cause().getMessage())));
       }
       return outcome;
     });
@@ -189,21 +188,23 @@ final class PeerDialer {
 
   /**
    * What a top-up's dials come to: the usable connections when there are any, else the first
-   * dial's failure.
+   * dial's failure, else (every dial succeeded into a connection that closed at once) an error
+   * that says so: never a failure without a cause.
    */
   static Future<List<Connection>> outcome(List<Future<MuxedConnection>> dials,
       List<Connection> open) {
     if (!open.isEmpty()) {
       return Future.succeededFuture(open);
     }
-    Throwable cause = null;
     for (Future<MuxedConnection> f : dials) {
       if (f.failed()) {
-        cause = f.cause();
-        break;
+        return Future.failedFuture(f.cause());
       }
     }
-    return Future.failedFuture(cause);
+    // Every dial succeeded, and every connection closed before it was registered.
+    return Future.failedFuture(new P2pException(P2pException.REMOTE_FAILED, dials.size()
+        + (dials.size() == 1 ? " connection was" : " connections were")
+        + " dialed and closed before they could be used"));
   }
 
   private Future<List<Connection>> failed(PeerId peer, Throwable error) {
