@@ -456,6 +456,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     List<MuxedConnection> list = conns.computeIfAbsent(peer, p -> new ArrayList<>());
     boolean first = list.isEmpty();
     list.add(conn);
+    conn.activate();
     publishSnapshot();
     JsonObject fields = new JsonObject().put("connection", conn.toJson())
         .put("connectionsToPeer", list.size());
