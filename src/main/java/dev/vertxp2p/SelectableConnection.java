@@ -1,7 +1,5 @@
 package dev.vertxp2p;
 
-import dev.vertxp2p.swarm.Ewma;
-
 /**
  * What a {@link ConnectionSelector} may know of a connection: a socket-free view the swarm's
  * connections implement, so selection is testable with plain objects.
@@ -20,6 +18,9 @@ public interface SelectableConnection {
   /** When it was opened, from a monotonic clock ({@link System#nanoTime()}): larger is newer. */
   long openedAtNanos();
 
-  /** Smoothed ping round-trip time in milliseconds (see {@link Ewma}), NaN when unknown. */
+  /**
+   * Smoothed ping round-trip time in milliseconds (an exponentially weighted moving average,
+   * weight 0.25 for the newest sample), NaN when unknown.
+   */
   double latencyMillis();
 }

@@ -195,8 +195,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     });
   }
 
-  /** A connection just registered, either way: identify it, measure it, trim if over. */
+  /**
+   * A connection just registered, either way: it may read and carry streams now (not before: a
+   * connection the limits refuse never reaches a handler); identify it, measure it, trim if over.
+   */
   private void registered(MuxedConnection conn) {
+    conn.activate();
     PeerId peer = conn.peerId();
     if (options.getConnection().getLoadBalancingStrategy() == LoadBalancingStrategy.LOWEST_LATENCY
         && options.getServices().isPing()) {

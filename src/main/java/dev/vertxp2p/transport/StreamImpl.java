@@ -1,34 +1,29 @@
 package dev.vertxp2p.transport;
 
-import dev.vertxp2p.StreamClosedException;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
-import dev.vertxp2p.ProtocolNotSupportedException;
-import dev.vertxp2p.ProtocolException;
-import dev.vertxp2p.proto.multistream.MultistreamInitiator;
-import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
-import dev.vertxp2p.proto.multistream.MultistreamResponder;
-import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
+import dev.vertxp2p.StreamClosedException;
 import dev.vertxp2p.proto.mux.MuxerException;
+import dev.vertxp2p.util.Owner;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A muxed stream as a Vert.x read and write stream. Everything here runs on the connection's event
  * loop; public methods called from elsewhere hop there first.
  *
- * <p>Read side: data from the muxer is handed to the handler while there is demand, and only then
- * reported as consumed, so a paused stream stops the remote through the muxer's window. Write
- * side: the muxer takes what its send window allows; the rest waits here until the remote opens
- * the window again ({@link #onWritable()}).
+ * <p>Its first bytes belong to the protocol negotiation ({@link StreamNegotiation}), which hands
+ * the stream over once a protocol is agreed. Read side: data from the muxer is handed to the
+ * handler while there is demand, and only then reported as consumed, so a paused stream stops the
+ * remote through the muxer's window. Write side: {@link StreamWrites}.
  */
 final class StreamImpl implements P2pStream {
 
@@ -36,17 +31,17 @@ final class StreamImpl implements P2pStream {
   static final int DEFAULT_WRITE_QUEUE_MAX = 256 * 1024;
 
   private final MuxedConnection conn;
+  private final Owner owner;
   private final long id;
   private final boolean outbound;
+  private final StreamWrites writes;
 
   /** Non-null while the stream's protocol is being negotiated. */
-  private MultistreamNegotiator negotiator;
-  private Promise<P2pStream> openPromise;
-  private List<String> proposed;
-  private String protocol;
+  private StreamNegotiation negotiation;
+  private volatile String protocol;
 
   // Read side
-  private final ArrayDeque<io.netty.buffer.ByteBuf> pending = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
   private long demand = Long.MAX_VALUE;
   private boolean delivering;
   private boolean remoteEnded;
@@ -59,124 +54,87 @@ final class StreamImpl implements P2pStream {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  // Write side
-  private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
-  /**
-   * Bytes in {@link #writes}; changed on the loop only, read from any thread by {@link
-   * #writeQueueFull()}.
-   */
-  private volatile long queuedBytes;
-  /**
-   * Bytes written from other threads and not yet on the loop (in {@link #writes}): counted at
-   * once, so that a writer off the loop meets back-pressure rather than queueing without bound.
-   */
-  private final AtomicLong inTransit = new AtomicLong();
-  private volatile int writeQueueMax = DEFAULT_WRITE_QUEUE_MAX;
-  private boolean endRequested;
-  private Promise<Void> endPromise;
-  private boolean writeClosed;
-  private Handler<Void> drainHandler;
-  /** Set by whichever thread found the queue full; cleared on the loop as the drain fires. */
-  private volatile boolean needDrain;
-
-  /** The protocol negotiation's timeout while it runs, else -1; the connection keeps it. */
-  long negotiationTimer = -1;
-
   private boolean closed;
   private Throwable failure;
   private boolean failureReported;
 
-  private static final class PendingWrite {
-    final byte[] data;
-    int offset;
-    final Promise<Void> promise;
-
-    PendingWrite(byte[] data, Promise<Void> promise) {
-      this.data = data;
-      this.promise = promise;
-    }
-  }
-
   StreamImpl(MuxedConnection conn, long id, boolean outbound) {
     this.conn = conn;
+    this.owner = conn.owner();
     this.id = id;
     this.outbound = outbound;
+    this.writes = new StreamWrites(this, conn, id);
+  }
+
+  MuxedConnection conn() {
+    return conn;
   }
 
   // ---- negotiation -------------------------------------------------------------------------
 
   /** Starts negotiating as the opener: propose {@code protocols} in order. */
   void startOutbound(List<String> protocols, Promise<P2pStream> promise) {
-    this.proposed = List.copyOf(protocols);
-    this.openPromise = promise;
-    this.negotiator = new MultistreamInitiator(proposed);
-    pumpNegotiator();
+    owner.check();
+    negotiation = StreamNegotiation.outbound(this, protocols, promise);
+    negotiation.start();
   }
 
   /** Starts negotiating as the acceptor: answer the remote's proposals. */
   void startInbound() {
-    this.negotiator =
-        new MultistreamResponder(conn.host().supportedProtocols(), conn.host().protocolList());
-    pumpNegotiator();
+    owner.check();
+    negotiation = StreamNegotiation.inbound(this);
+    negotiation.start();
   }
 
-  private void pumpNegotiator() {
-    byte[] out;
-    while ((out = negotiator.pollOutbound()) != null) {
-      writeRaw(out);
+  /**
+   * The protocol is agreed: the stream is the application's from here.
+   *
+   * @param leftover bytes pipelined behind the protocol line, the application's
+   * @param openPromise the opener's future (null on the accepting side)
+   */
+  void negotiated(String selected, byte[] leftover, Promise<P2pStream> openPromise) {
+    owner.check();
+    negotiation = null;
+    protocol = selected;
+    conn.streamNegotiated(this);
+    if (outbound) {
+      openPromise.complete(this);
+    } else {
+      conn.host().onInboundStream(this);
     }
-    if (negotiator.isDone()) {
-      MultistreamNegotiator done = negotiator;
-      negotiator = null;
-      protocol = done.selected();
-      byte[] leftover = done.leftover();
-      conn.streamNegotiated(this);
-      if (outbound) {
-        Promise<P2pStream> p = openPromise;
-        openPromise = null;
-        p.complete(this);
-      } else {
-        conn.host().onInboundStream(this);
-      }
-      if (leftover != null && leftover.length > 0) {
-        // Bytes pipelined behind the protocol line belong to the application; they were already
-        // acknowledged with the negotiation bytes, so they are not acknowledged again.
-        preAcked += leftover.length;
-        deliver(Unpooled.wrappedBuffer(leftover));
-      }
+    if (leftover != null && leftover.length > 0) {
+      // They were already acknowledged with the negotiation bytes, so not acknowledged again.
+      preAcked += leftover.length;
+      deliver(Unpooled.wrappedBuffer(leftover));
     }
+  }
+
+  /** Bytes for the stream's first writes: the negotiation's, ahead of the application's. */
+  void writeRaw(byte[] data) {
+    writes.writeRaw(data);
   }
 
   // ---- events from the muxer ----------------------------------------------------------------
 
   /** Data from the muxer: {@code data[off, off+len)} is this stream's alone. */
   void onData(byte[] data, int off, int len) {
+    owner.check();
     if (closed) {
       return;
     }
-    if (negotiator != null) {
-      // Negotiation bytes are ours, not the application's: acknowledge them at once.
-      conn.engine().consumed(id, len);
-      try {
-        negotiator.receive(data, off, len);
-        pumpNegotiator();
-      } catch (NoProtocolSupportedException e) {
-        fail(new ProtocolNotSupportedException(proposed));
-        resetQuietly();
-      } catch (ProtocolException e) {
-        conn.log().debug("stream " + id + ": negotiation failed: " + e.getMessage());
-        fail(e);
-        resetQuietly();
-      }
+    StreamNegotiation n = negotiation;
+    if (n != null) {
+      n.onData(data, off, len);
       return;
     }
     deliver(Unpooled.wrappedBuffer(data, off, len));
   }
 
   void onRemoteEnd() {
-    if (negotiator != null) {
-      fail(new StreamClosedException("remote closed the stream during protocol negotiation"));
-      resetQuietly();
+    owner.check();
+    StreamNegotiation n = negotiation;
+    if (n != null) {
+      n.onRemoteEnd();
       return;
     }
     remoteEnded = true;
@@ -194,13 +152,24 @@ final class StreamImpl implements P2pStream {
 
   /** The muxer forgot the stream: both directions are over. */
   void onClosed() {
+    owner.check();
     if (!closed) {
       closed = true;
-      writeClosed = true;
-      failWrites(new StreamClosedException("stream closed"));
+      StreamClosedException cause = new StreamClosedException("stream closed");
+      abandonNegotiation(cause);
+      writes.close(cause);
       uncountPending();
       conn.streamClosed(this);
     }
+  }
+
+  void onWritable() {
+    writes.pump();
+  }
+
+  /** The socket drained: streams that reported full may now be writable. */
+  void onSocketDrained() {
+    writes.fireDrainIfDue();
   }
 
   /**
@@ -211,7 +180,7 @@ final class StreamImpl implements P2pStream {
     if (pendingCounted) {
       pendingCounted = false;
       long n = 0;
-      for (io.netty.buffer.ByteBuf b : pending) {
+      for (ByteBuf b : pending) {
         n += b.readableBytes();
       }
       if (n > 0) {
@@ -220,32 +189,31 @@ final class StreamImpl implements P2pStream {
     }
   }
 
-  void onWritable() {
-    pumpWrites();
-  }
-
-  private void fail(Throwable cause) {
+  /** Ends the stream with {@code cause}: the opener's future, writes and end() fail with it. */
+  void fail(Throwable cause) {
+    owner.check();
     if (closed) {
       return;
     }
     failure = cause;
     closed = true;
-    writeClosed = true;
-    if (openPromise != null) {
-      Promise<P2pStream> p = openPromise;
-      openPromise = null;
-      p.tryFail(cause);
-    }
-    failWrites(cause);
+    abandonNegotiation(cause);
+    writes.close(cause);
     discardPending();
-    if (endPromise != null) {
-      endPromise.tryFail(cause);
-    }
+    writes.failEnd(cause);
     conn.streamClosed(this);
     Handler<Throwable> h = exceptionHandler;
     if (h != null && protocol != null) {
       failureReported = true;
       h.handle(cause);
+    }
+  }
+
+  private void abandonNegotiation(Throwable cause) {
+    StreamNegotiation n = negotiation;
+    if (n != null) {
+      negotiation = null;
+      n.abandon(cause);
     }
   }
 
@@ -255,15 +223,9 @@ final class StreamImpl implements P2pStream {
     pending.clear();
   }
 
-  private void failWrites(Throwable cause) {
-    PendingWrite w;
-    while ((w = writes.poll()) != null) {
-      w.promise.tryFail(cause);
-    }
-    queuedBytes = 0;
-  }
-
-  private void resetQuietly() {
+  /** Resets the stream in the muxer (when it still knows it) and sends the reset. */
+  void resetQuietly() {
+    owner.check();
     try {
       conn.engine().reset(id);
     } catch (MuxerException ignored) {
@@ -272,9 +234,18 @@ final class StreamImpl implements P2pStream {
     conn.flush();
   }
 
+  /** Why the stream failed, or null. */
+  Throwable failure() {
+    return failure;
+  }
+
+  boolean isFailed() {
+    return failure != null;
+  }
+
   // ---- read side ----------------------------------------------------------------------------
 
-  private void deliver(io.netty.buffer.ByteBuf data) {
+  private void deliver(ByteBuf data) {
     if (pendingCounted) {
       conn.bufferedDelta(data.readableBytes());
     }
@@ -283,6 +254,7 @@ final class StreamImpl implements P2pStream {
   }
 
   private void drainPending() {
+    owner.check();
     if (delivering) {
       return;
     }
@@ -291,7 +263,7 @@ final class StreamImpl implements P2pStream {
       // Nothing is handed out before there is a handler to take it: a stream whose handlers are
       // set a moment after it opened (from another thread, or after a future) loses nothing.
       while (demand > 0 && handler != null && !pending.isEmpty()) {
-        io.netty.buffer.ByteBuf chunk = pending.poll();
+        ByteBuf chunk = pending.poll();
         if (demand != Long.MAX_VALUE) {
           demand--;
         }
@@ -329,7 +301,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream handler(Handler<Buffer> handler) {
-    conn.run(() -> {
+    owner.run(() -> {
       this.handler = handler;
       drainPending();
     });
@@ -338,7 +310,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream pause() {
-    conn.run(() -> demand = 0);
+    owner.run(() -> demand = 0);
     return this;
   }
 
@@ -352,7 +324,7 @@ final class StreamImpl implements P2pStream {
     if (amount < 0) {
       throw new IllegalArgumentException("fetch amount must be >= 0, got " + amount);
     }
-    conn.run(() -> {
+    owner.run(() -> {
       long d = demand + amount;
       demand = d < 0 ? Long.MAX_VALUE : d;
       drainPending();
@@ -362,7 +334,7 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream endHandler(Handler<Void> endHandler) {
-    conn.run(() -> {
+    owner.run(() -> {
       this.endHandler = endHandler;
       drainPending();
     });
@@ -371,7 +343,8 @@ final class StreamImpl implements P2pStream {
 
   @Override
   public P2pStream exceptionHandler(Handler<Throwable> handler) {
-    conn.run(() -> {
+    owner.run(() -> {
+      owner.check();
       this.exceptionHandler = handler;
       // a failure that came before the handler is reported to it, once
       if (handler != null && failure != null && protocol != null && !failureReported) {
@@ -384,199 +357,14 @@ final class StreamImpl implements P2pStream {
 
   // ---- write side ---------------------------------------------------------------------------
 
-  /** Negotiation bytes: queued ahead of anything the application writes. */
-  private void writeRaw(byte[] data) {
-    writes.add(new PendingWrite(data, Promise.promise()));
-    queuedBytes += data.length;
-    pumpWrites();
-  }
-
   @Override
   public Future<Void> write(Buffer data) {
-    if (conn.onLoop() && writes.isEmpty() && !writeClosed && !endRequested
-        && data instanceof BufferInternal internal) {
-      io.netty.buffer.ByteBuf buf = internal.getByteBuf();
-      if (buf.hasArray()) {
-        return writeDirect(buf);
-      }
-    }
-    Promise<Void> promise = conn.callerPromise();
-    byte[] bytes = data.getBytes();
-    boolean offLoop = !conn.onLoop();
-    if (offLoop) {
-      inTransit.addAndGet(bytes.length);
-    }
-    conn.run(() -> {
-      if (offLoop) {
-        inTransit.addAndGet(-bytes.length);
-      }
-      if (writeClosed || endRequested) {
-        promise.fail(failure != null
-            ? new StreamClosedException("stream is closed", failure)
-            : new StreamClosedException("write after end() on stream " + id));
-        return;
-      }
-      if (bytes.length == 0) {
-        promise.complete();
-        return;
-      }
-      writes.add(new PendingWrite(bytes, promise));
-      queuedBytes += bytes.length;
-      pumpWrites();
-    });
-    return promise.future();
-  }
-
-  /**
-   * A write on the loop with nothing queued ahead: the muxer copies straight from the caller's
-   * array (one copy, not two); only what the window cannot take now is copied aside to wait, as
-   * the caller may reuse its buffer once this returns.
-   */
-  private Future<Void> writeDirect(io.netty.buffer.ByteBuf buf) {
-    int len = buf.readableBytes();
-    if (len == 0) {
-      return Future.succeededFuture();
-    }
-    byte[] array = buf.array();
-    int off = buf.arrayOffset() + buf.readerIndex();
-    int n = muxerWrite(array, off, len);
-    if (n < 0) {
-      return Future.failedFuture(failure != null
-          ? failure : new StreamClosedException("stream " + id + " is closed"));
-    }
-    if (n > 0) {
-      conn.flush();
-    }
-    if (n == len) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> promise = conn.callerPromise();
-    byte[] rest = java.util.Arrays.copyOfRange(array, off + n, off + len);
-    writes.add(new PendingWrite(rest, promise));
-    queuedBytes += rest.length;
-    return promise.future();
-  }
-
-  /**
-   * Hands what the muxer's window takes of {@code data[off, off+len)} to the muxer.
-   *
-   * @return the bytes taken, or -1 when the muxer refused the stream (it is then failed)
-   */
-  private int muxerWrite(byte[] data, int off, int len) {
-    int n;
-    try {
-      n = conn.writeThrough(id, data, off, len);
-    } catch (MuxerException e) {
-      fail(new StreamClosedException("cannot write on stream " + id + ": " + e.getMessage(), e));
-      return -1;
-    }
-    if (n > 0) {
-      conn.countStreamBytesOut(n);
-    }
-    return n;
-  }
-
-  private void pumpWrites() {
-    if (closed && failure != null) {
-      return;
-    }
-    boolean wrote = false;
-    PendingWrite w;
-    while ((w = writes.peek()) != null) {
-      int n = muxerWrite(w.data, w.offset, w.data.length - w.offset);
-      if (n < 0) {
-        return;
-      }
-      if (n > 0) {
-        wrote = true;
-        w.offset += n;
-        queuedBytes -= n;
-      }
-      if (w.offset < w.data.length) {
-        break; // the window is full: wait for onWritable
-      }
-      writes.poll();
-      w.promise.tryComplete();
-    }
-    if (writes.isEmpty() && endRequested && !writeClosed) {
-      writeClosed = true;
-      try {
-        conn.engine().closeWrite(id);
-      } catch (MuxerException e) {
-        // the stream is already gone; end() is still satisfied
-      }
-      wrote = true;
-      if (endPromise != null) {
-        endPromise.tryComplete();
-      }
-    }
-    if (wrote) {
-      conn.flush();
-    }
-    fireDrainIfDue();
-  }
-
-  /**
-   * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes written
-   * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
-   * application; the windows are -1 for a muxer without flow control (mplex).
-   */
-  JsonObject toJson() {
-    long buffered = 0;
-    for (io.netty.buffer.ByteBuf b : pending) {
-      buffered += b.readableBytes();
-    }
-    return new JsonObject()
-        .put("id", id)
-        .put("protocol", protocol)
-        .put("direction", outbound ? "outbound" : "inbound")
-        .put("queued", queuedBytes + inTransit.get())
-        .put("buffered", buffered)
-        .put("paused", demand == 0)
-        .put("localEnded", endRequested || writeClosed)
-        .put("remoteEnded", remoteEnded)
-        .put("sendWindow", conn.engine().sendWindow(id))
-        .put("receiveWindow", conn.engine().receiveWindow(id));
-  }
-
-  /** The socket drained: streams that reported full may now be writable. */
-  void onSocketDrained() {
-    fireDrainIfDue();
-  }
-
-  /**
-   * On the loop: once a writer found the queue full and it no longer is, the drain handler runs.
-   * With no handler set yet the drain stays due, for the handler still on its way.
-   */
-  private void fireDrainIfDue() {
-    Handler<Void> h = drainHandler;
-    if (needDrain && h != null && !writeQueueFull()) {
-      needDrain = false;
-      h.handle(null);
-    }
+    return writes.write(data);
   }
 
   @Override
   public Future<Void> end() {
-    Promise<Void> promise = conn.callerPromise();
-    conn.run(() -> {
-      if (endRequested) {
-        if (endPromise != null) {
-          endPromise.future().onComplete(promise);
-        } else {
-          promise.complete();
-        }
-        return;
-      }
-      endRequested = true;
-      endPromise = promise;
-      if (closed && failure != null) {
-        promise.tryFail(failure);
-        return;
-      }
-      pumpWrites();
-    });
-    return promise.future();
+    return writes.end();
   }
 
   @Override
@@ -584,33 +372,24 @@ final class StreamImpl implements P2pStream {
     if (maxSize < 1) {
       throw new IllegalArgumentException("write queue max size must be >= 1, got " + maxSize);
     }
-    conn.run(() -> writeQueueMax = maxSize);
+    writes.setMax(maxSize);
     return this;
   }
 
   @Override
   public boolean writeQueueFull() {
-    boolean full = queuedBytes + inTransit.get() >= writeQueueMax || conn.socketWriteQueueFull();
-    if (full) {
-      needDrain = true;
-    }
-    return full;
+    return writes.full();
   }
 
   @Override
   public P2pStream drainHandler(Handler<Void> handler) {
-    conn.run(() -> {
-      this.drainHandler = handler;
-      // Set from another thread, the handler lands here a moment later: the queue may have been
-      // found full and drained in between, with no handler to tell. Tell this one now.
-      fireDrainIfDue();
-    });
+    writes.drainHandler(handler);
     return this;
   }
 
   @Override
   public void reset() {
-    conn.run(() -> {
+    owner.run(() -> {
       if (closed) {
         return;
       }
@@ -620,6 +399,37 @@ final class StreamImpl implements P2pStream {
   }
 
   // ---- accessors ----------------------------------------------------------------------------
+
+  /**
+   * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes written
+   * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
+   * application; the windows are -1 for a muxer without flow control (mplex).
+   */
+  JsonObject toJson() {
+    owner.check();
+    long buffered = 0;
+    for (ByteBuf b : pending) {
+      buffered += b.readableBytes();
+    }
+    return new JsonObject()
+        .put("id", id)
+        .put("protocol", protocol)
+        .put("direction", outbound ? "outbound" : "inbound")
+        .put("queued", writes.queued())
+        .put("buffered", buffered)
+        .put("paused", demand == 0)
+        .put("localEnded", writes.localEnded())
+        .put("remoteEnded", remoteEnded)
+        .put("sendWindow", conn.engine().sendWindow(id))
+        .put("receiveWindow", conn.engine().receiveWindow(id));
+  }
+
+  /** The negotiation timeout still pending, or -1 (tests: none outlives negotiation). */
+  long negotiationTimer() {
+    owner.check();
+    StreamNegotiation n = negotiation;
+    return n == null ? -1 : n.timer();
+  }
 
   @Override
   public String protocol() {

@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Noise XX handshake (which proves the remote's peer id), then the muxer — taken from the Noise
  * {@code stream_muxers} extension when both sides offered one, else negotiated with
  * multistream-select inside the encrypted channel. The whole upgrade is bounded by a timeout.
+ * The connection it hands back reads nothing until its owner calls {@link
+ * MuxedConnection#activate()}.
  */
 public final class Upgrader {
   private static final Log LOG = Log.get(Upgrader.class);
@@ -337,18 +339,15 @@ public final class Upgrader {
           : new MplexEngine(initiator, mplexConfig);
       String id = "c" + IDS.incrementAndGet();
       long handshakeNanos = System.nanoTime() - startNanos;
+      // The connection holds the leftovers and reads nothing more until activate(): its owner
+      // admits it first.
       MuxedConnection conn = new MuxedConnection(id, context, socket, session, muxer, remotePeer,
-          direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut);
+          direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut, plaintextLeftover,
+          ciphertextLeftover);
       conn.handshakeNanos(handshakeNanos);
       LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
           + " " + remoteAddr + " muxer " + muxerId);
       promise.complete(conn);
-      if (plaintextLeftover != null) {
-        conn.onPlaintext(plaintextLeftover);
-      }
-      if (ciphertextLeftover != null && ciphertextLeftover.length > 0) {
-        conn.onCiphertext(ciphertextLeftover, 0, ciphertextLeftover.length);
-      }
     }
 
     private void writeNegotiationRaw() {

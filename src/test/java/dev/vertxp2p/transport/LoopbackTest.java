@@ -103,7 +103,7 @@ class LoopbackTest {
     Promise<Long> inboundTimer = Promise.promise();
     b.handle("/hold/1.0.0", st -> {
       // runs on the connection's loop, right after negotiation
-      inboundTimer.complete(((StreamImpl) st).negotiationTimer);
+      inboundTimer.complete(((StreamImpl) st).negotiationTimer());
       st.handler(x -> { });
     });
     Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
@@ -112,7 +112,7 @@ class LoopbackTest {
     assertEquals(-1L, await(inboundTimer.future()));
     Promise<Long> outboundTimer = Promise.promise();
     // read on the connection's own loop, where the field lives
-    ((MuxedConnection) c).run(() -> outboundTimer.complete(((StreamImpl) out).negotiationTimer));
+    ((MuxedConnection) c).run(() -> outboundTimer.complete(((StreamImpl) out).negotiationTimer()));
     assertEquals(-1L, await(outboundTimer.future()));
   }
 

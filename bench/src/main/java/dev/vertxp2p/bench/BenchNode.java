@@ -104,6 +104,7 @@ public final class BenchNode implements ConnectionHost, AutoCloseable {
             TIMEOUT_MS)
         .onSuccess(c -> {
           connections.add(c);
+          c.activate();
           inboundUpgrades.incrementAndGet();
         });
   }
@@ -115,7 +116,10 @@ public final class BenchNode implements ConnectionHost, AutoCloseable {
     return transport.dial(addr, (int) TIMEOUT_MS).compose(socket ->
         upgrader.upgrade(Vertx.currentContext(), socket, Connection.Direction.OUTBOUND, expected,
             toMultiaddr(socket.localAddress()), addr.withoutPeerId(), this, TIMEOUT_MS))
-        .onSuccess(connections::add);
+        .onSuccess(c -> {
+          connections.add(c);
+          c.activate();
+        });
   }
 
   private static Multiaddr toMultiaddr(SocketAddress a) {

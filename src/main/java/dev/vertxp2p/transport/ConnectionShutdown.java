@@ -1,0 +1,205 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.KeepAliveTimeoutException;
+import dev.vertxp2p.ProtocolException;
+import dev.vertxp2p.proto.mux.MuxerEngine;
+import dev.vertxp2p.util.Log;
+import dev.vertxp2p.util.Owner;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+/**
+ * How a connection ends: graceful close (GOAWAY, a grace period for open streams, then reset),
+ * the remote's GOAWAY (closed once drained), a protocol fault, a keep-alive timeout, and the
+ * cleanup once the socket is gone (streams fail, pings fail, the host's books, then {@link
+ * #closeFuture()}). Changed on the connection's loop only; the flags are published to any thread.
+ */
+final class ConnectionShutdown {
+  private final MuxedConnection conn;
+  private final Owner owner;
+  private final Log log;
+  private final MuxerEngine muxer;
+  private final NoiseChannel channel;
+  private final StreamTable streams;
+  private final KeepAlive keepAlive;
+  private final Pings pings;
+  private final Promise<Void> closePromise = Promise.promise();
+
+  /** The graceful close's deadline timer, or -1 when no graceful close is waiting for streams. */
+  private long graceTimer = -1;
+  private volatile boolean closing;
+  private volatile boolean closed;
+  private volatile boolean goingAway;
+  private Throwable closeCause;
+
+  ConnectionShutdown(MuxedConnection conn, MuxerEngine muxer, NoiseChannel channel,
+      StreamTable streams, KeepAlive keepAlive, Pings pings) {
+    this.conn = conn;
+    this.owner = conn.owner();
+    this.log = conn.log();
+    this.muxer = muxer;
+    this.channel = channel;
+    this.streams = streams;
+    this.keepAlive = keepAlive;
+    this.pings = pings;
+  }
+
+  /** Closing or closed: no new streams. */
+  boolean isClosing() {
+    return closing || closed;
+  }
+
+  /** The socket is closed. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  boolean isGoingAway() {
+    return goingAway;
+  }
+
+  Future<Void> closeFuture() {
+    return closePromise.future();
+  }
+
+  /**
+   * On the loop: GOAWAY, then at most {@code ms} for open streams to finish before the rest are
+   * reset and the socket closes. A close already under way is not restarted.
+   */
+  void closeGracefully(long ms) {
+    owner.check();
+    if (closing || closed) {
+      return;
+    }
+    closing = true;
+    try {
+      muxer.goAway();
+      conn.flush();
+    } catch (RuntimeException e) {
+      log.debug(() -> "connection " + conn.id() + ": go-away failed: " + e);
+    }
+    if (streams.isEmpty() || ms <= 0) {
+      resetAllAndClose();
+      return;
+    }
+    graceTimer = owner.context().owner().setTimer(ms, t -> owner.run(() -> {
+      if (graceTimer < 0 || closed) {
+        return;
+      }
+      graceTimer = -1;
+      log.debug(() -> "connection " + conn.id() + ": " + streams.size() + " streams still open "
+          + ms + " ms after GOAWAY; resetting them");
+      resetAllAndClose();
+    }));
+  }
+
+  private void resetAllAndClose() {
+    for (StreamImpl s : streams.snapshot()) {
+      s.reset();
+    }
+    try {
+      conn.flush();
+    } catch (RuntimeException e) {
+      log.debug(() -> "connection " + conn.id() + ": flush before close failed: " + e);
+    }
+    channel.close();
+  }
+
+  /** A stream left the table. */
+  void streamGone() {
+    owner.check();
+    if (graceTimer >= 0 && streams.isEmpty()) {
+      // The last stream of a graceful close ended: close once its final frames are written,
+      // after the event dispatch that reported it has flushed.
+      owner.context().owner().cancelTimer(graceTimer);
+      graceTimer = -1;
+      owner.context().runOnContext(v -> {
+        conn.flush();
+        channel.close();
+      });
+    }
+    closeIfDrained();
+  }
+
+  /** The remote sent GOAWAY. */
+  void onGoAway(int code) {
+    owner.check();
+    goingAway = true;
+    log.debug(() -> "connection " + conn.id() + ": remote sent GOAWAY code " + code);
+    closeIfDrained();
+  }
+
+  /**
+   * After the remote's GOAWAY no side can open a stream here again (Yamux spec, "Session
+   * termination"), so once the last stream is over the connection is only dead weight that
+   * counts against the peer's connection limit: close it, making room for a fresh one.
+   */
+  private void closeIfDrained() {
+    if (goingAway && streams.isEmpty() && !closing && !closed) {
+      log.debug(() -> "connection " + conn.id() + ": drained after the remote's GOAWAY; closing");
+      closeGracefully(0);
+    }
+  }
+
+  /** Nothing came back from the remote in time. */
+  void keepAliveExpired(long ms) {
+    owner.check();
+    closeCause = new KeepAliveTimeoutException("connection " + conn.id() + " to "
+        + conn.peerId() + ": no answer to a keep-alive ping in " + ms + " ms");
+    log.info(closeCause.getMessage() + "; closing it");
+    closing = true;
+    channel.close();
+  }
+
+  /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */
+  void abort(ProtocolException e) {
+    owner.check();
+    log.warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
+        + e.getClass().getSimpleName() + ": " + e.getMessage());
+    closeCause = e;
+    try {
+      conn.flush();
+    } catch (RuntimeException ignored) {
+      // the session may itself be failed; closing is all that is left
+    }
+    closing = true;
+    channel.close();
+  }
+
+  void socketError(Throwable cause) {
+    owner.check();
+    log.debug(() -> "connection " + conn.id() + ": socket error: " + cause);
+    if (closeCause == null) {
+      closeCause = cause;
+    }
+    channel.close();
+  }
+
+  /** The socket is gone: everything waiting on the connection fails, then the host is told. */
+  void socketClosed(ConnectionHost host) {
+    owner.check();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closing = true;
+    keepAlive.stop();
+    if (graceTimer >= 0) {
+      owner.context().owner().cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
+    Throwable cause = closeCause;
+    for (StreamImpl s : streams.snapshot()) {
+      s.onConnectionClosed(cause);
+    }
+    streams.clear();
+    pings.failAll();
+    Future<Void> accounted;
+    try {
+      accounted = host.onConnectionClosed(conn, cause);
+    } catch (RuntimeException e) {
+      accounted = Future.failedFuture(e);
+    }
+    accounted.onComplete(ar -> closePromise.tryComplete());
+  }
+}

@@ -1,0 +1,194 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.proto.mux.MuxerEngine;
+import dev.vertxp2p.proto.mux.MuxerEvent;
+import dev.vertxp2p.proto.mux.MuxerException;
+import dev.vertxp2p.util.Owner;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A connection's open streams by id, with the per-direction limits ({@code limits.maxStreamsInbound}
+ * / {@code maxStreamsOutbound}), and the muxer's stream events delivered to them. On the
+ * connection's loop only; the counts are published for readers on other threads.
+ */
+final class StreamTable {
+  private final MuxedConnection conn;
+  private final Owner owner;
+  private final MuxerEngine muxer;
+  private final TransportOptions options;
+  private final Map<Long, StreamImpl> streams = new HashMap<>();
+
+  /** Streams open now per direction, for the limits. */
+  private int inbound;
+  private int outbound;
+  private volatile int open;
+  private volatile long total;
+
+  StreamTable(MuxedConnection conn, MuxerEngine muxer, TransportOptions options) {
+    this.conn = conn;
+    this.owner = conn.owner();
+    this.muxer = muxer;
+    this.options = options;
+  }
+
+  /**
+   * Delivers a stream event to its stream.
+   *
+   * @return false when {@code event} is not about one stream (the connection's to handle)
+   */
+  boolean dispatch(MuxerEvent event) {
+    if (event instanceof MuxerEvent.StreamData e) {
+      StreamImpl s = streams.get(e.streamId());
+      if (s != null) {
+        s.onData(e.array(), e.offset(), e.length());
+      } else {
+        ackQuietly(e.streamId(), e.length());
+      }
+    } else if (event instanceof MuxerEvent.StreamOpened e) {
+      accept(e.streamId());
+    } else if (event instanceof MuxerEvent.StreamWritable e) {
+      StreamImpl s = streams.get(e.streamId());
+      if (s != null) {
+        s.onWritable();
+      }
+    } else if (event instanceof MuxerEvent.StreamRemoteClosed e) {
+      StreamImpl s = streams.get(e.streamId());
+      if (s != null) {
+        s.onRemoteEnd();
+      }
+    } else if (event instanceof MuxerEvent.StreamReset e) {
+      StreamImpl s = streams.get(e.streamId());
+      if (s != null) {
+        s.onReset();
+      }
+    } else if (event instanceof MuxerEvent.StreamClosed e) {
+      StreamImpl s = streams.get(e.streamId());
+      if (s != null) {
+        s.onClosed();
+      }
+    } else {
+      // StreamAcknowledged needs no action either: the stream is already usable.
+      return event instanceof MuxerEvent.StreamAcknowledged;
+    }
+    return true;
+  }
+
+  /** Data for a stream we no longer know (it failed locally): its window is given back. */
+  private void ackQuietly(long streamId, int n) {
+    try {
+      muxer.consumed(streamId, n);
+    } catch (MuxerException ignored) {
+      // the stream is gone already
+    }
+  }
+
+  /** The remote opened a stream: refused beyond the limit, else negotiated as the acceptor. */
+  private void accept(long streamId) {
+    owner.check();
+    if (inbound >= options.getMaxStreamsInbound()) {
+      // limits.maxStreamsInbound: refuse the stream as the muxer refuses one beyond its own
+      // limit (yamux spec.md "Opening a stream": RST; mplex: Reset); the connection stays.
+      conn.log().debug(() -> "connection " + conn.id() + ": refusing inbound stream " + streamId
+          + ": " + inbound + " inbound streams open (limits.maxStreamsInbound)");
+      muxer.reset(streamId);
+      return;
+    }
+    inbound++;
+    StreamImpl stream = add(streamId, false);
+    stream.startInbound();
+  }
+
+  /**
+   * Opens a stream and starts negotiating {@code protocols} on it; {@code promise} fails here
+   * when the outbound limit or the muxer refuses.
+   */
+  void open(List<String> protocols, Promise<P2pStream> promise) {
+    owner.check();
+    if (outbound >= options.getMaxStreamsOutbound()) {
+      promise.fail(new MuxerException(MuxerException.Reason.STREAM_LIMIT, "connection "
+          + conn.id() + " has " + outbound + " outbound streams open, the limit"
+          + " (limits.maxStreamsOutbound)"));
+      return;
+    }
+    long streamId;
+    try {
+      streamId = muxer.openStream();
+    } catch (MuxerException e) {
+      promise.fail(e);
+      return;
+    }
+    outbound++;
+    StreamImpl stream = add(streamId, true);
+    stream.startOutbound(protocols, promise);
+  }
+
+  private StreamImpl add(long streamId, boolean isOutbound) {
+    StreamImpl stream = new StreamImpl(conn, streamId, isOutbound);
+    streams.put(streamId, stream);
+    open = streams.size();
+    total++;
+    return stream;
+  }
+
+  /** @return whether the stream was still listed */
+  boolean remove(StreamImpl stream) {
+    owner.check();
+    if (streams.remove(stream.streamId()) == null) {
+      return false;
+    }
+    open = streams.size();
+    if (stream.isOutbound()) {
+      outbound--;
+    } else {
+      inbound--;
+    }
+    return true;
+  }
+
+  boolean isEmpty() {
+    owner.check();
+    return streams.isEmpty();
+  }
+
+  int size() {
+    owner.check();
+    return streams.size();
+  }
+
+  /** The open streams now, in no order: a copy, safe to change the table while going through. */
+  List<StreamImpl> snapshot() {
+    owner.check();
+    return new ArrayList<>(streams.values());
+  }
+
+  /** The open streams by id. */
+  List<StreamImpl> sorted() {
+    List<StreamImpl> out = snapshot();
+    out.sort(Comparator.comparingLong(StreamImpl::streamId));
+    return out;
+  }
+
+  /** Forgets every stream (the connection closed). */
+  void clear() {
+    owner.check();
+    streams.clear();
+    open = 0;
+  }
+
+  /** Open streams, from any thread. */
+  int open() {
+    return open;
+  }
+
+  /** Streams ever opened either way, from any thread. */
+  long total() {
+    return total;
+  }
+}
