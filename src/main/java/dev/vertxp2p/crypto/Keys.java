@@ -18,6 +18,12 @@ import java.util.Arrays;
  * <p>Encoding is deterministic as the spec demands (minimal varints, fields in tag order, both
  * present, nothing else), and decoding accepts exactly that form: any other byte sequence for the
  * same key would hash to a different peer ID.
+ *
+ * <p>Unlike the Noise and identify messages, this envelope is not parsed by protoc-generated
+ * classes. This package is API, and the generated classes live in an implementation package it may
+ * not depend on; and a generated parser accepts fields in any order and padded varints, so every
+ * check here would remain. The tests hold it against classes generated from the spec's schema
+ * ({@code src/test/proto/keys.proto}).
  */
 public final class Keys {
   /** Field number of {@code Type}. */

@@ -26,7 +26,7 @@ public final class Identify {
    * (its observedAddr is that connection's remote address).
    */
   public static void serve(P2pStream stream, Function<Connection, IdentifyMessage> describe) {
-    byte[] body = describe.apply(stream.connection()).encode();
+    byte[] body = IdentifyCodec.encode(describe.apply(stream.connection()));
     stream.handler(buf -> { }); // the dialer sends nothing; drain whatever comes
     stream.write(Buffer.buffer(LengthPrefixed.frame(body)));
     stream.end();
@@ -52,7 +52,7 @@ public final class Identify {
         reader.feed(buf.getBytes());
         byte[] msg;
         while ((msg = reader.next()) != null) {
-          IdentifyMessage m = IdentifyMessage.decode(msg);
+          IdentifyMessage m = IdentifyCodec.decode(msg);
           merged[0] = merged[0] == null ? m : merged[0].merge(m);
         }
       } catch (RuntimeException e) {

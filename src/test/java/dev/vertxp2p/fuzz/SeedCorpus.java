@@ -8,6 +8,7 @@ import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseHandshakePayload;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
 import dev.vertxp2p.IdentifyMessage;
+import dev.vertxp2p.protocols.IdentifyCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,10 +132,11 @@ public final class SeedCorpus {
     putWithTruncations("ProtobufFuzzTest", "noiseHandshakePayload", "full", payload);
     put("ProtobufFuzzTest", "noiseHandshakePayload", "no-extensions",
         NoiseHandshakePayload.of(identityKey, new byte[64], List.of()).encode());
-    byte[] identify = new IdentifyMessage("ipfs/0.1.0", "vertx-libp2p-swarm/0.1.0", identityKey,
+    byte[] identify = IdentifyCodec.encode(new IdentifyMessage("ipfs/0.1.0",
+        "vertx-libp2p-swarm/0.1.0", identityKey,
         List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/4001").bytes()),
         Multiaddr.parse("/ip4/1.2.3.4/tcp/55000").bytes(),
-        List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/yamux/1.0.0"), null).encode();
+        List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/yamux/1.0.0"), null));
     putWithTruncations("ProtobufFuzzTest", "identifyMessage", "full", identify);
 
     // --- multistream (connections spec: header, proposal, echo / na, ls)

@@ -294,7 +294,7 @@ class MalformedInputTest {
         IdentifyMessage m = new IdentifyMessage("ipfs/0.1.0", "liar/1.0",
             null, List.of(truncated),
             null, List.of("/ipfs/id/1.0.0"), null);
-        byte[] body = m.encode();
+        byte[] body = dev.vertxp2p.protocols.IdentifyCodec.encode(m);
         byte[] framed = new byte[body.length + 1];
         framed[0] = (byte) body.length;
         System.arraycopy(body, 0, framed, 1, body.length);

@@ -1,34 +1,23 @@
 package dev.vertxp2p.proto.noise;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
+import dev.vertxp2p.proto.pb.NoisePb;
+import dev.vertxp2p.proto.pb.WrongWireType;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The libp2p {@code NoiseHandshakePayload} protobuf (libp2p noise spec, "The libp2p Handshake
- * Payload"), encoded and decoded by hand:
+ * Payload"), as a value. The wire format is {@code noise.proto}'s, encoded and parsed by the
+ * classes protoc generates from it ({@link NoisePb}).
  *
- * <pre>
- * message NoiseExtensions {
- *   repeated bytes webtransport_certhashes = 1;
- *   repeated string stream_muxers = 2;
- * }
- * message NoiseHandshakePayload {
- *   optional bytes identity_key = 1;
- *   optional bytes identity_sig = 2;
- *   optional NoiseExtensions extensions = 4;
- * }
- * </pre>
- *
- * <p>Decoding skips unknown fields (protobuf rules), rejects a known field with the wrong wire type
- * and bounds every length before reading it. Absent fields decode as empty.
+ * <p>Decoding parses, then validates: it skips unknown fields (protobuf rules), rejects a known
+ * field with the wrong wire type, and checks every length and count against the bounds below.
+ * Checking after the parse is safe because the whole payload is already bounded: it is one Noise
+ * message of at most 65535 bytes, and the parser allocates no more than the bytes it is given.
+ * Absent fields decode as empty.
  */
 public final class NoiseHandshakePayload {
   /** Bound on identity_key: a protobuf PublicKey; RSA-8192 SPKI is about 1.1 KB. */
@@ -48,12 +37,6 @@ public final class NoiseHandshakePayload {
 
   /** Bound on one certhash (a multihash). */
   public static final int MAX_CERTHASH_LENGTH = 1024;
-
-  private static final int FIELD_IDENTITY_KEY = 1;
-  private static final int FIELD_IDENTITY_SIG = 2;
-  private static final int FIELD_EXTENSIONS = 4;
-  private static final int FIELD_CERTHASHES = 1;
-  private static final int FIELD_STREAM_MUXERS = 2;
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -122,55 +105,23 @@ public final class NoiseHandshakePayload {
 
   /** The protobuf encoding. */
   public byte[] encode() {
-    int extensionsSize = extensionsSize();
-    int size = 0;
+    NoisePb.NoiseHandshakePayload.Builder message = NoisePb.NoiseHandshakePayload.newBuilder();
+    // Empty byte fields stay absent, as the hand-written encoder before did.
     if (identityKey.length > 0) {
-      size += CodedOutputStream.computeByteArraySize(FIELD_IDENTITY_KEY, identityKey);
+      message.setIdentityKey(ByteString.copyFrom(identityKey));
     }
     if (identitySig.length > 0) {
-      size += CodedOutputStream.computeByteArraySize(FIELD_IDENTITY_SIG, identitySig);
+      message.setIdentitySig(ByteString.copyFrom(identitySig));
     }
     if (hasExtensions) {
-      size +=
-          CodedOutputStream.computeTagSize(FIELD_EXTENSIONS)
-              + CodedOutputStream.computeUInt32SizeNoTag(extensionsSize)
-              + extensionsSize;
-    }
-    byte[] out = new byte[size];
-    CodedOutputStream cos = CodedOutputStream.newInstance(out);
-    try {
-      if (identityKey.length > 0) {
-        cos.writeByteArray(FIELD_IDENTITY_KEY, identityKey);
+      NoisePb.NoiseExtensions.Builder extensions = NoisePb.NoiseExtensions.newBuilder();
+      for (byte[] hash : webtransportCerthashes) {
+        extensions.addWebtransportCerthashes(ByteString.copyFrom(hash));
       }
-      if (identitySig.length > 0) {
-        cos.writeByteArray(FIELD_IDENTITY_SIG, identitySig);
-      }
-      if (hasExtensions) {
-        cos.writeTag(FIELD_EXTENSIONS, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        cos.writeUInt32NoTag(extensionsSize);
-        for (byte[] hash : webtransportCerthashes) {
-          cos.writeByteArray(FIELD_CERTHASHES, hash);
-        }
-        for (String muxer : streamMuxers) {
-          cos.writeString(FIELD_STREAM_MUXERS, muxer);
-        }
-      }
-      cos.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("payload size miscomputed", e);
+      extensions.addAllStreamMuxers(streamMuxers);
+      message.setExtensions(extensions);
     }
-    return out;
-  }
-
-  private int extensionsSize() {
-    int size = 0;
-    for (byte[] hash : webtransportCerthashes) {
-      size += CodedOutputStream.computeByteArraySize(FIELD_CERTHASHES, hash);
-    }
-    for (String muxer : streamMuxers) {
-      size += CodedOutputStream.computeStringSize(FIELD_STREAM_MUXERS, muxer);
-    }
-    return size;
+    return message.build().toByteArray();
   }
 
   /**
@@ -179,108 +130,77 @@ public final class NoiseHandshakePayload {
    * @throws NoiseException if it is not a valid protobuf of this schema or exceeds a bound
    */
   public static NoiseHandshakePayload decode(byte[] data, int off, int len) {
-    CodedInputStream in = CodedInputStream.newInstance(data, off, len);
-    byte[] key = EMPTY;
-    byte[] sig = EMPTY;
-    List<byte[]> hashes = new ArrayList<>();
-    List<String> muxers = new ArrayList<>();
-    boolean extensions = false;
+    NoisePb.NoiseHandshakePayload message;
     try {
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          break;
-        }
-        int field = WireFormat.getTagFieldNumber(tag);
-        switch (field) {
-          case FIELD_IDENTITY_KEY:
-            key = readBytes(in, tag, "identity_key", MAX_IDENTITY_KEY_LENGTH);
-            break;
-          case FIELD_IDENTITY_SIG:
-            sig = readBytes(in, tag, "identity_sig", MAX_SIGNATURE_LENGTH);
-            break;
-          case FIELD_EXTENSIONS:
-            int length = readLength(in, tag, "extensions", len);
-            int oldLimit = in.pushLimit(length);
-            readExtensions(in, hashes, muxers);
-            in.popLimit(oldLimit);
-            extensions = true;
-            break;
-          default:
-            // Protobuf rules: unknown fields (e.g. the retired libp2p_data = 3) are skipped.
-            in.skipField(tag);
-        }
-      }
-    } catch (IOException e) {
+      message = NoisePb.NoiseHandshakePayload.parser().parseFrom(data, off, len);
+    } catch (InvalidProtocolBufferException e) {
       throw new NoiseException(
           "expected a NoiseHandshakePayload protobuf, got malformed bytes: " + e.getMessage(), e);
     }
-    return new NoiseHandshakePayload(key, sig, hashes, muxers, extensions);
+    return validate(message);
   }
 
-  private static void readExtensions(
-      CodedInputStream in, List<byte[]> hashes, List<String> muxers) throws IOException {
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) {
-        return;
+  /**
+   * The checks the parse leaves to us, then the value. Bounds are checked in field order, so the
+   * first field that breaks one is the one named.
+   *
+   * @throws NoiseException naming the field, what it should have been and what came
+   */
+  private static NoiseHandshakePayload validate(NoisePb.NoiseHandshakePayload message) {
+    checkWireType(message.getUnknownFields(),
+        NoisePb.NoiseHandshakePayload.IDENTITY_KEY_FIELD_NUMBER, "identity_key");
+    checkWireType(message.getUnknownFields(),
+        NoisePb.NoiseHandshakePayload.IDENTITY_SIG_FIELD_NUMBER, "identity_sig");
+    checkWireType(message.getUnknownFields(),
+        NoisePb.NoiseHandshakePayload.EXTENSIONS_FIELD_NUMBER, "extensions");
+    checkLength("identity_key", message.getIdentityKey(), MAX_IDENTITY_KEY_LENGTH);
+    checkLength("identity_sig", message.getIdentitySig(), MAX_SIGNATURE_LENGTH);
+
+    NoisePb.NoiseExtensions extensions = message.getExtensions();
+    checkWireType(extensions.getUnknownFields(),
+        NoisePb.NoiseExtensions.WEBTRANSPORT_CERTHASHES_FIELD_NUMBER, "webtransport_certhashes");
+    checkWireType(extensions.getUnknownFields(),
+        NoisePb.NoiseExtensions.STREAM_MUXERS_FIELD_NUMBER, "stream_muxers");
+    checkCount("webtransport_certhashes", extensions.getWebtransportCerthashesCount(),
+        MAX_CERTHASHES);
+    List<byte[]> hashes = new ArrayList<>(extensions.getWebtransportCerthashesCount());
+    for (ByteString hash : extensions.getWebtransportCerthashesList()) {
+      checkLength("webtransport_certhash", hash, MAX_CERTHASH_LENGTH);
+      hashes.add(hash.toByteArray());
+    }
+    checkCount("stream_muxers", extensions.getStreamMuxersCount(), MAX_STREAM_MUXERS);
+    List<String> muxers = new ArrayList<>(extensions.getStreamMuxersCount());
+    for (int i = 0; i < extensions.getStreamMuxersCount(); i++) {
+      ByteString raw = extensions.getStreamMuxersBytes(i);
+      checkLength("stream_muxer", raw, MAX_PROTOCOL_ID_LENGTH);
+      // Protobuf string fields must hold UTF-8; replacing bad bytes would alter protocol ids.
+      if (!raw.isValidUtf8()) {
+        throw new NoiseException("expected a UTF-8 stream_muxer, got invalid UTF-8");
       }
-      switch (WireFormat.getTagFieldNumber(tag)) {
-        case FIELD_CERTHASHES:
-          if (hashes.size() == MAX_CERTHASHES) {
-            throw new NoiseException(
-                "expected at most " + MAX_CERTHASHES + " webtransport_certhashes, got more");
-          }
-          hashes.add(readBytes(in, tag, "webtransport_certhash", MAX_CERTHASH_LENGTH));
-          break;
-        case FIELD_STREAM_MUXERS:
-          if (muxers.size() == MAX_STREAM_MUXERS) {
-            throw new NoiseException(
-                "expected at most " + MAX_STREAM_MUXERS + " stream_muxers, got more");
-          }
-          byte[] raw = readBytes(in, tag, "stream_muxer", MAX_PROTOCOL_ID_LENGTH);
-          muxers.add(utf8(raw));
-          break;
-        default:
-          in.skipField(tag);
-      }
+      muxers.add(raw.toStringUtf8());
     }
+    return new NoiseHandshakePayload(message.getIdentityKey().toByteArray(),
+        message.getIdentitySig().toByteArray(), hashes, muxers, message.hasExtensions());
   }
 
-  private static String utf8(byte[] raw) {
-    // Protobuf string fields must hold valid UTF-8; replacing bad bytes would alter protocol ids.
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(raw))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new NoiseException("expected a UTF-8 stream_muxer, got invalid UTF-8");
-    }
-  }
-
-  private static byte[] readBytes(CodedInputStream in, int tag, String name, int max)
-      throws IOException {
-    int length = readLength(in, tag, name, max);
-    return in.readRawBytes(length);
-  }
-
-  private static int readLength(CodedInputStream in, int tag, String name, int max)
-      throws IOException {
-    if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+  private static void checkWireType(UnknownFieldSet unknown, int field, String name) {
+    int wireType = WrongWireType.of(unknown, field);
+    if (wireType != WrongWireType.NONE) {
       throw new NoiseException(
-          "expected " + name + " as a length-delimited field, got wire type "
-              + WireFormat.getTagWireType(tag));
+          "expected " + name + " as a length-delimited field, got wire type " + wireType);
     }
-    int length = in.readRawVarint32();
-    // Check the declared length against its bound before reading any of it.
-    if (length < 0 || length > max) {
-      throw new NoiseException(
-          "expected " + name + " of at most " + max + " bytes, got a length of "
-              + Integer.toUnsignedString(length));
+  }
+
+  private static void checkLength(String name, ByteString value, int max) {
+    if (value.size() > max) {
+      throw new NoiseException("expected " + name + " of at most " + max + " bytes, got "
+          + value.size() + " bytes");
     }
-    return length;
+  }
+
+  private static void checkCount(String name, int count, int max) {
+    if (count > max) {
+      throw new NoiseException("expected at most " + max + " " + name + ", got " + count);
+    }
   }
 }

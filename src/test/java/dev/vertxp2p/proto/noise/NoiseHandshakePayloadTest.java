@@ -79,16 +79,18 @@ class NoiseHandshakePayloadTest {
     byte[] wire = Hex.decode("0801"); // identity_key as a varint
     NoiseException e =
         assertThrows(NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, 2));
-    assertTrue(e.getMessage().contains("wire type 0"), e.getMessage());
+    assertEquals("expected identity_key as a length-delimited field, got wire type 0",
+        e.getMessage());
   }
 
   @Test
-  void oversizeLengthIsRejectedBeforeReading() {
-    // identity_key announcing 4097 bytes, with none following.
+  void lengthBeyondTheInputIsMalformed() {
+    // identity_key announcing 4097 bytes, with none following: the parse fails, not a bound.
     byte[] wire = Hex.decode("0a8120");
     NoiseException e =
         assertThrows(NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, 3));
-    assertTrue(e.getMessage().contains("at most 4096"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(
+        "expected a NoiseHandshakePayload protobuf, got malformed bytes: "), e.getMessage());
   }
 
   @Test
@@ -98,21 +100,115 @@ class NoiseHandshakePayloadTest {
   }
 
   @Test
-  void tooManyMuxersAreRejected() {
-    List<String> many = new ArrayList<>();
-    for (int i = 0; i <= NoiseHandshakePayload.MAX_STREAM_MUXERS; i++) {
-      many.add("/m/" + i);
+  void knownExtensionsFieldWithWrongWireTypeIsRejected() {
+    byte[] wire = Hex.decode("2202" + "1007"); // extensions { stream_muxers as the varint 7 }
+    NoiseException e = assertThrows(
+        NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, wire.length));
+    assertEquals("expected stream_muxers as a length-delimited field, got wire type 0",
+        e.getMessage());
+  }
+
+  // --- each bound: one value just inside is accepted, one just over is rejected and named
+
+  @Test
+  void identityKeyBound() {
+    NoiseHandshakePayload inside = roundTrip(payload(new byte[4096], null, List.of(), List.of()));
+    assertEquals(4096, inside.identityKey().length);
+    assertEquals("expected identity_key of at most 4096 bytes, got 4097 bytes",
+        rejection(payload(new byte[4097], null, List.of(), List.of())));
+  }
+
+  @Test
+  void identitySigBound() {
+    NoiseHandshakePayload inside = roundTrip(payload(null, new byte[2048], List.of(), List.of()));
+    assertEquals(2048, inside.identitySig().length);
+    assertEquals("expected identity_sig of at most 2048 bytes, got 2049 bytes",
+        rejection(payload(null, new byte[2049], List.of(), List.of())));
+  }
+
+  @Test
+  void certhashCountBound() {
+    NoiseHandshakePayload inside = roundTrip(payload(null, null, hashes(64, 34), List.of()));
+    assertEquals(64, inside.webtransportCerthashes().size());
+    assertEquals("expected at most 64 webtransport_certhashes, got 65",
+        rejection(payload(null, null, hashes(65, 34), List.of())));
+  }
+
+  @Test
+  void certhashLengthBound() {
+    NoiseHandshakePayload inside = roundTrip(payload(null, null, hashes(1, 1024), List.of()));
+    assertEquals(1024, inside.webtransportCerthashes().get(0).length);
+    assertEquals("expected webtransport_certhash of at most 1024 bytes, got 1025 bytes",
+        rejection(payload(null, null, hashes(1, 1025), List.of())));
+  }
+
+  @Test
+  void streamMuxerCountBound() {
+    NoiseHandshakePayload inside = roundTrip(payload(null, null, List.of(), muxers(100)));
+    assertEquals(100, inside.streamMuxers().size());
+    assertEquals("/m/99", inside.streamMuxers().get(99));
+    assertEquals("expected at most 100 stream_muxers, got 101",
+        rejection(payload(null, null, List.of(), muxers(101))));
+  }
+
+  @Test
+  void streamMuxerLengthBound() {
+    String longest = "/" + "m".repeat(1023);
+    NoiseHandshakePayload inside = roundTrip(payload(null, null, List.of(), List.of(longest)));
+    assertEquals(List.of(longest), inside.streamMuxers());
+    assertEquals("expected stream_muxer of at most 1024 bytes, got 1025 bytes",
+        rejection(payload(null, null, List.of(), List.of(longest + "m"))));
+  }
+
+  @Test
+  void streamMuxerLengthCountsUtf8Bytes() {
+    // 512 two-byte characters are 1024 bytes: inside. One more ASCII byte is over.
+    String twoByteChars = "\u00e9".repeat(512);
+    assertEquals(List.of(twoByteChars),
+        roundTrip(payload(null, null, List.of(), List.of(twoByteChars))).streamMuxers());
+    assertEquals("expected stream_muxer of at most 1024 bytes, got 1025 bytes",
+        rejection(payload(null, null, List.of(), List.of(twoByteChars + "m"))));
+  }
+
+  private static NoiseHandshakePayload payload(
+      byte[] key, byte[] sig, List<byte[]> hashes, List<String> muxers) {
+    return new NoiseHandshakePayload(key, sig, hashes, muxers, false);
+  }
+
+  private static NoiseHandshakePayload roundTrip(NoiseHandshakePayload payload) {
+    byte[] wire = payload.encode();
+    return NoiseHandshakePayload.decode(wire, 0, wire.length);
+  }
+
+  private static String rejection(NoiseHandshakePayload payload) {
+    byte[] wire = payload.encode();
+    return assertThrows(
+            NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, wire.length))
+        .getMessage();
+  }
+
+  private static List<byte[]> hashes(int count, int length) {
+    List<byte[]> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(new byte[length]);
     }
-    byte[] wire = new NoiseHandshakePayload(null, null, List.of(), many, true).encode();
-    NoiseException e =
-        assertThrows(NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, wire.length));
-    assertTrue(e.getMessage().contains("stream_muxers"), e.getMessage());
+    return out;
+  }
+
+  private static List<String> muxers(int count) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add("/m/" + i);
+    }
+    return out;
   }
 
   @Test
   void invalidUtf8MuxerIsRejected() {
     byte[] wire = Hex.decode("2203" + "1201ff");
-    assertThrows(NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, wire.length));
+    NoiseException e = assertThrows(
+        NoiseException.class, () -> NoiseHandshakePayload.decode(wire, 0, wire.length));
+    assertEquals("expected a UTF-8 stream_muxer, got invalid UTF-8", e.getMessage());
   }
 
   @Test
