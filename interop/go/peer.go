@@ -272,6 +272,7 @@ type secureConn struct {
 	pending   []byte
 	remote    string // the remote's peer ID
 	remoteKey []byte // the remote's identity key, as its Noise payload carried it
+	tap       *finTap
 }
 
 func readFrame(r io.Reader) ([]byte, error) {
@@ -495,7 +496,8 @@ func upgrade(raw net.Conn, id *identity, initiator bool, window uint32) (*yamux.
 		return nil, nil, err
 	}
 	// Everything after the muxer negotiation belongs to Yamux, including bytes sr already holds.
-	muxed := &readerConn{Reader: sr, secureConn: sc}
+	sc.tap = newFinTap(sr)
+	muxed := &readerConn{Reader: sc.tap, secureConn: sc}
 	var s *yamux.Session
 	if initiator {
 		s, err = yamux.Client(muxed, yamuxConfig(window))
@@ -503,6 +505,110 @@ func upgrade(raw net.Conn, id *identity, initiator bool, window uint32) (*yamux.
 		s, err = yamux.Server(muxed, yamuxConfig(window))
 	}
 	return s, sc, err
+}
+
+// finTap reads the Yamux frames the remote sends as they go by, counting each stream's data bytes
+// up to its FIN (or RST). This Yamux version cannot read a stream once its own side is closed, so
+// the dialer cannot read an echo to its end; the count tells it whether anything followed.
+type finTap struct {
+	r     io.Reader
+	hdr   [12]byte
+	nh    int    // header bytes held
+	body  uint32 // data bytes of the current frame still to come
+	cur   uint32 // the current frame's stream
+	fin   bool   // the current frame ends its stream
+	mu    sync.Mutex
+	count map[uint32]uint64
+	ended map[uint32]chan uint64
+}
+
+func newFinTap(r io.Reader) *finTap {
+	return &finTap{r: r, count: map[uint32]uint64{}, ended: map[uint32]chan uint64{}}
+}
+
+func (t *finTap) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.scan(p[:n])
+	return n, err
+}
+
+// scan follows the frame layout of the Yamux spec: a 12-byte header (version, type, flags,
+// stream id, length), then length bytes of body for a data frame (type 0) only.
+func (t *finTap) scan(b []byte) {
+	for len(b) > 0 {
+		if t.body > 0 {
+			k := uint32(len(b))
+			if k > t.body {
+				k = t.body
+			}
+			t.mu.Lock()
+			t.count[t.cur] += uint64(k)
+			t.mu.Unlock()
+			t.body -= k
+			b = b[k:]
+			if t.body == 0 && t.fin {
+				t.end(t.cur)
+			}
+			continue
+		}
+		k := copy(t.hdr[t.nh:], b)
+		t.nh += k
+		b = b[k:]
+		if t.nh < len(t.hdr) {
+			return
+		}
+		t.nh = 0
+		typ, flags := t.hdr[1], binary.BigEndian.Uint16(t.hdr[2:4])
+		id, length := binary.BigEndian.Uint32(t.hdr[4:8]), binary.BigEndian.Uint32(t.hdr[8:12])
+		fin := typ <= 1 && flags&(0x4|0x8) != 0 // FIN or RST on a data or window update frame
+		if typ == 0 && length > 0 {
+			t.cur, t.body, t.fin = id, length, fin
+		} else if fin {
+			t.end(id)
+		}
+	}
+}
+
+func (t *finTap) channel(id uint32) chan uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ch := t.ended[id]
+	if ch == nil {
+		ch = make(chan uint64, 1)
+		t.ended[id] = ch
+	}
+	return ch
+}
+
+func (t *finTap) end(id uint32) {
+	t.mu.Lock()
+	n := t.count[id]
+	t.mu.Unlock()
+	select {
+	case t.channel(id) <- n:
+	default:
+	}
+}
+
+// total waits for the remote to end stream id and returns the data bytes it sent on it.
+func (t *finTap) total(id uint32, timeout time.Duration) (uint64, error) {
+	select {
+	case n := <-t.channel(id):
+		return n, nil
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("stream %d: the remote did not end it within %v", id, timeout)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n uint64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += uint64(n)
+	return n, err
 }
 
 type readerConn struct {
@@ -764,14 +870,21 @@ func openStream(s *yamux.Session, proto string) (*yamux.Stream, *bufio.Reader, e
 	return st, r, nil
 }
 
-// echoOnce sends payload on a new echo stream and reads as many bytes back before closing: this
-// Yamux version stops reading a stream once it has closed its own side.
-func echoOnce(s *yamux.Session, payload []byte) error {
-	st, r, err := openStream(s, protoEcho)
+// echoOnce sends payload on a new echo stream and reads as many bytes back before closing (this
+// Yamux version stops reading a stream once it has closed its own side); then the tap must see
+// the remote end the stream with nothing after those bytes: the whole echo is compared, not just
+// its first len(payload) bytes.
+func echoOnce(s *yamux.Session, tap *finTap, payload []byte) error {
+	st, err := s.OpenStream()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	counted := &countingReader{r: st}
+	r := bufio.NewReader(counted)
+	if err := msSelect(r, st, protoEcho); err != nil {
+		return err
+	}
 	werr := make(chan error, 1)
 	go func() {
 		_, err := st.Write(payload)
@@ -786,6 +899,16 @@ func echoOnce(s *yamux.Session, payload []byte) error {
 	}
 	if !bytes.Equal(back, payload) {
 		return errors.New("echo: bytes differ")
+	}
+	// Read from the stream so far: the negotiation, the echo and whatever r holds beyond them.
+	taken := counted.n - uint64(r.Buffered())
+	st.Close()
+	sent, err := tap.total(st.StreamID(), 30*time.Second)
+	if err != nil {
+		return fmt.Errorf("echo: %w", err)
+	}
+	if sent != taken {
+		return fmt.Errorf("echo: the remote sent %d bytes after the %d echoed", int64(sent)-int64(taken), len(payload))
 	}
 	return nil
 }
@@ -899,7 +1022,7 @@ func dial(a dialArgs) (map[string]interface{}, func(), error) {
 	if a.echoBytes > 0 {
 		payload := make([]byte, a.echoBytes)
 		rand.Read(payload)
-		if err := echoOnce(s, payload); err != nil {
+		if err := echoOnce(s, sc.tap, payload); err != nil {
 			return fail(err)
 		}
 		sum := sha256.Sum256(payload)
@@ -914,7 +1037,7 @@ func dial(a dialArgs) (map[string]interface{}, func(), error) {
 				defer wg.Done()
 				p := make([]byte, a.streamBytes)
 				rand.Read(p)
-				errs <- echoOnce(s, p)
+				errs <- echoOnce(s, sc.tap, p)
 			}()
 		}
 		wg.Wait()

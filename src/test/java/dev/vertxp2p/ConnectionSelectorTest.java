@@ -2,7 +2,6 @@ package dev.vertxp2p;
 
 import dev.vertxp2p.testing.FakeConn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -72,13 +71,24 @@ class ConnectionSelectorTest {
   void roundRobinSurvivesAShrinkingList() {
     ConnectionSelector rr = ConnectionSelector.roundRobin();
     List<FakeConn> cs = conns(3);
-    rr.pick("A", cs);
-    rr.pick("A", cs);
-    rr.pick("A", cs); // cursor now 0 of 3
-    rr.pick("A", cs);
-    rr.pick("A", cs); // cursor 2
-    List<FakeConn> fewer = List.of(cs.get(0));
-    assertSame(cs.get(0), rr.pick("A", fewer));
+    assertEquals(List.of("c0", "c1", "c2", "c0", "c1"), picks(rr, "A", cs, 5));
+    // The cursor (index 2) is past the end of a two-entry list: it wraps to the start and then
+    // takes the two in turn.
+    assertEquals(List.of("c0", "c2", "c0", "c2"),
+        picks(rr, "A", List.of(cs.get(0), cs.get(2)), 4));
+    // Down to one: always that one.
+    assertEquals(List.of("c1", "c1"), picks(rr, "A", List.of(cs.get(1)), 2));
+    // Growing again, the cursor (index 0 of one) starts at the front of the longer list.
+    assertEquals(List.of("c0", "c1", "c2"), picks(rr, "A", cs, 3));
+  }
+
+  private static List<String> picks(ConnectionSelector s, String peer, List<FakeConn> from,
+      int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(s.pick(peer, from).id());
+    }
+    return ids;
   }
 
   @Test
@@ -221,11 +231,18 @@ class ConnectionSelectorTest {
 
   @Test
   void factoryReturnsIndependentSelectors() {
-    ConnectionSelector a = ConnectionSelector.create(LoadBalancingStrategy.ROUND_ROBIN);
-    ConnectionSelector b = ConnectionSelector.create(LoadBalancingStrategy.ROUND_ROBIN);
-    List<FakeConn> cs = conns(2);
-    a.pick("A", cs);
-    assertSame(cs.get(0), b.pick("A", cs));
-    assertNotEquals(a, b);
+    // The strategies that keep a cursor: with every candidate tied, each is plain round robin.
+    for (LoadBalancingStrategy strategy : List.of(LoadBalancingStrategy.ROUND_ROBIN,
+        LoadBalancingStrategy.LEAST_LOADED, LoadBalancingStrategy.LOWEST_LATENCY)) {
+      ConnectionSelector a = ConnectionSelector.create(strategy);
+      ConnectionSelector b = ConnectionSelector.create(strategy);
+      List<FakeConn> cs = conns(3);
+      assertEquals(List.of("c0", "c1"), picks(a, "A", cs, 2), strategy.toString());
+      // b starts from the front: a's picks did not move b's cursor ...
+      assertEquals(List.of("c0"), picks(b, "A", cs, 1), strategy.toString());
+      // ... and a goes on from where it was: b's pick did not move a's.
+      assertEquals(List.of("c2", "c0"), picks(a, "A", cs, 2), strategy.toString());
+      assertEquals(List.of("c1", "c2"), picks(b, "A", cs, 2), strategy.toString());
+    }
   }
 }

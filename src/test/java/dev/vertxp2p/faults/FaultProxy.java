@@ -45,6 +45,11 @@ final class FaultProxy implements AutoCloseable {
     return byClientPort.get(port);
   }
 
+  /** Every link accepted so far, alive or not. */
+  List<Link> links() {
+    return new ArrayList<>(byClientPort.values());
+  }
+
   /** Links not yet cut, reset or ended by either side, and not stalled. */
   List<Link> flowing() {
     List<Link> list = new ArrayList<>();
@@ -102,11 +107,19 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
+  /** What the test can do to a link on purpose. */
+  enum Fault { RESET, CUT, STALL }
+
   /** One proxied connection: the dialer's socket ({@code down}) and ours to the node ({@code up}). */
   static final class Link {
     final Socket down;
     final Socket up;
     final AtomicBoolean dead = new AtomicBoolean();
+    /**
+     * The fault the test injected, or null. Set only by {@link #inject}: a link that died because
+     * one of its ends closed it (the pumps cut or reset the other side too) was not faulted.
+     */
+    private volatile Fault injected;
     /** Completed while bytes flow; a fresh, pending one holds the pumps. */
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
 
@@ -155,6 +168,29 @@ final class FaultProxy implements AutoCloseable {
       t.start();
     }
 
+    /**
+     * Injects {@code fault} into a link that is still flowing and was never faulted; false (and
+     * nothing done) otherwise.
+     */
+    synchronized boolean inject(Fault fault) {
+      if (injected != null || dead.get() || isStalled()) {
+        return false;
+      }
+      injected = fault;
+      switch (fault) {
+        case RESET -> reset();
+        case CUT -> cut();
+        case STALL -> stall();
+        default -> throw new IllegalArgumentException(fault.toString());
+      }
+      return true;
+    }
+
+    /** The fault the test injected, or null if it never touched this link. */
+    Fault injected() {
+      return injected;
+    }
+
     boolean isStalled() {
       return !gate.isDone();
     }
@@ -194,7 +230,8 @@ final class FaultProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-      String state = dead.get() ? " dead" : isStalled() ? " stalled" : "";
+      String state = (injected == null ? "" : " " + injected)
+          + (dead.get() ? " dead" : isStalled() ? " stalled" : "");
       return "Link[" + clientPort() + "->" + upstreamPort() + state + "]";
     }
   }

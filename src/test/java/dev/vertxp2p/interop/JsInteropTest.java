@@ -128,7 +128,9 @@ class JsInteropTest {
       String connection = dial.getString("connection");
 
       JsonObject ping = js.callOk(cmd("ping", "connection", connection));
-      assertTrue(ping.getDouble("rttMs") >= 0, ping.encode());
+      // js measures with Date.now(): whole milliseconds, so 0 on a fast loopback is right.
+      double rtt = ping.getDouble("rttMs");
+      assertTrue(rtt >= 0 && rtt < 10_000, ping.encode());
 
       JsonObject id = js.callOk(cmd("identify", "connection", connection));
       assertEquals(Identify.PROTOCOL_VERSION, id.getString("protocolVersion"));

@@ -32,7 +32,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Two Java swarms over loopback: several connections per peer, limits, strategies, events. */
@@ -259,35 +262,66 @@ class SwarmTest extends SwarmFixture {
     Swarm b = node(3, LoadBalancingStrategy.ROUND_ROBIN);
     a.addAddresses(b.peerId(), List.of(b.listenAddrs().get(0)));
     b.addAddresses(a.peerId(), List.of(a.listenAddrs().get(0)));
-    java.util.concurrent.atomic.AtomicInteger worst = new java.util.concurrent.atomic.AtomicInteger();
-    a.eventHandler(e -> worst.accumulateAndGet(a.getConnections(b.peerId()).size(), Math::max));
-    b.eventHandler(e -> worst.accumulateAndGet(b.getConnections(a.peerId()).size(), Math::max));
-    java.util.Random random = new java.util.Random(seed);
-    List<Future<?>> ops = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      int n = 1 + random.nextInt(3);
-      switch (random.nextInt(4)) {
-        case 0 -> ops.add(a.dialPeer(b.peerId(), new DialOptions().setConnections(n)));
-        case 1 -> ops.add(b.dialPeer(a.peerId(), new DialOptions().setConnections(n)));
-        case 2 -> {
-          List<Connection> l = a.getConnections(b.peerId());
-          if (!l.isEmpty()) {
-            ops.add(a.closeConnection(l.get(random.nextInt(l.size())).id()));
-          }
+    // Each side's connections to the other as its events tell them (opened minus closed), and
+    // the registry beside it, checked after every event on either side.
+    Queue<String> violations = new ConcurrentLinkedQueue<>();
+    AtomicInteger events = new AtomicInteger();
+    AtomicInteger[] byEvents = {new AtomicInteger(), new AtomicInteger()};
+    Swarm[] sides = {a, b};
+    for (int k = 0; k < 2; k++) {
+      Swarm self = sides[k];
+      PeerId other = sides[1 - k].peerId();
+      AtomicInteger count = byEvents[k];
+      String name = k == 0 ? "a" : "b";
+      self.eventHandler(e -> {
+        if (!other.equals(e.peer())) {
+          return;
         }
-        default -> {
-          List<Connection> l = b.getConnections(a.peerId());
-          if (!l.isEmpty()) {
-            ops.add(b.closeConnection(l.get(random.nextInt(l.size())).id()));
+        events.incrementAndGet();
+        int n = switch (e.type()) {
+          case SwarmEvent.CONNECTION_OPENED -> count.incrementAndGet();
+          case SwarmEvent.CONNECTION_CLOSED -> count.decrementAndGet();
+          default -> count.get();
+        };
+        int listed = self.getConnections(other).size();
+        if (n > 3 || n < 0 || listed > 3 || listed != n) {
+          violations.add(name + " after " + e.type() + ": " + n + " by events, " + listed
+              + " listed");
+        }
+      });
+    }
+    java.util.Random random = new java.util.Random(seed);
+    // Ten rounds of four operations each: every round starts once the last one's operations
+    // have all completed, so dials, inbound connections and closes interleave with completions.
+    for (int round = 0; round < 10; round++) {
+      List<Future<?>> ops = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        int n = 1 + random.nextInt(3);
+        switch (random.nextInt(4)) {
+          case 0 -> ops.add(a.dialPeer(b.peerId(), new DialOptions().setConnections(n)));
+          case 1 -> ops.add(b.dialPeer(a.peerId(), new DialOptions().setConnections(n)));
+          case 2 -> {
+            List<Connection> l = a.getConnections(b.peerId());
+            if (!l.isEmpty()) {
+              ops.add(a.closeConnection(l.get(random.nextInt(l.size())).id()));
+            }
+          }
+          default -> {
+            List<Connection> l = b.getConnections(a.peerId());
+            if (!l.isEmpty()) {
+              ops.add(b.closeConnection(l.get(random.nextInt(l.size())).id()));
+            }
           }
         }
       }
+      for (Future<?> f : ops) {
+        // a refused or raced dial may fail; the invariant is what matters
+        await(f.transform(ar -> Future.succeededFuture()));
+      }
+      assertTrue(violations.isEmpty(), "round " + round + ": " + violations);
     }
-    for (Future<?> f : ops) {
-      // a refused or raced dial may fail; the invariant is what matters
-      await(f.transform(ar -> Future.succeededFuture()));
-    }
-    assertTrue(worst.get() <= 3, "a peer held " + worst.get() + " connections, max 3");
+    assertTrue(events.get() > 0, "no connection event at all");
+    assertTrue(violations.isEmpty(), violations.toString());
     assertTrue(a.getConnections(b.peerId()).size() <= 3);
     assertTrue(b.getConnections(a.peerId()).size() <= 3);
   }

@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.Swarm;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -155,7 +157,8 @@ class DashboardApiTest {
 
     HttpResponse<Buffer> ping = post("/api/peers/" + peerB + "/ping", null);
     assertEquals(200, ping.statusCode(), ping.bodyAsString());
-    assertTrue(ping.bodyAsJsonObject().getDouble("rttMs") >= 0);
+    double rtt = ping.bodyAsJsonObject().getDouble("rttMs");
+    assertTrue(rtt > 0 && rtt < 10_000, "rttMs " + rtt);
 
     String first = conns.getJsonObject(0).getString("id");
     HttpResponse<Buffer> streams = get("/api/connections/" + first + "/streams");
@@ -331,8 +334,12 @@ class DashboardApiTest {
     String before = get("/metrics").bodyAsString();
     assertTrue(before.contains("libp2p_connections_opened_total{direction=\"outbound\","
         + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 0.0"), before);
+    // The listener lists a connection a moment after the dial completes (once it has read the
+    // last handshake message): wait for b to hold both before reading its gauge.
+    Future<Void> bHoldsTwo = connectionsReach(b.swarm(), a.swarm().peerId(), 2);
     post("/api/dial", new JsonObject().put("addr", addrOfB()).put("connections", 2));
     post("/api/peers/" + peerB + "/ping", null);
+    await(bHoldsTwo);
     HttpResponse<Buffer> r = get("/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(r.getHeader("content-type").startsWith("text/plain"), r.getHeader("content-type"));
@@ -352,6 +359,20 @@ class DashboardApiTest {
     assertTrue(text.contains("vertx_net_client_active_connections")
         || text.contains("vertx_net_server_active_connections"), text);
     assertFalse(text.contains(peerB), "a peer id must never be a tag");
+  }
+
+  /** Completes once {@code swarm} lists {@code n} connections to {@code peer}. */
+  private static Future<Void> connectionsReach(Swarm swarm, PeerId peer, int n) {
+    Promise<Void> p = Promise.promise();
+    swarm.eventHandler(e -> {
+      if (swarm.getConnections(peer).size() == n) {
+        p.tryComplete();
+      }
+    });
+    if (swarm.getConnections(peer).size() == n) {
+      p.tryComplete();
+    }
+    return p.future();
   }
 
   static double value(String text, String series) {
