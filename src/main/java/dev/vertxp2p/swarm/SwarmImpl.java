@@ -28,6 +28,7 @@ import dev.vertxp2p.transport.TcpTransport;
 import dev.vertxp2p.transport.Upgrader;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
+import dev.vertxp2p.util.SystemClock;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -85,7 +86,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
    * @param customSelector the user's connection selector, or null for the configured strategy
    */
   SwarmImpl(Vertx vertx, SwarmOptions options, ConnectionSelector customSelector) {
-    this(vertx, options, customSelector, Scheduler.vertx(vertx), System::nanoTime);
+    this(vertx, options, customSelector, Scheduler.vertx(vertx), SystemClock.NANOS);
   }
 
   /** With the dialer's scheduler and the monotonic clock given (tests). */

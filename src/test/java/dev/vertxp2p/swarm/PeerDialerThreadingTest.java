@@ -104,7 +104,7 @@ class PeerDialerThreadingTest {
     RetryingDialer retrying = new RetryingDialer(scheduler, retry, connection,
         new Backoff(retry, () -> 0.5));
     PeerDialer dialer = new PeerDialer(owner, connection, retrying, failing, registry, peers,
-        events, System::nanoTime, () -> false, () -> null, c -> { });
+        events, dev.vertxp2p.util.SystemClock.NANOS, () -> false, () -> null, c -> { });
     PeerId peer = PeerId.fromPublicKey(Ed25519PrivateKey.generate(new SecureRandom()).publicKey());
 
     Promise<List<Connection>> result = Promise.promise();
