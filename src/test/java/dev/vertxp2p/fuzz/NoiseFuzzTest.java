@@ -133,7 +133,7 @@ class NoiseFuzzTest {
     for (int i = 0; i < flips && sig.length > 0; i++) {
       sig[data.consumeInt(0, sig.length - 1)] ^= (byte) data.consumeInt(1, 255);
     }
-    if (data.consumeInt(0, 7) == 0) {
+    if (data.consumeInt(0, 7) == 7) {
       sig = Arrays.copyOf(sig, data.consumeInt(0, sig.length + 8));
     }
     byte[] claimedKey = NoisePeers.CLAIMED_IDENTITY.publicKey().marshal();
