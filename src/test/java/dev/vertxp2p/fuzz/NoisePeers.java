@@ -101,11 +101,16 @@ final class NoisePeers {
   }
 
   /**
-   * Whether the JDK's own Ed25519 (not the BouncyCastle code the project verifies with) accepts
-   * {@code signature} over {@code data} by the Ed25519 key in {@code marshaledKey}, the libp2p
-   * protobuf {@code 08 01 12 20} followed by the 32-byte key.
+   * Whether {@code signature} is a valid Ed25519 signature over {@code data} by the key in {@code
+   * marshaledKey} (the libp2p protobuf {@code 08 01 12 20} followed by the 32-byte key), judged by
+   * the JDK's own Ed25519 rather than the BouncyCastle code the project verifies with.
    */
   static boolean jdkVerifiesEd25519(byte[] marshaledKey, byte[] data, byte[] signature) {
+    // RFC 8032 section 5.1.7 splits a signature into two 32-octet halves: it is 64 bytes. JDK 17
+    // also accepts the 64 bytes with a zero byte appended (the fuzzer found it), so say it here.
+    if (signature.length != 64) {
+      return false;
+    }
     byte[] protobufPrefix = {0x08, 0x01, 0x12, 0x20};
     if (marshaledKey.length != 36
         || !Arrays.equals(Arrays.copyOf(marshaledKey, 4), protobufPrefix)) {
