@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.JsonObject;
@@ -80,10 +81,10 @@ public final class SwarmMetrics {
         .tags(nodeTags).strongReference(true).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.BYTES_IN, this, SwarmMetrics::bytesIn)
         .description("Bytes read from peers (ciphertext and framing included)")
-        .baseUnit("bytes").tags(nodeTags).register(registry));
+        .baseUnit(BaseUnits.BYTES).tags(nodeTags).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.BYTES_OUT, this, SwarmMetrics::bytesOut)
         .description("Bytes written to peers (ciphertext and framing included)")
-        .baseUnit("bytes").tags(nodeTags).register(registry));
+        .baseUnit(BaseUnits.BYTES).tags(nodeTags).register(registry));
     // Counters appear at zero from the start, so that rate() works from the first scrape.
     for (String direction : List.of(INBOUND, OUTBOUND)) {
       for (String muxer : swarm.options().getTransport().getMuxers()) {

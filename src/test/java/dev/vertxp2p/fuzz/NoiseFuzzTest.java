@@ -2,6 +2,7 @@ package dev.vertxp2p.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.crypto.Keys;
+import dev.vertxp2p.crypto.PublicKey;
+import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseSession;
@@ -55,7 +60,10 @@ class NoiseFuzzTest {
   /**
    * Two real engines, one of them presenting a fuzzed identity key, signature and muxer list: the
    * honest side's verifier (Keys + signature check, as the upgrader does) must reject it with a
-   * NoiseException unless it is genuinely valid.
+   * NoiseException unless it is genuinely valid. A handshake that completes must prove it: the
+   * honest side saw the forger's real static key, the presented key decodes and really signed
+   * that static key (checked here again, for Ed25519 with the JDK's implementation too), and the
+   * peer id derived from what the honest side accepted is that key's.
    */
   @FuzzTest(maxDuration = "60s")
   void forgedIdentity(FuzzedDataProvider data) {
@@ -86,8 +94,67 @@ class NoiseFuzzTest {
       return;
     }
     // Only a genuine key with a signature that verifies over the static key gets this far.
-    assertTrue(honest.isComplete());
+    assertTrue(honest.isComplete() && forger.isComplete());
     assertArrayEquals(key, honest.remoteIdentityKey());
+    byte[] forgerStatic = NoisePeers.staticPublicKey(0x51);
+    assertArrayEquals(forgerStatic, honest.remoteStaticKey());
+    byte[] signed = NoisePeers.signedData(forgerStatic);
+    PublicKey signer = Keys.unmarshalPublicKey(key);
+    assertTrue(signer.verify(signed, sig), "completed, yet the presented key did not sign "
+        + "the static key the honest side saw");
+    if (key.length == 36 && key[0] == 0x08 && key[1] == 0x01) {
+      assertTrue(NoisePeers.jdkVerifiesEd25519(key, signed, sig),
+          "completed with an Ed25519 signature the JDK rejects");
+    }
+    assertEquals(PeerId.fromPublicKey(signer),
+        PeerId.fromPublicKey(Keys.unmarshalPublicKey(honest.remoteIdentityKey())));
+  }
+
+  /**
+   * A peer claiming a real identity whose private key it does not hold: it presents that key with
+   * the genuine signature over its own static key, a genuine one replayed from another peer's
+   * handshake, or fuzzed bytes, each maybe altered. The handshake completes exactly when the
+   * JDK's Ed25519 (apart from the code under test) accepts the signature over this peer's static
+   * key; then the honest side's peer id for it is the claimed identity's.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void claimedIdentity(FuzzedDataProvider data) {
+    boolean forgerInitiates = data.consumeBoolean();
+    byte[] forgerStatic = NoisePeers.staticPublicKey(0x51);
+    byte[] signed = NoisePeers.signedData(forgerStatic);
+    byte[] sig = switch (data.consumeInt(0, 2)) {
+      case 0 -> NoisePeers.CLAIMED_IDENTITY.sign(signed);
+      // what the claimed identity signed in a handshake of its own, with another static key
+      case 1 -> NoisePeers.CLAIMED_IDENTITY.sign(
+          NoisePeers.signedData(NoisePeers.staticPublicKey(data.consumeInt(0, 255))));
+      default -> data.consumeBytes(data.consumeInt(0, 128));
+    };
+    int flips = data.consumeInt(0, 3);
+    for (int i = 0; i < flips && sig.length > 0; i++) {
+      sig[data.consumeInt(0, sig.length - 1)] ^= (byte) data.consumeInt(1, 255);
+    }
+    if (data.consumeInt(0, 7) == 7) {
+      sig = Arrays.copyOf(sig, data.consumeInt(0, sig.length + 8));
+    }
+    byte[] claimedKey = NoisePeers.CLAIMED_IDENTITY.publicKey().marshal();
+    boolean genuine = NoisePeers.jdkVerifiesEd25519(claimedKey, signed, sig);
+    NoiseConfig forgerConfig = NoisePeers.config(NoisePeers.forged(claimedKey, sig), 0x51).build();
+    NoiseHandshake forger = forgerInitiates
+        ? NoiseHandshake.initiator(forgerConfig) : NoiseHandshake.responder(forgerConfig);
+    NoiseHandshake honest = forgerInitiates ? NoisePeers.responder() : NoisePeers.initiator();
+    try {
+      NoisePeers.pump(forgerInitiates ? forger : honest, forgerInitiates ? honest : forger);
+    } catch (NoiseException refused) {
+      assertFalse(genuine, "a genuine signature was refused: " + refused.getMessage());
+      assertTrue(honest.isFailed() || forger.isFailed());
+      assertFalse(honest.isComplete(), "a refused identity must not complete the honest side");
+      return;
+    }
+    assertTrue(genuine, "completed with a signature the claimed key never made over "
+        + "this peer's static key");
+    assertTrue(honest.isComplete());
+    assertEquals(PeerId.fromPublicKey(NoisePeers.CLAIMED_IDENTITY.publicKey()),
+        PeerId.fromPublicKey(Keys.unmarshalPublicKey(honest.remoteIdentityKey())));
   }
 
   /**

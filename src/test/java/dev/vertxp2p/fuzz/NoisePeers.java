@@ -11,7 +11,12 @@ import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseKeyPair;
 import dev.vertxp2p.proto.noise.RemoteIdentityVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,6 +32,8 @@ final class NoisePeers {
 
   static final PrivateKey INITIATOR_IDENTITY = Ed25519PrivateKey.fromSeed(fill(0x11));
   static final PrivateKey RESPONDER_IDENTITY = Ed25519PrivateKey.fromSeed(fill(0x22));
+  /** An identity a forger claims without holding its private key (the test signs with it). */
+  static final PrivateKey CLAIMED_IDENTITY = Ed25519PrivateKey.fromSeed(fill(0x33));
 
   private NoisePeers() {}
 
@@ -79,6 +86,51 @@ final class NoisePeers {
           throw new NoiseException("remote's signature over its Noise static key does not verify");
         }
       };
+
+  /** The static Noise public key of the peer built with {@code keySeed} by {@link #config}. */
+  static byte[] staticPublicKey(int keySeed) {
+    return NoiseKeyPair.fromPrivateKey(fill(keySeed)).publicKey();
+  }
+
+  /** What an identity key signs in the Noise handshake payload (libp2p noise spec). */
+  static byte[] signedData(byte[] staticPublicKey) {
+    byte[] prefix = NoiseHandshake.STATIC_KEY_SIGNATURE_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = Arrays.copyOf(prefix, prefix.length + staticPublicKey.length);
+    System.arraycopy(staticPublicKey, 0, out, prefix.length, staticPublicKey.length);
+    return out;
+  }
+
+  /**
+   * Whether {@code signature} is a valid Ed25519 signature over {@code data} by the key in {@code
+   * marshaledKey} (the libp2p protobuf {@code 08 01 12 20} followed by the 32-byte key), judged by
+   * the JDK's own Ed25519 rather than the BouncyCastle code the project verifies with.
+   */
+  static boolean jdkVerifiesEd25519(byte[] marshaledKey, byte[] data, byte[] signature) {
+    // RFC 8032 section 5.1.7 splits a signature into two 32-octet halves: it is 64 bytes. JDK 17
+    // also accepts the 64 bytes with a zero byte appended (the fuzzer found it), so say it here.
+    if (signature.length != 64) {
+      return false;
+    }
+    byte[] protobufPrefix = {0x08, 0x01, 0x12, 0x20};
+    if (marshaledKey.length != 36
+        || !Arrays.equals(Arrays.copyOf(marshaledKey, 4), protobufPrefix)) {
+      throw new IllegalArgumentException("not a marshaled Ed25519 public key");
+    }
+    // RFC 8410 SubjectPublicKeyInfo: SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING key }
+    byte[] spki = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    byte[] encoded = Arrays.copyOf(spki, spki.length + 32);
+    System.arraycopy(marshaledKey, 4, encoded, spki.length, 32);
+    try {
+      Signature v = Signature.getInstance("Ed25519");
+      v.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded)));
+      v.update(data);
+      return v.verify(signature);
+    } catch (java.security.SignatureException malformed) {
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no Ed25519", e);
+    }
+  }
 
   static NoiseConfig.Builder config(NoiseIdentitySigner signer, int keySeed) {
     return NoiseConfig.builder(signer, VERIFIER)

@@ -84,7 +84,7 @@ public final class SeedCorpus {
       try {
         putWithTruncations("MultiaddrFuzzTest", "fromBytes", "valid-" + i,
             Multiaddr.parse(addrs[i]).bytes());
-      } catch (IllegalArgumentException unsupported) {
+      } catch (dev.vertxp2p.MultiaddrException unsupported) {
         // this build does not know the protocol: the text seed still exercises the error path
       }
     }
@@ -171,6 +171,29 @@ public final class SeedCorpus {
     put("NoiseFuzzTest", "initiator", "message2-bad-tag", bad);
     put("NoiseFuzzTest", "session", "empty", new byte[0]);
     put("NoiseFuzzTest", "forgedIdentity", "empty", new byte[0]);
+    // forgedIdentity: key (its length in the 2 bytes before the last two), signature (the rest),
+    // no muxer list, the forger initiating: a real key with a genuine signature over the forger's
+    // static key, and the same key with a signature it never made.
+    byte[] claimed = NoisePeers.CLAIMED_IDENTITY.publicKey().marshal();
+    byte[] genuine = NoisePeers.CLAIMED_IDENTITY.sign(
+        NoisePeers.signedData(NoisePeers.staticPublicKey(0x51)));
+    byte[] tail = {(byte) claimed.length, 0, 0, 1};
+    put("NoiseFuzzTest", "forgedIdentity", "genuine-key-and-signature",
+        concat(claimed, genuine, tail));
+    byte[] wrong = new byte[genuine.length];
+    Arrays.fill(wrong, (byte) 0xab);
+    put("NoiseFuzzTest", "forgedIdentity", "real-key-wrong-signature", concat(claimed, wrong, tail));
+    // claimedIdentity reads its choices from the back: role, signature source (0 genuine, 1
+    // replayed, 2 fuzzed), then what each needs, flips, truncation. Empty: the genuine signature.
+    put("NoiseFuzzTest", "claimedIdentity", "empty", new byte[0]);
+    put("NoiseFuzzTest", "claimedIdentity", "replayed", new byte[] {1, 0, 7, 1, 0});
+    put("NoiseFuzzTest", "claimedIdentity", "genuine-one-byte-altered",
+        new byte[] {1, 0x40, 0x20, 1, 0, 1});
+    put("NoiseFuzzTest", "claimedIdentity", "genuine-truncated", new byte[] {0x20, 7, 0, 0, 1});
+    byte[] fuzzedSignature = new byte[64 + 5];
+    Arrays.fill(fuzzedSignature, 0, 64, (byte) 0xab);
+    System.arraycopy(new byte[] {1, 0, 0x40, 2, 0}, 0, fuzzedSignature, 64, 5);
+    put("NoiseFuzzTest", "claimedIdentity", "fuzzed-64-bytes", fuzzedSignature);
 
     // --- muxers: wire bytes, then the control bytes read from the back: role, config (0 =
     // defaults), and the driver's first "hand data back" choice

@@ -9,13 +9,17 @@ import dev.vertxp2p.proto.yamux.YamuxConfig;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
 import java.io.ByteArrayOutputStream;
-import java.util.function.Consumer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The Yamux engine fed a hostile remote: raw bytes, and (structured) sequences of well-formed
  * 12-byte headers with fuzzer-chosen type, flags, stream ids and lengths so that the fuzzer gets
  * past the header checks into stream and window handling. Local calls are interleaved. Everything
- * the engine writes must itself be well-formed Yamux.
+ * the engine writes must itself be well-formed Yamux, and flow control must hold: what the
+ * application has not consumed stays within the window the engine granted (checked by {@link
+ * MuxerDriver} after every step), and what was delivered on a stream never exceeds the window
+ * announced on the wire (the spec's initial 256 KiB plus every WindowUpdate the engine sent).
  */
 class YamuxFuzzTest {
   private static final int[] FLAG_SETS = {
@@ -27,17 +31,24 @@ class YamuxFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void raw(FuzzedDataProvider data) {
     boolean initiator = data.consumeBoolean();
-    YamuxEngine engine = new YamuxEngine(initiator, config(data));
-    MuxerDriver driver = new MuxerDriver(engine, data, new OutboundChecker());
+    YamuxConfig config = config(data);
+    YamuxEngine engine = new YamuxEngine(initiator, config);
+    MuxerDriver driver = new MuxerDriver(engine, data, new OutboundChecker(config), bounds(config));
     driver.receive(data.consumeBytes(1 << 18));
   }
 
   @FuzzTest(maxDuration = "60s")
   void structured(FuzzedDataProvider data) {
     boolean initiator = data.consumeBoolean();
-    YamuxEngine engine = new YamuxEngine(initiator, config(data));
-    MuxerDriver driver = new MuxerDriver(engine, data, new OutboundChecker());
+    YamuxConfig config = config(data);
+    YamuxEngine engine = new YamuxEngine(initiator, config);
+    MuxerDriver driver = new MuxerDriver(engine, data, new OutboundChecker(config), bounds(config));
     driver.script(YamuxFuzzTest::frame, 200);
+  }
+
+  /** No stream may hold more than the largest window the engine may grant. */
+  static MuxerDriver.Bounds bounds(YamuxConfig config) {
+    return new MuxerDriver.Bounds(config.maxReceiveWindow(), config.maxStreams());
   }
 
   private static YamuxConfig config(FuzzedDataProvider data) {
@@ -79,11 +90,43 @@ class YamuxFuzzTest {
     return frame;
   }
 
-  /** Parses what the engine writes across chunk boundaries and checks every header. */
-  static final class OutboundChecker implements Consumer<byte[]> {
+  /**
+   * Parses what the engine writes across chunk boundaries, checks every header, and adds up the
+   * receive window each stream was announced.
+   */
+  static final class OutboundChecker implements MuxerDriver.WireCheck {
     private final byte[] header = new byte[YamuxFrame.HEADER_LENGTH];
     private int headerFill;
     private long bodyLeft;
+    /** Per stream: window credit sent in WindowUpdate frames (SYN and ACK ones included). */
+    private final Map<Long, Long> credit = new HashMap<>();
+    private final long maxReceiveWindow;
+
+    OutboundChecker(YamuxConfig config) {
+      this.maxReceiveWindow = config.maxReceiveWindow();
+    }
+
+    /**
+     * What the remote may have sent on the stream so far: spec.md "Flow Control" starts every
+     * stream at 256 KiB; each WindowUpdate adds its length.
+     */
+    long announced(long streamId) {
+      return YamuxConfig.SPEC_INITIAL_WINDOW + credit.getOrDefault(streamId, 0L);
+    }
+
+    @Override
+    public void drained(MuxerDriver driver) {
+      for (long id : driver.deliveredStreams()) {
+        assertTrue(driver.delivered(id) <= announced(id), "stream " + id + " delivered "
+            + driver.delivered(id) + " bytes, over the " + announced(id) + " announced");
+      }
+      for (long id : credit.keySet()) {
+        // The window outstanding (announced, not yet consumed) stays within the configured max.
+        assertTrue(announced(id) - driver.consumed(id) <= maxReceiveWindow, "stream " + id
+            + " was announced " + announced(id) + " bytes with " + driver.consumed(id)
+            + " consumed: more outstanding than " + maxReceiveWindow);
+      }
+    }
 
     @Override
     public void accept(byte[] chunk) {
@@ -112,6 +155,9 @@ class YamuxFuzzTest {
           }
           if (h.type() == YamuxFrame.TYPE_DATA) {
             bodyLeft = h.length();
+          } else if (h.type() == YamuxFrame.TYPE_WINDOW_UPDATE
+              && (h.flags() & YamuxFrame.FLAG_RST) == 0) {
+            credit.merge(h.streamId(), h.length(), Long::sum);
           }
         }
       }

@@ -13,11 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.verticle.TestNodes;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +137,167 @@ class SwarmMetricsTest {
     assertEquals(1.0, counter(MetricNames.DIAL_RETRIES, "swarm"));
     assertEquals(1.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "retry"));
     assertEquals(1.0, counter(MetricNames.DIAL_FAILURES, "swarm"));
+  }
+
+  /**
+   * The names and tags {@code /metrics} renders, captured from a scrape before the meters were
+   * renamed to Micrometer's dotted style (which left them as they were): dashboards and alerts
+   * built on them must not break.
+   * Each entry is a series without its value (a histogram's buckets once, without {@code le}),
+   * or a {@code # TYPE} line.
+   */
+  @Test
+  void prometheusRendersExactlyTheseNamesAndTags() {
+    // Nodes of their own without identify, whose streams would race the scrape.
+    Vertx v = Vertx.vertx();
+    try {
+      JsonObject noIdentify = new JsonObject().put("identify", false);
+      deploy(v, config("swarm").put("services", noIdentify));
+      SwarmVerticle nodeB = deploy(v, config("nodeb").put("services", noIdentify));
+      String peerB = nodeB.swarm().peerId().toString();
+      io.vertx.core.net.NetServer s = await(v.createNetServer().connectHandler(so -> { })
+          .listen(0, "127.0.0.1"));
+      int port = s.actualPort();
+      await(s.close());
+      // A dial to a closed port, before b's real address is known: one retry, then a failure.
+      TestNodes.fails(v, "swarm.dial", new JsonObject()
+          .put("addr", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peerB));
+      TestNodes.Recorder events = new TestNodes.Recorder(v, "swarm.events");
+      TestNodes.Recorder bEvents = new TestNodes.Recorder(v, "nodeb.events");
+      request(v, "swarm.dial", new JsonObject()
+          .put("addr", nodeB.swarm().listenAddrs().get(0).toString()));
+      bEvents.next("connection.opened");
+      request(v, "swarm.ping", new JsonObject().put("peer", peerB));
+      request(v, "swarm.hangup", new JsonObject().put("peer", peerB));
+      events.next("peer.disconnected");
+      bEvents.next("peer.disconnected");
+      assertEquals(List.of(
+            "# TYPE libp2p_bytes_in_bytes_total counter",
+            "# TYPE libp2p_bytes_out_bytes_total counter",
+            "# TYPE libp2p_connections_closed_total counter",
+            "# TYPE libp2p_connections_open gauge",
+            "# TYPE libp2p_connections_opened_total counter",
+            "# TYPE libp2p_connections_rejected_total counter",
+            "# TYPE libp2p_dial_attempts_total counter",
+            "# TYPE libp2p_dial_failures_total counter",
+            "# TYPE libp2p_dial_retries_total counter",
+            "# TYPE libp2p_dial_seconds histogram",
+            "# TYPE libp2p_dial_seconds_max gauge",
+            "# TYPE libp2p_handshake_seconds histogram",
+            "# TYPE libp2p_handshake_seconds_max gauge",
+            "# TYPE libp2p_peers_connected gauge",
+            "# TYPE libp2p_streams_open gauge",
+            "# TYPE libp2p_streams_opened_total counter",
+            "libp2p_bytes_in_bytes_total{node=\"nodeb\"}",
+            "libp2p_bytes_in_bytes_total{node=\"swarm\"}",
+            "libp2p_bytes_out_bytes_total{node=\"nodeb\"}",
+            "libp2p_bytes_out_bytes_total{node=\"swarm\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"nodeb\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\"}",
+            "libp2p_connections_rejected_total{direction=\"inbound\",node=\"nodeb\"}",
+            "libp2p_connections_rejected_total{direction=\"inbound\",node=\"swarm\"}",
+            "libp2p_connections_rejected_total{direction=\"outbound\",node=\"nodeb\"}",
+            "libp2p_connections_rejected_total{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_dial_attempts_total{node=\"nodeb\",result=\"failure\"}",
+            "libp2p_dial_attempts_total{node=\"nodeb\",result=\"retry\"}",
+            "libp2p_dial_attempts_total{node=\"nodeb\",result=\"success\"}",
+            "libp2p_dial_attempts_total{node=\"swarm\",result=\"failure\"}",
+            "libp2p_dial_attempts_total{node=\"swarm\",result=\"retry\"}",
+            "libp2p_dial_attempts_total{node=\"swarm\",result=\"success\"}",
+            "libp2p_dial_failures_total{node=\"nodeb\"}",
+            "libp2p_dial_failures_total{node=\"swarm\"}",
+            "libp2p_dial_retries_total{node=\"nodeb\"}",
+            "libp2p_dial_retries_total{node=\"swarm\"}",
+            "libp2p_dial_seconds_bucket{node=\"nodeb\"}",
+            "libp2p_dial_seconds_bucket{node=\"swarm\"}",
+            "libp2p_dial_seconds_count{node=\"nodeb\"}",
+            "libp2p_dial_seconds_count{node=\"swarm\"}",
+            "libp2p_dial_seconds_max{node=\"nodeb\"}",
+            "libp2p_dial_seconds_max{node=\"swarm\"}",
+            "libp2p_dial_seconds_sum{node=\"nodeb\"}",
+            "libp2p_dial_seconds_sum{node=\"swarm\"}",
+            "libp2p_handshake_seconds_bucket{direction=\"inbound\",node=\"nodeb\"}",
+            "libp2p_handshake_seconds_bucket{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_handshake_seconds_count{direction=\"inbound\",node=\"nodeb\"}",
+            "libp2p_handshake_seconds_count{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_handshake_seconds_max{direction=\"inbound\",node=\"nodeb\"}",
+            "libp2p_handshake_seconds_max{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_handshake_seconds_sum{direction=\"inbound\",node=\"nodeb\"}",
+            "libp2p_handshake_seconds_sum{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_peers_connected{node=\"nodeb\"}",
+            "libp2p_peers_connected{node=\"swarm\"}",
+            "libp2p_streams_opened_total{direction=\"inbound\","
+                + "node=\"nodeb\",protocol=\"/ipfs/ping/1.0.0\"}",
+            "libp2p_streams_opened_total{direction=\"outbound\","
+                + "node=\"swarm\",protocol=\"/ipfs/ping/1.0.0\"}",
+            "libp2p_streams_open{node=\"nodeb\"}",
+            "libp2p_streams_open{node=\"swarm\"}"),
+          rendered(MetricsRegistries.registryFor(v).scrape()));
+      // In Micrometer the same meters carry dotted names without units or suffixes.
+      TreeSet<String> names = new TreeSet<>();
+      for (Meter m : MetricsRegistries.registryFor(v).getMeters()) {
+        names.add(m.getId().getName());
+      }
+      assertEquals(List.of("libp2p.bytes.in", "libp2p.bytes.out", "libp2p.connections.closed",
+          "libp2p.connections.open", "libp2p.connections.opened", "libp2p.connections.rejected",
+          "libp2p.dial", "libp2p.dial.attempts", "libp2p.dial.failures", "libp2p.dial.retries",
+          "libp2p.handshake", "libp2p.peers.connected", "libp2p.streams.open",
+          "libp2p.streams.opened"), List.copyOf(names));
+    } finally {
+      await(v.close());
+    }
+  }
+
+  /** Series and {@code # TYPE} lines of a scrape, values and {@code le} labels dropped, sorted. */
+  static List<String> rendered(String scrape) {
+    TreeSet<String> out = new TreeSet<>();
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith("# TYPE ")) {
+        out.add(line);
+      } else if (!line.isEmpty() && !line.startsWith("#")) {
+        String series = line.substring(0, line.lastIndexOf(' '));
+        out.add(series.replaceAll(",le=\"[^\"]*\"", "").replaceAll("\\{le=\"[^\"]*\",?", "{"));
+      }
+    }
+    return List.copyOf(out);
   }
 
   @Test
