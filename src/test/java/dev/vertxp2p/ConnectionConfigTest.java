@@ -170,4 +170,17 @@ class ConnectionConfigTest {
         "unknown",
         "maxConnectionsPerPeer");
   }
+
+  /** A timer fires no sooner than 1 ms: a shorter timeout would fail every dial at once. */
+  @Test
+  void aConnectionTimeoutUnderOneMillisecondIsRefused() {
+    assertInvalid(() -> new ConnectionConfig().setConnectionTimeout(0.0005),
+        "connection.connectionTimeout", "5.0E-4", "at least 0.001 seconds");
+    assertInvalid(() -> new ConnectionConfig().setConnectionTimeout(Duration.ofNanos(999_999)),
+        "connection.connectionTimeout", "at least 0.001 seconds");
+    assertInvalid(() -> new ConnectionConfig(new JsonObject().put("connectionTimeout", 0.0001)),
+        "connection.connectionTimeout", "at least 0.001 seconds");
+    assertEquals(Duration.ofMillis(1),
+        new ConnectionConfig().setConnectionTimeout(0.001).getConnectionTimeoutDuration());
+  }
 }
