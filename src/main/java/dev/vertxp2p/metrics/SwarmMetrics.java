@@ -32,6 +32,9 @@ public final class SwarmMetrics {
   static final String OUTBOUND = "outbound";
 
   private final MeterRegistry registry;
+  /** The swarm handlers feeding the meters, removed on close. */
+  private final java.util.List<dev.vertxp2p.Registration> registrations =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Swarm swarm;
   private final Tags nodeTags;
   /** Meters to remove on close; added from the swarm's loop and from streams' loops. */
@@ -55,8 +58,8 @@ public final class SwarmMetrics {
   public static SwarmMetrics bind(MeterRegistry registry, Swarm swarm, String node) {
     SwarmMetrics m = new SwarmMetrics(registry, swarm, node);
     m.registerGauges();
-    swarm.eventHandler(m::onEvent);
-    swarm.streamOpenedHandler(m::onStream);
+    m.registrations.add(swarm.eventHandler(m::onEvent));
+    m.registrations.add(swarm.streamOpenedHandler(m::onStream));
     return m;
   }
 
@@ -208,6 +211,10 @@ public final class SwarmMetrics {
   /** Removes this swarm's meters from the registry and stops counting. */
   public void close() {
     closed = true;
+    for (dev.vertxp2p.Registration r : registrations) {
+      r.unregister();
+    }
+    registrations.clear();
     for (Meter m : meters) {
       registry.remove(m);
     }

@@ -3,6 +3,7 @@ package dev.vertxp2p.testing;
 import static dev.vertxp2p.testing.Await.await;
 
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.Registration;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
@@ -57,12 +58,12 @@ public abstract class SwarmFixture {
   /** Completes when {@code swarm} reports an event matching {@code match}. */
   protected static Future<SwarmEvent> nextEvent(Swarm swarm, Predicate<SwarmEvent> match) {
     Promise<SwarmEvent> p = Promise.promise();
-    swarm.eventHandler(e -> {
+    Registration r = swarm.eventHandler(e -> {
       if (match.test(e)) {
         p.tryComplete(e);
       }
     });
-    return p.future();
+    return p.future().onComplete(ar -> r.unregister());
   }
 
   /**
@@ -72,11 +73,12 @@ public abstract class SwarmFixture {
    */
   protected static Future<Void> connectionsReach(Swarm swarm, PeerId peer, int n) {
     Promise<Void> p = Promise.promise();
-    swarm.eventHandler(e -> {
+    Registration r = swarm.eventHandler(e -> {
       if (peer.equals(e.peer()) && swarm.getConnections(peer).size() == n) {
         p.tryComplete();
       }
     });
+    p.future().onComplete(ar -> r.unregister());
     if (swarm.getConnections(peer).size() == n) {
       p.tryComplete();
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
+// Over 500 lines: one spec state machine, kept whole so each transition reads by its spec section.
 /**
  * mplex ({@code /mplex/6.7.0}, libp2p specs mplex/README.md) as a sans-IO {@link MuxerEngine}.
  *

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+// Over 500 lines: one spec state machine, kept whole so each transition reads by its spec section.
 /**
  * Yamux ({@code /yamux/1.0.0}, hashicorp/yamux spec.md) as a sans-IO {@link MuxerEngine}.
  *
