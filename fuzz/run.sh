@@ -21,7 +21,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     ProtobufFuzzTest#noiseHandshakePayload ProtobufFuzzTest#identifyMessage
     MultistreamFuzzTest#responder MultistreamFuzzTest#initiator MultistreamFuzzTest#structured
     NoiseFuzzTest#responder NoiseFuzzTest#responderAfterMessage1 NoiseFuzzTest#initiator
-    NoiseFuzzTest#forgedIdentity NoiseFuzzTest#session
+    NoiseFuzzTest#forgedIdentity NoiseFuzzTest#claimedIdentity NoiseFuzzTest#session
     YamuxFuzzTest#raw YamuxFuzzTest#structured
     MplexFuzzTest#raw MplexFuzzTest#structured
   )

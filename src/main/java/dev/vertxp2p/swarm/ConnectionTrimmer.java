@@ -115,18 +115,19 @@ final class ConnectionTrimmer {
   /** Protects {@code peer} under {@code tag}; the tags it holds now. */
   List<String> protect(PeerId peer, String tag) {
     owner.check();
-    List<String> tags = manager.protect(peer.toString(), tag);
-    events.emit(SwarmEvent.PEER_PROTECTED, peer, new JsonObject().put("tag", tag)
-        .put("tags", new JsonArray(tags)));
-    return tags;
+    return published(SwarmEvent.PEER_PROTECTED, peer, tag,
+        manager.protect(peer.toString(), tag));
   }
 
   /** Removes one protection tag; the tags left. */
   List<String> unprotect(PeerId peer, String tag) {
     owner.check();
-    List<String> tags = manager.unprotect(peer.toString(), tag);
-    events.emit(SwarmEvent.PEER_UNPROTECTED, peer, new JsonObject().put("tag", tag)
-        .put("tags", new JsonArray(tags)));
+    return published(SwarmEvent.PEER_UNPROTECTED, peer, tag,
+        manager.unprotect(peer.toString(), tag));
+  }
+
+  private List<String> published(String type, PeerId peer, String tag, List<String> tags) {
+    events.emit(type, peer, new JsonObject().put("tag", tag).put("tags", new JsonArray(tags)));
     return tags;
   }
 }

@@ -2,9 +2,6 @@ package dev.vertxp2p.transport;
 
 import dev.vertxp2p.KeepAliveTimeoutException;
 import dev.vertxp2p.ProtocolException;
-import dev.vertxp2p.proto.mux.MuxerEngine;
-import dev.vertxp2p.util.Log;
-import dev.vertxp2p.util.Owner;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -16,35 +13,20 @@ import io.vertx.core.Promise;
  */
 final class ConnectionShutdown {
   private final MuxedConnection conn;
-  private final Owner owner;
-  private final Log log;
-  private final MuxerEngine muxer;
-  private final NoiseChannel channel;
-  private final StreamTable streams;
-  private final KeepAlive keepAlive;
-  private final Pings pings;
   private final Promise<Void> closePromise = Promise.promise();
 
-  /** The graceful close's deadline timer, or -1 when no graceful close is waiting for streams. */
+  /** The graceful close's deadline timer, or -1 when no graceful close is waiting for conn.streams(). */
   private long graceTimer = -1;
   private volatile boolean closing;
   private volatile boolean closed;
   private volatile boolean goingAway;
   private Throwable closeCause;
 
-  ConnectionShutdown(MuxedConnection conn, MuxerEngine muxer, NoiseChannel channel,
-      StreamTable streams, KeepAlive keepAlive, Pings pings) {
+  ConnectionShutdown(MuxedConnection conn) {
     this.conn = conn;
-    this.owner = conn.owner();
-    this.log = conn.log();
-    this.muxer = muxer;
-    this.channel = channel;
-    this.streams = streams;
-    this.keepAlive = keepAlive;
-    this.pings = pings;
   }
 
-  /** Closing or closed: no new streams. */
+  /** Closing or closed: no new conn.streams(). */
   boolean isClosing() {
     return closing || closed;
   }
@@ -67,55 +49,55 @@ final class ConnectionShutdown {
    * reset and the socket closes. A close already under way is not restarted.
    */
   void closeGracefully(long ms) {
-    owner.check();
+    conn.owner().check();
     if (closing || closed) {
       return;
     }
     closing = true;
     try {
-      muxer.goAway();
+      conn.engine().goAway();
       conn.flush();
     } catch (RuntimeException e) {
-      log.debug(() -> "connection " + conn.id() + ": go-away failed: " + e);
+      conn.log().debug(() -> "connection " + conn.id() + ": go-away failed: " + e);
     }
-    if (streams.isEmpty() || ms <= 0) {
+    if (conn.streams().isEmpty() || ms <= 0) {
       resetAllAndClose();
       return;
     }
-    graceTimer = owner.context().owner().setTimer(ms, t -> owner.run(() -> {
+    graceTimer = conn.owner().context().owner().setTimer(ms, t -> conn.owner().run(() -> {
       if (graceTimer < 0 || closed) {
         return;
       }
       graceTimer = -1;
-      log.debug(() -> "connection " + conn.id() + ": " + streams.size() + " streams still open "
+      conn.log().debug(() -> "connection " + conn.id() + ": " + conn.streams().size() + " streams still open "
           + ms + " ms after GOAWAY; resetting them");
       resetAllAndClose();
     }));
   }
 
   private void resetAllAndClose() {
-    for (StreamImpl s : streams.snapshot()) {
+    for (StreamImpl s : conn.streams().snapshot()) {
       s.reset();
     }
     try {
       conn.flush();
     } catch (RuntimeException e) {
-      log.debug(() -> "connection " + conn.id() + ": flush before close failed: " + e);
+      conn.log().debug(() -> "connection " + conn.id() + ": flush before close failed: " + e);
     }
-    channel.close();
+    conn.noise().close();
   }
 
   /** A stream left the table. */
   void streamGone() {
-    owner.check();
-    if (graceTimer >= 0 && streams.isEmpty()) {
+    conn.owner().check();
+    if (graceTimer >= 0 && conn.streams().isEmpty()) {
       // The last stream of a graceful close ended: close once its final frames are written,
       // after the event dispatch that reported it has flushed.
-      owner.context().owner().cancelTimer(graceTimer);
+      conn.owner().context().owner().cancelTimer(graceTimer);
       graceTimer = -1;
-      owner.context().runOnContext(v -> {
+      conn.owner().context().runOnContext(v -> {
         conn.flush();
-        channel.close();
+        conn.noise().close();
       });
     }
     closeIfDrained();
@@ -123,9 +105,9 @@ final class ConnectionShutdown {
 
   /** The remote sent GOAWAY. */
   void onGoAway(int code) {
-    owner.check();
+    conn.owner().check();
     goingAway = true;
-    log.debug(() -> "connection " + conn.id() + ": remote sent GOAWAY code " + code);
+    conn.log().debug(() -> "connection " + conn.id() + ": remote sent GOAWAY code " + code);
     closeIfDrained();
   }
 
@@ -135,26 +117,26 @@ final class ConnectionShutdown {
    * counts against the peer's connection limit: close it, making room for a fresh one.
    */
   private void closeIfDrained() {
-    if (goingAway && streams.isEmpty() && !closing && !closed) {
-      log.debug(() -> "connection " + conn.id() + ": drained after the remote's GOAWAY; closing");
+    if (goingAway && conn.streams().isEmpty() && !closing && !closed) {
+      conn.log().debug(() -> "connection " + conn.id() + ": drained after the remote's GOAWAY; closing");
       closeGracefully(0);
     }
   }
 
   /** Nothing came back from the remote in time. */
   void keepAliveExpired(long ms) {
-    owner.check();
+    conn.owner().check();
     closeCause = new KeepAliveTimeoutException("connection " + conn.id() + " to "
         + conn.peerId() + ": no answer to a keep-alive ping in " + ms + " ms");
-    log.info(closeCause.getMessage() + "; closing it");
+    conn.log().info(closeCause.getMessage() + "; closing it");
     closing = true;
-    channel.close();
+    conn.noise().close();
   }
 
   /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */
   void abort(ProtocolException e) {
-    owner.check();
-    log.warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
+    conn.owner().check();
+    conn.log().warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
         + e.getClass().getSimpleName() + ": " + e.getMessage());
     closeCause = e;
     try {
@@ -163,37 +145,37 @@ final class ConnectionShutdown {
       // the session may itself be failed; closing is all that is left
     }
     closing = true;
-    channel.close();
+    conn.noise().close();
   }
 
   void socketError(Throwable cause) {
-    owner.check();
-    log.debug(() -> "connection " + conn.id() + ": socket error: " + cause);
+    conn.owner().check();
+    conn.log().debug(() -> "connection " + conn.id() + ": socket error: " + cause);
     if (closeCause == null) {
       closeCause = cause;
     }
-    channel.close();
+    conn.noise().close();
   }
 
   /** The socket is gone: everything waiting on the connection fails, then the host is told. */
   void socketClosed(ConnectionHost host) {
-    owner.check();
+    conn.owner().check();
     if (closed) {
       return;
     }
     closed = true;
     closing = true;
-    keepAlive.stop();
+    conn.keepAlive().stop();
     if (graceTimer >= 0) {
-      owner.context().owner().cancelTimer(graceTimer);
+      conn.owner().context().owner().cancelTimer(graceTimer);
       graceTimer = -1;
     }
     Throwable cause = closeCause;
-    for (StreamImpl s : streams.snapshot()) {
+    for (StreamImpl s : conn.streams().snapshot()) {
       s.onConnectionClosed(cause);
     }
-    streams.clear();
-    pings.failAll();
+    conn.streams().clear();
+    conn.pings().failAll();
     Future<Void> accounted;
     try {
       accounted = host.onConnectionClosed(conn, cause);

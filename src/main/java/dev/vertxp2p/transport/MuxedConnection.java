@@ -50,7 +50,8 @@ public final class MuxedConnection implements Connection {
   private final Multiaddr remoteAddr;
   private final ConnectionHost host;
   private final TransportOptions options;
-  private final Instant openedAt = Instant.now();
+  /** Wall-clock time of opening, in epoch milliseconds (an Instant is made when asked). */
+  private final long openedAtMillis = System.currentTimeMillis();
   private final long openedAtNanos = System.nanoTime();
 
   private final Pings pings;
@@ -68,7 +69,7 @@ public final class MuxedConnection implements Connection {
       long bytesInDuringUpgrade, long bytesOutDuringUpgrade, byte[] plaintextLeftover,
       byte[] ciphertextLeftover) {
     this.id = id;
-    this.owner = new Owner(context, "connection " + id);
+    this.owner = new Owner(context, this);
     owner.check();
     this.muxer = muxer;
     this.peer = peer;
@@ -77,12 +78,12 @@ public final class MuxedConnection implements Connection {
     this.remoteAddr = remoteAddr;
     this.host = host;
     this.options = options;
-    this.streams = new StreamTable(this, muxer, options);
+    this.streams = new StreamTable(this);
     this.channel = new NoiseChannel(owner, socket, session, muxer, new ChannelEvents(),
         bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
-    this.keepAlive = new KeepAlive(this, muxer, channel, options);
-    this.pings = new Pings(this, muxer);
-    this.shutdown = new ConnectionShutdown(this, muxer, channel, streams, keepAlive, pings);
+    this.keepAlive = new KeepAlive(this);
+    this.pings = new Pings(this);
+    this.shutdown = new ConnectionShutdown(this);
   }
 
   /**
@@ -111,6 +112,22 @@ public final class MuxedConnection implements Connection {
 
   MuxerEngine engine() {
     return muxer;
+  }
+
+  NoiseChannel noise() {
+    return channel;
+  }
+
+  StreamTable streams() {
+    return streams;
+  }
+
+  KeepAlive keepAlive() {
+    return keepAlive;
+  }
+
+  Pings pings() {
+    return pings;
   }
 
   ConnectionHost host() {
@@ -430,7 +447,7 @@ public final class MuxedConnection implements Connection {
 
   @Override
   public Instant openedAt() {
-    return openedAt;
+    return Instant.ofEpochMilli(openedAtMillis);
   }
 
   @Override
@@ -474,7 +491,7 @@ public final class MuxedConnection implements Connection {
         .put("muxer", muxer())
         .put("streams", openStreams())
         .put("streamsTotal", streamsTotal())
-        .put("openedAt", openedAt.toString())
+        .put("openedAt", openedAt().toString())
         .put("bytesIn", bytesIn())
         .put("bytesOut", bytesOut());
   }

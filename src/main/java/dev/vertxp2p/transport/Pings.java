@@ -1,8 +1,6 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.StreamClosedException;
-import dev.vertxp2p.proto.mux.MuxerEngine;
-import dev.vertxp2p.util.Owner;
 import io.vertx.core.Promise;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,27 +15,27 @@ final class Pings {
   static final double RTT_WEIGHT = 0.25;
 
   private final MuxedConnection conn;
-  private final Owner owner;
-  private final MuxerEngine muxer;
-  private final Map<Long, Promise<Long>> waiting = new HashMap<>();
+  /** Pings waiting for their pong; made on the first ping (most connections never send one). */
+  private Map<Long, Promise<Long>> waiting;
   private volatile double latencyMillis = Double.NaN;
 
-  Pings(MuxedConnection conn, MuxerEngine muxer) {
+  Pings(MuxedConnection conn) {
     this.conn = conn;
-    this.owner = conn.owner();
-    this.muxer = muxer;
   }
 
   /** Sends a ping; {@code promise} gets the round trip in nanoseconds. */
   void ping(Promise<Long> promise) {
-    owner.check();
+    conn.owner().check();
     long start = System.nanoTime();
-    long pingId = muxer.ping();
+    long pingId = conn.engine().ping();
     if (pingId < 0) {
-      promise.fail(new UnsupportedOperationException(muxer.protocolId() + " has no ping frame"));
+      promise.fail(new UnsupportedOperationException(conn.engine().protocolId() + " has no ping frame"));
       return;
     }
     Promise<Long> pong = Promise.promise();
+    if (waiting == null) {
+      waiting = new HashMap<>();
+    }
     waiting.put(pingId, pong);
     conn.flush();
     pong.future().onComplete(ar -> {
@@ -51,8 +49,8 @@ final class Pings {
 
   /** The remote answered ping {@code pingId} (keep-alive probes are nobody's: ignored). */
   void onPong(long pingId) {
-    owner.check();
-    Promise<Long> p = waiting.remove(pingId);
+    conn.owner().check();
+    Promise<Long> p = waiting == null ? null : waiting.remove(pingId);
     if (p != null) {
       p.tryComplete(System.nanoTime());
     }
@@ -60,16 +58,19 @@ final class Pings {
 
   /** The connection closed: no pong will come. */
   void failAll() {
-    owner.check();
+    conn.owner().check();
+    if (waiting == null) {
+      return;
+    }
     for (Promise<Long> p : waiting.values()) {
       p.tryFail(new StreamClosedException("connection closed"));
     }
-    waiting.clear();
+    waiting = null;
   }
 
   /** Folds a measured round trip into the average; on the loop, one sample after another. */
   void record(double millis) {
-    owner.check();
+    conn.owner().check();
     double prev = latencyMillis;
     latencyMillis = Double.isNaN(prev) ? millis : prev + RTT_WEIGHT * (millis - prev);
   }

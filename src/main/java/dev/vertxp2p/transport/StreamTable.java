@@ -1,11 +1,8 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.P2pStream;
-import dev.vertxp2p.TransportOptions;
-import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
-import dev.vertxp2p.util.Owner;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,9 +17,6 @@ import java.util.Map;
  */
 final class StreamTable {
   private final MuxedConnection conn;
-  private final Owner owner;
-  private final MuxerEngine muxer;
-  private final TransportOptions options;
   private final Map<Long, StreamImpl> streams = new HashMap<>();
 
   /** Streams open now per direction, for the limits. */
@@ -31,11 +25,8 @@ final class StreamTable {
   private volatile int open;
   private volatile long total;
 
-  StreamTable(MuxedConnection conn, MuxerEngine muxer, TransportOptions options) {
+  StreamTable(MuxedConnection conn) {
     this.conn = conn;
-    this.owner = conn.owner();
-    this.muxer = muxer;
-    this.options = options;
   }
 
   /**
@@ -83,7 +74,7 @@ final class StreamTable {
   /** Data for a stream we no longer know (it failed locally): its window is given back. */
   private void ackQuietly(long streamId, int n) {
     try {
-      muxer.consumed(streamId, n);
+      conn.engine().consumed(streamId, n);
     } catch (MuxerException ignored) {
       // the stream is gone already
     }
@@ -91,13 +82,13 @@ final class StreamTable {
 
   /** The remote opened a stream: refused beyond the limit, else negotiated as the acceptor. */
   private void accept(long streamId) {
-    owner.check();
-    if (inbound >= options.getMaxStreamsInbound()) {
+    conn.owner().check();
+    if (inbound >= conn.options().getMaxStreamsInbound()) {
       // limits.maxStreamsInbound: refuse the stream as the muxer refuses one beyond its own
       // limit (yamux spec.md "Opening a stream": RST; mplex: Reset); the connection stays.
       conn.log().debug(() -> "connection " + conn.id() + ": refusing inbound stream " + streamId
           + ": " + inbound + " inbound streams open (limits.maxStreamsInbound)");
-      muxer.reset(streamId);
+      conn.engine().reset(streamId);
       return;
     }
     inbound++;
@@ -110,8 +101,8 @@ final class StreamTable {
    * when the outbound limit or the muxer refuses.
    */
   void open(List<String> protocols, Promise<P2pStream> promise) {
-    owner.check();
-    if (outbound >= options.getMaxStreamsOutbound()) {
+    conn.owner().check();
+    if (outbound >= conn.options().getMaxStreamsOutbound()) {
       promise.fail(new MuxerException(MuxerException.Reason.STREAM_LIMIT, "connection "
           + conn.id() + " has " + outbound + " outbound streams open, the limit"
           + " (limits.maxStreamsOutbound)"));
@@ -119,7 +110,7 @@ final class StreamTable {
     }
     long streamId;
     try {
-      streamId = muxer.openStream();
+      streamId = conn.engine().openStream();
     } catch (MuxerException e) {
       promise.fail(e);
       return;
@@ -139,7 +130,7 @@ final class StreamTable {
 
   /** @return whether the stream was still listed */
   boolean remove(StreamImpl stream) {
-    owner.check();
+    conn.owner().check();
     if (streams.remove(stream.streamId()) == null) {
       return false;
     }
@@ -153,18 +144,18 @@ final class StreamTable {
   }
 
   boolean isEmpty() {
-    owner.check();
+    conn.owner().check();
     return streams.isEmpty();
   }
 
   int size() {
-    owner.check();
+    conn.owner().check();
     return streams.size();
   }
 
   /** The open streams now, in no order: a copy, safe to change the table while going through. */
   List<StreamImpl> snapshot() {
-    owner.check();
+    conn.owner().check();
     return new ArrayList<>(streams.values());
   }
 
@@ -177,7 +168,7 @@ final class StreamTable {
 
   /** Forgets every stream (the connection closed). */
   void clear() {
-    owner.check();
+    conn.owner().check();
     streams.clear();
     open = 0;
   }

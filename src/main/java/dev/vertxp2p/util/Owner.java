@@ -32,20 +32,22 @@ public final class Owner {
   private static final List<String> VIOLATIONS = new ArrayList<>();
 
   private final ContextInternal context;
-  private final String name;
+  /** What is owned; its {@code toString()} names it in messages, built only when one is needed. */
+  private final Object owned;
 
   /**
    * @param context the owning context
-   * @param name what is owned, for messages ("swarm", "connection 7")
+   * @param owned what is owned, named by its {@code toString()} in messages ("swarm", a
+   *     connection): an object rather than a text, so that no text is built per connection
    */
-  public Owner(Context context, String name) {
+  public Owner(Context context, Object owned) {
     this.context = (ContextInternal) Objects.requireNonNull(context, "context");
-    this.name = Objects.requireNonNull(name, "name");
+    this.owned = Objects.requireNonNull(owned, "owned");
   }
 
   /** The owner of state created now, on the caller's context (a fresh one off any context). */
-  public static Owner current(Vertx vertx, String name) {
-    return new Owner(vertx.getOrCreateContext(), name);
+  public static Owner current(Vertx vertx, Object owned) {
+    return new Owner(vertx.getOrCreateContext(), owned);
   }
 
   @SuppressWarnings("AssertWithSideEffects")
@@ -75,7 +77,7 @@ public final class Owner {
   /** Throws (and records) when checks are on and the caller is not on the owner. */
   public void check() {
     if (CHECKS && !isCurrent()) {
-      String what = name + " touched on thread " + Thread.currentThread().getName()
+      String what = owned + " touched on thread " + Thread.currentThread().getName()
           + ", off its owner context";
       synchronized (VIOLATIONS) {
         VIOLATIONS.add(what);
@@ -141,7 +143,7 @@ public final class Owner {
 
   @Override
   public String toString() {
-    return "Owner[" + name + "]";
+    return "Owner[" + owned + "]";
   }
 
   /** Owned state was touched off its owner. A bug of this node, never the remote's. */

@@ -26,6 +26,10 @@ final class FaultProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private final Map<Integer, Link> byClientPort = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Sockets accepted so far, refused ones included. */
+  private final java.util.concurrent.atomic.AtomicInteger accepted =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile int maxLinks = Integer.MAX_VALUE;
 
   FaultProxy(int targetPort) throws IOException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -38,6 +42,17 @@ final class FaultProxy implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /** From now on, every socket beyond the first {@code links} is reset as soon as accepted. */
+  FaultProxy refuseAfter(int links) {
+    this.maxLinks = links;
+    return this;
+  }
+
+  /** Sockets accepted so far, refused ones included. */
+  int accepted() {
+    return accepted.get();
   }
 
   /** The link whose client side (the dialer's socket) has local port {@code port}, or null. */
@@ -68,6 +83,10 @@ final class FaultProxy implements AutoCloseable {
         down = server.accept();
       } catch (IOException e) {
         return; // closed
+      }
+      if (accepted.incrementAndGet() > maxLinks) {
+        abort(down);
+        continue;
       }
       Socket up = new Socket();
       try {

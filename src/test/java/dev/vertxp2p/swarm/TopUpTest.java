@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
-import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.NoAddressException;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
@@ -21,7 +20,6 @@ import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.testing.SwarmFixture;
 import dev.vertxp2p.transport.MuxedConnection;
-import io.vertx.core.net.NetServer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,61 +165,4 @@ class TopUpTest extends SwarmFixture {
     assertEquals(1, events.stream().filter(ev -> ev.type().equals(SwarmEvent.DIAL_FAILED)
         && a.peerId().equals(ev.peer())).count(), "events: " + events);
   }
-
-  /**
-   * A top-up of 2 where the second connection fails every attempt: that dial runs the retry
-   * schedule once (maxRetries + 1 attempts), not a second time after the partial failure.
-   */
-  @Test
-  void aPartialFailureRunsTheRetryScheduleOnce() {
-    Swarm b = node(3);
-    SwarmOptions o = loopbackOptions();
-    o.getConnection().setMaxConnectionsPerPeer(3);
-    o.getServices().setIdentify(false);
-    o.getRetry().setMaxRetries(2).setDelays(0.01, 0.02);
-    Swarm a = started(o);
-    // A proxy that forwards the first socket to b and closes every later one at once.
-    AtomicInteger sockets = new AtomicInteger();
-    NetServer proxy = vertx.createNetServer();
-    Multiaddr bAddr = b.listenAddrs().get(0);
-    proxy.connectHandler(down -> {
-      if (sockets.incrementAndGet() > 1) {
-        down.close();
-        return;
-      }
-      down.pause();
-      vertx.createNetClient().connect(bAddr.hostPort().orElseThrow().port(), "127.0.0.1")
-          .onSuccess(up -> {
-            up.pipeTo(down);
-            down.pipeTo(up);
-          });
-    });
-    int port = await(proxy.listen(0, "127.0.0.1")).actualPort();
-    List<SwarmEvent> bEvents = new CopyOnWriteArrayList<>();
-    b.eventHandler(bEvents::add);
-    List<SwarmEvent> retries = new CopyOnWriteArrayList<>();
-    List<SwarmEvent> all = new CopyOnWriteArrayList<>();
-    a.eventHandler(e -> {
-      all.add(e);
-      if (e.type().equals(SwarmEvent.DIAL_RETRY)) {
-        retries.add(e);
-      }
-    });
-
-    io.vertx.core.Future<List<Connection>> f = a.dial(
-        Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + b.peerId()),
-        new DialOptions().setConnections(2));
-    try {
-      await(f);
-    } catch (RuntimeException e) {
-      throw new AssertionError("events " + all + " sockets " + sockets + " b " + bEvents, e);
-    }
-    List<Connection> got = await(f);
-
-    assertEquals(1, got.size());
-    assertEquals(1 + 3, sockets.get(), "one forwarded, then maxRetries + 1 attempts");
-    assertEquals(2, retries.size(), "retries: " + retries);
-    await(proxy.close());
-  }
-
 }

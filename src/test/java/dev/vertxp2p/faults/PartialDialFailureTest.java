@@ -1,0 +1,49 @@
+package dev.vertxp2p.faults;
+
+import static dev.vertxp2p.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
+import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.testing.SwarmFixture;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A top-up of 2 where the second connection fails every attempt: that dial runs the retry
+ * schedule once ({@code maxRetries + 1} attempts), not a second time after the partial failure.
+ */
+class PartialDialFailureTest extends SwarmFixture {
+
+  @Test
+  void aPartialFailureRunsTheRetryScheduleOnce() throws Exception {
+    SwarmOptions ob = loopbackOptions();
+    ob.getServices().setIdentify(false);
+    Swarm b = started(ob);
+    SwarmOptions o = loopbackOptions();
+    o.getConnection().setMaxConnectionsPerPeer(3);
+    o.getServices().setIdentify(false);
+    o.getRetry().setMaxRetries(2).setDelays(0.01, 0.02);
+    Swarm a = started(o);
+    List<SwarmEvent> events = new CopyOnWriteArrayList<>();
+    a.eventHandler(events::add);
+    try (FaultProxy proxy = new FaultProxy(b.listenAddrs().get(0).port().getAsInt())) {
+      // The first socket is forwarded to b; every later one is reset at once.
+      proxy.refuseAfter(1);
+
+      List<Connection> got = await(a.dial(
+          Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId()),
+          new DialOptions().setConnections(2)));
+
+      assertEquals(1, got.size(), "events " + events);
+      assertEquals(1 + 3, proxy.accepted(), "one forwarded, then maxRetries + 1 attempts");
+      assertEquals(2, events.stream().filter(e -> e.type().equals(SwarmEvent.DIAL_RETRY))
+          .count(), "events " + events);
+    }
+  }
+}
