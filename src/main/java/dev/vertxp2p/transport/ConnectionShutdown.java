@@ -11,7 +11,7 @@ import io.vertx.core.Promise;
  * cleanup once the socket is gone (streams fail, pings fail, the host's books, then {@link
  * #closeFuture()}). Changed on the connection's loop only; the flags are published to any thread.
  */
-final class ConnectionShutdown {
+final class ConnectionShutdown implements NoiseChannel.Listener {
   private final MuxedConnection conn;
   private final Promise<Void> closePromise = Promise.promise();
 
@@ -183,5 +183,32 @@ final class ConnectionShutdown {
       accounted = Future.failedFuture(e);
     }
     accounted.onComplete(ar -> closePromise.tryComplete());
+  }
+
+  // ---- the channel's events: errors and the close end here, input goes to the connection -----
+
+  @Override
+  public void onMuxerInput() {
+    conn.onMuxerInput();
+  }
+
+  @Override
+  public void onProtocolError(ProtocolException e) {
+    abort(e);
+  }
+
+  @Override
+  public void onSocketError(Throwable cause) {
+    socketError(cause);
+  }
+
+  @Override
+  public void onSocketClosed() {
+    socketClosed(conn.host());
+  }
+
+  @Override
+  public void onSocketDrained() {
+    conn.onSocketDrained();
   }
 }

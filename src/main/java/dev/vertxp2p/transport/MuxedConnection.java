@@ -69,7 +69,7 @@ public final class MuxedConnection implements Connection {
       long bytesInDuringUpgrade, long bytesOutDuringUpgrade, byte[] plaintextLeftover,
       byte[] ciphertextLeftover) {
     this.id = id;
-    this.owner = new Owner(context, this);
+    this.owner = Owner.of(context);
     owner.check();
     this.muxer = muxer;
     this.peer = peer;
@@ -79,11 +79,11 @@ public final class MuxedConnection implements Connection {
     this.host = host;
     this.options = options;
     this.streams = new StreamTable(this);
-    this.channel = new NoiseChannel(owner, socket, session, muxer, new ChannelEvents(),
+    this.shutdown = new ConnectionShutdown(this);
+    this.channel = new NoiseChannel(owner, socket, session, muxer, shutdown,
         bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
-    this.shutdown = new ConnectionShutdown(this);
   }
 
   /**
@@ -278,34 +278,17 @@ public final class MuxedConnection implements Connection {
   }
 
   /** What the secure channel reports, on this connection's loop. */
-  private final class ChannelEvents implements NoiseChannel.Listener {
-    @Override
-    public void onMuxerInput() {
-      dispatchEvents();
-      flush();
-    }
+  /** A socket read (or the held upgrade leftover) went to the muxer: dispatch and answer. */
+  void onMuxerInput() {
+    dispatchEvents();
+    flush();
+  }
 
-    @Override
-    public void onProtocolError(ProtocolException e) {
-      shutdown.abort(e);
-    }
-
-    @Override
-    public void onSocketError(Throwable cause) {
-      shutdown.socketError(cause);
-    }
-
-    @Override
-    public void onSocketClosed() {
-      shutdown.socketClosed(host);
-    }
-
-    @Override
-    public void onSocketDrained() {
-      owner.check();
-      for (StreamImpl s : streams.snapshot()) {
-        s.onSocketDrained();
-      }
+  /** The socket can take writes again: tell the streams waiting for it. */
+  void onSocketDrained() {
+    owner.check();
+    for (StreamImpl s : streams.snapshot()) {
+      s.onSocketDrained();
     }
   }
 

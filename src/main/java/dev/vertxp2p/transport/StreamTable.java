@@ -5,6 +5,7 @@ import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,11 @@ import java.util.Map;
  */
 final class StreamTable {
   private final MuxedConnection conn;
-  private final Map<Long, StreamImpl> streams = new HashMap<>();
+  /**
+   * The open streams by id: a shared empty map until the first stream, so that a connection that
+   * never carries one pays nothing for the table.
+   */
+  private Map<Long, StreamImpl> streams = Collections.emptyMap();
 
   /** Streams open now per direction, for the limits. */
   private int inbound;
@@ -122,6 +127,9 @@ final class StreamTable {
 
   private StreamImpl add(long streamId, boolean isOutbound) {
     StreamImpl stream = new StreamImpl(conn, streamId, isOutbound);
+    if (streams == Collections.<Long, StreamImpl>emptyMap()) {
+      streams = new HashMap<>();
+    }
     streams.put(streamId, stream);
     open = streams.size();
     total++;
@@ -131,7 +139,7 @@ final class StreamTable {
   /** @return whether the stream was still listed */
   boolean remove(StreamImpl stream) {
     conn.owner().check();
-    if (streams.remove(stream.streamId()) == null) {
+    if (streams.isEmpty() || streams.remove(stream.streamId()) == null) {
       return false;
     }
     open = streams.size();
@@ -169,7 +177,7 @@ final class StreamTable {
   /** Forgets every stream (the connection closed). */
   void clear() {
     conn.owner().check();
-    streams.clear();
+    streams = Collections.emptyMap();
     open = 0;
   }
 

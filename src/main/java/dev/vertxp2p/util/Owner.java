@@ -45,6 +45,17 @@ public final class Owner {
     this.owned = Objects.requireNonNull(owned, "owned");
   }
 
+  /**
+   * The owner of everything confined to {@code context}'s event loop, one per context: what many
+   * small objects on one loop (the connections of a listener or a dialer's loop) share, so that
+   * none of them pays for an owner of its own.
+   */
+  public static Owner of(Context context) {
+    ContextInternal base = ((ContextInternal) context).unwrap();
+    return (Owner) base.contextData().computeIfAbsent(Owner.class,
+        k -> new Owner(base, "state of " + base));
+  }
+
   /** The owner of state created now, on the caller's context (a fresh one off any context). */
   public static Owner current(Vertx vertx, Object owned) {
     return new Owner(vertx.getOrCreateContext(), owned);
