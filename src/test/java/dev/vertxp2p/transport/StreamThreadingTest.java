@@ -209,4 +209,26 @@ class StreamThreadingTest {
     s.drainHandler(v -> drained.tryComplete());
     await(drained.future());
   }
+
+  /**
+   * A round-trip sample recorded from another thread is folded into the average on the
+   * connection's loop, one sample after another: while the loop is busy the average does not
+   * move, and a task queued after the sample sees it. (A read-modify-write on the caller's thread
+   * could lose a sample that raced with one on the loop.)
+   */
+  @Test
+  void anRttSampleFromAnotherThreadIsFoldedInOnTheConnectionsLoop() throws Exception {
+    MuxedConnection mc = (MuxedConnection) conn;
+    assertEquals(Double.NaN, mc.latencyMillis(), "no sample yet (round_robin pings nothing)");
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      holdLoop(conn, release);
+      mc.recordRtt(10.0);
+      assertEquals(Double.NaN, mc.latencyMillis(), "folded in while the loop was busy elsewhere");
+    } finally {
+      release.countDown();
+    }
+    await(conn.streamsJson()); // queued on the loop after the sample
+    assertEquals(10.0, mc.latencyMillis());
+  }
 }
