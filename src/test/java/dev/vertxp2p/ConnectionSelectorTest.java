@@ -161,10 +161,7 @@ class ConnectionSelectorTest {
     List<FakeConn> cs = conns(4);
     cs.get(1).streams(3);
     cs.get(2).streams(3);
-    List<String> picks = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      picks.add(ll.pick("A", cs).id());
-    }
+    List<String> picks = picks(ll, "A", cs, 4);
     assertEquals(List.of("c0", "c3", "c0", "c3"), picks);
   }
 
@@ -216,10 +213,7 @@ class ConnectionSelectorTest {
     cs.get(0).latency(20.0);
     cs.get(1).latency(10.0);
     cs.get(2).latency(10.0);
-    List<String> picks = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      picks.add(ll.pick("A", cs).id());
-    }
+    List<String> picks = picks(ll, "A", cs, 4);
     assertEquals(List.of("c1", "c2", "c1", "c2"), picks);
     List<FakeConn> unknown = conns(3);
     Set<String> seen = new HashSet<>();
