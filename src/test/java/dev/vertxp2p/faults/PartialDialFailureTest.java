@@ -15,8 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * A top-up of 2 where the second connection fails every attempt: that dial runs the retry
- * schedule once ({@code maxRetries + 1} attempts), not a second time after the partial failure.
+ * A top-up that opens nothing new, its one dial failing every attempt: that dial runs the retry
+ * schedule once ({@code maxRetries + 1} attempts), not a second time because the peer is still
+ * short of the target.
  */
 class PartialDialFailureTest extends SwarmFixture {
 
@@ -33,15 +34,17 @@ class PartialDialFailureTest extends SwarmFixture {
     List<SwarmEvent> events = new CopyOnWriteArrayList<>();
     a.eventHandler(events::add);
     try (FaultProxy proxy = new FaultProxy(b.listenAddrs().get(0).port().getAsInt())) {
-      // The first socket is forwarded to b; every later one is reset at once.
+      Multiaddr viaProxy =
+          Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId());
+      // One connection through the proxy; then every further socket is reset at once.
+      assertEquals(1, await(a.dial(viaProxy, new DialOptions())).size());
       proxy.refuseAfter(1);
 
-      List<Connection> got = await(a.dial(
-          Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId()),
-          new DialOptions().setConnections(2)));
+      List<Connection> got =
+          await(a.dialPeer(b.peerId(), new DialOptions().setConnections(2)));
 
       assertEquals(1, got.size(), "events " + events);
-      assertEquals(1 + 3, proxy.accepted(), "one forwarded, then maxRetries + 1 attempts");
+      assertEquals(1 + 3, proxy.accepted(), "the first, then maxRetries + 1 attempts");
       assertEquals(2, events.stream().filter(e -> e.type().equals(SwarmEvent.DIAL_RETRY))
           .count(), "events " + events);
     }
