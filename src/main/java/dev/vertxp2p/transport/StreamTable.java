@@ -34,6 +34,14 @@ final class StreamTable {
     this.conn = conn;
   }
 
+  /** Runs {@code action} on the stream when it is still known (it may have failed locally). */
+  private void withStream(long streamId, java.util.function.Consumer<StreamImpl> action) {
+    StreamImpl s = streams.get(streamId);
+    if (s != null) {
+      action.accept(s);
+    }
+  }
+
   /**
    * Delivers a stream event to its stream.
    *
@@ -50,25 +58,13 @@ final class StreamTable {
     } else if (event instanceof MuxerEvent.StreamOpened e) {
       accept(e.streamId());
     } else if (event instanceof MuxerEvent.StreamWritable e) {
-      StreamImpl s = streams.get(e.streamId());
-      if (s != null) {
-        s.onWritable();
-      }
+      withStream(e.streamId(), StreamImpl::onWritable);
     } else if (event instanceof MuxerEvent.StreamRemoteClosed e) {
-      StreamImpl s = streams.get(e.streamId());
-      if (s != null) {
-        s.onRemoteEnd();
-      }
+      withStream(e.streamId(), StreamImpl::onRemoteEnd);
     } else if (event instanceof MuxerEvent.StreamReset e) {
-      StreamImpl s = streams.get(e.streamId());
-      if (s != null) {
-        s.onReset();
-      }
+      withStream(e.streamId(), StreamImpl::onReset);
     } else if (event instanceof MuxerEvent.StreamClosed e) {
-      StreamImpl s = streams.get(e.streamId());
-      if (s != null) {
-        s.onClosed();
-      }
+      withStream(e.streamId(), StreamImpl::onClosed);
     } else {
       // StreamAcknowledged needs no action either: the stream is already usable.
       return event instanceof MuxerEvent.StreamAcknowledged;
