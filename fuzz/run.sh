@@ -19,6 +19,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     KeysFuzzTest#unmarshalPublicKey KeysFuzzTest#unmarshalPrivateKey
     PeerIdFuzzTest#parse PeerIdFuzzTest#fromBytes
     ProtobufFuzzTest#noiseHandshakePayload ProtobufFuzzTest#identifyMessage
+    IdentifyFuzzTest#raw IdentifyFuzzTest#structured
     MultistreamFuzzTest#responder MultistreamFuzzTest#initiator MultistreamFuzzTest#structured
     NoiseFuzzTest#responder NoiseFuzzTest#responderAfterMessage1 NoiseFuzzTest#initiator
     NoiseFuzzTest#forgedIdentity NoiseFuzzTest#claimedIdentity NoiseFuzzTest#session

@@ -3,8 +3,11 @@ package dev.vertxp2p.protocols;
 import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.util.Owner;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -12,6 +15,7 @@ import java.util.function.Function;
 /**
  * {@code /ipfs/id/1.0.0} (libp2p identify spec): the listener writes one varint-length-prefixed
  * {@link IdentifyMessage} describing itself and closes; the dialer reads until the stream ends.
+ * Reading, with every bound, is {@link IdentifyReader}'s; this class is the stream glue.
  */
 public final class Identify {
   public static final String PROTOCOL = "/ipfs/id/1.0.0";
@@ -42,36 +46,53 @@ public final class Identify {
     read(stream).onSuccess(sink::accept);
   }
 
+  /**
+   * Reads the stream with an {@link IdentifyReader}: glue only. The stream calls back on its
+   * connection's event loop, which owns the reader; a bound broken or a malformed message resets
+   * the stream and fails the future with the reader's {@link IdentifyMessage.IdentifyException}.
+   * On success the future completes before our side ends, so the remote sees the end only after
+   * whatever the future's callbacks queued.
+   */
   private static Future<IdentifyMessage> read(P2pStream stream) {
     Promise<IdentifyMessage> promise = Promise.promise();
-    LengthPrefixed.Reader reader = new LengthPrefixed.Reader(IdentifyMessage.MAX_MESSAGE_SIZE);
-    IdentifyMessage[] merged = new IdentifyMessage[1];
+    IdentifyReader reader = new IdentifyReader();
+    Owner[] owner = new Owner[1];
     stream.exceptionHandler(promise::tryFail);
     stream.handler(buf -> {
+      onOwner(owner);
+      if (reader.isFailed()) {
+        return; // what follows an error is discarded
+      }
       try {
         reader.feed(buf.getBytes());
-        byte[] msg;
-        while ((msg = reader.next()) != null) {
-          IdentifyMessage m = IdentifyCodec.decode(msg);
-          merged[0] = merged[0] == null ? m : merged[0].merge(m);
-        }
-      } catch (RuntimeException e) {
+      } catch (IdentifyMessage.IdentifyException e) {
         promise.tryFail(e);
         stream.reset();
       }
     });
     stream.endHandler(v -> {
-      if (reader.hasPartial()) {
-        promise.tryFail(new IdentifyMessage.IdentifyException(
-            "identify stream ended inside a message"));
-      } else if (merged[0] == null) {
-        promise.tryFail(new IdentifyMessage.IdentifyException(
-            "identify stream ended without a message"));
-      } else {
-        promise.tryComplete(merged[0]);
+      onOwner(owner);
+      if (!reader.isFailed()) {
+        try {
+          promise.tryComplete(reader.finish());
+        } catch (IdentifyMessage.IdentifyException e) {
+          promise.tryFail(e);
+        }
       }
       stream.end();
     });
     return promise.future();
+  }
+
+  /** The first callback names the owner (the stream's event loop); later ones are checked. */
+  private static void onOwner(Owner[] owner) {
+    if (owner[0] == null) {
+      Context here = Vertx.currentContext();
+      if (here != null) {
+        owner[0] = Owner.of(here);
+      }
+    } else {
+      owner[0].check();
+    }
   }
 }

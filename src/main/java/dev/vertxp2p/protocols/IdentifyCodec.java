@@ -19,6 +19,11 @@ import java.util.List;
  * skips unknown fields (forward compatibility) but rejects a known field with the wrong wire type.
  * Strings are read leniently: bytes that are not UTF-8 become U+FFFD, as agent versions in the
  * wild are not always clean.
+ *
+ * <p>It also applies the per-message bounds of {@link IdentifyMessage}: at most {@link
+ * IdentifyMessage#MAX_PROTOCOLS} protocol ids, each 1 to {@link
+ * IdentifyMessage#MAX_PROTOCOL_LENGTH} bytes, and at most {@link IdentifyMessage#MAX_LISTEN_ADDRS}
+ * listen addresses. Pure: no I/O, so the fuzz targets drive it directly.
  */
 public final class IdentifyCodec {
   private IdentifyCodec() {}
@@ -52,7 +57,7 @@ public final class IdentifyCodec {
    * Decodes one message (without its length prefix).
    *
    * @throws IdentifyException if it is larger than {@link IdentifyMessage#MAX_MESSAGE_SIZE}, is not
-   *     a protobuf, or has a known field with the wrong wire type
+   *     a protobuf, has a known field with the wrong wire type, or breaks a per-message bound
    */
   public static IdentifyMessage decode(byte[] data) {
     if (data.length > IdentifyMessage.MAX_MESSAGE_SIZE) {
@@ -79,6 +84,12 @@ public final class IdentifyCodec {
     checkWireType(unknown, IdentifyPb.Identify.PROTOCOLVERSION_FIELD_NUMBER, "protocolVersion");
     checkWireType(unknown, IdentifyPb.Identify.AGENTVERSION_FIELD_NUMBER, "agentVersion");
     checkWireType(unknown, IdentifyPb.Identify.SIGNEDPEERRECORD_FIELD_NUMBER, "signedPeerRecord");
+    checkProtocols(parsed);
+    if (parsed.getListenAddrsCount() > IdentifyMessage.MAX_LISTEN_ADDRS) {
+      throw IdentifyException.limit("maxListenAddrs", "expected at most "
+          + IdentifyMessage.MAX_LISTEN_ADDRS + " listen addresses in an identify message, got "
+          + parsed.getListenAddrsCount());
+    }
     List<byte[]> listenAddrs = new ArrayList<>(parsed.getListenAddrsCount());
     for (ByteString addr : parsed.getListenAddrsList()) {
       listenAddrs.add(addr.toByteArray());
@@ -91,6 +102,28 @@ public final class IdentifyCodec {
         parsed.hasObservedAddr() ? parsed.getObservedAddr().toByteArray() : null,
         List.copyOf(parsed.getProtocolsList()),
         parsed.hasSignedPeerRecord() ? parsed.getSignedPeerRecord().toByteArray() : null);
+  }
+
+  /** Counted and measured on the wire bytes, before any string is kept. */
+  private static void checkProtocols(IdentifyPb.Identify parsed) {
+    int count = parsed.getProtocolsCount();
+    if (count > IdentifyMessage.MAX_PROTOCOLS) {
+      throw IdentifyException.limit("maxProtocols", "expected at most "
+          + IdentifyMessage.MAX_PROTOCOLS + " protocols in an identify message, got " + count);
+    }
+    for (int i = 0; i < count; i++) {
+      int length = parsed.getProtocolsBytes(i).size();
+      if (length == 0) {
+        // Not a bound but malformed: a protocol id names something (connections spec).
+        throw new IdentifyException("expected a non-empty protocol id in identify, got an empty"
+            + " one at index " + i);
+      }
+      if (length > IdentifyMessage.MAX_PROTOCOL_LENGTH) {
+        throw IdentifyException.limit("maxProtocolLength", "expected protocol ids of at most "
+            + IdentifyMessage.MAX_PROTOCOL_LENGTH + " bytes in identify, got " + length
+            + " bytes at index " + i);
+      }
+    }
   }
 
   private static void checkWireType(UnknownFieldSet unknown, int field, String name) {

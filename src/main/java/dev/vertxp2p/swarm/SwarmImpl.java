@@ -105,7 +105,10 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.registry = new ConnectionRegistry(owner, events, selector,
         new PeerConnectionLimiter(this.options.getConnection().getMaxConnectionsPerPeer()),
         new ConnectionBudget(this.options.getLimits()));
-    this.peers = new PeerStore(owner, PeerStore.DEFAULT_MAX_PEERS, registry::holdsSlots);
+    // Pinned: protected peers keep their addresses under churn; kept peers (a later issue) join
+    // this predicate. The trimmer is read when the store asks, after construction.
+    this.peers = new PeerStore(owner, PeerStore.DEFAULT_MAX_PEERS,
+        PeerStore.DEFAULT_MAX_USER_PEERS, registry::holdsSlots, this::pinned);
     this.trimmer = new ConnectionTrimmer(owner, vertx, this.options.getConnectionManager(),
         nanoClock, registry, events);
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
@@ -327,10 +330,16 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   // ---- peer store ---------------------------------------------------------------------------
 
+  /** Whether the peer store keeps {@code peer}'s addresses whatever the churn. */
+  private boolean pinned(PeerId peer) {
+    return trimmer.manager().isProtected(peer.toString());
+  }
+
+  /** The user's addresses: kept apart from what identify teaches (see {@link PeerStore}). */
   @Override
   public void addAddresses(PeerId peer, List<Multiaddr> list) {
     List<Multiaddr> copy = List.copyOf(list);
-    owner.run(() -> peers.addAddresses(peer, copy));
+    owner.run(() -> peers.addUserAddresses(peer, copy));
   }
 
   @Override

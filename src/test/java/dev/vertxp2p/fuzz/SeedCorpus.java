@@ -3,6 +3,7 @@ package dev.vertxp2p.fuzz;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.multiformats.UnsignedVarint;
 import dev.vertxp2p.proto.multistream.Multistream;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseHandshakePayload;
@@ -139,6 +140,29 @@ public final class SeedCorpus {
         List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/yamux/1.0.0"), null));
     putWithTruncations("ProtobufFuzzTest", "identifyMessage", "full", identify);
 
+    // --- identify streams: framed messages, then the chunking read from the back: a last byte
+    // of 0 feeds the stream in one chunk; {0, 0, 1} in one-byte chunks
+    byte[] oneChunk = {0};
+    byte[] byteWise = {0, 0, 1};
+    IdentifyMessage split = new IdentifyMessage(null, null, null, List.of(), null, List.of(),
+        new byte[] {1, 2, 3});
+    byte[] twoParts = concat(framedIdentify(identify), framedIdentify(IdentifyCodec.encode(split)));
+    putWithTruncations("IdentifyFuzzTest", "raw", "two-parts", concat(twoParts, oneChunk));
+    put("IdentifyFuzzTest", "raw", "two-parts-bytewise", concat(twoParts, byteWise));
+    int most = IdentifyMessage.MAX_MESSAGES_PER_STREAM;
+    put("IdentifyFuzzTest", "raw", "ten-empty", concat(new byte[most], oneChunk));
+    put("IdentifyFuzzTest", "raw", "eleven-empty", concat(new byte[most + 1], oneChunk));
+    byte[] emptyEntries = new byte[2 * (IdentifyMessage.MAX_PROTOCOLS + 1)];
+    for (int i = 0; i < emptyEntries.length; i += 2) {
+      emptyEntries[i] = 0x1a; // protocols, length 0
+    }
+    put("IdentifyFuzzTest", "raw", "empty-protocols",
+        concat(framedIdentify(emptyEntries), oneChunk));
+    put("IdentifyFuzzTest", "structured", "empty", new byte[0]);
+    byte[] letters = new byte[256];
+    Arrays.fill(letters, (byte) 'a');
+    put("IdentifyFuzzTest", "structured", "letters", letters);
+
     // --- multistream (connections spec: header, proposal, echo / na, ls)
     byte[] header = Multistream.encodeMessage(Multistream.PROTOCOL_ID);
     byte[] dialer = concat(header, Multistream.encodeMessage("/yamux/1.0.0"), utf8("pipelined"));
@@ -217,5 +241,10 @@ public final class SeedCorpus {
     put("MplexFuzzTest", "raw", "session-initiator", concat(mplex, new byte[] {1, 0, 1}));
     put("MplexFuzzTest", "raw", "truncated", concat(Arrays.copyOf(mplex, 5), new byte[] {1, 0, 0}));
     put("MplexFuzzTest", "structured", "empty", new byte[0]);
+  }
+
+  /** {@code body} with its varint length prefix, as identify frames it. */
+  private static byte[] framedIdentify(byte[] body) {
+    return concat(UnsignedVarint.encode(body.length), body);
   }
 }

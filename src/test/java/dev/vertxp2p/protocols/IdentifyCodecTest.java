@@ -124,8 +124,9 @@ class IdentifyCodecTest {
       @ForAll @StringLength(max = 20) String agent,
       @ForAll @Size(max = 40) byte[] key,
       @ForAll @Size(max = 4) List<@Size(max = 20) byte[]> addrs,
-      @ForAll @Size(max = 5) List<@StringLength(max = 20) String> protocols) {
+      @ForAll @Size(max = 5) List<@StringLength(min = 1, max = 20) String> protocols) {
     // Strings with unpaired surrogates cannot be encoded as UTF-8; keep to those that can.
+    // Protocol ids are never empty (the decoder refuses an empty one).
     String version = new String(agent.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     List<String> protos = protocols.stream()
         .map(p -> new String(p.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))

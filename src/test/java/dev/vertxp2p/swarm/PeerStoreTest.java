@@ -126,4 +126,74 @@ class PeerStoreTest {
     assertEquals(32, store.addresses(p).size());
     assertEquals(many.subList(0, 32), store.addresses(p));
   }
+
+  /** How many of {@code peers} the readers' address map holds. */
+  private static int addressed(PeerStore store, List<PeerId> peers) {
+    int n = 0;
+    for (PeerId p : peers) {
+      if (!store.addresses(p).isEmpty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private int size(PeerStore store) {
+    Promise<Integer> size = Promise.promise();
+    ctx.runOnContext(v -> size.complete(store.size()));
+    return await(size.future());
+  }
+
+  @Test
+  void everyMapStaysAtTheBoundWhenMorePeersComeThanItHolds() {
+    PeerStore store = store(8);
+    List<PeerId> all = new ArrayList<>();
+    // twenty peers connect and identify themselves, one listen address each
+    for (int i = 0; i < 20; i++) {
+      PeerId p = peer();
+      all.add(p);
+      connected.add(p);
+      Multiaddr addr = Multiaddr.parse("/ip4/10.0.2." + i + "/tcp/1");
+      on(() -> {
+        store.identified(p, msg());
+        store.addAddresses(p, List.of(addr));
+      });
+    }
+    assertEquals(8, size(store));
+    assertEquals(8, store.identifiedCount());
+    assertEquals(8, addressed(store, all));
+
+    // they all leave; twenty more, known from identify alone, churn through
+    for (PeerId p : all) {
+      connected.remove(p);
+      on(() -> store.disconnected(p));
+    }
+    assertEquals(0, store.identifiedCount());
+    for (int i = 0; i < 20; i++) {
+      PeerId p = peer();
+      all.add(p);
+      on(() -> store.addAddresses(p, List.of(Multiaddr.parse("/ip4/10.0.3.1/tcp/1"))));
+    }
+    assertEquals(8, size(store));
+    assertEquals(8, addressed(store, all));
+  }
+
+  @Test
+  void identifyDataCountsTowardsTheBoundEvenWithoutAddresses() {
+    PeerStore store = store(2);
+    PeerId a = peer();
+    PeerId b = peer();
+    PeerId c = peer();
+    connected.add(a);
+    connected.add(b);
+    connected.add(c);
+    on(() -> {
+      store.identified(a, msg());
+      store.identified(b, msg());
+      store.identified(c, msg()); // no room: a and b are connected, neither may go
+    });
+    assertEquals(2, store.identifiedCount());
+    assertEquals(2, size(store));
+    assertNull(store.identified(c));
+  }
 }
