@@ -1,11 +1,17 @@
 package dev.vertxp2p.proto.noise;
 
+import java.util.Arrays;
 import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
 
-/** ChaChaPoly through BouncyCastle's lightweight API (no JCE provider involved). */
+/**
+ * ChaChaPoly through BouncyCastle's lightweight API (no JCE provider involved).
+ *
+ * <p>BouncyCastle decrypts as it authenticates: by the time {@code doFinal} finds a bad tag, the
+ * whole plaintext is in the output, so {@link #decrypt} zeroes it before it throws.
+ */
 final class BcChaChaPolyAead implements NoiseAead {
   private final ChaCha20Poly1305 cipher = new ChaCha20Poly1305();
   private final byte[] nonce = new byte[12];
@@ -54,6 +60,7 @@ final class BcChaChaPolyAead implements NoiseAead {
     try {
       return written + cipher.doFinal(out, outOff + written);
     } catch (InvalidCipherTextException e) {
+      Arrays.fill(out, outOff, outOff + inLen - TAG_LENGTH, (byte) 0); // unauthenticated plaintext
       throw new NoiseException("expected a valid Poly1305 tag for nonce " + Long.toUnsignedString(n)
           + ", got a tag that does not verify");
     }

@@ -1,12 +1,18 @@
 package dev.vertxp2p.proto.noise;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-/** ChaChaPoly through the JDK's own provider; one Cipher object reused for every message. */
+/**
+ * ChaChaPoly through the JDK's own provider; one Cipher object reused for every message.
+ *
+ * <p>The JDK checks the tag before it decrypts, so a bad tag leaves the output as it was; {@link
+ * #decrypt} zeroes it all the same, as every {@link NoiseAead} does.
+ */
 final class JdkChaChaPolyAead implements NoiseAead {
   private static final String TRANSFORMATION = "ChaCha20-Poly1305";
 
@@ -64,6 +70,7 @@ final class JdkChaChaPolyAead implements NoiseAead {
       init(Cipher.DECRYPT_MODE, n, ad);
       return cipher.doFinal(in, inOff, inLen, out, outOff);
     } catch (AEADBadTagException e) {
+      Arrays.fill(out, outOff, outOff + inLen - TAG_LENGTH, (byte) 0);
       throw new NoiseException("expected a valid Poly1305 tag for nonce " + Long.toUnsignedString(n)
           + ", got a tag that does not verify");
     } catch (GeneralSecurityException e) {

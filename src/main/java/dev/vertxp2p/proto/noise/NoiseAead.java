@@ -40,6 +40,10 @@ public interface NoiseAead {
    * Authenticates and decrypts {@code in[inOff, inOff+inLen)} (ciphertext plus tag) into {@code
    * out} at {@code outOff}, writing {@code inLen - TAG_LENGTH} bytes.
    *
+   * <p>When the tag does not verify, {@code out[outOff, outOff + inLen - TAG_LENGTH)} is all zeros
+   * on return, whatever it held before: implementations that decrypt while they authenticate
+   * have written plaintext there by then, and none of it may outlive the failed check.
+   *
    * @return the number of bytes written
    * @throws NoiseException if the tag does not verify
    */

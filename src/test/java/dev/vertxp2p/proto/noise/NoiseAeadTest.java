@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class NoiseAeadTest {
   @Property(tries = 300)
@@ -79,6 +81,63 @@ class NoiseAeadTest {
     c.decrypt(out, 0, plaintext.length, back, 0);
     assertTrue(c.finishDecrypt(out, plaintext.length));
     assertArrayEquals(plaintext, back);
+  }
+
+  /**
+   * A message whose tag fails leaves no plaintext in the output, with every implementation and
+   * wherever the damage is: BouncyCastle decrypts before it checks the tag, and the output of a
+   * message with a forged tag and intact ciphertext would otherwise be its exact plaintext. The
+   * bytes around the output region stay untouched.
+   */
+  @ParameterizedTest
+  @EnumSource(NoiseAeads.Kind.class)
+  void aBadTagLeavesTheOutputZeroedWithNoPlaintextInIt(NoiseAeads.Kind kind) {
+    final byte marker = (byte) 0xa5;
+    final int guard = 7;
+    Random random = new Random(17);
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    byte[] ad = {1, 2, 3};
+    // long enough for the lane path of our own; no byte is 0 or the marker, so that any byte
+    // left equal to the plaintext is a leak and not a coincidence with the fill
+    byte[] plaintext = new byte[64 * 40 + 23];
+    for (int i = 0; i < plaintext.length; i++) {
+      plaintext[i] = (byte) (1 + random.nextInt(0x7f));
+    }
+    for (String damage : new String[] {"tag", "ciphertext", "associated data"}) {
+      NoiseAead sealer = NoiseAeads.create(kind);
+      sealer.setKey(key);
+      byte[] sealed = new byte[plaintext.length + NoiseAead.TAG_LENGTH];
+      sealer.encrypt(5, ad, plaintext, 0, plaintext.length, sealed, 0);
+      byte[] adUsed = ad.clone();
+      switch (damage) {
+        case "tag" -> sealed[plaintext.length + 3] ^= 0x40;
+        case "ciphertext" -> sealed[100] ^= 0x01;
+        default -> adUsed[0] ^= 0x01;
+      }
+      byte[] out = new byte[guard + plaintext.length + guard];
+      java.util.Arrays.fill(out, marker);
+      NoiseAead opener = NoiseAeads.create(kind);
+      opener.setKey(key);
+      NoiseException e = assertThrows(NoiseException.class,
+          () -> opener.decrypt(5, adUsed, sealed, 0, sealed.length, out, guard));
+      assertTrue(e.getMessage().contains("tag"), e.getMessage());
+
+      int leaked = 0;
+      for (int i = 0; i < plaintext.length; i++) {
+        if (out[guard + i] == plaintext[i]) {
+          leaked++;
+        }
+      }
+      assertEquals(0, leaked, kind + ", bad " + damage + ": plaintext bytes left in the output");
+      assertArrayEquals(new byte[plaintext.length],
+          java.util.Arrays.copyOfRange(out, guard, guard + plaintext.length),
+          kind + ", bad " + damage + ": the output region is zeroed");
+      for (int i = 0; i < guard; i++) {
+        assertEquals(marker, out[i], "byte before the region");
+        assertEquals(marker, out[guard + plaintext.length + i], "byte after the region");
+      }
+    }
   }
 
   @Property(tries = 100)
