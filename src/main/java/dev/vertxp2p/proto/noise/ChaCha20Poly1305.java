@@ -212,6 +212,23 @@ final class ChaCha20Poly1305 {
   }
 
   /**
+   * ChaCha20 alone (RFC 8439 section 2.4): {@code in} XOR the keystream from block {@code
+   * counter} on, of a 32-byte key and 12-byte nonce, through the same {@link #encrypt} as the
+   * AEAD. For tests against the RFC's block function and encryption vectors (appendix A.1, A.2).
+   */
+  static byte[] chacha20(byte[] key32, byte[] nonce12, int counter, byte[] in) {
+    ChaCha20Poly1305 c = new ChaCha20Poly1305();
+    c.setKey(key32);
+    c.n0 = (int) LE_INT.get(nonce12, 0);
+    c.n1 = (int) LE_INT.get(nonce12, 4);
+    c.n2 = (int) LE_INT.get(nonce12, 8);
+    c.counter = counter;
+    byte[] out = new byte[in.length];
+    c.encrypt(in, 0, in.length, out, 0); // Poly1305 runs along with a zero key, unread
+    return out;
+  }
+
+  /**
    * {@code out[outOff, +64) = in[inOff, +64) ^} the next keystream block. The same double round
    * as {@link ChaCha20Lanes}, but on sixteen locals the JIT keeps in registers: run through the
    * lane code with one lane (its state in an array), this path, which is all of ChaCha20 without
