@@ -11,16 +11,30 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
  *
  * <p>BouncyCastle decrypts as it authenticates: by the time {@code doFinal} finds a bad tag, the
  * whole plaintext is in the output, so {@link #decrypt} zeroes it before it throws.
+ *
+ * <p>{@link #destroy()} zeroes the bytes of our {@link KeyParameter} ({@link KeyParameter#getKey()}
+ * hands out its own array) and re-keys the cipher with an all-zero key: in BouncyCastle 1.82 that
+ * overwrites the cipher's copy of the key, its ChaCha20 state and keystream block and its Poly1305
+ * key and accumulator in place, so only state derived from the public zero key is left. What the
+ * library does not let us reach: each message's one-time Poly1305 key passes through a {@code
+ * KeyParameter} that BouncyCastle drops unwiped for the garbage collector (of no use for any other
+ * message).
  */
 final class BcChaChaPolyAead implements NoiseAead {
   private final ChaCha20Poly1305 cipher = new ChaCha20Poly1305();
   private final byte[] nonce = new byte[12];
   private KeyParameter key;
+  private boolean destroyed;
 
   @Override
   public void setKey(byte[] k) {
+    NoiseAeads.requireLive(destroyed);
     NoiseAeads.requireKeyLength(k);
+    KeyParameter old = key;
     key = new KeyParameter(k);
+    if (old != null) {
+      Arrays.fill(old.getKey(), (byte) 0);
+    }
   }
 
   @Override
@@ -66,7 +80,28 @@ final class BcChaChaPolyAead implements NoiseAead {
     }
   }
 
+  @Override
+  public void destroy() {
+    if (destroyed) {
+      return;
+    }
+    destroyed = true;
+    // decrypt mode: BouncyCastle's nonce-reuse check guards encryption only
+    cipher.init(false, new ParametersWithIV(new KeyParameter(new byte[KEY_LENGTH]), new byte[12]));
+    if (key != null) {
+      Arrays.fill(key.getKey(), (byte) 0);
+      key = null;
+    }
+    Arrays.fill(nonce, (byte) 0);
+  }
+
+  /** The key bytes we hold (BouncyCastle's own array, not a copy), for tests of the wipe. */
+  byte[] keyBytes() {
+    return key == null ? null : key.getKey();
+  }
+
   private void init(boolean encrypt, long n, byte[] ad) {
+    NoiseAeads.requireLive(destroyed);
     if (key == null) {
       throw new IllegalStateException("no key installed");
     }
