@@ -441,6 +441,7 @@ final class NoiseChannel {
       return;
     }
     closed = true;
+    session.destroy(); // every use of the session above checks closed first
     heldPlaintext = null;
     heldCiphertext = null;
     listener.onSocketClosed();

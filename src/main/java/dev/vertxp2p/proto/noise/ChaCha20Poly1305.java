@@ -3,6 +3,7 @@ package dev.vertxp2p.proto.noise;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * ChaCha20-Poly1305 (RFC 8439) in plain Java, for JDKs whose own cipher has no intrinsics. The JDK
@@ -13,7 +14,9 @@ import java.nio.ByteOrder;
  * ChaCha20Lanes}, many blocks per vector instruction, where the CPU and JIT allow.
  *
  * <p>Nothing here branches on or indexes by secret data, and the tag is compared in constant time.
- * One instance holds one key and the state of one message at a time; it is not thread-safe.
+ * One instance holds one key and the state of one message at a time; it is not thread-safe. Once a
+ * message's tag is written or checked, the keystream left over and the message's one-time
+ * Poly1305 key are zeroed; {@link #destroy()} zeroes the key itself.
  */
 final class ChaCha20Poly1305 {
   private static final VarHandle LE_INT =
@@ -72,6 +75,62 @@ final class ChaCha20Poly1305 {
     for (int i = 0; i < 8; i++) {
       key[i] = (int) LE_INT.get(k, 4 * i);
     }
+  }
+
+  /**
+   * Zeroes the key, the nonce and block counter, the keystream scratch and all Poly1305 state. The
+   * instance can be keyed again afterwards; {@link JavaChaChaPolyAead} refuses that itself.
+   */
+  void destroy() {
+    Arrays.fill(key, 0);
+    n0 = 0;
+    n1 = 0;
+    n2 = 0;
+    counter = 0;
+    forgetMessage();
+    Arrays.fill(partial, (byte) 0);
+    partialLength = 0;
+    adLength = 0;
+    textLength = 0;
+  }
+
+  /**
+   * Zeroes what only the message just finished needed: the keystream left in {@link #stream} (or
+   * the tag computed there) and the one-time Poly1305 key and accumulator. 64 bytes and fourteen
+   * fields per message, next to at least two ChaCha20 blocks.
+   */
+  private void forgetMessage() {
+    Arrays.fill(stream, (byte) 0);
+    streamUsed = 64;
+    r0 = 0;
+    r1 = 0;
+    r2 = 0;
+    r3 = 0;
+    r4 = 0;
+    s0 = 0;
+    s1 = 0;
+    s2 = 0;
+    s3 = 0;
+    h0 = 0;
+    h1 = 0;
+    h2 = 0;
+    h3 = 0;
+    h4 = 0;
+  }
+
+  /** The live key words, for tests of {@link #destroy()}. */
+  int[] keyWords() {
+    return key;
+  }
+
+  /** The live keystream scratch, for tests of what a finished message leaves. */
+  byte[] keystreamScratch() {
+    return stream;
+  }
+
+  /** Poly1305's r, s and accumulator as they are now, for tests of what is wiped. */
+  long[] polyState() {
+    return new long[] {r0, r1, r2, r3, r4, s0, s1, s2, s3, h0, h1, h2, h3, h4};
   }
 
   /** Starts a message: the 12-byte nonce, the Poly1305 key from block 0, the associated data. */
@@ -145,16 +204,17 @@ final class ChaCha20Poly1305 {
   /** Ends an encrypted message: writes the 16-byte tag. */
   void finishEncrypt(byte[] out, int outOff) {
     tag(out, outOff);
+    forgetMessage();
   }
 
   /** Ends a decrypted message: whether {@code expected} holds the right tag (constant time). */
   boolean finishDecrypt(byte[] expected, int off) {
     tag(stream, 0); // the keystream block is spent by now: reused for the computed tag
-    streamUsed = 64;
     int diff = 0;
     for (int i = 0; i < 16; i++) {
       diff |= stream[i] ^ expected[off + i];
     }
+    forgetMessage();
     return diff == 0;
   }
 
@@ -207,8 +267,25 @@ final class ChaCha20Poly1305 {
 
   /** The next keystream block itself, into {@code into[0, 64)}. */
   private void keystream(byte[] into) {
-    java.util.Arrays.fill(into, 0, 64, (byte) 0);
+    Arrays.fill(into, 0, 64, (byte) 0);
     xorBlock(into, 0, into, 0);
+  }
+
+  /**
+   * ChaCha20 alone (RFC 8439 section 2.4): {@code in} XOR the keystream from block {@code
+   * counter} on, of a 32-byte key and 12-byte nonce, through the same {@link #encrypt} as the
+   * AEAD. For tests against the RFC's block function and encryption vectors (appendix A.1, A.2).
+   */
+  static byte[] chacha20(byte[] key32, byte[] nonce12, int counter, byte[] in) {
+    ChaCha20Poly1305 c = new ChaCha20Poly1305();
+    c.setKey(key32);
+    c.n0 = (int) LE_INT.get(nonce12, 0);
+    c.n1 = (int) LE_INT.get(nonce12, 4);
+    c.n2 = (int) LE_INT.get(nonce12, 8);
+    c.counter = counter;
+    byte[] out = new byte[in.length];
+    c.encrypt(in, 0, in.length, out, 0); // Poly1305 runs along with a zero key, unread
+    return out;
   }
 
   /**
@@ -306,7 +383,7 @@ final class ChaCha20Poly1305 {
   /** Pads the MAC input to 16 bytes with zeros (RFC 8439 2.8). */
   private void polyPad() {
     if (partialLength > 0) {
-      java.util.Arrays.fill(partial, partialLength, 16, (byte) 0);
+      Arrays.fill(partial, partialLength, 16, (byte) 0);
       polyBlocks(partial, 0, 1);
       partialLength = 0;
     }

@@ -3,20 +3,40 @@ package dev.vertxp2p.proto.noise;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** ChaChaPoly through this project's own {@link ChaCha20Poly1305}. */
+/**
+ * ChaChaPoly through this project's own {@link ChaCha20Poly1305}. Everything secret lives in that
+ * object and in {@link ChaCha20Lanes}' per-thread scratch, and {@link #destroy()} leaves nothing
+ * of it: the key words and the message state are zeroed, the scratch is zeroed after every call.
+ */
 final class JavaChaChaPolyAead implements NoiseAead {
   private final ChaCha20Poly1305 cipher = new ChaCha20Poly1305();
   private final byte[] nonce = new byte[12];
   private boolean keyed;
+  private boolean destroyed;
 
   @Override
   public void setKey(byte[] k) {
+    NoiseAeads.requireLive(destroyed);
     NoiseAeads.requireKeyLength(k);
     cipher.setKey(k);
     keyed = true;
   }
 
+  @Override
+  public void destroy() {
+    destroyed = true;
+    keyed = false;
+    cipher.destroy();
+    Arrays.fill(nonce, (byte) 0);
+  }
+
+  /** The cipher itself, for tests of what {@link #destroy()} leaves. */
+  ChaCha20Poly1305 cipher() {
+    return cipher;
+  }
+
   private void start(long n, byte[] ad) {
+    NoiseAeads.requireLive(destroyed);
     if (!keyed) {
       throw new IllegalStateException("no key installed");
     }

@@ -99,6 +99,14 @@ public final class NoiseAeads {
     }
   }
 
+  /** Every implementation's refusal of use after {@link NoiseAead#destroy()}. */
+  static void requireLive(boolean destroyed) {
+    if (destroyed) {
+      throw new IllegalStateException(
+          "expected a live AEAD, got one whose key destroy() has wiped (its cipher state ended)");
+    }
+  }
+
   /** Writes the ChaChaPoly nonce: 4 zero bytes then the counter little-endian (Noise 12.3). */
   static void fillNonce(byte[] nonce12, long counter) {
     nonce12[0] = 0;

@@ -1,6 +1,7 @@
 package dev.vertxp2p.proto.noise;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Objects;
  * <p>Sans-IO: {@link #encrypt} turns plaintext into framed ciphertext to write; {@link #receive}
  * takes socket bytes in chunks of any size and {@link #pollPlaintext()} hands out what they
  * decrypted to. A bad tag, a frame too short to hold a tag, or nonce exhaustion fails the session
- * for good: the caller must close the connection.
+ * for good: the caller must close the connection. Once the connection is closed, {@link
+ * #destroy()} wipes both directions' keys.
  */
 public final class NoiseSession {
   /** Largest {@code noise_message} (libp2p noise spec "Wire Format"; Noise section 3). */
@@ -43,6 +45,7 @@ public final class NoiseSession {
   private int partialLength = -1;
   private int partialFill;
   private NoiseException failure;
+  private boolean destroyed;
 
   NoiseSession(CipherState sender, CipherState receiver) {
     this.sender = sender;
@@ -230,12 +233,43 @@ public final class NoiseSession {
     return headerFill > 0 || partialLength >= 0;
   }
 
+  /**
+   * Ends the session: wipes both cipher states' keys ({@link CipherState#destroy()}), zeroes the
+   * plaintexts not yet polled and drops the gathering buffer. For the transport to call once, when
+   * its connection closes; idempotent. Afterwards {@link #encrypt}, {@link #encryptMessage} and
+   * {@link #receive} throw {@link IllegalStateException} and {@link #pollPlaintext()} returns null.
+   */
+  public void destroy() {
+    if (destroyed) {
+      return;
+    }
+    destroyed = true;
+    sender.destroy();
+    receiver.destroy();
+    for (byte[] p : plaintexts) {
+      Arrays.fill(p, (byte) 0);
+    }
+    plaintexts.clear();
+    partial = null;
+    partialLength = -1;
+    headerFill = 0;
+  }
+
+  /** True once {@link #destroy()} ran. */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
   /** True once a {@link NoiseException} failed the session. */
   public boolean isFailed() {
     return failure != null;
   }
 
   private void requireUsable() {
+    if (destroyed) {
+      throw new IllegalStateException(
+          "expected an open session, got one destroyed: its keys are wiped, its connection closed");
+    }
     if (failure != null) {
       throw new IllegalStateException("session already failed: " + failure.getMessage());
     }

@@ -82,6 +82,7 @@ final class SymmetricState {
     Arrays.fill(out[0], (byte) 0);
     Arrays.fill(out[1], (byte) 0);
     Arrays.fill(ck, (byte) 0);
+    cipher.destroy(); // the handshake's last key: nothing is encrypted with it after Split
     return new CipherState[] {c1, c2};
   }
 

@@ -86,6 +86,22 @@ class AeadLanesTest {
     assertFalse(open.finishDecrypt(sealed, plaintext.length));
   }
 
+  /**
+   * After the rounds the lane scratch holds each block's final state, from which the key follows
+   * by running the rounds backwards: nothing of it may stay behind in the thread's array.
+   */
+  @Test
+  void theLaneScratchHoldsNothingAfterACall() {
+    byte[] key = new byte[32];
+    new Random(2).nextBytes(key);
+    // more than one pass, the last one partial: every lane is used, some twice
+    byte[] plaintext = new byte[64 * (ChaCha20Lanes.LANES + ChaCha20Lanes.MIN_BLOCKS) + 9];
+    seal(new ChaCha20Poly1305(true), key, new byte[12], null, plaintext, 0);
+    int[] scratch = ChaCha20Lanes.scratchOfThisThread();
+    long nonZero = java.util.Arrays.stream(scratch).filter(w -> w != 0).count();
+    assertEquals(0, nonZero, "non-zero words left in the lane scratch of " + scratch.length);
+  }
+
   @Test
   void thePropertyTakesAutoTrueOrFalseAndNamesItselfOtherwise() {
     assertTrue(AeadLanes.enabled("true"));

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class NoiseAeadTest {
   @Property(tries = 300)
@@ -57,9 +59,9 @@ class NoiseAeadTest {
   /** RFC 8439 section 2.8.2: the AEAD_CHACHA20_POLY1305 example, as a raw 96-bit nonce. */
   @Test
   void ownImplementationMatchesTheRfc8439Example() {
-    byte[] key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
-    byte[] nonce = hex("070000004041424344454647");
-    byte[] ad = hex("50515253c0c1c2c3c4c5c6c7");
+    byte[] key = Hex.decode("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+    byte[] nonce = Hex.decode("070000004041424344454647");
+    byte[] ad = Hex.decode("50515253c0c1c2c3c4c5c6c7");
     byte[] plaintext = ("Ladies and Gentlemen of the class of '99: If I could offer you only one"
         + " tip for the future, sunscreen would be it.").getBytes(StandardCharsets.US_ASCII);
     String expected = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
@@ -73,12 +75,139 @@ class NoiseAeadTest {
     byte[] out = new byte[plaintext.length + 16];
     c.encrypt(plaintext, 0, plaintext.length, out, 0);
     c.finishEncrypt(out, plaintext.length);
-    assertArrayEquals(hex(expected), out);
+    assertArrayEquals(Hex.decode(expected), out);
     c.start(nonce, ad);
     byte[] back = new byte[plaintext.length];
     c.decrypt(out, 0, plaintext.length, back, 0);
     assertTrue(c.finishDecrypt(out, plaintext.length));
     assertArrayEquals(plaintext, back);
+  }
+
+  /**
+   * RFC 8439 appendix A.5, through the Noise interface: its nonce begins with four zero bytes, as
+   * every ChaChaPoly nonce of Noise does, so it is the counter 0x0807060504030201.
+   */
+  @ParameterizedTest
+  @EnumSource(NoiseAeads.Kind.class)
+  void rfc8439AppendixA5Decrypts(NoiseAeads.Kind kind) {
+    byte[] key = Hex.decode(
+        """
+        1c 92 40 a5 eb 55 d3 8a f3 33 88 86 04 f6 b5 f0
+        47 39 17 c1 40 2b 80 09 9d ca 5c bc 20 70 75 c0
+        """);
+    byte[] ciphertext = Hex.decode(
+        """
+        64 a0 86 15 75 86 1a f4 60 f0 62 c7 9b e6 43 bd
+        5e 80 5c fd 34 5c f3 89 f1 08 67 0a c7 6c 8c b2
+        4c 6c fc 18 75 5d 43 ee a0 9e e9 4e 38 2d 26 b0
+        bd b7 b7 3c 32 1b 01 00 d4 f0 3b 7f 35 58 94 cf
+        33 2f 83 0e 71 0b 97 ce 98 c8 a8 4a bd 0b 94 81
+        14 ad 17 6e 00 8d 33 bd 60 f9 82 b1 ff 37 c8 55
+        97 97 a0 6e f4 f0 ef 61 c1 86 32 4e 2b 35 06 38
+        36 06 90 7b 6a 7c 02 b0 f9 f6 15 7b 53 c8 67 e4
+        b9 16 6c 76 7b 80 4d 46 a5 9b 52 16 cd e7 a4 e9
+        90 40 c5 a4 04 33 22 5e e2 82 a1 b0 a0 6c 52 3e
+        af 45 34 d7 f8 3f a1 15 5b 00 47 71 8c bc 54 6a
+        0d 07 2b 04 b3 56 4e ea 1b 42 22 73 f5 48 27 1a
+        0b b2 31 60 53 fa 76 99 19 55 eb d6 31 59 43 4e
+        ce bb 4e 46 6d ae 5a 10 73 a6 72 76 27 09 7a 10
+        49 e6 17 d9 1d 36 10 94 fa 68 f0 ff 77 98 71 30
+        30 5b ea ba 2e da 04 df 99 7b 71 4d 6c 6f 2c 29
+        a6 ad 5c b4 02 2b 02 70 9b
+        """);
+    byte[] nonce = Hex.decode("00 00 00 00 01 02 03 04 05 06 07 08");
+    byte[] ad = Hex.decode("f3 33 88 86 00 00 00 00 00 00 4e 91");
+    byte[] tag = Hex.decode("ee ad 9d 67 89 0c bb 22 39 23 36 fe a1 85 1f 38");
+    byte[] plaintext = Hex.decode(
+        """
+        49 6e 74 65 72 6e 65 74 2d 44 72 61 66 74 73 20
+        61 72 65 20 64 72 61 66 74 20 64 6f 63 75 6d 65
+        6e 74 73 20 76 61 6c 69 64 20 66 6f 72 20 61 20
+        6d 61 78 69 6d 75 6d 20 6f 66 20 73 69 78 20 6d
+        6f 6e 74 68 73 20 61 6e 64 20 6d 61 79 20 62 65
+        20 75 70 64 61 74 65 64 2c 20 72 65 70 6c 61 63
+        65 64 2c 20 6f 72 20 6f 62 73 6f 6c 65 74 65 64
+        20 62 79 20 6f 74 68 65 72 20 64 6f 63 75 6d 65
+        6e 74 73 20 61 74 20 61 6e 79 20 74 69 6d 65 2e
+        20 49 74 20 69 73 20 69 6e 61 70 70 72 6f 70 72
+        69 61 74 65 20 74 6f 20 75 73 65 20 49 6e 74 65
+        72 6e 65 74 2d 44 72 61 66 74 73 20 61 73 20 72
+        65 66 65 72 65 6e 63 65 20 6d 61 74 65 72 69 61
+        6c 20 6f 72 20 74 6f 20 63 69 74 65 20 74 68 65
+        6d 20 6f 74 68 65 72 20 74 68 61 6e 20 61 73 20
+        2f e2 80 9c 77 6f 72 6b 20 69 6e 20 70 72 6f 67
+        72 65 73 73 2e 2f e2 80 9d
+        """);
+    long counter = 0x0807060504030201L;
+    byte[] noiseNonce = new byte[12];
+    NoiseAeads.fillNonce(noiseNonce, counter);
+    assertArrayEquals(nonce, noiseNonce, "the RFC's nonce as a Noise counter");
+
+    byte[] sealed = new byte[ciphertext.length + tag.length];
+    System.arraycopy(ciphertext, 0, sealed, 0, ciphertext.length);
+    System.arraycopy(tag, 0, sealed, ciphertext.length, tag.length);
+    NoiseAead a = NoiseAeads.create(kind);
+    a.setKey(key);
+    byte[] out = new byte[plaintext.length];
+    assertEquals(plaintext.length, a.decrypt(counter, ad, sealed, 0, sealed.length, out, 0));
+    assertArrayEquals(plaintext, out);
+  }
+
+  /**
+   * A message whose tag fails leaves no plaintext in the output, with every implementation and
+   * wherever the damage is: BouncyCastle decrypts before it checks the tag, and the output of a
+   * message with a forged tag and intact ciphertext would otherwise be its exact plaintext. The
+   * bytes around the output region stay untouched.
+   */
+  @ParameterizedTest
+  @EnumSource(NoiseAeads.Kind.class)
+  void aBadTagLeavesTheOutputZeroedWithNoPlaintextInIt(NoiseAeads.Kind kind) {
+    final byte marker = (byte) 0xa5;
+    final int guard = 7;
+    Random random = new Random(17);
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    byte[] ad = {1, 2, 3};
+    // long enough for the lane path of our own; no byte is 0 or the marker, so that any byte
+    // left equal to the plaintext is a leak and not a coincidence with the fill
+    byte[] plaintext = new byte[64 * 40 + 23];
+    for (int i = 0; i < plaintext.length; i++) {
+      plaintext[i] = (byte) (1 + random.nextInt(0x7f));
+    }
+    for (String damage : new String[] {"tag", "ciphertext", "associated data"}) {
+      NoiseAead sealer = NoiseAeads.create(kind);
+      sealer.setKey(key);
+      byte[] sealed = new byte[plaintext.length + NoiseAead.TAG_LENGTH];
+      sealer.encrypt(5, ad, plaintext, 0, plaintext.length, sealed, 0);
+      byte[] adUsed = ad.clone();
+      switch (damage) {
+        case "tag" -> sealed[plaintext.length + 3] ^= 0x40;
+        case "ciphertext" -> sealed[100] ^= 0x01;
+        default -> adUsed[0] ^= 0x01;
+      }
+      byte[] out = new byte[guard + plaintext.length + guard];
+      java.util.Arrays.fill(out, marker);
+      NoiseAead opener = NoiseAeads.create(kind);
+      opener.setKey(key);
+      NoiseException e = assertThrows(NoiseException.class,
+          () -> opener.decrypt(5, adUsed, sealed, 0, sealed.length, out, guard));
+      assertTrue(e.getMessage().contains("tag"), e.getMessage());
+
+      int leaked = 0;
+      for (int i = 0; i < plaintext.length; i++) {
+        if (out[guard + i] == plaintext[i]) {
+          leaked++;
+        }
+      }
+      assertEquals(0, leaked, kind + ", bad " + damage + ": plaintext bytes left in the output");
+      assertArrayEquals(new byte[plaintext.length],
+          java.util.Arrays.copyOfRange(out, guard, guard + plaintext.length),
+          kind + ", bad " + damage + ": the output region is zeroed");
+      for (int i = 0; i < guard; i++) {
+        assertEquals(marker, out[i], "byte before the region");
+        assertEquals(marker, out[guard + plaintext.length + i], "byte after the region");
+      }
+    }
   }
 
   @Property(tries = 100)
@@ -104,14 +233,6 @@ class NoiseAeadTest {
         () -> a.decrypt(7, adCopy, sealed, 0, sealed.length, back, 0));
     assertTrue(e.getMessage().contains("tag"), e.getMessage());
     assertArrayEquals(new byte[plaintext.length], back);
-  }
-
-  private static byte[] hex(String s) {
-    byte[] b = new byte[s.length() / 2];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
-    }
-    return b;
   }
 
   @Test
