@@ -235,6 +235,7 @@ public final class Multiaddr {
       out.add(new Component(p, raw, text));
       pos += size;
     }
+    checkTextLength(out);
     return new Multiaddr(Collections.unmodifiableList(out), bytes.clone());
   }
 
@@ -261,7 +262,26 @@ public final class Multiaddr {
       throw new MultiaddrException(
           "multiaddr of " + out.size() + " bytes in binary form exceeds the limit of " + MAX_BYTES);
     }
+    checkTextLength(components);
     return new Multiaddr(List.copyOf(components), out.toByteArray());
+  }
+
+  /**
+   * Both forms are bounded, and every multiaddr we hold is within both, so its text parses back
+   * and its bytes decode back. The text can be four times the binary form and more (five bytes of
+   * {@code /ip4} print as up to 20 characters, a two-byte code such as {@code /webrtc-direct} as
+   * 14), so a binary address within {@link #MAX_BYTES} may still print too long.
+   */
+  private static void checkTextLength(List<Component> components) {
+    long length = 0;
+    for (Component c : components) {
+      length += 1 + c.protocol.protocolName().length()
+          + (c.protocol.hasValue() ? 1 + c.value.length() : 0);
+    }
+    if (length > MAX_TEXT_LENGTH) {
+      throw new MultiaddrException("multiaddr prints as " + length
+          + " characters of text, over the limit of " + MAX_TEXT_LENGTH);
+    }
   }
 
   /** The components, outermost first (unmodifiable). */
