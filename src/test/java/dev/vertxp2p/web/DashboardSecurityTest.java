@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -46,6 +47,7 @@ class DashboardSecurityTest {
   private SwarmVerticle b;
   private String peerB;
   private HttpClient http;
+  private Context client;
   private WebSocketClient ws;
   private int port;
 
@@ -56,6 +58,7 @@ class DashboardSecurityTest {
     b = deploy(vertx, config("nodeb"));
     peerB = b.swarm().peerId().toString();
     http = vertx.createHttpClient();
+    client = vertx.getOrCreateContext();
     ws = vertx.createWebSocketClient();
     port = dashboard(new JsonObject()).actualPort();
   }
@@ -89,13 +92,20 @@ class DashboardSecurityTest {
         .setURI(path);
   }
 
-  /** Sends {@code body} (null: none) with a Content-Length, or chunked when asked. */
+  /**
+   * Sends {@code body} (null: none) with a Content-Length, or chunked when asked. Every request
+   * starts on the one {@link #client} context, so the response's body handler is set in the
+   * tick the response arrives in: from the test thread, each call would get a fresh context and
+   * the handler could come a hop later, after a short body had already gone by.
+   */
   private Answer send(RequestOptions options, String body, boolean chunked) {
-    return await(http.request(options).compose(req -> {
+    Promise<Answer> answer = Promise.promise();
+    client.runOnContext(v -> http.request(options).compose(req -> {
       req.setChunked(chunked);
       return body == null ? req.send() : req.send(Buffer.buffer(body));
     }).compose(resp -> resp.body().map(buf -> new Answer(resp.statusCode(),
-        resp.getHeader("content-type"), buf.toString()))));
+        resp.getHeader("content-type"), buf.toString()))).onComplete(answer));
+    return await(answer.future());
   }
 
   private Answer send(RequestOptions options, String body) {
