@@ -2,6 +2,9 @@
 // Connection membership comes from the /api/events WebSocket (a snapshot, then every event);
 // byte and stream counters, and any open streams panel, are refreshed by polling the REST API,
 // which never adds a connection, so a slow poll cannot resurrect one the event stream closed.
+// When the node has a token, the API answers 401 and the page asks for it in a form. The token
+// is kept in sessionStorage (this tab only) and sent as a header; it never goes into a URL. The
+// WebSocket, which cannot carry a header, opens with a single-use ticket fetched just before.
 (function () {
   "use strict";
 
@@ -12,8 +15,11 @@
   const RECONNECT_MIN_MS = 500;
   const RECONNECT_MAX_MS = 10000;
 
-  const token = new URLSearchParams(location.search).get("token");
+  const TOKEN_KEY = "vertxp2p.dashboard.token";
   const $ = (id) => document.getElementById(id);
+  let token = sessionStorage.getItem(TOKEN_KEY);
+  // true while the token form is up: polling and reconnecting wait for it
+  let locked = false;
 
   // peer id -> Map(conn id -> Conn JSON)
   const peers = new Map();
@@ -28,6 +34,8 @@
   // peer id -> [tags]: peers the connection manager never trims
   let protectedPeers = new Map();
   let ws = null;
+  let connecting = false;
+  let reconnectTimer = null;
   let reconnectDelay = RECONNECT_MIN_MS;
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -76,7 +84,8 @@
 
   async function api(method, path, body) {
     const headers = {};
-    if (token) headers["Authorization"] = "Bearer " + token;
+    const sent = token;
+    if (sent) headers["Authorization"] = "Bearer " + sent;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const res = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
@@ -86,14 +95,43 @@
     try { json = await res.json(); } catch (e) { /* not JSON */ }
     if (!res.ok) {
       const msg = json && json.error ? json.error : res.statusText;
-      const err = res.status === 401
-        ? new Error("401: " + msg + " (open the page with ?token=…)")
-        : new Error((json && json.code ? json.code : res.status) + ": " + msg);
+      const err = new Error((json && json.code ? json.code : res.status) + ": " + msg);
       err.status = res.status;
+      // A 401 for a token replaced meanwhile says nothing of the new one.
+      if (res.status === 401 && sent === token) askToken(sent ? "wrong token" : "");
       throw err;
     }
     return json;
   }
+
+  // ---- token ---------------------------------------------------------------------------------
+
+  function askToken(why) {
+    if (token) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      token = null;
+    }
+    $("login-error").textContent = why;
+    if (locked) return;
+    locked = true;
+    $("login").hidden = false;
+    setLink(false, "locked");
+    $("login-token").focus();
+  }
+
+  $("login-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const t = $("login-token").value.trim();
+    if (!t) return;
+    token = t;
+    sessionStorage.setItem(TOKEN_KEY, t);
+    $("login-token").value = "";
+    $("login-error").textContent = "";
+    $("login").hidden = true;
+    locked = false;
+    reconnectDelay = RECONNECT_MIN_MS;
+    start();
+  });
 
   // ---- node ------------------------------------------------------------------------------------
 
@@ -137,7 +175,7 @@
         ["services", Object.keys(services).filter((k) => services[k]).join(", ") || "none"],
       ]);
     } catch (e) {
-      toast("node: " + e.message);
+      if (e.status !== 401) toast("node: " + e.message); // the token form says it
     }
   }
 
@@ -171,27 +209,48 @@
 
   // ---- events ----------------------------------------------------------------------------------
 
-  function connectEvents() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = scheme + "//" + location.host + "/api/events" + (token ? "?token=" + encodeURIComponent(token) : "");
+  /** Opens the event WebSocket with a fresh ticket (each ticket opens one socket, once). */
+  async function connectEvents() {
+    if (locked || ws || connecting) return;
+    connecting = true;
     setLink(false, "connecting…");
-    ws = new WebSocket(url);
-    ws.onopen = () => {
+    let ticket;
+    try {
+      ticket = (await api("POST", "/api/events/ticket")).ticket;
+    } catch (e) {
+      connecting = false;
+      // on 401 the token form is up, and submitting it connects again
+      if (e.status !== 401) reconnectLater();
+      return;
+    }
+    connecting = false;
+    if (locked || ws) return;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const sock = new WebSocket(scheme + "//" + location.host + "/api/events?ticket=" + encodeURIComponent(ticket));
+    ws = sock;
+    sock.onopen = () => {
       reconnectDelay = RECONNECT_MIN_MS;
       setLink(true, "live");
       loadNode();
     };
-    ws.onmessage = (m) => {
+    sock.onmessage = (m) => {
       let ev;
       try { ev = JSON.parse(m.data); } catch (e) { return; }
       onEvent(ev);
     };
-    ws.onclose = (c) => {
-      setLink(false, "reconnecting…");
+    sock.onclose = (c) => {
+      if (ws === sock) ws = null;
       if (c.code === 1008 || c.code === 1011) log({ type: "info", at: new Date().toISOString(), reason: c.reason });
-      setTimeout(connectEvents, reconnectDelay);
-      reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
+      reconnectLater();
     };
+  }
+
+  function reconnectLater() {
+    if (locked) return;
+    setLink(false, "reconnecting…");
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(connectEvents, reconnectDelay);
+    reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
   }
 
   function setLink(up, text) {
@@ -508,6 +567,7 @@
   // ---- polling and chart -----------------------------------------------------------------------
 
   async function poll() {
+    if (locked) return;
     try {
       const r = await api("GET", "/api/peers");
       const now = Date.now();
@@ -620,10 +680,14 @@
     g.restore();
   }
 
+  function start() {
+    loadNode();
+    connectEvents();
+    poll();
+  }
+
   window.addEventListener("resize", draw);
   setInterval(poll, POLL_MS);
   setInterval(render, 1000); // ages tick
-  loadNode();
-  connectEvents();
-  poll();
+  start();
 })();

@@ -55,6 +55,8 @@ class SwarmOptionsTest {
     for (String section : List.of("transport", "limits", "connectionManager")) {
       assertEquals(extensions.getJsonObject(section), json.remove(section), section);
     }
+    // `http.allowedHosts` extends the contract's http section too (README documents it).
+    assertEquals(new JsonArray(), json.getJsonObject("http").remove("allowedHosts"));
     assertEquals(contract, json);
     assertEquals(defaults, SwarmOptions.fromJson(contract));
     assertEquals(defaults, SwarmOptions.fromJson(new JsonObject()));

@@ -6,11 +6,14 @@ import dev.vertxp2p.verticle.ErrorCodes;
 import dev.vertxp2p.verticle.EventBusAddresses;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.util.Log;
+import dev.vertxp2p.util.Owner;
+import dev.vertxp2p.util.SystemClock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,10 +23,13 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The dashboard, REST API, event WebSocket and {@code /metrics}, on one HTTP server.
@@ -32,6 +38,13 @@ import java.util.Locale;
  * http} section and {@code eventBusPrefix}), it talks to the swarm only through the event bus:
  * it is a client of the verticle like any other. Errors answer {@code {"error", "code"}} with the
  * event-bus failure code as HTTP status; no stack trace ever reaches a response.
+ *
+ * <p>Every request first passes the {@link RequestGuard} (421 for a foreign {@code Host}, 403 for
+ * a foreign {@code Origin}, 415 for a body that is not JSON). With {@code http.token} set, every
+ * {@code /api} call and {@code /metrics} need {@code Authorization: Bearer <token>}; the event
+ * WebSocket takes a single-use ticket from {@code POST /api/events/ticket} instead, since a
+ * browser can set no header on it. The tickets are owned by this verticle's context, where
+ * every request is handled.
  */
 public class DashboardVerticle extends VerticleBase {
   private static final Log LOG = Log.get(DashboardVerticle.class);
@@ -49,10 +62,29 @@ public class DashboardVerticle extends VerticleBase {
   public static final long DIAL_TIMEOUT_MS = 10 * 60_000;
   /** Directory of the dashboard page: on the filesystem (working directory) or the class path. */
   public static final String WEBROOT = "webroot";
+  /** How long a WebSocket ticket stays good: long enough to open the socket, no longer. */
+  public static final Duration TICKET_TTL = Duration.ofSeconds(30);
+  /** The most WebSocket tickets outstanding at once; more get 429 until some are used or expire. */
+  public static final int MAX_OUTSTANDING_TICKETS = 64;
+  /** 429 Too Many Requests (RFC 6585 section 4). */
+  static final int TOO_MANY_REQUESTS = 429;
 
+  private final LongSupplier nanos;
   private HttpOptions http;
   private EventBusAddresses addresses;
   private HttpServer server;
+  private HostPolicy hosts;
+  private Tickets tickets;
+
+  /** A dashboard on the system clock. */
+  public DashboardVerticle() {
+    this(SystemClock.NANOS);
+  }
+
+  /** A dashboard whose tickets expire by {@code nanos}, a monotonic clock (tests pass a fake). */
+  DashboardVerticle(LongSupplier nanos) {
+    this.nanos = Objects.requireNonNull(nanos, "nanos");
+  }
 
   /** The port actually bound; -1 before the deployment started. */
   public int actualPort() {
@@ -84,11 +116,25 @@ public class DashboardVerticle extends VerticleBase {
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(http.getHost())
         .setPort(http.getPort())
+        // HTTP/1.x only: there a request without Content-Length or Transfer-Encoding has no
+        // body, which the guard's 415 relies on; the dashboard gains nothing from h2c.
+        .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_MESSAGE_BYTES)
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
-    return vertx.createHttpServer(serverOptions)
-        .requestHandler(router())
-        .listen()
+    HttpServer created = vertx.createHttpServer(serverOptions);
+    tickets = new Tickets(new Owner(context, "dashboard WebSocket tickets"), nanos,
+        new SecureRandom(), TICKET_TTL, MAX_OUTSTANDING_TICKETS);
+    // Bound to a wildcard, the machine's own addresses are names of the dashboard; reading
+    // them is a system call, kept off the event loop.
+    Future<List<String>> interfaces = HostPolicy.isWildcard(http.getHost())
+        ? vertx.executeBlocking(HostPolicy::interfaceAddresses)
+        : Future.succeededFuture(List.of());
+    return interfaces
+        .compose(addrs -> {
+          hosts = HostPolicy.create(http.getHost(), http.getAllowedHosts(), addrs,
+              created::actualPort);
+          return created.requestHandler(router()).listen();
+        })
         .onSuccess(s -> server = s);
   }
 
@@ -109,8 +155,11 @@ public class DashboardVerticle extends VerticleBase {
               + " img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
       ctx.next();
     });
+    r.route().handler(new RequestGuard(hosts));
     r.route("/api/*").handler(this::authorize);
+    r.get("/metrics").handler(this::authorize);
     r.get("/api/events").handler(this::events);
+    r.post("/api/events/ticket").handler(this::ticket);
     r.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
 
     r.get("/api/node").handler(ctx -> forward(ctx, addresses.node(), new JsonObject()));
@@ -169,29 +218,71 @@ public class DashboardVerticle extends VerticleBase {
 
   // ---- auth -----------------------------------------------------------------------------------
 
+  /**
+   * With a token configured: the bearer token, or on the event WebSocket a ticket. The token is
+   * never taken from the URL, where it would stay in history and logs.
+   */
   private void authorize(RoutingContext ctx) {
     String token = http.getToken();
     if (token == null) {
       ctx.next();
       return;
     }
-    String given = null;
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      given = header.substring(7).trim();
-    } else if (ctx.request().path().equals("/api/events")) {
-      // Browsers cannot set headers on a WebSocket: the page passes the token in the query.
-      given = ctx.queryParams().get("token");
-    }
-    if (given != null && MessageDigest.isEqual(
-        given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-      ctx.next();
+      String given = header.substring(7).trim();
+      if (MessageDigest.isEqual(
+          given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+        ctx.next();
+      } else {
+        unauthorized(ctx, "wrong token");
+      }
       return;
     }
+    if (ctx.request().method() == HttpMethod.GET && ctx.normalizedPath().equals("/api/events")) {
+      // A browser cannot set a header on a WebSocket: the page brings a ticket instead.
+      String ticket = ctx.queryParams().get("ticket");
+      if (ticket != null) {
+        if (tickets.redeem(ticket)) {
+          ctx.next();
+        } else {
+          unauthorized(ctx, "unknown, used or expired ticket: get a fresh one from"
+              + " POST /api/events/ticket (each opens one WebSocket within "
+              + TICKET_TTL.toSeconds() + " s)");
+        }
+        return;
+      }
+      if (ctx.queryParams().contains("token")) {
+        unauthorized(ctx, "?token= is not accepted: get a ticket from POST /api/events/ticket"
+            + " with Authorization: Bearer <token> and open /api/events?ticket=<ticket>");
+        return;
+      }
+      unauthorized(ctx, "this node needs a token: open /api/events?ticket=<ticket>, with a"
+          + " ticket from POST /api/events/ticket, or send Authorization: Bearer <token>");
+      return;
+    }
+    unauthorized(ctx, "this node needs a token: send Authorization: Bearer <token>");
+  }
+
+  private static void unauthorized(RoutingContext ctx, String text) {
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    error(ctx, 401, given == null
-        ? "this node needs a token: send Authorization: Bearer <token>"
-        : "wrong token");
+    error(ctx, 401, text);
+  }
+
+  /** {@code POST /api/events/ticket}: a single-use ticket for one event WebSocket. */
+  private void ticket(RoutingContext ctx) {
+    String ticket = tickets.issue();
+    if (ticket == null) {
+      error(ctx, TOO_MANY_REQUESTS, tickets.maxOutstanding() + " WebSocket tickets are"
+          + " outstanding, the most allowed: use one, or wait up to " + TICKET_TTL.toSeconds()
+          + " s for them to expire");
+      return;
+    }
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject().put("ticket", ticket)
+            .put("expiresIn", TICKET_TTL.toSeconds()).encode());
   }
 
   // ---- WebSocket ------------------------------------------------------------------------------
@@ -203,46 +294,10 @@ public class DashboardVerticle extends VerticleBase {
       error(ctx, ErrorCodes.BAD_REQUEST, "/api/events is a WebSocket: send Upgrade: websocket");
       return;
     }
-    String origin = req.getHeader(HttpHeaders.ORIGIN);
-    // A page from another site must not read our events with the user's browser; clients that
-    // are not browsers send no Origin and are let through (the token still applies).
-    if (origin != null && !sameOrigin(origin, req)) {
-      error(ctx, 403, "Origin " + origin + " is not this dashboard's origin");
-      return;
-    }
+    // The guard has checked Host and Origin, and authorize the ticket.
     req.toWebSocket()
         .onSuccess(ws -> new EventStream(vertx, addresses, ws).start())
         .onFailure(err -> LOG.debug(() -> "WebSocket upgrade failed: " + err.getMessage()));
-  }
-
-  static boolean sameOrigin(String origin, HttpServerRequest req) {
-    if (req.authority() == null) {
-      return false;
-    }
-    URI uri;
-    try {
-      uri = new URI(origin);
-    } catch (Exception e) {
-      return false;
-    }
-    if (uri.getHost() == null || uri.getScheme() == null) {
-      return false;
-    }
-    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    int originPort = uri.getPort() != -1 ? uri.getPort() : defaultPort(scheme);
-    String host = req.authority().host();
-    int port = req.authority().port() != -1 ? req.authority().port()
-        : defaultPort(req.isSSL() ? "https" : "http");
-    return stripBrackets(uri.getHost()).equalsIgnoreCase(stripBrackets(host))
-        && originPort == port;
-  }
-
-  private static int defaultPort(String scheme) {
-    return scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
-  }
-
-  private static String stripBrackets(String host) {
-    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
   // ---- forwarding -----------------------------------------------------------------------------

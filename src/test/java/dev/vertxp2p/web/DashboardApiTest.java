@@ -75,10 +75,12 @@ class DashboardApiTest {
     return await(client.get(path).send());
   }
 
+  /** A POST with no body, a JSON object, or text sent as {@code application/json}. */
   private HttpResponse<Buffer> post(String path, Object body) {
     return await(body == null ? client.post(path).send()
         : body instanceof JsonObject j ? client.post(path).sendJsonObject(j)
-        : client.post(path).sendBuffer(Buffer.buffer(body.toString())));
+        : client.post(path).putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(body.toString())));
   }
 
   private HttpResponse<Buffer> delete(String path) {
@@ -252,16 +254,25 @@ class DashboardApiTest {
     HttpResponse<Buffer> ok = await(c.get("/api/node").bearerTokenAuthentication("t0ken").send());
     assertEquals(200, ok.statusCode());
     assertEquals(a.swarm().peerId().toString(), ok.bodyAsJsonObject().getString("peerId"));
-    // the page and /metrics stay reachable: the page asks for the token itself
+    // the page stays reachable: it asks for the token itself; /metrics needs it
     assertEquals(200, await(c.get("/").send()).statusCode());
-    assertEquals(200, await(c.get("/metrics").send()).statusCode());
+    assertError(await(c.get("/metrics").send()), 401, "token");
+    assertEquals(200, await(c.get("/metrics").bearerTokenAuthentication("t0ken").send())
+        .statusCode());
 
     WebSocketClient ws = vertx.createWebSocketClient();
     Throwable t = failure(ws.connect(locked.actualPort(), "127.0.0.1", "/api/events"));
     assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, t).getStatus());
-    WebSocket viaQuery = await(ws.connect(locked.actualPort(), "127.0.0.1",
+    // the token never travels in a URL: the page brings a ticket instead
+    Throwable viaQuery = failure(ws.connect(locked.actualPort(), "127.0.0.1",
         "/api/events?token=t0ken"));
-    viaQuery.close();
+    assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, viaQuery).getStatus());
+    String ticket = await(c.post("/api/events/ticket").bearerTokenAuthentication("t0ken").send())
+        .bodyAsJsonObject().getString("ticket");
+    WebSocket viaTicket = await(ws.connect(locked.actualPort(), "127.0.0.1",
+        "/api/events?ticket=" + ticket));
+    viaTicket.close();
+    // a client that can set headers may still send the token as one
     WebSocket viaHeader = await(ws.connect(new WebSocketConnectOptions()
         .setPort(locked.actualPort()).setHost("127.0.0.1").setURI("/api/events")
         .addHeader("Authorization", "Bearer t0ken")));

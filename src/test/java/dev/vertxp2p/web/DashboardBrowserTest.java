@@ -6,6 +6,7 @@ import static dev.vertxp2p.verticle.TestNodes.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
@@ -40,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium: dial three connections through the form, see them,
- * hang one up with its button, see two. Skipped when Chromium or its driver is missing, except
+ * hang one up with its button, see two; with a token, unlock the page through its form and see
+ * connections arrive over the event WebSocket, the token never in the page's URL. Skipped when Chromium or its driver is missing, except
  * under {@code CI=true}, where that fails.
  */
 class DashboardBrowserTest {
@@ -138,6 +140,50 @@ class DashboardBrowserTest {
         "return Array.from(document.querySelectorAll(arguments[0])).map(r => r.dataset.stream);",
         "tr.streams-row[data-for='" + connId + "'] tr[data-stream]");
     return ((List<?>) ids).stream().map(String::valueOf).toList();
+  }
+
+  @Test
+  void aTokenIsAskedForInAFormAndNeverPutInTheUrl() throws Exception {
+    String token = "s3cret-" + Long.toHexString(System.nanoTime());
+    JsonObject conf = config("swarm");
+    conf.getJsonObject("http").put("enabled", true).put("port", 0).put("token", token);
+    DashboardVerticle locked = new DashboardVerticle();
+    await(vertx.deployVerticle(locked, new DeploymentOptions().setConfig(conf)));
+    String page = locked.url() + "/";
+    WebDriverWait wait = new WebDriverWait(driver, WAIT);
+    driver.get(page);
+    wait.until(d -> d.findElement(By.id("login")).isDisplayed());
+    wait.until(d -> "locked".equals(d.findElement(By.id("link")).getText()));
+
+    driver.findElement(By.id("login-token")).sendKeys(token);
+    driver.findElement(By.id("login-submit")).click();
+    wait.until(d -> !d.findElement(By.id("login")).isDisplayed());
+    wait.until(d -> "live".equals(d.findElement(By.id("link")).getText()));
+    wait.until(d -> d.findElement(By.id("peer-id")).getText()
+        .equals(a.swarm().peerId().toString()));
+
+    // Connections appear on the page only through the event WebSocket (polling refreshes
+    // counters of connections it already knows, never adds one).
+    String peerB = b.swarm().peerId().toString();
+    await(a.swarm().dial(b.swarm().listenAddrs().get(0), new DialOptions().setConnections(2)));
+    wait.until(d -> "2".equals(count(peerB)));
+    assertEquals(page, driver.getCurrentUrl());
+    assertTrue(!driver.getCurrentUrl().contains(token), driver.getCurrentUrl());
+
+    // The tab keeps it: a reload goes live without the form, and still with a clean URL.
+    driver.navigate().refresh();
+    wait.until(d -> "live".equals(d.findElement(By.id("link")).getText()));
+    wait.until(d -> "2".equals(count(peerB)));
+    assertTrue(!driver.findElement(By.id("login")).isDisplayed());
+    assertEquals(page, driver.getCurrentUrl());
+
+    // A wrong token brings the form back, saying so.
+    ((JavascriptExecutor) driver).executeScript(
+        "sessionStorage.setItem('vertxp2p.dashboard.token', 'wrong')");
+    driver.navigate().refresh();
+    wait.until(d -> d.findElement(By.id("login")).isDisplayed());
+    wait.until(d -> d.findElement(By.id("login-error")).getText().contains("wrong token"));
+    assertEquals(page, driver.getCurrentUrl());
   }
 
   @Test
