@@ -125,7 +125,7 @@ final class ProofChecker {
       String why = "refused a " + key.type() + " identity check: " + maxPending
           + " checks already running or queued on " + threads + " threads (" + LIMIT_NAME + ")";
       if (fullWarned.compareAndSet(false, true)) {
-        LOG.warn(why + "; further refusals until it drains are logged with each connection");
+        LOG.warn(why + "; until it drains, each refused handshake is logged at info level only");
       }
       return Future.failedFuture(new ResourceLimitException(LIMIT_NAME, why));
     }

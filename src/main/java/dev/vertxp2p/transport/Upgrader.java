@@ -325,6 +325,8 @@ public final class Upgrader {
           if (verdict.cause() instanceof NoiseException e) {
             noise.proofRejected(e); // throws e
           }
+          // not the remote's fault (a full pool, a closing node), so no one else logs it
+          LOG.info("handshake with " + remoteAddr + " refused: " + verdict.cause());
           fail(verdict.cause());
           return;
         }
