@@ -11,6 +11,7 @@ import dev.vertxp2p.Connection.Direction;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.PrivateKey;
+import dev.vertxp2p.crypto.PublicKey;
 import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.proto.multistream.MultistreamInitiator;
 import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
@@ -39,6 +40,7 @@ import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 
 /**
  * Turns a raw TCP socket into a {@link MuxedConnection}: multistream-select {@code /noise}, the
@@ -94,8 +96,7 @@ public final class Upgrader {
   /** Bound on the refused proofs {@link #verified} keeps, apart from the good ones. */
   static final int REFUSED_CACHE_SIZE = 1024;
 
-  private final ProofChecker proofs =
-      new ProofChecker(IDENTITY_CHECK_THREADS, MAX_PENDING_IDENTITY_CHECKS, verified);
+  private final ProofChecker proofs;
 
   /** An upgrader with the default {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
@@ -105,6 +106,15 @@ public final class Upgrader {
   /** An upgrader whose muxer engines take their windows and stream counts from {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, LimitsOptions limits,
       SecureRandom random) {
+    this(identity, options, limits, random,
+        (key, proof) -> key.verify(proof.signedData(), proof.signature()));
+  }
+
+  /** With {@code verify} standing in for the signature check: for tests that hold a worker. */
+  Upgrader(PrivateKey identity, TransportOptions options, LimitsOptions limits,
+      SecureRandom random, BiPredicate<PublicKey, IdentityProof> verify) {
+    this.proofs = new ProofChecker(IDENTITY_CHECK_THREADS, MAX_PENDING_IDENTITY_CHECKS, verified,
+        verify);
     this.identity = identity;
     this.yamuxConfig = MuxerConfigs.yamux(limits);
     this.mplexConfig = MuxerConfigs.mplex(limits);
