@@ -3,7 +3,7 @@ package dev.vertxp2p.crypto;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -19,9 +19,15 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
  * Verification only: this node never signs with ECDSA.
  */
 public final class EcdsaPublicKey implements PublicKey {
-  /** Named curves accepted: P-256, P-384, P-521 (what go-libp2p's x509 parsing allows). */
-  private static final Set<ASN1ObjectIdentifier> CURVES = Set.of(
-      SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
+  /**
+   * Named curves accepted, P-256, P-384 and P-521 (what go-libp2p's x509 parsing allows), with the
+   * length of an uncompressed point on each (SEC 1 section 2.3.3: 0x04 and two coordinates of the
+   * field's size in bytes).
+   */
+  private static final Map<ASN1ObjectIdentifier, Integer> CURVES = Map.of(
+      SECObjectIdentifiers.secp256r1, 1 + 2 * 32,
+      SECObjectIdentifiers.secp384r1, 1 + 2 * 48,
+      SECObjectIdentifiers.secp521r1, 1 + 2 * 66);
 
   private final byte[] der;
   private final ECPublicKeyParameters params;
@@ -45,7 +51,7 @@ public final class EcdsaPublicKey implements PublicKey {
       throw new KeyFormatException("ECDSA public key has algorithm " + alg.getAlgorithm()
           + ", expected id-ecPublicKey " + X9ObjectIdentifiers.id_ecPublicKey);
     }
-    if (!(alg.getParameters() instanceof ASN1ObjectIdentifier curve) || !CURVES.contains(curve)) {
+    if (!(alg.getParameters() instanceof ASN1ObjectIdentifier curve) || !CURVES.containsKey(curve)) {
       // Never print the remote's parameters as they are: BouncyCastle's toString() of some ASN.1
       // strings throws on bytes that are not valid text (found by KeysFuzzTest).
       String got = alg.getParameters() instanceof ASN1ObjectIdentifier oid ? "curve " + oid.getId()
@@ -58,6 +64,12 @@ public final class EcdsaPublicKey implements PublicKey {
     if (point.length == 0 || point[0] != 0x04) {
       // RFC 5480 section 2.2: uncompressed form is mandatory to support; go-libp2p only takes it.
       throw new KeyFormatException("ECDSA public key point must be uncompressed (0x04 prefix)");
+    }
+    int pointLength = CURVES.get(curve);
+    if (point.length != pointLength) {
+      // Checked before any arithmetic on the point: its size bounds the work.
+      throw new KeyFormatException("ECDSA public key point on curve " + curve.getId() + " must be "
+          + pointLength + " bytes, got " + point.length);
     }
     try {
       AsymmetricKeyParameter p = PublicKeyFactory.createKey(spki);

@@ -195,6 +195,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       Future<Void> listeners = transport.closeListeners(grace.plusSeconds(1));
       return Future.join(all).transform(ar -> listeners)
           .transform(ar -> transport.close())
+          // the identity-check threads go last, whatever the transport's close said
+          .eventually(() -> upgrader == null ? Future.succeededFuture() : upgrader.close())
           .mapEmpty();
     });
   }

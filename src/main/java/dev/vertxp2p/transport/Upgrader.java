@@ -10,8 +10,6 @@ import dev.vertxp2p.proto.yamux.YamuxConfig;
 import dev.vertxp2p.Connection.Direction;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
-import dev.vertxp2p.crypto.KeyFormatException;
-import dev.vertxp2p.crypto.Keys;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.crypto.PublicKey;
 import dev.vertxp2p.ProtocolException;
@@ -21,6 +19,7 @@ import dev.vertxp2p.proto.multistream.MultistreamResponder;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mplex.MplexEngine;
 import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
+import dev.vertxp2p.proto.noise.IdentityProof;
 import dev.vertxp2p.proto.noise.NoCommonMuxerException;
 import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
@@ -30,6 +29,8 @@ import dev.vertxp2p.proto.noise.NoiseKeyPair;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.util.Log;
+import dev.vertxp2p.util.Owner;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +40,7 @@ import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 
 /**
  * Turns a raw TCP socket into a {@link MuxedConnection}: multistream-select {@code /noise}, the
@@ -66,15 +68,35 @@ public final class Upgrader {
    */
   private final NoiseKeyPair staticKey;
   /**
-   * Remote static-key signatures already verified, with the peer id they prove. A peer's static
-   * key and its signature stay the same across its connections (go- and rust-libp2p, and this
-   * node, keep one static key), so the second and later connections of a peer skip decoding its
-   * key and an Ed25519 verification. Keyed by the exact bytes verified; only successes are kept.
+   * Threads that verify costly identity proofs (RSA and ECDSA keys) off the event loops, per
+   * upgrader (one per swarm). The handshake whose proof they check waits without holding its loop.
    */
-  private final VerifiedIdentities verified = new VerifiedIdentities(VERIFIED_CACHE_SIZE);
+  public static final int IDENTITY_CHECK_THREADS = 2;
 
-  /** Bound on {@link #verified}: about 200 bytes an entry. */
+  /**
+   * Most costly identity proofs verifying or waiting for one of the {@link
+   * #IDENTITY_CHECK_THREADS} at once; the handshake of one more is refused at once with a {@link
+   * dev.vertxp2p.ResourceLimitException} naming this limit, never queued. At a few milliseconds a
+   * check (RSA-8192), the last in line waits well under a second.
+   */
+  public static final int MAX_PENDING_IDENTITY_CHECKS = 64;
+
+  /**
+   * Remote static-key proofs already checked, good and bad. A peer's static key and its signature
+   * stay the same across its connections (go- and rust-libp2p, and this node, keep one static key),
+   * so the second and later connections of a peer skip decoding its key and verifying; a proof
+   * refused once is refused again for the price of a lookup.
+   */
+  private final VerifiedIdentities verified =
+      new VerifiedIdentities(VERIFIED_CACHE_SIZE, REFUSED_CACHE_SIZE);
+
+  /** Bound on the good proofs {@link #verified} keeps: about 150 bytes an entry. */
   static final int VERIFIED_CACHE_SIZE = 1024;
+
+  /** Bound on the refused proofs {@link #verified} keeps, apart from the good ones. */
+  static final int REFUSED_CACHE_SIZE = 1024;
+
+  private final ProofChecker proofs;
 
   /** An upgrader with the default {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
@@ -84,6 +106,15 @@ public final class Upgrader {
   /** An upgrader whose muxer engines take their windows and stream counts from {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, LimitsOptions limits,
       SecureRandom random) {
+    this(identity, options, limits, random,
+        (key, proof) -> key.verify(proof.signedData(), proof.signature()));
+  }
+
+  /** With {@code verify} standing in for the signature check: for tests that hold a worker. */
+  Upgrader(PrivateKey identity, TransportOptions options, LimitsOptions limits,
+      SecureRandom random, BiPredicate<PublicKey, IdentityProof> verify) {
+    this.proofs = new ProofChecker(IDENTITY_CHECK_THREADS, MAX_PENDING_IDENTITY_CHECKS, verified,
+        verify);
     this.identity = identity;
     this.yamuxConfig = MuxerConfigs.yamux(limits);
     this.mplexConfig = MuxerConfigs.mplex(limits);
@@ -116,6 +147,14 @@ public final class Upgrader {
 
   public TransportOptions options() {
     return options;
+  }
+
+  /**
+   * Stops the identity-check threads, once the upgrades in flight are done with or abandoned; an
+   * upgrade that needs one afterwards fails. From any thread.
+   */
+  public Future<Void> close() {
+    return proofs.close();
   }
 
   /**
@@ -158,7 +197,11 @@ public final class Upgrader {
     final ConnectionHost host;
     final Promise<MuxedConnection> promise = Promise.promise();
 
+    /** The socket's loop: where every method of this upgrade runs, checked where it matters. */
+    final Owner owner;
     Stage stage = Stage.SECURITY;
+    /** True while a worker checks the remote's identity proof and the socket is paused. */
+    boolean checkingProof;
     MultistreamNegotiator negotiation;
     NoiseHandshake noise;
     NoiseSession session;
@@ -177,6 +220,7 @@ public final class Upgrader {
       this.localAddr = localAddr;
       this.remoteAddr = remoteAddr;
       this.host = host;
+      this.owner = Owner.of(context);
     }
 
     /** When the upgrade began, for the handshake latency (monotonic). */
@@ -239,6 +283,8 @@ public final class Upgrader {
           writeNoise();
           if (noise.isComplete()) {
             handshakeDone();
+          } else if (noise.isAwaitingProof() && !checkingProof) {
+            checkProof(noise.pendingProof().orElseThrow());
           }
         }
         case MUXER -> {
@@ -251,7 +297,7 @@ public final class Upgrader {
 
     private void startHandshake() {
       stage = Stage.HANDSHAKE;
-      NoiseConfig config = NoiseConfig.builder(signer, this::verifyRemote)
+      NoiseConfig config = NoiseConfig.deferredBuilder(signer)
           .streamMuxers(options.getMuxers())
           .staticKeyPair(staticKey)
           .random(random)
@@ -260,27 +306,54 @@ public final class Upgrader {
       writeNoise();
     }
 
-    /** Called by the Noise engine the moment the remote's payload is decrypted. */
-    private void verifyRemote(byte[] identityKey, byte[] signature, byte[] signedData) {
-      java.nio.ByteBuffer cacheKey = VerifiedIdentities.key(identityKey, signature, signedData);
-      PeerId proved = verified.get(cacheKey);
-      if (proved == null) {
-        PublicKey key;
-        try {
-          key = Keys.unmarshalPublicKey(identityKey);
-        } catch (KeyFormatException e) {
-          throw new NoiseException("remote identity key is malformed: " + e.getMessage());
-        }
-        if (!key.verify(signedData, signature)) {
-          throw new NoiseException("remote's signature over its Noise static key does not verify");
-        }
-        proved = PeerId.fromPublicKey(key);
-        verified.put(cacheKey, proved);
+    /**
+     * The engine stopped at the remote's identity proof. A remembered or cheap proof is settled
+     * now; a costly one goes to a worker, with the socket paused so that the remote's further
+     * bytes wait in the kernel, and the upgrade's timer still running.
+     */
+    private void checkProof(IdentityProof proof) {
+      Future<PeerId> verdict = proofs.check(context.owner(), proof);
+      if (verdict.isComplete()) {
+        onProofChecked(verdict);
+        return;
       }
-      if (expectedPeer != null && !expectedPeer.equals(proved)) {
-        throw new PeerIdMismatchException(expectedPeer, proved);
+      checkingProof = true;
+      socket.pause();
+      verdict.onComplete(ar -> owner.run(() -> onProofChecked(ar)));
+    }
+
+    /** The verdict on the remote's proof, on the socket's loop. */
+    private void onProofChecked(AsyncResult<PeerId> verdict) {
+      owner.check();
+      boolean wasPaused = checkingProof;
+      checkingProof = false;
+      if (stage != Stage.HANDSHAKE) {
+        return; // timed out, closed or failed while a worker checked: nothing to do
       }
-      remotePeer = proved;
+      try {
+        if (verdict.failed()) {
+          if (verdict.cause() instanceof NoiseException e) {
+            noise.proofRejected(e); // throws e
+          }
+          // not the remote's fault (a full pool, a closing node), so no one else logs it
+          LOG.info("handshake with " + remoteAddr + " refused: " + verdict.cause());
+          fail(verdict.cause());
+          return;
+        }
+        PeerId proved = verdict.result();
+        if (expectedPeer != null && !expectedPeer.equals(proved)) {
+          noise.proofRejected(new PeerIdMismatchException(expectedPeer, proved));
+        }
+        remotePeer = proved;
+        noise.proofAccepted();
+        writeNoise();
+        handshakeDone();
+        if (wasPaused && stage == Stage.MUXER) {
+          socket.resume(); // muxer negotiation reads on; a finished upgrade's connection resumes
+        }
+      } catch (RuntimeException e) {
+        fail(e);
+      }
     }
 
     private void handshakeDone() {

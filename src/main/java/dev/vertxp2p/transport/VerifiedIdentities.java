@@ -1,52 +1,138 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.multiformats.Multihash;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A bounded, least-recently-used memory of identity proofs already checked: the exact bytes of a
- * remote's identity key, its signature and the signed data, mapped to the peer id they prove.
- * Handshakes run on every event loop, so access is synchronized; an entry is a few hundred bytes
- * and a lookup a hash of them, against an Ed25519 point decoding and verification saved.
+ * A bounded memory of identity proofs already checked, both ways: a proof that verified maps to
+ * the peer id it proves, a proof that did not to why it was refused. Repeating either costs a
+ * hash and a lookup instead of a key decoding and a signature check, which for RSA runs on a
+ * worker thread. Proofs and refusals are kept apart, each under its own bound, so that a flood of
+ * bad proofs cannot push the good ones out.
+ *
+ * <p>A proof is keyed by the SHA-256 of its three byte strings (length-prefixed, so none can
+ * blur into the next): 32 bytes an entry whatever the key size, where the raw bytes of an RSA
+ * proof would be kilobytes. Each side forgets its least recently used entry beyond its bound.
+ *
+ * <p>Handshakes on every event loop share one instance: it is built on a concurrent map and an
+ * atomic clock, with no lock. Two loops racing may keep the bound exceeded by one entry each for a
+ * moment, never more.
  */
 final class VerifiedIdentities {
-  private final Map<ByteBuffer, PeerId> entries;
+  private final Lru<PeerId> proved;
+  private final Lru<String> refused;
 
+  /** The same bound for proofs and for refusals. */
   VerifiedIdentities(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
-    }
-    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, PeerId> eldest) {
-        return size() > capacity;
-      }
-    };
+    this(capacity, capacity);
   }
 
-  /** The lookup key for one proof: the three byte strings, length-prefixed so none can blur. */
+  VerifiedIdentities(int provedCapacity, int refusedCapacity) {
+    this.proved = new Lru<>(provedCapacity);
+    this.refused = new Lru<>(refusedCapacity);
+  }
+
+  /** The lookup key for one proof. */
   static ByteBuffer key(byte[] identityKey, byte[] signature, byte[] signedData) {
     ByteBuffer b = ByteBuffer.allocate(12 + identityKey.length + signature.length
         + signedData.length);
     b.putInt(identityKey.length).put(identityKey);
     b.putInt(signature.length).put(signature);
     b.putInt(signedData.length).put(signedData);
-    return b.flip();
+    return ByteBuffer.wrap(Multihash.sha256Digest(b.array())).asReadOnlyBuffer();
   }
 
-  /** The peer id this proof was found to prove, or null when it was not checked (or forgotten). */
-  synchronized PeerId get(ByteBuffer key) {
-    return entries.get(key);
+  /** The peer id this proof was found to prove, or null when it was not (or is forgotten). */
+  PeerId get(ByteBuffer key) {
+    return proved.get(key);
   }
 
   /** Records a proof that verified. */
-  synchronized void put(ByteBuffer key, PeerId proved) {
-    entries.put(key, proved);
+  void put(ByteBuffer key, PeerId peer) {
+    proved.put(key, peer);
   }
 
-  synchronized int size() {
-    return entries.size();
+  /** Why this proof was refused, or null when it was not (or is forgotten). */
+  String refusal(ByteBuffer key) {
+    return refused.get(key);
+  }
+
+  /** Records a proof that did not verify, with the reason given for it. */
+  void refuse(ByteBuffer key, String reason) {
+    refused.put(key, reason);
+  }
+
+  /** Proofs remembered as good. */
+  int size() {
+    return proved.size();
+  }
+
+  /** Proofs remembered as refused. */
+  int refusedSize() {
+    return refused.size();
+  }
+
+  /** A concurrent map that drops its least recently used entry beyond a bound. */
+  private static final class Lru<V> {
+    private final int capacity;
+    private final Map<ByteBuffer, Entry<V>> entries = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
+
+    Lru(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+      }
+      this.capacity = capacity;
+    }
+
+    V get(ByteBuffer key) {
+      Entry<V> e = entries.get(key);
+      if (e == null) {
+        return null;
+      }
+      e.used = clock.incrementAndGet();
+      return e.value;
+    }
+
+    void put(ByteBuffer key, V value) {
+      entries.put(key, new Entry<>(value, clock.incrementAndGet()));
+      while (entries.size() > capacity) {
+        evictOldest();
+      }
+    }
+
+    /**
+     * One pass over at most {@code capacity + 1} entries: microseconds, paid only by an insertion
+     * over the bound, against the signature check that insertion follows.
+     */
+    private void evictOldest() {
+      Map.Entry<ByteBuffer, Entry<V>> oldest = null;
+      for (Map.Entry<ByteBuffer, Entry<V>> e : entries.entrySet()) {
+        if (oldest == null || e.getValue().used < oldest.getValue().used) {
+          oldest = e;
+        }
+      }
+      if (oldest != null) {
+        entries.remove(oldest.getKey(), oldest.getValue());
+      }
+    }
+
+    int size() {
+      return entries.size();
+    }
+  }
+
+  private static final class Entry<V> {
+    final V value;
+    volatile long used;
+
+    Entry(V value, long used) {
+      this.value = value;
+      this.used = used;
+    }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.bench.jmh.IdentityVerifyBench;
 import dev.vertxp2p.bench.jmh.MultistreamBench;
 import dev.vertxp2p.bench.jmh.NoiseBench;
 import dev.vertxp2p.bench.jmh.SelectorBench;
@@ -123,7 +124,7 @@ class BenchSmokeTest {
 
   @Test
   @Timeout(20)
-  void everyJmhBodyRunsOnce() {
+  void everyJmhBodyRunsOnce() throws Exception {
     Blackhole bh = new Blackhole(
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     for (String kind : List.of("JDK", "BC")) {
@@ -150,6 +151,12 @@ class BenchSmokeTest {
       s.connections = 3;
       s.setUp();
       assertNotNull(s.pick());
+    }
+    for (String key : List.of("ED25519", "RSA_8192")) {
+      IdentityVerifyBench b = new IdentityVerifyBench();
+      b.key = key;
+      b.setUp();
+      assertEquals(key.equals("ED25519"), b.decodeAndVerify());
     }
   }
 }

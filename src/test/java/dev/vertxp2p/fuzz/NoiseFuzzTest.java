@@ -13,6 +13,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.Keys;
 import dev.vertxp2p.crypto.PublicKey;
+import dev.vertxp2p.proto.noise.IdentityProof;
 import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseHandshake;
@@ -47,6 +48,59 @@ class NoiseFuzzTest {
     responder.receive(m1, 0, m1.length);
     responder.pollOutbound();
     feed(responder, data.consumeBytes(1 << 16), data);
+  }
+
+  /**
+   * As {@link #responderAfterMessage1}, with the identity check deferred to the caller, as the
+   * upgrader runs it: bytes that come while the proof is pending are held, not parsed, and the
+   * verdict (the upgrader's own check) either completes the handshake with every held byte as
+   * leftover or fails it.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void deferredResponderAfterMessage1(FuzzedDataProvider data) {
+    NoiseHandshake initiator = NoisePeers.initiator();
+    NoiseHandshake responder = NoiseHandshake.responder(NoisePeers.deferred(
+        NoisePeers.signer(NoisePeers.RESPONDER_IDENTITY), 0x41).build());
+    byte[] m1 = initiator.pollOutbound();
+    responder.receive(m1, 0, m1.length);
+    responder.pollOutbound();
+    byte[] wire = data.consumeBytes(1 << 16);
+    int pos = 0;
+    while (pos < wire.length && !responder.isComplete() && !responder.isFailed()) {
+      int len = Math.min(wire.length - pos, data.consumeInt(1, 1 << 16));
+      try {
+        responder.receive(wire, pos, len);
+      } catch (NoiseException e) {
+        assertTrue(responder.isFailed(), "a handshake that threw must be failed");
+        return;
+      }
+      pos += len;
+      assertNull(responder.pollOutbound(), "a responder writes nothing after message 2");
+      if (responder.isAwaitingProof() && (pos == wire.length || data.consumeBoolean())) {
+        IdentityProof proof = responder.pendingProof().orElseThrow();
+        try {
+          NoisePeers.VERIFIER.verify(proof.identityKey(), proof.signature(), proof.signedData());
+        } catch (NoiseException refused) {
+          assertThrows(NoiseException.class, () -> responder.proofRejected(refused));
+          assertTrue(responder.isFailed());
+          assertThrows(IllegalStateException.class, () -> responder.receive(new byte[1], 0, 1));
+          return;
+        }
+        try {
+          responder.proofAccepted();
+        } catch (NoiseException noCommonMuxer) {
+          assertTrue(responder.isFailed());
+          return;
+        }
+        assertTrue(responder.isComplete());
+      }
+    }
+    if (responder.isComplete()) {
+      assertEquals(NoisePeers.YAMUX, responder.selectedMuxer().orElseThrow());
+      // nothing lost: every byte fed after message 3 (the wire's first frame) is the leftover
+      int message3End = NoiseHandshake.LENGTH_PREFIX + (((wire[0] & 0xff) << 8) | (wire[1] & 0xff));
+      assertEquals(pos - message3End, responder.leftover().length);
+    }
   }
 
   /** An initiator (message 1 sent) fed fuzzed bytes where message 2 belongs. */

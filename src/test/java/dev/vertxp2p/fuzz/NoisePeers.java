@@ -140,6 +140,15 @@ final class NoisePeers {
         .random(RANDOM);
   }
 
+  /** As {@link #config}, with the identity check left to the caller (the upgrader's mode). */
+  static NoiseConfig.Builder deferred(NoiseIdentitySigner signer, int keySeed) {
+    return NoiseConfig.deferredBuilder(signer)
+        .streamMuxers(List.of(YAMUX, MPLEX))
+        .staticKeyPair(NoiseKeyPair.fromPrivateKey(fill(keySeed)))
+        .ephemeralKeyPair(NoiseKeyPair.fromPrivateKey(fill(keySeed + 1)))
+        .random(RANDOM);
+  }
+
   static NoiseHandshake initiator() {
     return NoiseHandshake.initiator(config(signer(INITIATOR_IDENTITY), 0x31).build());
   }

@@ -189,6 +189,9 @@ public final class SeedCorpus {
     put("NoiseFuzzTest", "responder", "message1-and-3", concat(m1, m3));
     putWithTruncations("NoiseFuzzTest", "responderAfterMessage1", "message3", m3);
     put("NoiseFuzzTest", "responderAfterMessage1", "message3-and-data", concat(m3, transport));
+    putWithTruncations("NoiseFuzzTest", "deferredResponderAfterMessage1", "message3", m3);
+    put("NoiseFuzzTest", "deferredResponderAfterMessage1", "message3-and-data",
+        concat(m3, transport));
     putWithTruncations("NoiseFuzzTest", "initiator", "message2", m2);
     byte[] bad = m2.clone();
     bad[bad.length - 1] ^= 1;

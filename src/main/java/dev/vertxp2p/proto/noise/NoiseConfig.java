@@ -5,8 +5,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one {@link NoiseHandshake} needs: the local identity, the verifier of the remote one, the
+ * What one {@link NoiseHandshake} needs: the local identity, how the remote one is checked, the
  * local stream muxers for inlined negotiation, and optionally fixed key material.
+ *
+ * <p>The remote identity is checked either by a {@link RemoteIdentityVerifier} the engine calls
+ * inline ({@link #builder(NoiseIdentitySigner, RemoteIdentityVerifier)}), or by the caller, at its
+ * own pace ({@link #deferredBuilder(NoiseIdentitySigner)}): the engine then stops at the proof
+ * ({@link NoiseHandshake#pendingProof()}) until told the verdict, so that a costly check can run
+ * elsewhere while the engine stays free of threads and I/O.
  *
  * <p>Without a static key pair each handshake generates its own, which the libp2p noise spec
  * allows ("Static Key Authentication"). An injected ephemeral key pair is for deterministic tests
@@ -31,15 +37,25 @@ public final class NoiseConfig {
     this.aeadKind = b.aeadKind;
   }
 
-  /** A builder; signer and verifier are mandatory. */
+  /** A builder whose handshakes check the remote identity inline with {@code verifier}. */
   public static Builder builder(NoiseIdentitySigner signer, RemoteIdentityVerifier verifier) {
-    return new Builder(signer, verifier);
+    return new Builder(signer, Objects.requireNonNull(verifier, "verifier"));
+  }
+
+  /**
+   * A builder whose handshakes leave the remote identity to the caller: each stops at the remote's
+   * proof and waits for {@link NoiseHandshake#proofAccepted()} or {@link
+   * NoiseHandshake#proofRejected}.
+   */
+  public static Builder deferredBuilder(NoiseIdentitySigner signer) {
+    return new Builder(signer, null);
   }
 
   NoiseIdentitySigner signer() {
     return signer;
   }
 
+  /** The inline verifier, or null when verification is deferred to the caller. */
   RemoteIdentityVerifier verifier() {
     return verifier;
   }
@@ -76,7 +92,7 @@ public final class NoiseConfig {
 
     private Builder(NoiseIdentitySigner signer, RemoteIdentityVerifier verifier) {
       this.signer = Objects.requireNonNull(signer, "signer");
-      this.verifier = Objects.requireNonNull(verifier, "verifier");
+      this.verifier = verifier;
     }
 
     /**

@@ -15,12 +15,21 @@ import java.util.Optional;
  *
  * <p>Message flow (libp2p noise spec, "XX"): the initiator's message 1 carries an empty payload;
  * message 2 (responder) and message 3 (initiator) carry a signed {@link NoiseHandshakePayload} with
- * the sender's {@code stream_muxers} extension. The remote payload goes to the {@link
- * RemoteIdentityVerifier} as soon as it is decrypted, so an initiator rejects a wrong responder
- * before it sends message 3.
+ * the sender's {@code stream_muxers} extension. The remote's identity proof is checked as soon as
+ * its payload is decrypted, so an initiator rejects a wrong responder before it sends message 3.
+ *
+ * <p>Who checks it depends on the {@link NoiseConfig}. With a {@link RemoteIdentityVerifier} the
+ * engine calls it inline. Without one ({@link NoiseConfig#deferredBuilder}) the engine stops in
+ * the state "awaiting proof": {@link #pendingProof()} hands out the {@link IdentityProof}, nothing
+ * more is written, and bytes that keep arriving are held (at most {@link #MAX_HELD_BYTES}) until
+ * the caller answers with {@link #proofAccepted()} (the handshake then completes and the held bytes
+ * become {@link #leftover()}) or {@link #proofRejected} (it fails). The check may thus run on
+ * another thread while this engine stays single-threaded: the caller brings the verdict back to
+ * the thread that owns the engine.
  *
  * <p>Any {@link NoiseException} leaves the engine failed for good; the caller closes the
- * connection. The handshake timeout is the caller's: this class has no clock.
+ * connection. The handshake timeout is the caller's, and runs on while a proof is pending: this
+ * class has no clock.
  */
 public final class NoiseHandshake {
   /** The multistream protocol id (libp2p noise spec, "Negotiation"). */
@@ -38,6 +47,13 @@ public final class NoiseHandshake {
   /** Size of the big-endian length prefix of every message (spec "Wire Format"). */
   public static final int LENGTH_PREFIX = 2;
 
+  /**
+   * Most bytes held while a deferred proof is pending: room for several full transport messages
+   * behind the last handshake message. A caller that defers a proof should stop reading meanwhile;
+   * a remote that sends more than this before it is authenticated fails the handshake.
+   */
+  public static final int MAX_HELD_BYTES = 256 * 1024;
+
   /** Minimum length of each XX message: what its tokens need with an empty payload. */
   static final int[] MIN_MESSAGE_LENGTH = minMessageLengths();
 
@@ -46,7 +62,10 @@ public final class NoiseHandshake {
       STATIC_KEY_SIGNATURE_PREFIX.getBytes(StandardCharsets.UTF_8);
 
   private enum State {
+    /** Reading and writing handshake messages. */
     RUNNING,
+    /** The remote's proof is out for checking ({@link #pendingProof}); input is held. */
+    AWAITING_PROOF,
     COMPLETE,
     FAILED
   }
@@ -61,6 +80,11 @@ public final class NoiseHandshake {
   private int headerFill;
   private byte[] frame;
   private int frameFill;
+
+  private IdentityProof pendingProof;
+  /** Bytes received while the proof was pending, in order; {@link #heldLength} of them used. */
+  private byte[] held = EMPTY;
+  private int heldLength;
 
   private byte[] remoteIdentityKey;
   private List<String> remoteMuxers = List.of();
@@ -106,8 +130,11 @@ public final class NoiseHandshake {
    * Feeds bytes from the socket, in chunks of any size. Bytes after the final handshake message
    * are kept for {@link #leftover()}.
    *
-   * @throws NoiseException on a malformed, short or undecryptable message, a rejected identity, or
-   *     no muxer in common; the handshake is then failed
+   * <p>While a deferred proof is pending the bytes are held, not parsed, for {@link #leftover()}.
+   *
+   * @throws NoiseException on a malformed, short or undecryptable message, a rejected identity, no
+   *     muxer in common, or more than {@link #MAX_HELD_BYTES} while a proof is pending; the
+   *     handshake is then failed
    * @throws IllegalStateException once complete or failed
    */
   public void receive(byte[] data, int off, int len) {
@@ -121,6 +148,10 @@ public final class NoiseHandshake {
     int pos = off;
     int end = off + len;
     try {
+      if (state == State.AWAITING_PROOF) {
+        hold(data, pos, len);
+        return;
+      }
       while (pos < end && state == State.RUNNING) {
         if (frame == null) {
           header[headerFill++] = data[pos++];
@@ -140,6 +171,11 @@ public final class NoiseHandshake {
           frameFill = 0;
           onMessage(message);
         }
+      }
+      if (state == State.AWAITING_PROOF && pos < end) {
+        // Nothing after the proof's message is parsed before the verdict: it is all transport
+        // data (the proof always comes in the last message this side reads).
+        hold(data, pos, end - pos);
       }
     } catch (NoiseException e) {
       fail(e);
@@ -178,14 +214,26 @@ public final class NoiseHandshake {
       outbound.add(frame(handshake.writeMessage(localPayload())));
       return;
     }
-    authenticate(NoiseHandshakePayload.decode(payload, 0, payload.length));
-    if (handshake.isInitiator()) {
-      outbound.add(frame(handshake.writeMessage(localPayload())));
+    NoiseHandshakePayload remote = NoiseHandshakePayload.decode(payload, 0, payload.length);
+    IdentityProof proof = proofOf(remote);
+    remoteMuxers = remote.streamMuxers();
+    RemoteIdentityVerifier verifier = config.verifier();
+    if (verifier == null) {
+      pendingProof = proof;
+      state = State.AWAITING_PROOF;
+      return;
     }
-    finish();
+    try {
+      verifier.verify(proof.identityKey(), proof.signature(), proof.signedData());
+    } catch (NoiseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new NoiseException("expected a verifiable remote identity, got rejection: " + e, e);
+    }
+    authenticated(proof);
   }
 
-  private void authenticate(NoiseHandshakePayload payload) {
+  private IdentityProof proofOf(NoiseHandshakePayload payload) {
     byte[] key = payload.identityKey();
     byte[] sig = payload.identitySig();
     // libp2p noise spec: the payload MUST authenticate the static key; without key or signature
@@ -199,20 +247,96 @@ public final class NoiseHandshake {
     byte[] rs = handshake.remoteStaticKey();
     byte[] signed = Arrays.copyOf(SIGNATURE_PREFIX, SIGNATURE_PREFIX.length + rs.length);
     System.arraycopy(rs, 0, signed, SIGNATURE_PREFIX.length, rs.length);
-    try {
-      config.verifier().verify(key, sig, signed);
-    } catch (NoiseException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new NoiseException("expected a verifiable remote identity, got rejection: " + e, e);
-    }
-    remoteIdentityKey = key;
-    remoteMuxers = payload.streamMuxers();
+    return new IdentityProof(key, sig, signed);
+  }
+
+  /** The remote proved its identity: choose the muxer, send message 3 if ours, complete. */
+  private void authenticated(IdentityProof proof) {
     List<String> local = config.streamMuxers();
     selectedMuxer =
         handshake.isInitiator()
             ? selectMuxer(local, remoteMuxers)
             : selectMuxer(remoteMuxers, local);
+    remoteIdentityKey = proof.identityKey();
+    if (handshake.isInitiator()) {
+      outbound.add(frame(handshake.writeMessage(localPayload())));
+    }
+    finish();
+  }
+
+  /**
+   * The remote's identity proof awaiting a verdict: present only between the message that carried
+   * it and {@link #proofAccepted()} or {@link #proofRejected}, and only for a handshake built
+   * without a verifier.
+   */
+  public Optional<IdentityProof> pendingProof() {
+    return Optional.ofNullable(pendingProof);
+  }
+
+  /** True while {@link #pendingProof()} waits for a verdict. */
+  public boolean isAwaitingProof() {
+    return state == State.AWAITING_PROOF;
+  }
+
+  /**
+   * The pending proof checked out: the handshake completes (an initiator queues message 3 first)
+   * and whatever was held meanwhile becomes {@link #leftover()}.
+   *
+   * @throws NoiseException when both sides' muxer lists have nothing in common; the handshake is
+   *     then failed
+   * @throws IllegalStateException when no proof is pending
+   */
+  public void proofAccepted() {
+    requireAwaitingProof();
+    IdentityProof proof = pendingProof;
+    pendingProof = null;
+    try {
+      authenticated(proof);
+    } catch (NoiseException e) {
+      fail(e);
+      throw e;
+    } catch (RuntimeException e) {
+      fail(new NoiseException("handshake aborted: " + e, e));
+      throw e;
+    }
+    leftover = heldLength == 0 ? EMPTY : Arrays.copyOf(held, heldLength);
+    held = EMPTY;
+    heldLength = 0;
+  }
+
+  /**
+   * The pending proof did not check out (a bad signature, an unsupported key, the wrong peer):
+   * the handshake fails with {@code reason}, and nothing held is ever read.
+   *
+   * @throws NoiseException always: {@code reason}, so that every failure of the engine reaches
+   *     the caller the same way
+   * @throws IllegalStateException when no proof is pending
+   */
+  public void proofRejected(NoiseException reason) {
+    Objects.requireNonNull(reason, "reason");
+    requireAwaitingProof();
+    fail(reason);
+    throw reason;
+  }
+
+  private void requireAwaitingProof() {
+    if (state != State.AWAITING_PROOF) {
+      throw new IllegalStateException("no identity proof is pending (" + state + ")");
+    }
+  }
+
+  private void hold(byte[] data, int off, int len) {
+    if (len > MAX_HELD_BYTES - heldLength) {
+      throw new NoiseException("expected at most " + MAX_HELD_BYTES
+          + " bytes while the remote identity proof is checked, got "
+          + ((long) heldLength + len));
+    }
+    if (heldLength + len > held.length) {
+      held = Arrays.copyOf(held, Math.min(MAX_HELD_BYTES,
+          Math.max(heldLength + len, Math.max(256, held.length * 2))));
+    }
+    System.arraycopy(data, off, held, heldLength, len);
+    heldLength += len;
   }
 
   private byte[] localPayload() {
@@ -240,7 +364,10 @@ public final class NoiseHandshake {
     failure = e;
     frame = null;
     outbound.clear();
+    pendingProof = null;
     // libp2p noise spec: early data from a failed handshake MUST be discarded.
+    held = EMPTY;
+    heldLength = 0;
     remoteMuxers = List.of();
     selectedMuxer = Optional.empty();
     remoteIdentityKey = null;
