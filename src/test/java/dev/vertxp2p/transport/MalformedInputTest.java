@@ -10,21 +10,11 @@ import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
-import dev.vertxp2p.crypto.Ed25519PrivateKey;
-import dev.vertxp2p.crypto.PrivateKey;
-import dev.vertxp2p.proto.multistream.MultistreamInitiator;
-import dev.vertxp2p.proto.noise.NoiseConfig;
-import dev.vertxp2p.proto.noise.NoiseHandshake;
-import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
+import dev.vertxp2p.testing.RawPeer;
 import dev.vertxp2p.IdentifyMessage;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -44,6 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class MalformedInputTest {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.util.function.Supplier<RawPeer.Identity> ED25519 =
+      () -> RawPeer.Identity.ed25519(RANDOM);
   private static final List<String> LOGGERS = List.of(
       MuxedConnection.class.getName(), Upgrader.class.getName(),
       dev.vertxp2p.swarm.SwarmImpl.class.getName(), "dev.vertxp2p.swarm.InboundAdmission");
@@ -112,20 +104,6 @@ class MalformedInputTest {
     assertTrue(await(good.ping(server.peerId())) > 0);
   }
 
-  /** Waits until the server closes the socket (EOF or reset), bounded by the read timeout. */
-  private static void assertClosedByServer(Socket s) throws IOException {
-    s.setSoTimeout(15_000);
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[4096];
-    try {
-      while (in.read(buf) >= 0) {
-        // drain whatever the server said before closing
-      }
-    } catch (SocketException reset) {
-      // a reset is a close too
-    }
-  }
-
   /** The captured log names the typed error. */
   private void assertLogged(Class<? extends Throwable> type) throws InterruptedException {
     assertLogged(type, "");
@@ -156,61 +134,13 @@ class MalformedInputTest {
     return text.contains(type.getSimpleName()) && text.contains(words);
   }
 
-  // ---- a raw client driving our own engines over a blocking socket ----------------------------
-
-  /** Negotiates /noise and completes the Noise handshake offering {@code muxers} inline. */
-  private static NoiseSession secure(Socket s, List<String> muxers) throws IOException {
-    OutputStream out = s.getOutputStream();
-    InputStream in = s.getInputStream();
-    MultistreamInitiator ms = new MultistreamInitiator(List.of("/noise"));
-    byte[] buf = new byte[65536];
-    out.write(ms.pollOutbound());
-    while (!ms.isDone()) {
-      int n = in.read(buf);
-      if (n < 0) {
-        throw new IOException("closed during multistream");
-      }
-      ms.receive(buf, 0, n);
-    }
-    PrivateKey key = Ed25519PrivateKey.generate(RANDOM);
-    byte[] pub = key.publicKey().marshal();
-    NoiseIdentitySigner signer = new NoiseIdentitySigner() {
-      @Override
-      public byte[] publicKeyProtobuf() {
-        return pub;
-      }
-
-      @Override
-      public byte[] sign(byte[] data) {
-        return key.sign(data);
-      }
-    };
-    NoiseHandshake hs = NoiseHandshake.initiator(
-        NoiseConfig.builder(signer, (k, sig, data) -> { }).streamMuxers(muxers).build());
-    byte[] o;
-    while ((o = hs.pollOutbound()) != null) {
-      out.write(o);
-    }
-    while (!hs.isComplete()) {
-      int n = in.read(buf);
-      if (n < 0) {
-        throw new IOException("closed during noise");
-      }
-      hs.receive(buf, 0, n);
-      while ((o = hs.pollOutbound()) != null) {
-        out.write(o);
-      }
-    }
-    return hs.session();
-  }
-
   // ---- the cases ----------------------------------------------------------------------------
 
   @Test
   void garbageBeforeMultistream() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertClosedByServer(s);
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.writeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.multistream.MultistreamException.class);
     assertStillServing();
@@ -218,13 +148,11 @@ class MalformedInputTest {
 
   @Test
   void badNoiseFrame() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      OutputStream out = s.getOutputStream();
-      MultistreamInitiator ms = new MultistreamInitiator(List.of("/noise"));
-      out.write(ms.pollOutbound());
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.negotiateNoise();
       // Noise message 1 must carry a 32-byte ephemeral key: 5 bytes is malformed.
-      out.write(new byte[] {0, 5, 1, 2, 3, 4, 5});
-      assertClosedByServer(s);
+      p.writeRaw(new byte[] {0, 5, 1, 2, 3, 4, 5});
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.noise.NoiseException.class);
     assertStillServing();
@@ -232,12 +160,12 @@ class MalformedInputTest {
 
   @Test
   void tamperedNoiseTransportFrame() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      NoiseSession session = p.secure(ED25519.get(), List.of(TransportOptions.YAMUX_PROTOCOL));
       byte[] frame = session.encrypt(new byte[40], 0, 40);
       frame[frame.length - 1] ^= 1; // break the tag
-      s.getOutputStream().write(frame);
-      assertClosedByServer(s);
+      p.writeRaw(frame);
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.noise.NoiseException.class);
     assertStillServing();
@@ -245,14 +173,14 @@ class MalformedInputTest {
 
   @Test
   void yamuxFrameLargerThanTheWindow() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.secure(ED25519.get(), List.of(TransportOptions.YAMUX_PROTOCOL));
       // Data + SYN on stream 1 declaring 1 MiB: four times the 256 KiB initial window.
       byte[] header = YamuxFrame.header(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 1 << 20);
       byte[] body = new byte[16_000];
       byte[] plain = Arrays.copyOf(header, header.length + body.length);
-      s.getOutputStream().write(session.encrypt(plain, 0, plain.length));
-      assertClosedByServer(s);
+      p.write(plain);
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.yamux.YamuxException.class);
     assertStillServing();
@@ -260,12 +188,12 @@ class MalformedInputTest {
 
   @Test
   void yamuxUnknownFrameType() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      NoiseSession session = secure(s, List.of(TransportOptions.YAMUX_PROTOCOL));
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.secure(ED25519.get(), List.of(TransportOptions.YAMUX_PROTOCOL));
       byte[] header = YamuxFrame.header(YamuxFrame.TYPE_DATA, 0, 0, 0);
       header[1] = 9; // type 9 does not exist
-      s.getOutputStream().write(session.encrypt(header, 0, header.length));
-      assertClosedByServer(s);
+      p.write(header);
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.yamux.YamuxException.class);
     assertStillServing();
@@ -273,12 +201,12 @@ class MalformedInputTest {
 
   @Test
   void mplexMessageOverTheLimit() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      NoiseSession session = secure(s, List.of(TransportOptions.MPLEX_PROTOCOL));
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.secure(ED25519.get(), List.of(TransportOptions.MPLEX_PROTOCOL));
       // header: stream 0, flag NewStream (0) -> varint 0; length 2 MiB as a varint.
       byte[] msg = new byte[] {0, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
-      s.getOutputStream().write(session.encrypt(msg, 0, msg.length));
-      assertClosedByServer(s);
+      p.write(msg);
+      p.awaitClosedByServer();
     }
     assertLogged(dev.vertxp2p.proto.mplex.MplexException.class);
     assertStillServing();
@@ -318,8 +246,8 @@ class MalformedInputTest {
         .setTransport(new TransportOptions().setHandshakeTimeout(java.time.Duration.ofMillis(300)));
     server = Swarm.create(vertx, o);
     await(server.start());
-    try (Socket s = new Socket("127.0.0.1", port())) {
-      assertClosedByServer(s); // we send nothing at all
+    try (RawPeer p = RawPeer.connect("127.0.0.1", port())) {
+      p.awaitClosedByServer(); // we send nothing at all
     }
     // Worded as a timeout, like every other timeout the swarm reports (callers match on it).
     assertLogged(HandshakeTimeoutException.class, "timed out after 300 ms");
