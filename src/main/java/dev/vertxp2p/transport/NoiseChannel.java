@@ -71,6 +71,11 @@ final class NoiseChannel {
   private volatile long bytesOut;
   /** When the socket last gave us bytes: any byte proves the remote alive. */
   private long lastReadNanos = System.nanoTime();
+  /**
+   * When a write of ours last left the socket: while reading is paused for a full write queue,
+   * the remote taking our bytes is what shows it alive.
+   */
+  private long lastWrittenNanos = lastReadNanos;
   private boolean flushing;
   private boolean closed;
   /** Whether reading may start: set once by {@link #activate()}. */
@@ -257,6 +262,11 @@ final class NoiseChannel {
     return lastReadNanos;
   }
 
+  /** When the remote last showed it is alive: it sent us bytes, or took ours. */
+  long lastAliveNanos() {
+    return lastWrittenNanos - lastReadNanos > 0 ? lastWrittenNanos : lastReadNanos;
+  }
+
   long bytesIn() {
     return bytesIn;
   }
@@ -399,8 +409,13 @@ final class NoiseChannel {
    */
   private void written(int length) {
     leftSocket += length;
-    if (writeBlocked && !closed && !socket.writeQueueFull()) {
-      onDrained();
+    if (writeBlocked && !closed) {
+      // only while the queue is full: then the write's leaving shows the remote reading (our
+      // own small writes to a stalled peer leave into the kernel's buffer all the same)
+      lastWrittenNanos = System.nanoTime();
+      if (!socket.writeQueueFull()) {
+        onDrained();
+      }
     }
   }
 
