@@ -408,6 +408,7 @@ final class NoiseChannel {
    * be the moment we did.
    */
   private void written(int length) {
+    owner.check();
     leftSocket += length;
     if (writeBlocked && !closed) {
       // only while the queue is full: then the write's leaving shows the remote reading (our
