@@ -11,7 +11,8 @@ import java.util.Set;
  * "limits": { "maxConnections": 1024, "maxPendingInbound": 64,
  *             "maxStreamsInbound": 512, "maxStreamsOutbound": 512,
  *             "yamuxStreamWindow": 262144, "yamuxMaxStreamWindow": 16777216,
- *             "mplexStreamBuffer": 4194304 }
+ *             "mplexStreamBuffer": 4194304,
+ *             "maxBufferedBytesPerConnection": 33554432, "maxBufferedBytes": 268435456 }
  * }</pre>
  *
  * <p>These are hard limits, unlike the connection manager's watermarks: beyond {@code
@@ -64,6 +65,23 @@ public class LimitsOptions {
    */
   public static final int DEFAULT_MPLEX_STREAM_BUFFER = 4 * MPLEX_MAX_MESSAGE;
 
+  /**
+   * Stream data one connection may hold received and not yet consumed by the application. Room
+   * for two streams at the largest auto-tuned window (16 MiB) read at full speed, while a slow
+   * reader stops the remote here rather than at the about 160 MiB that 512 streams of 256 KiB
+   * plus 32 MiB of window growth would allow.
+   */
+  public static final long DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION = 32L * 1024 * 1024;
+
+  /**
+   * Stream data all connections together may hold unconsumed: eight connections at their whole
+   * budget, a share a JVM of a few GiB of heap can spare however many peers read slowly.
+   */
+  public static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
+
+  /** Upper bound of the buffer budgets (1 TiB): far above any heap, so surely a typo. */
+  public static final long MAX_BUFFERED_BYTES = 1L << 40;
+
   /** Upper bound of any count limit: far above what one process can hold, so surely a typo. */
   public static final int MAX_COUNT = 1_000_000;
 
@@ -75,7 +93,7 @@ public class LimitsOptions {
 
   static final Set<String> KEYS = Set.of("maxConnections", "maxPendingInbound",
       "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "yamuxMaxStreamWindow",
-      "mplexStreamBuffer",
+      "mplexStreamBuffer", "maxBufferedBytesPerConnection", "maxBufferedBytes",
       "evictPendingAfter");
 
   private int maxConnections;
@@ -85,6 +103,8 @@ public class LimitsOptions {
   private int yamuxStreamWindow;
   private int yamuxMaxStreamWindow = DEFAULT_YAMUX_MAX_STREAM_WINDOW;
   private int mplexStreamBuffer;
+  private long maxBufferedBytesPerConnection = DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION;
+  private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
   private double evictPendingAfter = DEFAULT_EVICT_PENDING_AFTER;
 
   /** The defaults. */
@@ -106,6 +126,8 @@ public class LimitsOptions {
     yamuxStreamWindow = other.yamuxStreamWindow;
     yamuxMaxStreamWindow = other.yamuxMaxStreamWindow;
     mplexStreamBuffer = other.mplexStreamBuffer;
+    maxBufferedBytesPerConnection = other.maxBufferedBytesPerConnection;
+    maxBufferedBytes = other.maxBufferedBytes;
     evictPendingAfter = other.evictPendingAfter;
   }
 
@@ -124,6 +146,9 @@ public class LimitsOptions {
     setYamuxStreamWindow(read(json, "yamuxStreamWindow", yamuxStreamWindow));
     setYamuxMaxStreamWindow(read(json, "yamuxMaxStreamWindow", yamuxMaxStreamWindow));
     setMplexStreamBuffer(read(json, "mplexStreamBuffer", mplexStreamBuffer));
+    setMaxBufferedBytesPerConnection(readBytes(json, "maxBufferedBytesPerConnection",
+        maxBufferedBytesPerConnection));
+    setMaxBufferedBytes(readBytes(json, "maxBufferedBytes", maxBufferedBytes));
     setEvictPendingAfter(ConfigCheck.readNumber(json, "evictPendingAfter",
         SECTION + ".evictPendingAfter", evictPendingAfter));
   }
@@ -142,6 +167,33 @@ public class LimitsOptions {
   private static int read(JsonObject json, String key, int dflt) {
     return ConfigCheck.readInt(json, key, SECTION + "." + key, dflt);
   }
+
+  private static long readBytes(JsonObject json, String key, long dflt) {
+    String path = SECTION + "." + key;
+    double d = ConfigCheck.readNumber(json, key, path, dflt);
+    if (d != Math.rint(d)) {
+      throw ConfigCheck.invalid(path, json.getValue(key), "must be an integer (bytes)");
+    }
+    if (d < SPEC_YAMUX_WINDOW || d > MAX_BUFFERED_BYTES) {
+      throw ConfigCheck.invalid(path, json.getValue(key), BUFFER_RULE);
+    }
+    return (long) d;
+  }
+
+  /**
+   * A buffer budget: at least the 256 KiB window a Yamux stream starts with (yamux spec.md "Flow
+   * Control"), since a smaller budget would refuse every inbound stream; at most {@link
+   * #MAX_BUFFERED_BYTES}.
+   */
+  private static long bufferBytes(String key, long bytes) {
+    if (bytes < SPEC_YAMUX_WINDOW || bytes > MAX_BUFFERED_BYTES) {
+      throw ConfigCheck.invalid(SECTION + "." + key, bytes, BUFFER_RULE);
+    }
+    return bytes;
+  }
+
+  private static final String BUFFER_RULE = "must be between " + SPEC_YAMUX_WINDOW
+      + " (the window a Yamux stream starts with) and " + MAX_BUFFERED_BYTES + " bytes";
 
   private static int count(String key, int value) {
     if (value < 1 || value > MAX_COUNT) {
@@ -242,6 +294,33 @@ public class LimitsOptions {
     return this;
   }
 
+  /**
+   * Stream data one connection may hold received and not yet consumed by the application. At the
+   * budget a Yamux connection stops reopening windows and refuses new inbound streams, an mplex
+   * connection stops reading; no open stream is reset. Outbound data does not count.
+   */
+  public long getMaxBufferedBytesPerConnection() {
+    return maxBufferedBytesPerConnection;
+  }
+
+  public LimitsOptions setMaxBufferedBytesPerConnection(long bytes) {
+    this.maxBufferedBytesPerConnection = bufferBytes("maxBufferedBytesPerConnection", bytes);
+    return this;
+  }
+
+  /**
+   * Stream data all connections together may hold unconsumed; at the budget every connection acts
+   * as at its own (see {@link #getMaxBufferedBytesPerConnection()}).
+   */
+  public long getMaxBufferedBytes() {
+    return maxBufferedBytes;
+  }
+
+  public LimitsOptions setMaxBufferedBytes(long bytes) {
+    this.maxBufferedBytes = bufferBytes("maxBufferedBytes", bytes);
+    return this;
+  }
+
   /** The {@code "limits"} JSON object. */
   public JsonObject toJson() {
     return new JsonObject()
@@ -252,6 +331,8 @@ public class LimitsOptions {
         .put("yamuxStreamWindow", yamuxStreamWindow)
         .put("yamuxMaxStreamWindow", yamuxMaxStreamWindow)
         .put("mplexStreamBuffer", mplexStreamBuffer)
+        .put("maxBufferedBytesPerConnection", maxBufferedBytesPerConnection)
+        .put("maxBufferedBytes", maxBufferedBytes)
         .put("evictPendingAfter", evictPendingAfter);
   }
 
@@ -263,7 +344,8 @@ public class LimitsOptions {
   @Override
   public int hashCode() {
     return Objects.hash(maxConnections, maxPendingInbound, maxStreamsInbound, maxStreamsOutbound,
-        yamuxStreamWindow, mplexStreamBuffer, evictPendingAfter);
+        yamuxStreamWindow, mplexStreamBuffer, maxBufferedBytesPerConnection, maxBufferedBytes,
+        evictPendingAfter);
   }
 
   @Override

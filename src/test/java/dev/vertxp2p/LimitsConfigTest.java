@@ -66,4 +66,36 @@ class LimitsConfigTest {
     rejected("{\"connectionManager\": {\"enabled\": \"yes\"}}", "connectionManager.enabled");
     rejected("{\"transport\": {\"shutdownGracePeriod\": -2}}", "transport.shutdownGracePeriod");
   }
+
+  @Test
+  void bufferBudgetsRoundTripAndHaveDefaults() {
+    LimitsOptions d = new LimitsOptions();
+    assertEquals(LimitsOptions.DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION,
+        d.getMaxBufferedBytesPerConnection());
+    assertEquals(32L << 20, d.getMaxBufferedBytesPerConnection());
+    assertEquals(LimitsOptions.DEFAULT_MAX_BUFFERED_BYTES, d.getMaxBufferedBytes());
+    assertEquals(256L << 20, d.getMaxBufferedBytes());
+    SwarmOptions o = new SwarmOptions(new JsonObject().put("limits", new JsonObject()
+        .put("maxBufferedBytesPerConnection", 1 << 20).put("maxBufferedBytes", 5L << 30)));
+    assertEquals(1 << 20, o.getLimits().getMaxBufferedBytesPerConnection());
+    assertEquals(5L << 30, o.getLimits().getMaxBufferedBytes());
+    assertEquals(5L << 30, o.toJson().getJsonObject("limits").getLong("maxBufferedBytes"));
+    assertEquals(o, new SwarmOptions(o.toJson()));
+    assertEquals(o.getLimits(), new LimitsOptions(o.getLimits()));
+  }
+
+  @Test
+  void bufferBudgetsAreChecked() {
+    rejected("{\"limits\": {\"maxBufferedBytesPerConnection\": 1000}}",
+        "limits.maxBufferedBytesPerConnection", "1000", "262144");
+    rejected("{\"limits\": {\"maxBufferedBytes\": 0}}", "limits.maxBufferedBytes", "262144");
+    rejected("{\"limits\": {\"maxBufferedBytes\": 1.5e12}}", "limits.maxBufferedBytes");
+    rejected("{\"limits\": {\"maxBufferedBytes\": 300000.5}}", "limits.maxBufferedBytes",
+        "integer");
+    rejected("{\"limits\": {\"maxBufferedBytes\": \"1G\"}}", "limits.maxBufferedBytes");
+    rejected("{\"limits\": {\"maxBufferedByte\": 1}}", "limits.maxBufferedByte");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LimitsOptions().setMaxBufferedBytes(-1));
+    assertTrue(e.getMessage().contains("limits.maxBufferedBytes"), e.getMessage());
+  }
 }

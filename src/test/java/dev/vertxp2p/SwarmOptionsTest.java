@@ -38,7 +38,9 @@ class SwarmOptionsTest {
           + "  \"limits\": { \"maxConnections\": 1024, \"maxPendingInbound\": 64,\n"
           + "              \"evictPendingAfter\": 1.0, \"maxStreamsInbound\": 512,\n"
           + "              \"maxStreamsOutbound\": 512, \"yamuxStreamWindow\": 262144,\n"
-          + "              \"yamuxMaxStreamWindow\": 16777216, \"mplexStreamBuffer\": 4194304 },\n"
+          + "              \"yamuxMaxStreamWindow\": 16777216, \"mplexStreamBuffer\": 4194304,\n"
+          + "              \"maxBufferedBytesPerConnection\": 33554432,\n"
+          + "              \"maxBufferedBytes\": 268435456 },\n"
           + "  \"connectionManager\": { \"enabled\": true, \"lowWater\": 160, \"highWater\": 192,\n"
           + "                         \"gracePeriod\": 60.0, \"checkInterval\": 10.0 }\n"
           + "}";

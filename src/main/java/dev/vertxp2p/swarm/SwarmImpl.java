@@ -22,6 +22,7 @@ import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.protocols.Ping;
+import dev.vertxp2p.transport.BufferBudget;
 import dev.vertxp2p.transport.ConnectionHost;
 import dev.vertxp2p.transport.MuxedConnection;
 import dev.vertxp2p.transport.TcpTransport;
@@ -75,6 +76,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final ConnectionTrimmer trimmer;
   private final InboundAdmission admission;
   private final PeerDialer dialer;
+  /** The memory budget for buffered stream data that every connection of this node shares. */
+  private final BufferBudget bufferBudget;
 
   private volatile List<Multiaddr> listenAddrs = List.of();
   private volatile PrivateKey identity;
@@ -95,6 +98,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.vertx = vertx;
     this.options = new SwarmOptions(options);
     this.owner = Owner.current(vertx, "swarm");
+    this.bufferBudget = BufferBudget.of(this.options.getLimits());
     // Connections spread over every event loop (one listener per loop, dials dealt in turn)
     // unless configured otherwise: the map stays on the owner context, connections report to it.
     this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops());
@@ -270,6 +274,15 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public void onInboundStream(P2pStream stream) {
     router.dispatch(stream);
+  }
+
+  /**
+   * The node-wide budget for buffered stream data and its use now ({@code limits.maxBufferedBytes};
+   * {@link BufferBudget#toJson()} is its {@code "buffer"} scope); from any thread.
+   */
+  @Override
+  public BufferBudget bufferBudget() {
+    return bufferBudget;
   }
 
   @Override

@@ -27,4 +27,12 @@ public interface ConnectionHost {
    * returned future does, so whoever awaits it sees the host's books already updated.
    */
   io.vertx.core.Future<Void> onConnectionClosed(Connection connection, Throwable cause);
+
+  /**
+   * The node-wide memory budget for buffered stream data that this host's connections share;
+   * read once per connection. The default is a budget of the default limits shared with nobody.
+   */
+  default BufferBudget bufferBudget() {
+    return BufferBudget.unshared();
+  }
 }

@@ -136,6 +136,11 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */
   void abort(ProtocolException e) {
     conn.owner().check();
+    if (closeCause instanceof ProtocolException) {
+      // reads already under way meet the failed session again: told once is enough
+      conn.noise().close();
+      return;
+    }
     conn.log().warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
         + e.getClass().getSimpleName() + ": " + e.getMessage());
     closeCause = e;
@@ -175,6 +180,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
       s.onConnectionClosed(cause);
     }
     conn.streams().clear();
+    conn.buffers().close();
     conn.pings().failAll();
     Future<Void> accounted;
     try {
@@ -210,5 +216,10 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   @Override
   public void onSocketDrained() {
     conn.onSocketDrained();
+  }
+
+  @Override
+  public void beforeMuxerInput() {
+    conn.buffers().refresh();
   }
 }

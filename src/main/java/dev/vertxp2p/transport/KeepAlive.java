@@ -6,7 +6,9 @@ import dev.vertxp2p.proto.mux.MuxerException;
 /**
  * A stalled peer sends nothing and closes nothing, so its streams would wait forever: when the
  * connection has been silent for {@code keepAliveInterval} we ping, and when still nothing at all
- * arrives within {@code keepAliveTimeout} the connection is closed and its streams fail. Muxers
+ * arrives within {@code keepAliveTimeout} the connection is closed and its streams fail. A
+ * remote that takes our writes counts as alive too (reading pauses while our socket's write
+ * queue is full, and then nothing arrives however alive it is). Muxers
  * without a ping frame (mplex) are not probed. On the connection's loop only.
  */
 final class KeepAlive {
@@ -48,7 +50,8 @@ final class KeepAlive {
       return;
     }
     long now = System.nanoTime();
-    long lastRead = conn.noise().lastReadNanos();
+    // reads, or while reading is paused for a full write queue, the remote taking our writes
+    long lastRead = conn.noise().lastAliveNanos();
     if (probeSentNanos != 0) {
       if (lastRead - probeSentNanos >= 0) {
         probeSentNanos = 0; // the remote spoke: alive

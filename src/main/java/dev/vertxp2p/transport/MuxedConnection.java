@@ -56,6 +56,7 @@ public final class MuxedConnection implements Connection {
 
   private final Pings pings;
   private final ConnectionShutdown shutdown;
+  private final BufferAccount buffers;
   private volatile long handshakeNanos = -1;
   /** True while the muxer's events are being dispatched (from received bytes or deferred). */
   private boolean dispatching;
@@ -84,6 +85,8 @@ public final class MuxedConnection implements Connection {
         bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
+    BufferBudget budget = host.bufferBudget();
+    this.buffers = new BufferAccount(this, budget != null ? budget : BufferBudget.unshared());
   }
 
   /**
@@ -162,6 +165,11 @@ public final class MuxedConnection implements Connection {
   /** Bytes handed to streams (positive) or taken by the application (negative). */
   void bufferedDelta(long delta) {
     channel.bufferedDelta(delta);
+    buffers.delta(delta);
+  }
+
+  BufferAccount buffers() {
+    return buffers;
   }
 
   void handshakeNanos(long nanos) {
@@ -252,13 +260,26 @@ public final class MuxedConnection implements Connection {
     try {
       MuxerEvent event;
       while ((event = nextEvent()) != null) {
-        if (streams.dispatch(event)) {
+        boolean handled;
+        try {
+          handled = streams.dispatch(event);
+        } catch (RuntimeException e) {
+          // a backstop: a stream's own code threw past its guards; that stream alone ends, and
+          // the events behind this one are still dispatched
+          streams.dispatchFailed(event, e);
+          continue;
+        }
+        if (handled) {
           continue;
         }
         if (event instanceof MuxerEvent.GoAway e) {
           shutdown.onGoAway(e.code());
         } else if (event instanceof MuxerEvent.Pong e) {
           pings.onPong(e.pingId());
+        } else if (event instanceof MuxerEvent.StreamRefused e) {
+          JsonObject refusal = buffers.refusal();
+          LOG.debug(() -> "connection " + id + ": refused inbound stream " + e.streamId()
+              + ", the memory budget for buffered data is spent: " + refusal.encode());
         }
       }
     } finally {
@@ -280,13 +301,17 @@ public final class MuxedConnection implements Connection {
   /** What the secure channel reports, on this connection's loop. */
   /** A socket read (or the held upgrade leftover) went to the muxer: dispatch and answer. */
   void onMuxerInput() {
-    dispatchEvents();
-    flush();
+    try {
+      dispatchEvents();
+    } finally {
+      flush();
+    }
   }
 
-  /** The socket can take writes again: tell the streams waiting for it. */
+  /** The socket can take writes again: send what the muxer holds, then tell the streams. */
   void onSocketDrained() {
     owner.check();
+    flush();
     for (StreamImpl s : streams.snapshot()) {
       s.onSocketDrained();
     }
@@ -341,6 +366,24 @@ public final class MuxedConnection implements Connection {
    */
   public void recordRtt(double millis) {
     owner.run(() -> pings.record(millis));
+  }
+
+  /**
+   * The connection's flow state, for {@code swarm.limits} and tests: {@code buffered} (stream data
+   * received and not yet consumed, counted against {@code limits.maxBufferedBytesPerConnection}),
+   * {@code bufferSpent}, {@code unsentBytes} (ciphertext the socket has not written out yet),
+   * {@code unsentControlFrames} (held in the muxer while the socket is full) and {@code
+   * writeBlocked} (reading paused for a full socket write queue).
+   */
+  public Future<JsonObject> flowJson() {
+    Promise<JsonObject> promise = callerPromise();
+    owner.run(() -> promise.complete(new JsonObject()
+        .put("buffered", buffers.used())
+        .put("bufferSpent", buffers.isSpent())
+        .put("unsentBytes", channel.unsentBytes())
+        .put("unsentControlFrames", muxer.unsentControlFrames())
+        .put("writeBlocked", channel.isWriteBlocked())));
+    return promise.future();
   }
 
   @Override

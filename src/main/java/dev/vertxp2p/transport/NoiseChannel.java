@@ -24,6 +24,13 @@ import java.io.ByteArrayOutputStream;
  * <p>Reads nothing until {@link #activate()}: the socket stays paused from the end of the upgrade
  * and whatever arrived with the last handshake message is held, so no stream reaches the host
  * before the swarm admitted the connection. All of it runs on the connection's event loop.
+ *
+ * <p>Reading pauses for any of three reasons and resumes only when none is left: not yet
+ * activated; slow readers (for muxers without flow control: the unconsumed high water, or the
+ * memory budget); and a full socket write queue. The last is the back-pressure on what the remote
+ * makes us answer (Yamux pings, refused streams): while the socket cannot take more, the muxer's
+ * output stays in the muxer, which bounds its unsent answers ({@link
+ * dev.vertxp2p.proto.mux.ControlBacklog}), and nothing more is read until the socket drains.
  */
 final class NoiseChannel {
 
@@ -40,7 +47,17 @@ final class NoiseChannel {
     void onSocketClosed();
 
     void onSocketDrained();
+
+    /** A socket read is about to go to the muxer (the connection refreshes its budget room). */
+    default void beforeMuxerInput() {}
   }
+
+  /**
+   * A flush hands the socket at most this much of what the muxer queued before it looks at the
+   * socket's write queue again, so a backlog held while the socket was full is not all moved into
+   * it at once when it drains.
+   */
+  static final int FLUSH_BATCH = 256 * 1024;
 
   private final Owner owner;
   private final NetSocket socket;
@@ -54,12 +71,27 @@ final class NoiseChannel {
   private volatile long bytesOut;
   /** When the socket last gave us bytes: any byte proves the remote alive. */
   private long lastReadNanos = System.nanoTime();
+  /**
+   * When a write of ours last left the socket: while reading is paused for a full write queue,
+   * the remote taking our bytes is what shows it alive.
+   */
+  private long lastWrittenNanos = lastReadNanos;
   private boolean flushing;
   private boolean closed;
   /** Whether reading may start: set once by {@link #activate()}. */
   private boolean active;
   /** True while reading is paused for slow readers (muxers without flow control). */
   private boolean readPaused;
+  /** True while the memory budget is spent (muxers without flow control pause reading). */
+  private boolean budgetHold;
+  /**
+   * True from a write that left the socket's write queue full until it drains: the muxer's output
+   * stays in the muxer, and reading pauses.
+   */
+  private boolean writeBlocked;
+  /** Ciphertext bytes handed to the socket, and those it has written out (or failed to). */
+  private long handedToSocket;
+  private long leftSocket;
   /** Bytes handed to streams and not yet taken by the application (muxers without flow control). */
   private long unconsumed;
   /** Plaintext that came with the last upgrade message, held until {@link #activate()}. */
@@ -100,7 +132,7 @@ final class NoiseChannel {
     socket.pause();
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(listener::onSocketError);
-    socket.drainHandler(v -> listener.onSocketDrained());
+    socket.drainHandler(v -> onDrained());
   }
 
   /**
@@ -165,12 +197,26 @@ final class NoiseChannel {
     }
   }
 
+  /**
+   * For muxers without flow control (mplex): the memory budget is spent ({@code true}) or has room
+   * again, and reading pauses or may resume.
+   */
+  void budgetHold(boolean hold) {
+    owner.check();
+    if (muxer.hasFlowControl() || hold == budgetHold) {
+      return;
+    }
+    budgetHold = hold;
+    updateReading();
+  }
+
+  /** Pauses the socket while any reason to pause is left, else resumes it. */
   private void updateReading() {
     owner.check();
     if (!active || closed) {
       return;
     }
-    if (readPaused) {
+    if (readPaused || budgetHold || writeBlocked) {
       socket.pause();
     } else {
       socket.resume();
@@ -181,8 +227,44 @@ final class NoiseChannel {
     return readPaused;
   }
 
+  /** Whether reading is paused because the socket's write queue is full. */
+  boolean isWriteBlocked() {
+    owner.check();
+    return writeBlocked;
+  }
+
+  /** Ciphertext handed to the socket and not yet written out by it, in bytes; on the loop. */
+  long unsentBytes() {
+    owner.check();
+    return handedToSocket - leftSocket;
+  }
+
+  /** The socket's write queue drained: the muxer's backlog goes out, then reading may resume. */
+  private void onDrained() {
+    owner.check();
+    if (closed) {
+      return;
+    }
+    writeBlocked = false;
+    listener.onSocketDrained();
+    updateReading();
+  }
+
+  /** After a socket write: a full write queue blocks the muxer's output and pauses reading. */
+  private void checkWriteQueue() {
+    if (!writeBlocked && socket.writeQueueFull()) {
+      writeBlocked = true;
+      updateReading();
+    }
+  }
+
   long lastReadNanos() {
     return lastReadNanos;
+  }
+
+  /** When the remote last showed it is alive: it sent us bytes, or took ours. */
+  long lastAliveNanos() {
+    return lastWrittenNanos - lastReadNanos > 0 ? lastWrittenNanos : lastReadNanos;
   }
 
   long bytesIn() {
@@ -240,10 +322,12 @@ final class NoiseChannel {
    * not wait for some later flush.
    */
   private void drainMuxer() {
-    while (!closed) {
+    while (!closed && !writeBlocked) {
       Pieces pieces = Pieces.take();
       byte[] chunk;
-      while ((chunk = muxer.pollOutbound()) != null) {
+      // a batch at a time, so that a backlog held while the socket was full is not moved into
+      // it all at once
+      while (pieces.total() < FLUSH_BATCH && (chunk = muxer.pollOutbound()) != null) {
         pieces.piece(chunk, 0, chunk.length);
       }
       if (pieces.count() == 0) {
@@ -264,7 +348,7 @@ final class NoiseChannel {
    */
   int writeThrough(long streamId, byte[] data, int off, int len) {
     owner.check();
-    if (flushing || closed) {
+    if (flushing || closed || writeBlocked) {
       return muxer.write(streamId, data, off, len);
     }
     flushing = true;
@@ -303,11 +387,36 @@ final class NoiseChannel {
       pieces.clear();
     }
     bytesOut += length;
+    handedToSocket += length;
     if (rawSocket != null) {
       SocketWrite write = new SocketWrite(out);
-      rawSocket.writeMessage(write).onFailure(e -> write.releaseIfKept());
+      rawSocket.writeMessage(write).onComplete(ar -> {
+        if (ar.failed()) {
+          write.releaseIfKept();
+        }
+        written(length);
+      });
     } else {
-      socket.write(BufferInternal.buffer(out));
+      socket.write(BufferInternal.buffer(out)).onComplete(ar -> written(length));
+    }
+    checkWriteQueue();
+  }
+
+  /**
+   * A socket write is done (or failed). Once the socket's queue has room again this counts as the
+   * drain: Vert.x calls its drain handler only for a queue it found full itself, which need not
+   * be the moment we did.
+   */
+  private void written(int length) {
+    owner.check();
+    leftSocket += length;
+    if (writeBlocked && !closed) {
+      // only while the queue is full: then the write's leaving shows the remote reading (our
+      // own small writes to a stalled peer leave into the kernel's buffer all the same)
+      lastWrittenNanos = System.nanoTime();
+      if (!socket.writeQueueFull()) {
+        onDrained();
+      }
     }
   }
 
@@ -421,6 +530,7 @@ final class NoiseChannel {
     if (closed) {
       return;
     }
+    listener.beforeMuxerInput();
     try {
       session.receive(data, off, len);
       byte[] plain;

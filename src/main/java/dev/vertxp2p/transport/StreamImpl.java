@@ -97,10 +97,15 @@ final class StreamImpl implements P2pStream {
     negotiation = null;
     protocol = selected;
     conn.streamNegotiated(this);
-    if (outbound) {
-      openPromise.complete(this);
-    } else {
-      conn.host().onInboundStream(this);
+    try {
+      if (outbound) {
+        openPromise.complete(this);
+      } else {
+        conn.host().onInboundStream(this);
+      }
+    } catch (RuntimeException | Error e) {
+      applicationFailed(outbound ? "open callback" : "protocol handler", e);
+      return;
     }
     if (leftover != null && leftover.length > 0) {
       // They were already acknowledged with the negotiation bytes, so not acknowledged again.
@@ -205,7 +210,33 @@ final class StreamImpl implements P2pStream {
     Handler<Throwable> h = exceptionHandler;
     if (h != null && protocol != null) {
       failureReported = true;
-      h.handle(cause);
+      callApp("exception handler", h, cause);
+    }
+  }
+
+  /**
+   * Runs one of the application's handlers. One that throws resets this stream only: the throw is
+   * logged with the protocol, the connection and its other streams go on, and the muxer events
+   * queued behind this one are still dispatched and flushed.
+   */
+  private <T> void callApp(String which, Handler<T> h, T value) {
+    try {
+      h.handle(value);
+    } catch (RuntimeException | Error e) {
+      applicationFailed(which, e);
+    }
+  }
+
+  private void applicationFailed(String which, Throwable e) {
+    if (e instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+    conn.log().warn("stream " + id + " (" + protocol + ") on connection " + conn.id()
+        + ": the application's " + which + " threw " + e + "; resetting the stream", e);
+    if (!closed) {
+      resetQuietly();
+      fail(new StreamClosedException("stream " + id + " was reset: the application's " + which
+          + " threw " + e, e));
     }
   }
 
@@ -285,13 +316,12 @@ final class StreamImpl implements P2pStream {
           }
         }
         // the range is ours alone (the muxer handed it over), so the buffer wraps it, no copy
-        Handler<Buffer> h = handler;
-        h.handle(BufferInternal.buffer(chunk));
+        callApp("data handler", handler, BufferInternal.buffer(chunk));
       }
       Handler<Void> end = endHandler;
-      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null) {
+      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null && failure == null) {
         endDelivered = true;
-        end.handle(null);
+        callApp("end handler", end, null);
       }
     } finally {
       delivering = false;
@@ -349,7 +379,7 @@ final class StreamImpl implements P2pStream {
       // a failure that came before the handler is reported to it, once
       if (handler != null && failure != null && protocol != null && !failureReported) {
         failureReported = true;
-        handler.handle(failure);
+        callApp("exception handler", handler, failure);
       }
     });
     return this;

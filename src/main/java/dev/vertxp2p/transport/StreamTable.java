@@ -72,6 +72,38 @@ final class StreamTable {
     return true;
   }
 
+  /** Handling {@code event} threw: its stream is reset, the connection goes on. */
+  void dispatchFailed(MuxerEvent event, RuntimeException e) {
+    conn.owner().check();
+    long streamId = streamIdOf(event);
+    StreamImpl s = streamId < 0 ? null : streams.get(streamId);
+    conn.log().warn("connection " + conn.id() + ": handling " + event.getClass().getSimpleName()
+        + " of stream " + streamId + (s != null ? " (" + s.protocol() + ")" : "") + " threw " + e
+        + "; resetting the stream", e);
+    if (s != null && !s.isClosed()) {
+      s.resetQuietly();
+      s.fail(new dev.vertxp2p.StreamClosedException("stream " + streamId
+          + " was reset: handling its " + event.getClass().getSimpleName() + " threw " + e, e));
+    }
+  }
+
+  private static long streamIdOf(MuxerEvent event) {
+    if (event instanceof MuxerEvent.StreamData e) {
+      return e.streamId();
+    } else if (event instanceof MuxerEvent.StreamOpened e) {
+      return e.streamId();
+    } else if (event instanceof MuxerEvent.StreamWritable e) {
+      return e.streamId();
+    } else if (event instanceof MuxerEvent.StreamRemoteClosed e) {
+      return e.streamId();
+    } else if (event instanceof MuxerEvent.StreamReset e) {
+      return e.streamId();
+    } else if (event instanceof MuxerEvent.StreamClosed e) {
+      return e.streamId();
+    }
+    return -1;
+  }
+
   /** Data for a stream we no longer know (it failed locally): its window is given back. */
   private void ackQuietly(long streamId, int n) {
     try {

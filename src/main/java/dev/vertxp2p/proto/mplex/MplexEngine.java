@@ -1,5 +1,6 @@
 package dev.vertxp2p.proto.mplex;
 
+import dev.vertxp2p.proto.mux.ControlBacklog;
 import dev.vertxp2p.proto.mux.OutboundChunks;
 
 import dev.vertxp2p.multiformats.UnsignedVarint;
@@ -79,6 +80,8 @@ public final class MplexEngine implements MuxerEngine {
 
   private final Map<Long, Stream> streams = new HashMap<>();
   private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+  /** Frames without a body (Close, Reset) in {@link #outbound}: what a peer that never reads makes us owe. */
+  private final ControlBacklog backlog = new ControlBacklog();
   private final ArrayDeque<MuxerEvent> events = new ArrayDeque<>();
   private long nextWireId;
   private boolean goingAway;
@@ -278,6 +281,7 @@ public final class MplexEngine implements MuxerEngine {
   private void onNewStream(long wireId, byte[] name) {
     if (goingAway || streams.size() >= maxStreams) {
       // No refusal frame exists in mplex; resetting the stream right away is how peers refuse.
+      checkBacklog("a NewStream we refuse");
       queueFrame(wireId, RESET_RECEIVER, null, 0, 0);
       return;
     }
@@ -294,6 +298,7 @@ public final class MplexEngine implements MuxerEngine {
     if (s.remoteClosed) {
       // mplex spec, "Closing a stream": the remote may not write after closing; that stream
       // is broken, the session is not.
+      checkBacklog("a message after Close");
       resetLocally(s, true);
       return;
     }
@@ -303,6 +308,7 @@ public final class MplexEngine implements MuxerEngine {
     // mplex spec, "Implementation notes": without back pressure a slow reader is handled by
     // resetting the offending stream.
     if (s.unconsumed + data.length > maxBufferedPerStream) {
+      checkBacklog("a message beyond the stream's buffer");
       resetLocally(s, true);
       return;
     }
@@ -471,7 +477,36 @@ public final class MplexEngine implements MuxerEngine {
 
   @Override
   public byte[] pollOutbound() {
-    return OutboundChunks.poll(outbound, COALESCE_LIMIT);
+    return OutboundChunks.poll(outbound, COALESCE_LIMIT, this::taken);
+  }
+
+  /** A frame left the queue. */
+  private void taken(byte[] frame) {
+    if (isBodyless(frame)) {
+      backlog.taken();
+    }
+  }
+
+  /** Whether a queued frame has an empty body: its header varint, then a zero length byte. */
+  private static boolean isBodyless(byte[] frame) {
+    int header = 0;
+    while ((frame[header] & 0x80) != 0) {
+      header++;
+    }
+    return frame.length == header + 2 && frame[header + 1] == 0;
+  }
+
+  @Override
+  public int unsentControlFrames() {
+    return backlog.unsent();
+  }
+
+  /** Before answering the remote: past the bound on unsent answers, it is cut off. */
+  private void checkBacklog(String what) {
+    String overflow = backlog.overflow(what);
+    if (overflow != null) {
+      throw new MplexException(overflow);
+    }
   }
 
   @Override
@@ -512,5 +547,8 @@ public final class MplexEngine implements MuxerEngine {
       System.arraycopy(data, off, frame, pos, len);
     }
     outbound.add(frame);
+    if (len == 0) {
+      backlog.queued();
+    }
   }
 }

@@ -141,4 +141,26 @@ public interface MuxerEngine {
   default boolean hasFlowControl() {
     return true;
   }
+
+  /**
+   * How many more bytes of stream data the transport's memory budget lets the remote make us
+   * buffer ({@code limits.maxBufferedBytesPerConnection} and the node-wide {@code
+   * maxBufferedBytes}): the budget less what the application has not consumed yet; 0 or less once
+   * it is spent. {@link Long#MAX_VALUE}, the start, means no budget.
+   *
+   * <p>An engine with flow control (Yamux) announces no window update while the room is spent and
+   * refuses a new inbound stream (RST) while the room cannot take the window a new stream starts
+   * with; streams already open are never reset for it. Once room comes back the credit held back
+   * is announced. Without flow control (mplex) the transport pauses the socket instead, and this
+   * does nothing.
+   */
+  default void bufferRoom(long room) {}
+
+  /**
+   * Control frames queued and not yet taken by {@link #pollOutbound}, bounded by {@link
+   * ControlBacklog#MAX_UNSENT} for those the remote's frames call for.
+   */
+  default int unsentControlFrames() {
+    return 0;
+  }
 }

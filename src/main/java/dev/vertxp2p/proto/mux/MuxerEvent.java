@@ -31,6 +31,16 @@ public sealed interface MuxerEvent {
     }
   }
 
+  /**
+   * The engine refused a stream the remote opened, for a reason the transport may want to report
+   * (the engine has already sent the refusal). {@code scope} names the limit, as refusals do
+   * elsewhere: {@link #BUFFER} for the memory budget of {@link MuxerEngine#bufferRoom}.
+   */
+  record StreamRefused(long streamId, String scope) implements MuxerEvent {
+    /** Refused because the memory budget for buffered stream data is spent. */
+    public static final String BUFFER = "buffer";
+  }
+
   /** The remote half-closed its write side: no more data will come on this stream. */
   record StreamRemoteClosed(long streamId) implements MuxerEvent {}
 

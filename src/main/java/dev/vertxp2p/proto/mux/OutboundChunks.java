@@ -1,6 +1,7 @@
 package dev.vertxp2p.proto.mux;
 
 import java.util.Queue;
+import java.util.function.Consumer;
 
 /**
  * How a muxer hands its queued frames to the transport: the head chunk, joined with the chunks
@@ -12,6 +13,14 @@ public final class OutboundChunks {
 
   /** The next chunk to write from {@code queue}, or null when it is empty. */
   public static byte[] poll(Queue<byte[]> queue, int limit) {
+    return poll(queue, limit, null);
+  }
+
+  /**
+   * As {@link #poll(Queue, int)}, telling {@code taken} of each queued frame the chunk holds, in
+   * order (an engine counts the control frames leaving its queue this way).
+   */
+  public static byte[] poll(Queue<byte[]> queue, int limit, Consumer<byte[]> taken) {
     byte[] first = queue.poll();
     if (first == null) {
       return null;
@@ -25,6 +34,9 @@ public final class OutboundChunks {
       total += b.length;
       count++;
     }
+    if (taken != null) {
+      taken.accept(first);
+    }
     if (count == 0) {
       return first;
     }
@@ -33,6 +45,9 @@ public final class OutboundChunks {
     int pos = first.length;
     for (int i = 0; i < count; i++) {
       byte[] b = queue.poll();
+      if (taken != null) {
+        taken.accept(b);
+      }
       System.arraycopy(b, 0, joined, pos, b.length);
       pos += b.length;
     }

@@ -1,5 +1,6 @@
 package dev.vertxp2p.proto.yamux;
 
+import dev.vertxp2p.proto.mux.ControlBacklog;
 import dev.vertxp2p.proto.mux.OutboundChunks;
 
 import static dev.vertxp2p.proto.yamux.YamuxFrame.FLAG_ACK;
@@ -91,6 +92,10 @@ public final class YamuxEngine implements MuxerEngine {
   private final Set<Long> recentlyClosed = boundedIdSet(RECENTLY_CLOSED_IDS);
   private final Set<Long> outstandingPings = boundedIdSet(MAX_OUTSTANDING_PINGS);
   private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+  /** Control frames in {@link #outbound}: the answers a peer that never reads makes us owe. */
+  private final ControlBacklog backlog = new ControlBacklog();
+  /** What the transport's memory budget still lets the remote make us buffer (see bufferRoom). */
+  private long bufferRoom = Long.MAX_VALUE;
   private final ArrayDeque<MuxerEvent> events = new ArrayDeque<>();
 
   private long nextStreamId;
@@ -254,7 +259,7 @@ public final class YamuxEngine implements MuxerEngine {
     }
     // spec.md "Flag Field": SYN marks an outbound ping (answer it), ACK a response.
     if ((h.flags() & FLAG_SYN) != 0) {
-      queueControl(TYPE_PING, FLAG_ACK, 0, h.length());
+      queueAnswer("a Ping", TYPE_PING, FLAG_ACK, 0, h.length());
     }
     if ((h.flags() & FLAG_ACK) != 0 && h.length() == rttPingId) {
       // our own round-trip measurement: no event, the application did not ask for it
@@ -339,6 +344,7 @@ public final class YamuxEngine implements MuxerEngine {
       if (s.remoteClosed) {
         // spec.md "Closing a stream": FIN means no further data; the stream is broken, not the
         // session, so reset just this one.
+        checkBacklog("a Data frame after FIN");
         resetStream(s, true);
         frameStream = null;
       } else {
@@ -367,10 +373,15 @@ public final class YamuxEngine implements MuxerEngine {
     if (streams.containsKey(id) || recentlyClosed.contains(id)) {
       fail("expected a SYN for a new stream id, got a SYN reusing stream id " + id);
     }
-    if (localGoAway || streams.size() >= maxStreams) {
-      // spec.md "Opening a stream": reply RST to reject a stream.
-      queueControl(TYPE_WINDOW_UPDATE, FLAG_RST, id, 0);
+    boolean overBudget = bufferRoom < grantWindow;
+    if (localGoAway || streams.size() >= maxStreams || overBudget) {
+      // spec.md "Opening a stream": reply RST to reject a stream. Over the memory budget a new
+      // stream would add the window it starts with to what is buffered already, so it waits.
+      queueAnswer("a SYN", TYPE_WINDOW_UPDATE, FLAG_RST, id, 0);
       recentlyClosed.add(id);
+      if (overBudget && !localGoAway && streams.size() < maxStreams) {
+        events.add(new MuxerEvent.StreamRefused(id, MuxerEvent.StreamRefused.BUFFER));
+      }
       return null;
     }
     Stream s = new Stream(id, false);
@@ -380,7 +391,8 @@ public final class YamuxEngine implements MuxerEngine {
     s.epochStart = clock == null ? 0 : clock.getAsLong();
     streams.put(id, s);
     // spec.md "Opening a stream": accept with ACK; "Flow Control": announce a larger window with it.
-    queueControl(TYPE_WINDOW_UPDATE, FLAG_ACK, id, grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
+    queueAnswer("a SYN", TYPE_WINDOW_UPDATE, FLAG_ACK, id,
+        grantWindow - YamuxConfig.SPEC_INITIAL_WINDOW);
     events.add(new MuxerEvent.StreamOpened(id, ""));
     return s;
   }
@@ -599,6 +611,35 @@ public final class YamuxEngine implements MuxerEngine {
       return; // the remote sends nothing more: an update would be wasted
     }
     s.pendingCredit += n;
+    if (bufferRoom <= 0) {
+      return; // the memory budget is spent: the credit waits for bufferRoom to come back
+    }
+    announceIfDue(s);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: while the room is spent, consumed bytes pile up as credit without a window update;
+   * when it comes back, each stream's credit is announced by the usual rule (half a window).
+   * Auto-tuning never grows a window by more than the room left.
+   */
+  @Override
+  public void bufferRoom(long room) {
+    boolean wasSpent = bufferRoom <= 0;
+    bufferRoom = room;
+    if (wasSpent && room > 0 && failure == null) {
+      for (Stream s : streams.values()) {
+        if (!s.remoteClosed && s.pendingCredit > 0) {
+          announceIfDue(s);
+        }
+      }
+    }
+  }
+
+  /** Sends the stream's pending credit as a window update once enough of it is waiting. */
+  private void announceIfDue(Stream s) {
+    long streamId = s.id;
     long target = receiveWindowTarget(s);
     // Announce credit once half the window is waiting, so bulk transfers see few tiny updates.
     if (s.pendingCredit >= target / 2 || target > s.grant) {
@@ -637,7 +678,7 @@ public final class YamuxEngine implements MuxerEngine {
       return base;
     }
     long extra = Math.min(Math.min(base, maxReceiveWindow - base),
-        maxSessionWindowGrowth - sessionWindowGrowth);
+        Math.min(maxSessionWindowGrowth - sessionWindowGrowth, bufferRoom));
     if (extra <= 0) {
       return base;
     }
@@ -707,7 +748,19 @@ public final class YamuxEngine implements MuxerEngine {
 
   @Override
   public byte[] pollOutbound() {
-    return OutboundChunks.poll(outbound, OUTBOUND_COALESCE_LIMIT);
+    return OutboundChunks.poll(outbound, OUTBOUND_COALESCE_LIMIT, this::taken);
+  }
+
+  /** A frame left the queue: every frame without a body is a control frame. */
+  private void taken(byte[] frame) {
+    if (frame.length == HEADER_LENGTH) {
+      backlog.taken();
+    }
+  }
+
+  @Override
+  public int unsentControlFrames() {
+    return backlog.unsent();
   }
 
   @Override
@@ -747,6 +800,23 @@ public final class YamuxEngine implements MuxerEngine {
 
   private void queueControl(int type, int flags, long streamId, long length) {
     outbound.add(YamuxFrame.header(type, flags, streamId, length));
+    backlog.queued();
+  }
+
+  /**
+   * Queues a control frame the remote's frame calls for, unless too many wait unsent already:
+   * then the remote, which sends and does not read, is cut off.
+   */
+  private void queueAnswer(String what, int type, int flags, long streamId, long length) {
+    checkBacklog(what);
+    queueControl(type, flags, streamId, length);
+  }
+
+  private void checkBacklog(String what) {
+    String overflow = backlog.overflow(what);
+    if (overflow != null) {
+      fail(overflow);
+    }
   }
 
   private void fail(String message) {

@@ -522,4 +522,57 @@ public abstract class MuxerEngineContractTest {
     assertEquals(MuxerException.Reason.SESSION_CLOSED, e.reason());
     assertTrue(id >= 0);
   }
+
+  // ---------------------------------------------------------------- answers nobody reads
+
+  /**
+   * Opens a stream on {@code a} and resets it at once, handing both frames to {@code b}, which
+   * refuses the stream (it sent GOAWAY) and so owes one answer each time.
+   */
+  private static void openRefusedStream(Pair p) {
+    long id = p.a.openStream();
+    p.a.reset(id);
+    for (byte[] c; (c = p.a.pollOutbound()) != null; ) {
+      p.b.receive(c, 0, c.length);
+    }
+  }
+
+  @Test
+  void aPeerThatNeverTakesOurAnswersIsCutOffAtTheBound() {
+    Pair p = pair(40);
+    p.b.goAway();
+    while (p.b.pollOutbound() != null) {
+      // the GOAWAY itself went out
+    }
+    ProtocolException cut = null;
+    int refused = 0;
+    while (cut == null && refused < 3 * ControlBacklog.MAX_UNSENT) {
+      refused++;
+      try {
+        openRefusedStream(p);
+      } catch (ProtocolException e) {
+        cut = e;
+      }
+    }
+    assertNotNull(cut, "still not cut off after " + refused + " refused streams whose answers"
+        + " were never taken");
+    assertEquals(ControlBacklog.MAX_UNSENT + 1, refused, cut.getMessage());
+    assertTrue(cut.getMessage().contains(ControlBacklog.MAX_UNSENT + " "), cut.getMessage());
+    assertTrue(p.b.isClosed());
+    assertThrows(ProtocolException.class, () -> p.b.receive(new byte[1], 0, 1));
+  }
+
+  @Test
+  void answersTakenAsTheyComeNeverReachTheBound() {
+    Pair p = pair(41);
+    p.b.goAway();
+    for (int i = 0; i < 2 * ControlBacklog.MAX_UNSENT; i++) {
+      openRefusedStream(p);
+      while (p.b.pollOutbound() != null) {
+        // the refusal went out
+      }
+    }
+    assertEquals(0, p.b.unsentControlFrames());
+    assertEquals(0, p.b.openStreamCount());
+  }
 }
