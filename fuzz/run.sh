@@ -20,6 +20,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     PeerIdFuzzTest#parse PeerIdFuzzTest#fromBytes
     ProtobufFuzzTest#noiseHandshakePayload ProtobufFuzzTest#identifyMessage
     IdentifyFuzzTest#raw IdentifyFuzzTest#structured
+    UpgradeFuzzTest#responder UpgradeFuzzTest#initiator UpgradeFuzzTest#muxerNegotiation
     MultistreamFuzzTest#responder MultistreamFuzzTest#initiator MultistreamFuzzTest#structured
     NoiseFuzzTest#responder NoiseFuzzTest#responderAfterMessage1 NoiseFuzzTest#initiator
     NoiseFuzzTest#forgedIdentity NoiseFuzzTest#claimedIdentity NoiseFuzzTest#session

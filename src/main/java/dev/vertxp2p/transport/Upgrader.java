@@ -12,10 +12,6 @@ import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.crypto.PublicKey;
-import dev.vertxp2p.ProtocolException;
-import dev.vertxp2p.proto.multistream.MultistreamInitiator;
-import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
-import dev.vertxp2p.proto.multistream.MultistreamResponder;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mplex.MplexEngine;
 import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
@@ -23,10 +19,9 @@ import dev.vertxp2p.proto.noise.IdentityProof;
 import dev.vertxp2p.proto.noise.NoCommonMuxerException;
 import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
-import dev.vertxp2p.proto.noise.NoiseHandshake;
 import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseKeyPair;
-import dev.vertxp2p.proto.noise.NoiseSession;
+import dev.vertxp2p.proto.upgrade.UpgradeEngine;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
@@ -36,9 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
@@ -46,8 +39,9 @@ import java.util.function.BiPredicate;
  * Turns a raw TCP socket into a {@link MuxedConnection}: multistream-select {@code /noise}, the
  * Noise XX handshake (which proves the remote's peer id), then the muxer — taken from the Noise
  * {@code stream_muxers} extension when both sides offered one, else negotiated with
- * multistream-select inside the encrypted channel. The whole upgrade is bounded by a timeout.
- * The connection it hands back reads nothing until its owner calls {@link
+ * multistream-select inside the encrypted channel. The sequence itself is the sans-IO {@link
+ * UpgradeEngine}; this class wires it to the socket, checks costly identity proofs off the loop,
+ * and bounds the whole upgrade by a timeout. The connection it hands back reads nothing until its owner calls {@link
  * MuxedConnection#activate()}.
  */
 public final class Upgrader {
@@ -178,19 +172,11 @@ public final class Upgrader {
     return u.promise.future();
   }
 
-  private enum Stage {
-    SECURITY,
-    HANDSHAKE,
-    MUXER,
-    DONE
-  }
-
-  /** One socket's upgrade; every method runs on the socket's event loop. */
+  /** One socket's upgrade: the sans-IO {@link UpgradeEngine} wired to the socket, on its loop. */
   private final class Upgrade {
     final Context context;
     final NetSocket socket;
     final Direction direction;
-    final boolean initiator;
     final PeerId expectedPeer;
     final Multiaddr localAddr;
     final Multiaddr remoteAddr;
@@ -199,12 +185,11 @@ public final class Upgrader {
 
     /** The socket's loop: where every method of this upgrade runs, checked where it matters. */
     final Owner owner;
-    Stage stage = Stage.SECURITY;
+    final UpgradeEngine engine;
+    /** Set once the upgrade has succeeded, failed or timed out: later events change nothing. */
+    boolean ended;
     /** True while a worker checks the remote's identity proof and the socket is paused. */
     boolean checkingProof;
-    MultistreamNegotiator negotiation;
-    NoiseHandshake noise;
-    NoiseSession session;
     PeerId remotePeer;
     long timer = -1;
     long bytesIn;
@@ -215,95 +200,67 @@ public final class Upgrader {
       this.context = context;
       this.socket = socket;
       this.direction = direction;
-      this.initiator = direction == Direction.OUTBOUND;
       this.expectedPeer = expectedPeer;
       this.localAddr = localAddr;
       this.remoteAddr = remoteAddr;
       this.host = host;
       this.owner = Owner.of(context);
+      NoiseConfig config = NoiseConfig.deferredBuilder(signer)
+          .streamMuxers(options.getMuxers())
+          .staticKeyPair(staticKey)
+          .random(random)
+          .build();
+      this.engine = direction == Direction.OUTBOUND
+          ? UpgradeEngine.initiator(config, options.getMuxers())
+          : UpgradeEngine.responder(config, options.getMuxers());
     }
 
     /** When the upgrade began, for the handshake latency (monotonic). */
     long startNanos;
+
+    private String stageName() {
+      return engine.stage().name().toLowerCase();
+    }
 
     void start(long timeoutMillis) {
       startNanos = System.nanoTime();
       timer = context.owner().setTimer(timeoutMillis, t -> {
         timer = -1;
         fail(new HandshakeTimeoutException("connection upgrade with " + remoteAddr
-            + " timed out after " + timeoutMillis + " ms (stage " + stage.name().toLowerCase()
-            + ")"));
+            + " timed out after " + timeoutMillis + " ms (stage " + stageName() + ")"));
       });
       socket.handler(this::onData);
       socket.exceptionHandler(this::fail);
       socket.closeHandler(v -> fail(new UpgradeException(
-          "remote " + remoteAddr + " closed the connection during the "
-              + stage.name().toLowerCase() + " stage")));
-      negotiation = initiator
-          ? new MultistreamInitiator(List.of(TransportOptions.NOISE_PROTOCOL))
-          : new MultistreamResponder(List.of(TransportOptions.NOISE_PROTOCOL));
+          "remote " + remoteAddr + " closed the connection during the " + stageName()
+              + " stage")));
       // Dialed sockets arrive paused (TcpTransport holds reads until a handler is set).
       socket.resume();
-      try {
-        writeNegotiationRaw();
-      } catch (RuntimeException e) {
-        fail(e);
-      }
+      writeOutbound();
     }
 
     void onData(Buffer buffer) {
-      if (stage == Stage.DONE) {
+      if (ended) {
         return;
       }
       bytesIn += buffer.length();
       byte[] data = buffer.getBytes();
       try {
-        feed(data, 0, data.length);
+        engine.receive(data, 0, data.length);
+        writeOutbound();
+        afterProgress();
       } catch (RuntimeException e) {
         fail(e);
       }
     }
 
-    private void feed(byte[] data, int off, int len) {
-      switch (stage) {
-        case SECURITY -> {
-          negotiation.receive(data, off, len);
-          writeNegotiationRaw();
-          if (negotiation.isDone()) {
-            byte[] leftover = negotiation.leftover();
-            negotiation = null;
-            startHandshake();
-            if (leftover != null && leftover.length > 0) {
-              feed(leftover, 0, leftover.length);
-            }
-          }
-        }
-        case HANDSHAKE -> {
-          noise.receive(data, off, len);
-          writeNoise();
-          if (noise.isComplete()) {
-            handshakeDone();
-          } else if (noise.isAwaitingProof() && !checkingProof) {
-            checkProof(noise.pendingProof().orElseThrow());
-          }
-        }
-        case MUXER -> {
-          session.receive(data, off, len);
-          drainMuxerNegotiation();
-        }
-        case DONE -> throw new IllegalStateException("upgrade already finished");
+    /** What the engine's new state asks of the glue: a proof to check, or a finished upgrade. */
+    private void afterProgress() {
+      if (engine.isDone()) {
+        finish();
+      } else if (!checkingProof) {
+        engine.pendingProof().ifPresent(this::checkProof);
       }
-    }
-
-    private void startHandshake() {
-      stage = Stage.HANDSHAKE;
-      NoiseConfig config = NoiseConfig.deferredBuilder(signer)
-          .streamMuxers(options.getMuxers())
-          .staticKeyPair(staticKey)
-          .random(random)
-          .build();
-      noise = initiator ? NoiseHandshake.initiator(config) : NoiseHandshake.responder(config);
-      writeNoise();
     }
 
     /**
@@ -327,13 +284,13 @@ public final class Upgrader {
       owner.check();
       boolean wasPaused = checkingProof;
       checkingProof = false;
-      if (stage != Stage.HANDSHAKE) {
+      if (ended) {
         return; // timed out, closed or failed while a worker checked: nothing to do
       }
       try {
         if (verdict.failed()) {
           if (verdict.cause() instanceof NoiseException e) {
-            noise.proofRejected(e); // throws e
+            engine.proofRejected(e); // throws e
           }
           // not the remote's fault (a full pool, a closing node), so no one else logs it
           LOG.info("handshake with " + remoteAddr + " refused: " + verdict.cause());
@@ -342,13 +299,13 @@ public final class Upgrader {
         }
         PeerId proved = verdict.result();
         if (expectedPeer != null && !expectedPeer.equals(proved)) {
-          noise.proofRejected(new PeerIdMismatchException(expectedPeer, proved));
+          engine.proofRejected(new PeerIdMismatchException(expectedPeer, proved));
         }
         remotePeer = proved;
-        noise.proofAccepted();
-        writeNoise();
-        handshakeDone();
-        if (wasPaused && stage == Stage.MUXER) {
+        engine.proofAccepted();
+        writeOutbound();
+        afterProgress();
+        if (wasPaused && !ended) {
           socket.resume(); // muxer negotiation reads on; a finished upgrade's connection resumes
         }
       } catch (RuntimeException e) {
@@ -356,90 +313,33 @@ public final class Upgrader {
       }
     }
 
-    private void handshakeDone() {
-      session = noise.session();
-      byte[] leftover = noise.leftover();
-      String inlined = noise.selectedMuxer().orElse(null);
-      noise = null;
-      if (inlined != null) {
-        finish(inlined, leftover, null);
-        return;
-      }
-      stage = Stage.MUXER;
-      List<String> muxers = options.getMuxers();
-      negotiation = initiator
-          ? new MultistreamInitiator(muxers)
-          : new MultistreamResponder(muxers);
-      if (leftover != null && leftover.length > 0) {
-        session.receive(leftover, 0, leftover.length);
-      }
-      drainMuxerNegotiation();
-    }
-
-    private void drainMuxerNegotiation() {
-      byte[] out;
-      while ((out = negotiation.pollOutbound()) != null) {
-        writeRaw(session.encrypt(out, 0, out.length));
-      }
-      byte[] plain;
-      while (stage == Stage.MUXER && (plain = session.pollPlaintext()) != null) {
-        negotiation.receive(plain, 0, plain.length);
-        while ((out = negotiation.pollOutbound()) != null) {
-          writeRaw(session.encrypt(out, 0, out.length));
-        }
-        if (negotiation.isDone()) {
-          String muxer = negotiation.selected();
-          ByteArrayOutputStream rest = new ByteArrayOutputStream();
-          byte[] lo = negotiation.leftover();
-          if (lo != null) {
-            rest.writeBytes(lo);
-          }
-          while ((plain = session.pollPlaintext()) != null) {
-            rest.writeBytes(plain);
-          }
-          negotiation = null;
-          finish(muxer, null, rest.toByteArray());
-          return;
-        }
-      }
-    }
-
-    private void finish(String muxerId, byte[] ciphertextLeftover, byte[] plaintextLeftover) {
-      stage = Stage.DONE;
+    private void finish() {
+      ended = true;
       cancelTimer();
+      String muxerId = engine.muxer();
       MuxerEngine muxer = TransportOptions.YAMUX_PROTOCOL.equals(muxerId)
-          ? new YamuxEngine(initiator, yamuxConfig, System::nanoTime)
-          : new MplexEngine(initiator, mplexConfig);
+          ? new YamuxEngine(engine.isInitiator(), yamuxConfig, System::nanoTime)
+          : new MplexEngine(engine.isInitiator(), mplexConfig);
       String id = "c" + IDS.incrementAndGet();
       long handshakeNanos = System.nanoTime() - startNanos;
+      byte[] plain = engine.plaintextLeftover();
+      byte[] cipher = engine.ciphertextLeftover();
       // The connection holds the leftovers and reads nothing more until activate(): its owner
       // admits it first.
-      MuxedConnection conn = new MuxedConnection(id, context, socket, session, muxer, remotePeer,
-          direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut, plaintextLeftover,
-          ciphertextLeftover);
+      MuxedConnection conn = new MuxedConnection(id, context, socket, engine.session(), muxer,
+          remotePeer, direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut,
+          plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher);
       conn.handshakeNanos(handshakeNanos);
       LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
           + " " + remoteAddr + " muxer " + muxerId);
       promise.complete(conn);
     }
 
-    private void writeNegotiationRaw() {
-      byte[] out;
-      while ((out = negotiation.pollOutbound()) != null) {
-        writeRaw(out);
+    private void writeOutbound() {
+      for (byte[] out; (out = engine.pollOutbound()) != null; ) {
+        bytesOut += out.length;
+        socket.write(Buffer.buffer(out));
       }
-    }
-
-    private void writeNoise() {
-      byte[] out;
-      while ((out = noise.pollOutbound()) != null) {
-        writeRaw(out);
-      }
-    }
-
-    private void writeRaw(byte[] bytes) {
-      bytesOut += bytes.length;
-      socket.write(Buffer.buffer(bytes));
     }
 
     private void cancelTimer() {
@@ -450,17 +350,17 @@ public final class Upgrader {
     }
 
     void fail(Throwable error) {
-      if (stage == Stage.DONE && promise.future().isComplete()) {
+      if (ended) {
         return;
       }
       Throwable cause = error;
       if (error instanceof NoProtocolSupportedException e) {
         cause = new NoCommonProtocolException("remote " + remoteAddr + " supports none of "
-            + e.proposed() + " (" + stage.name().toLowerCase() + " stage)", e);
+            + e.proposed() + " (" + stageName() + " stage)", e);
       } else if (error instanceof NoCommonMuxerException e) {
         cause = new NoCommonProtocolException("remote " + remoteAddr + ": " + e.getMessage(), e);
       }
-      stage = Stage.DONE;
+      ended = true;
       cancelTimer();
       Throwable reported = cause;
       if (promise.tryFail(reported)) {
