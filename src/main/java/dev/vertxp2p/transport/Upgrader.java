@@ -219,7 +219,7 @@ public final class Upgrader {
     long startNanos;
 
     private String stageName() {
-      return engine.stage().name().toLowerCase();
+      return engine.lastStage().name().toLowerCase();
     }
 
     void start(long timeoutMillis) {

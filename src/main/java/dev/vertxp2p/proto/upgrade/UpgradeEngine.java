@@ -46,6 +46,8 @@ public final class UpgradeEngine {
   private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
 
   private Stage stage = Stage.SECURITY;
+  /** The stage the upgrade failed in, once failed. */
+  private Stage failedIn;
   private MultistreamNegotiator negotiation;
   private NoiseHandshake noise;
   private NoiseSession session;
@@ -94,7 +96,7 @@ public final class UpgradeEngine {
     try {
       feed(data, off, len);
     } catch (RuntimeException e) {
-      stage = Stage.FAILED;
+      fail();
       throw e;
     }
   }
@@ -155,7 +157,7 @@ public final class UpgradeEngine {
       drainNoise();
       handshakeDone();
     } catch (RuntimeException e) {
-      stage = Stage.FAILED;
+      fail();
       throw e;
     }
   }
@@ -167,9 +169,16 @@ public final class UpgradeEngine {
    */
   public void proofRejected(NoiseException reason) {
     requirePendingProof();
-    stage = Stage.FAILED;
+    fail();
     noise.proofRejected(reason);
     throw reason; // the engine throws it; this line only tells the compiler
+  }
+
+  private void fail() {
+    if (stage != Stage.FAILED) {
+      failedIn = stage;
+      stage = Stage.FAILED;
+    }
   }
 
   private void requirePendingProof() {
@@ -251,6 +260,14 @@ public final class UpgradeEngine {
 
   public Stage stage() {
     return stage;
+  }
+
+  /**
+   * Where the upgrade is, or was when it failed: never {@link Stage#FAILED}, so an error can say
+   * which step of the upgrade the remote got wrong.
+   */
+  public Stage lastStage() {
+    return stage == Stage.FAILED ? failedIn : stage;
   }
 
   public boolean isInitiator() {

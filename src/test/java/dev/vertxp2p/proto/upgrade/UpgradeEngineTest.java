@@ -192,6 +192,7 @@ class UpgradeEngineTest {
 
     assertInstanceOf(MultistreamException.class, e);
     assertTrue(b.isFailed());
+    assertEquals(UpgradeEngine.Stage.SECURITY, b.lastStage());
     assertThrows(IllegalStateException.class, () -> b.receive(junk, 0, 1));
   }
 
@@ -203,6 +204,7 @@ class UpgradeEngineTest {
     assertThrows(NoProtocolSupportedException.class, () -> pump(a, b, Integer.MAX_VALUE));
 
     assertTrue(a.isFailed());
+    assertEquals(UpgradeEngine.Stage.MUXER, a.lastStage(), "the error can name the step");
     assertEquals(UpgradeEngine.Stage.MUXER, b.stage());
   }
 
