@@ -1,5 +1,7 @@
 package dev.vertxp2p.protocols;
 
+import static dev.vertxp2p.testing.IdentifyFrames.frame;
+import static dev.vertxp2p.testing.IdentifyFrames.framed;
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +16,6 @@ import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,27 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * there.
  */
 class IdentifyBoundsTest extends SwarmFixture {
-
-  /** Varint-length-prefixed encodings of {@code parts}, one after another. */
-  private static byte[] framed(IdentifyMessage... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (IdentifyMessage m : parts) {
-      out.writeBytes(frame(IdentifyCodec.encode(m)));
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] frame(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long n = body.length;
-    while (n >= 0x80) {
-      out.write((int) (n & 0x7f) | 0x80);
-      n >>>= 7;
-    }
-    out.write((int) n);
-    out.writeBytes(body);
-    return out.toByteArray();
-  }
 
   private static IdentifyMessage protocols(List<String> list) {
     return new IdentifyMessage(null, null, null, List.of(), null, list, null);

@@ -1,5 +1,7 @@
 package dev.vertxp2p.swarm;
 
+import static dev.vertxp2p.testing.IdentifyFrames.frame;
+import static dev.vertxp2p.testing.IdentifyFrames.framed;
 import static dev.vertxp2p.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,12 +12,10 @@ import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.protocols.Identify;
-import dev.vertxp2p.protocols.IdentifyCodec;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,26 +27,6 @@ import org.junit.jupiter.api.Test;
  * message kept before stays). Uses the public API only.
  */
 class IdentifyPushBoundsTest extends SwarmFixture {
-
-  private static byte[] framed(IdentifyMessage... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (IdentifyMessage m : parts) {
-      out.writeBytes(frame(IdentifyCodec.encode(m)));
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] frame(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long n = body.length;
-    while (n >= 0x80) {
-      out.write((int) (n & 0x7f) | 0x80);
-      n >>>= 7;
-    }
-    out.write((int) n);
-    out.writeBytes(body);
-    return out.toByteArray();
-  }
 
   private static IdentifyMessage described(String agent, List<byte[]> addrs, List<String> protos) {
     return new IdentifyMessage(Identify.PROTOCOL_VERSION, agent, null, addrs, null, protos, null);

@@ -14,6 +14,7 @@ import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.multiformats.UnsignedVarint;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
+import dev.vertxp2p.testing.LogCapture;
 import dev.vertxp2p.testing.RawPeer;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.vertx.core.Promise;
@@ -59,25 +60,11 @@ class ControlFloodTest {
   private Vertx vertx;
   private Swarm node;
   private Swarm good;
-  /** Strong reference: JUL holds loggers weakly. */
-  private final java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.vertxp2p");
-  private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.logging.Handler capture = new java.util.logging.Handler() {
-    @Override
-    public void publish(java.util.logging.LogRecord r) {
-      warnings.add(r.getMessage());
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logs;
 
   @BeforeEach
   void setUp() {
-    log.addHandler(capture);
+    logs = LogCapture.atTheirLevels("dev.vertxp2p");
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
     o.getServices().setEcho(true);
@@ -92,7 +79,7 @@ class ControlFloodTest {
 
   @AfterEach
   void tearDown() {
-    log.removeHandler(capture);
+    logs.close();
     await(good.close());
     await(node.close());
     await(vertx.close());
@@ -210,8 +197,8 @@ class ControlFloodTest {
       // The deterministic part: the node either cut the flooder off, giving the reason that
       // names the bound, or stopped reading it while its answers could not be sent.
       if (flooded.closeFuture().isComplete()) {
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("ControlBacklog.MAX_UNSENT")),
-            "the flooder's connection closed without the reason: " + warnings);
+        assertTrue(logs.texts().stream().anyMatch(w -> w.contains("ControlBacklog.MAX_UNSENT")),
+            "the flooder's connection closed without the reason: " + logs.texts());
       } else {
         assertTrue(await(flow(flooded)).getBoolean("writeBlocked", false), "the node read a flood"
             + " of " + written.get() + " frames from a peer that reads none of the answers,"

@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.proto.mux.MuxerEvent;
+import dev.vertxp2p.testing.LogCapture;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,26 +27,11 @@ class HandlerExceptionTest {
 
   private Vertx vertx;
   private Swarm node;
-  private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
-  /** Strong reference: JUL holds loggers weakly. */
-  private final Logger streamLog = Logger.getLogger("dev.vertxp2p");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logs.add(r);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logs;
 
   @BeforeEach
   void setUp() {
-    streamLog.setLevel(Level.ALL);
-    streamLog.addHandler(capture);
+    logs = LogCapture.of("dev.vertxp2p");
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
     node = Swarm.create(vertx, new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0")));
     await(node.start());
@@ -58,13 +39,9 @@ class HandlerExceptionTest {
 
   @AfterEach
   void tearDown() {
-    streamLog.removeHandler(capture);
+    logs.close();
     await(node.close());
     await(vertx.close());
-  }
-
-  private static String text(LogRecord r) {
-    return r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown());
   }
 
   private int port() {
@@ -117,10 +94,9 @@ class HandlerExceptionTest {
       c.send();
       assertArrayEquals(bytes("again"), c.awaitData(again, 5));
     }
-    assertTrue(logs.stream().anyMatch(r -> text(r).contains(THROWS)
-            && text(r).contains("boom in " + which)),
-        "no log naming the protocol and the exception: "
-            + logs.stream().map(HandlerExceptionTest::text).toList());
+    assertTrue(logs.texts().stream().anyMatch(t -> t.contains(THROWS)
+            && t.contains("boom in " + which)),
+        "no log naming the protocol and the exception: " + logs.texts());
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.proto.noise.NoiseSession;
 import dev.vertxp2p.proto.yamux.YamuxFrame;
+import dev.vertxp2p.testing.LogCapture;
 import dev.vertxp2p.testing.RawPeer;
 import dev.vertxp2p.IdentifyMessage;
 import io.vertx.core.Vertx;
@@ -19,11 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,33 +40,11 @@ class MalformedInputTest {
   private Vertx vertx;
   private Swarm server;
   private Swarm good;
-  private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.BlockingQueue<LogRecord> arrivals =
-      new java.util.concurrent.LinkedBlockingQueue<>();
-  /** Strong references: JUL holds loggers weakly, and a collected one forgets its handler. */
-  private final List<Logger> loggers = new java.util.ArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logs.add(r);
-      arrivals.add(r);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logs;
 
   @BeforeEach
   void setUp() {
-    for (String name : LOGGERS) {
-      Logger l = Logger.getLogger(name);
-      loggers.add(l);
-      l.setLevel(Level.ALL);
-      l.addHandler(capture);
-    }
+    logs = LogCapture.of(LOGGERS);
     vertx = Vertx.vertx();
     server = node();
     good = node();
@@ -77,9 +52,7 @@ class MalformedInputTest {
 
   @AfterEach
   void tearDown() {
-    for (String name : LOGGERS) {
-      Logger.getLogger(name).removeHandler(capture);
-    }
+    logs.close();
     await(server.close());
     await(good.close());
     await(vertx.close());
@@ -112,25 +85,12 @@ class MalformedInputTest {
   /** Waits for a log line naming {@code type} whose text also contains {@code words}. */
   private void assertLogged(Class<? extends Throwable> type, String words)
       throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    for (LogRecord r : logs) {
-      if (names(r, type, words)) {
-        return;
-      }
-    }
-    long left;
-    while ((left = deadline - System.nanoTime()) > 0) {
-      LogRecord r = arrivals.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-      if (r != null && names(r, type, words)) {
-        return;
-      }
-    }
-    throw new AssertionError("no log naming " + type.getSimpleName() + " with \"" + words
-        + "\"; got " + logs.stream().map(LogRecord::getMessage).toList());
+    logs.await(1, java.time.Duration.ofSeconds(10),
+        type.getSimpleName() + " with \"" + words + "\"", r -> names(r, type, words));
   }
 
   private static boolean names(LogRecord r, Class<? extends Throwable> type, String words) {
-    String text = r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown());
+    String text = LogCapture.text(r);
     return text.contains(type.getSimpleName()) && text.contains(words);
   }
 

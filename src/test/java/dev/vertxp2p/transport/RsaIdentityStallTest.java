@@ -9,6 +9,7 @@ import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.testing.LogCapture;
 import dev.vertxp2p.testing.HostileKeys;
 import dev.vertxp2p.testing.RawPeer;
 import io.vertx.core.Promise;
@@ -19,16 +20,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,32 +50,11 @@ class RsaIdentityStallTest {
 
   private Vertx vertx;
   private final List<Swarm> swarms = new ArrayList<>();
-  private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
-  private final BlockingQueue<LogRecord> arrivals = new LinkedBlockingQueue<>();
-  /** Strong references: JUL holds loggers weakly, and a collected one forgets its handler. */
-  private final List<Logger> loggers = new ArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logs.add(r);
-      arrivals.add(r);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture logs;
 
   @BeforeEach
   void setUp() {
-    for (String name : LOGGERS) {
-      Logger l = Logger.getLogger(name);
-      loggers.add(l);
-      l.setLevel(Level.ALL);
-      l.addHandler(capture);
-    }
+    logs = LogCapture.of(LOGGERS);
     vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(4)
         .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS)
@@ -89,9 +65,7 @@ class RsaIdentityStallTest {
 
   @AfterEach
   void tearDown() {
-    for (Logger l : loggers) {
-      l.removeHandler(capture);
-    }
+    logs.close();
     for (Swarm s : swarms) {
       await(s.close());
     }
@@ -105,26 +79,15 @@ class RsaIdentityStallTest {
     return s;
   }
 
-  private static String text(LogRecord r) {
-    return r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown());
-  }
-
   private List<LogRecord> blockedThreadWarnings() {
-    return logs.stream().filter(r -> r.getLoggerName().equals(BLOCKED_THREAD_CHECKER)).toList();
+    return logs.records().stream()
+        .filter(r -> r.getLoggerName().equals(BLOCKED_THREAD_CHECKER)).toList();
   }
 
   /** Waits until {@code count} captured lines match, bounded. */
   private void awaitLogged(int count, String what, Predicate<String> match)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (logs.stream().filter(r -> match.test(text(r))).count() < count) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || arrivals.poll(left, TimeUnit.NANOSECONDS) == null) {
-        throw new AssertionError("expected " + count + " log lines of " + what + ", got "
-            + logs.stream().filter(r -> match.test(text(r))).count() + ": "
-            + logs.stream().map(RsaIdentityStallTest::text).toList());
-      }
-    }
+    logs.await(count, Duration.ofSeconds(20), what, r -> match.test(LogCapture.text(r)));
   }
 
   /**
@@ -138,15 +101,9 @@ class RsaIdentityStallTest {
         Thread.onSpinWait(); // deliberately holding the loop
       }
     });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (blockedThreadWarnings().isEmpty()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || arrivals.poll(left, TimeUnit.NANOSECONDS) == null) {
-        throw new AssertionError("the blocked-thread checker was not heard: " + logs);
-      }
-    }
+    logs.await(1, Duration.ofSeconds(20), "the blocked-thread checker",
+        r -> r.getLoggerName().equals(BLOCKED_THREAD_CHECKER));
     logs.clear();
-    arrivals.clear();
   }
 
   /** Back-to-back pings on the good connection until stopped; their round trips in ms. */
@@ -217,7 +174,6 @@ class RsaIdentityStallTest {
     offerRsa(port, HostileKeys.modulus(BITS, RANDOM), BigInteger.valueOf(65537));
     awaitLogged(2, "the warm-up refusals", s -> s.contains("inbound connection from"));
     logs.clear();
-    arrivals.clear();
 
     Pinger pinger = new Pinger();
     pinger.start(good, server.peerId());
@@ -233,7 +189,7 @@ class RsaIdentityStallTest {
     pinger.stop.set(true);
     await(pinger.done.future());
 
-    assertEquals(List.of(), blockedThreadWarnings().stream().map(RsaIdentityStallTest::text)
+    assertEquals(List.of(), blockedThreadWarnings().stream().map(LogCapture::text)
         .toList(), "an event loop was held past " + MAX_EXECUTE_MS + " ms");
     assertEquals(List.of(), pinger.errors);
     assertTrue(pinger.rtts.size() >= 20, "too few pings to judge: " + pinger.rtts.size());
