@@ -145,6 +145,7 @@ class ControlFloodTest {
   private void flood(String muxer, IntFunction<byte[]> frames) throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long heapBefore = heapAfterGc(memory);
+    long heapGrowth = -1;
     int port = node.listenAddrs().get(0).port().getAsInt();
     RawPeer flooder = RawPeer.connect("127.0.0.1", port);
     flooder.socket().setReceiveBufferSize(FLOODER_RECEIVE_BUFFER);
@@ -181,6 +182,7 @@ class ControlFloodTest {
         awaitFloodSettled(flooded, writer);
         assertEchoes();
         long heapDuring = heapAfterGc(memory);
+        heapGrowth = heapDuring - heapBefore;
         assertTrue(heapDuring - heapBefore < HEAP_BOUND, "the heap grew by "
             + (heapDuring - heapBefore) + " bytes during a flood of " + written.get()
             + " frames");
@@ -190,7 +192,8 @@ class ControlFloodTest {
       long direct = maxDirect.get() - directBefore;
       System.out.println("flood " + muxer + ": " + written.get() + " frames written"
           + (cutOff.get() == null ? "" : " (cut off)") + "; unsent at most " + maxUnsent.get()
-          + " B; direct memory grew by at most " + direct + " B");
+          + " B; direct memory grew by at most " + direct + " B; heap after GC grew by "
+          + heapGrowth + " B");
       assertTrue(direct < DIRECT_BOUND, "the node's direct memory grew by " + direct
           + " bytes (bound " + DIRECT_BOUND + ") for a peer that never reads, after "
           + written.get() + " frames");

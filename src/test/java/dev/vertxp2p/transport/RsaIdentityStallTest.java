@@ -194,6 +194,8 @@ class RsaIdentityStallTest {
     assertEquals(List.of(), pinger.errors);
     assertTrue(pinger.rtts.size() >= 20, "too few pings to judge: " + pinger.rtts.size());
     double p99 = pinger.p99();
+    System.out.println("rsa identities: " + 2 * CONNECTIONS + " hostile connections refused; ping"
+        + " p99 " + p99 + " ms over " + pinger.rtts.size() + " pings; blocked-thread warnings 0");
     assertTrue(p99 < MAX_EXECUTE_MS, "ping p99 " + p99 + " ms over " + pinger.rtts.size()
         + " pings; expected under " + MAX_EXECUTE_MS + " ms");
     // each refusal says why: the exponent bound at parse, the signature on a worker
