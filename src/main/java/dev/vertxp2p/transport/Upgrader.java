@@ -362,6 +362,7 @@ public final class Upgrader {
       }
       ended = true;
       cancelTimer();
+      engine.destroy();
       Throwable reported = cause;
       if (promise.tryFail(reported)) {
         LOG.debug(() -> "upgrade of " + direction.jsonName() + " connection " + remoteAddr

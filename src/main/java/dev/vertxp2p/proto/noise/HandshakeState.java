@@ -172,6 +172,11 @@ final class HandshakeState {
     return symmetric.split(aeads.get(), aeads.get());
   }
 
+  /** Wipes the symmetric state of a handshake that will not finish. Idempotent. */
+  void destroy() {
+    symmetric.destroy();
+  }
+
   private void mixDh(Token token, byte[] shared) {
     // Section 5.3: for es/se the initiator uses its own e/s as the first side.
     switch (token) {

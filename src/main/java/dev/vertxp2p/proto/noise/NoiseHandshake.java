@@ -381,6 +381,15 @@ public final class NoiseHandshake {
     return out;
   }
 
+  /**
+   * Wipes the handshake's secret state (its cipher key and chaining key) when it will not be used
+   * further: failed, or abandoned by a caller that timed out or lost the socket. A completed
+   * handshake's session is not touched: it belongs to whoever took it. Idempotent.
+   */
+  public void destroy() {
+    handshake.destroy();
+  }
+
   /** The next framed handshake message to write to the socket, or null when there is none. */
   public byte[] pollOutbound() {
     return outbound.poll();

@@ -90,6 +90,15 @@ final class SymmetricState {
     return h.clone();
   }
 
+  /**
+   * Wipes what a handshake that will not finish keeps secret: the cipher's key and the chaining
+   * key. Idempotent.
+   */
+  void destroy() {
+    cipher.destroy();
+    java.util.Arrays.fill(ck, (byte) 0);
+  }
+
   private byte[] hash(byte[] data) {
     digest.update(data, 0, data.length);
     byte[] out = new byte[HASH_LENGTH];

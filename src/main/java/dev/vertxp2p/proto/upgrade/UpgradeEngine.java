@@ -169,16 +169,47 @@ public final class UpgradeEngine {
    */
   public void proofRejected(NoiseException reason) {
     requirePendingProof();
-    fail();
-    noise.proofRejected(reason);
-    throw reason; // the engine throws it; this line only tells the compiler
+    try {
+      noise.proofRejected(reason);
+    } finally {
+      fail();
+    }
+    throw reason; // the handshake threw it already; this line only tells the compiler
   }
 
   private void fail() {
     if (stage != Stage.FAILED) {
       failedIn = stage;
       stage = Stage.FAILED;
+      destroy();
     }
+  }
+
+  /**
+   * Wipes the keys of an upgrade that will not finish: the handshake's, and the session's when
+   * the handshake had completed. The engine fails by itself on a bad input; the caller calls this
+   * when it gives up for its own reasons (a timeout, a closed socket). A finished upgrade's session
+   * belongs to the connection and is left alone. Idempotent.
+   */
+  public void destroy() {
+    if (stage == Stage.DONE) {
+      return;
+    }
+    if (stage != Stage.FAILED) {
+      failedIn = stage;
+      stage = Stage.FAILED;
+    }
+    if (noise != null) {
+      noise.destroy();
+    }
+    if (session != null) {
+      session.destroy();
+    }
+  }
+
+  /** The session while the upgrade is not done, for tests that check it was wiped. */
+  NoiseSession sessionSoFar() {
+    return session;
   }
 
   private void requirePendingProof() {

@@ -204,8 +204,39 @@ class UpgradeEngineTest {
     assertThrows(NoProtocolSupportedException.class, () -> pump(a, b, Integer.MAX_VALUE));
 
     assertTrue(a.isFailed());
+    assertTrue(a.sessionSoFar().isDestroyed(), "a failed upgrade wipes the session's keys");
     assertEquals(UpgradeEngine.Stage.MUXER, a.lastStage(), "the error can name the step");
     assertEquals(UpgradeEngine.Stage.MUXER, b.stage());
+  }
+
+  @Test
+  void anUpgradeGivenUpByItsCallerWipesItsKeysAndTakesNothingMore() {
+    UpgradeEngine a = UpgradeEngine.initiator(inline(alice, List.of()), List.of(YAMUX));
+    UpgradeEngine b = UpgradeEngine.responder(inline(bob, List.of()), List.of(YAMUX));
+    deliver(a, b, Integer.MAX_VALUE);
+    deliver(b, a, Integer.MAX_VALUE);
+    deliver(a, b, Integer.MAX_VALUE);
+    deliver(b, a, Integer.MAX_VALUE);
+    assertEquals(UpgradeEngine.Stage.MUXER, a.stage(), "the handshake is over, the muxer not yet");
+
+    a.destroy(); // the caller's timeout
+
+    assertTrue(a.sessionSoFar().isDestroyed());
+    assertTrue(a.isFailed());
+    assertEquals(UpgradeEngine.Stage.MUXER, a.lastStage());
+    assertThrows(IllegalStateException.class, () -> a.receive(new byte[1], 0, 1));
+  }
+
+  @Test
+  void aFinishedUpgradeLeavesTheSessionToTheConnection() {
+    UpgradeEngine a = UpgradeEngine.initiator(inline(alice, List.of(YAMUX)), List.of(YAMUX));
+    UpgradeEngine b = UpgradeEngine.responder(inline(bob, List.of(YAMUX)), List.of(YAMUX));
+    pump(a, b, Integer.MAX_VALUE);
+
+    a.destroy();
+
+    assertTrue(a.isDone());
+    assertFalse(a.session().isDestroyed());
   }
 
   @Test
