@@ -102,7 +102,34 @@ public interface Swarm {
   /** What {@code peer} said in identify, or null before identify finished. */
   IdentifyMessage identified(PeerId peer);
 
-  /** Closes every connection to {@code peer}; the count closed. */
+  /**
+   * Keeps {@code peer} connected: the node maintains {@code connections} connections to it,
+   * re-dialling every lost one under the {@code retry} backoff (each delay at most {@code
+   * retry.maxDelay}, publishing {@code dial.retry}) for as long as it is kept, and protects it
+   * from trimming. Keeping a kept peer again changes its target. Publishes {@code peer.kept}.
+   * Closing one of its connections does not un-keep it; {@link #hangUp} and {@link #unkeep} do.
+   * At most {@link KeepOptions#MAX_KEPT_PEERS} peers are kept.
+   *
+   * <p>The peer's address must be known (from {@link #addAddresses} or a dial), or the future
+   * fails with {@link NoAddressException}; {@code connections} outside
+   * 1..maxConnectionsPerPeer fails it with {@link IllegalArgumentException}.
+   *
+   * @return the peer's open connections after the first top-up; when that top-up fails the peer
+   *     stays kept and is re-dialled
+   */
+  Future<List<Connection>> keep(PeerId peer, int connections);
+
+  /**
+   * Stops keeping {@code peer}; its connections stay open. Publishes {@code peer.unkept}.
+   *
+   * @return whether it was kept
+   */
+  Future<Boolean> unkeep(PeerId peer);
+
+  /** The kept peers with their targets and open connection counts. */
+  Future<List<KeptPeer>> kept();
+
+  /** Closes every connection to {@code peer} and un-keeps it; the count closed. */
   Future<Integer> hangUp(PeerId peer);
 
   /** Closes the connection with this id; the count closed (0 or 1). */

@@ -26,6 +26,14 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
   /** A protection tag was removed; {@code tag}, {@code tags} (the ones left). */
   public static final String PEER_UNPROTECTED = "peer.unprotected";
 
+  /**
+   * A peer is kept (or its target changed): the node maintains {@code target} connections to it,
+   * re-dialling what it loses.
+   */
+  public static final String PEER_KEPT = "peer.kept";
+  /** A peer is no longer kept (un-kept, or hung up as a whole). */
+  public static final String PEER_UNKEPT = "peer.unkept";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

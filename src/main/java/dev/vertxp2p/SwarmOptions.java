@@ -14,7 +14,8 @@ import java.util.Set;
  * <pre>{@code
  * { "identity": { "keyFile": null },
  *   "listen": ["/ip4/127.0.0.1/tcp/4001"],
- *   "connection": {...}, "retry": {...}, "services": {...}, "http": {...} }
+ *   "connection": {...}, "retry": {...}, "services": {...}, "http": {...},
+ *   "keep": [{"addr": "/ip4/10.0.0.7/tcp/4001/p2p/12D3KooW...", "connections": 3}] }
  * }</pre>
  *
  * <p>Every key is optional. Unknown keys, at any level, are rejected with a message naming them:
@@ -32,7 +33,7 @@ public class SwarmOptions {
   static final Set<String> KEYS =
       Set.of(
           "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
-          "connectionManager");
+          "connectionManager", "keep");
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -44,6 +45,7 @@ public class SwarmOptions {
   private TransportOptions transport;
   private LimitsOptions limits;
   private ConnectionManagerOptions connectionManager;
+  private List<KeepOptions> keep;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -56,6 +58,7 @@ public class SwarmOptions {
     transport = new TransportOptions();
     limits = new LimitsOptions();
     connectionManager = new ConnectionManagerOptions();
+    keep = new ArrayList<>();
   }
 
   /** A deep copy of {@code other}. */
@@ -69,6 +72,7 @@ public class SwarmOptions {
     transport = new TransportOptions(other.transport);
     limits = new LimitsOptions(other.limits);
     connectionManager = new ConnectionManagerOptions(other.connectionManager);
+    keep = copyKeep(other.keep);
   }
 
   /**
@@ -109,6 +113,71 @@ public class SwarmOptions {
         LimitsOptions.SECTION));
     connectionManager = new ConnectionManagerOptions(ConfigCheck.readObject(json,
         ConnectionManagerOptions.SECTION, ConnectionManagerOptions.SECTION));
+    if (json.containsKey("keep")) {
+      Object v = json.getValue("keep");
+      if (!(v instanceof JsonArray array)) {
+        throw ConfigCheck.invalid("keep", v,
+            "must be an array of {\"addr\": \"/.../p2p/<peer id>\", \"connections\": n}");
+      }
+      List<KeepOptions> entries = new ArrayList<>(array.size());
+      for (int i = 0; i < array.size(); i++) {
+        Object e = array.getValue(i);
+        if (!(e instanceof JsonObject entry)) {
+          throw ConfigCheck.invalid("keep[" + i + "]", e,
+              "must be an object {\"addr\", \"connections\"}");
+        }
+        entries.add(new KeepOptions(entry, "keep[" + i + "]"));
+      }
+      setKeep(entries);
+    }
+  }
+
+  /** Peers the node keeps connected from its start (an unmodifiable view; copies). */
+  public List<KeepOptions> getKeep() {
+    return Collections.unmodifiableList(copyKeep(keep));
+  }
+
+  /**
+   * Replaces the kept peers. Checks each entry's {@code connections} against {@code
+   * connection.maxConnectionsPerPeer} as set now (set the {@code connection} section first), that
+   * no peer is named twice, and that there are at most {@link KeepOptions#MAX_KEPT_PEERS}.
+   *
+   * @throws IllegalArgumentException naming the offending entry's path
+   */
+  public SwarmOptions setKeep(List<KeepOptions> entries) {
+    if (entries == null) {
+      throw ConfigCheck.invalid("keep", null, "must be an array");
+    }
+    if (entries.size() > KeepOptions.MAX_KEPT_PEERS) {
+      throw ConfigCheck.invalid("keep", "[" + entries.size() + " entries]",
+          "must have at most " + KeepOptions.MAX_KEPT_PEERS + " entries");
+    }
+    int max = connection.getMaxConnectionsPerPeer();
+    Set<PeerId> seen = new java.util.HashSet<>();
+    for (int i = 0; i < entries.size(); i++) {
+      KeepOptions e = entries.get(i);
+      if (e == null || e.getAddr() == null) {
+        throw ConfigCheck.invalid("keep[" + i + "]", null, "must have an addr");
+      }
+      if (e.getConnections() > max) {
+        throw ConfigCheck.invalid("keep[" + i + "].connections", e.getConnections(),
+            "must be 1.." + max + " (connection.maxConnectionsPerPeer)");
+      }
+      if (!seen.add(e.peerId())) {
+        throw ConfigCheck.invalid("keep[" + i + "].addr", e.getAddr(),
+            "names peer " + e.peerId() + " a second time");
+      }
+    }
+    this.keep = copyKeep(entries);
+    return this;
+  }
+
+  private static List<KeepOptions> copyKeep(List<KeepOptions> entries) {
+    List<KeepOptions> copy = new ArrayList<>(entries.size());
+    for (KeepOptions e : entries) {
+      copy.add(new KeepOptions(e));
+    }
+    return copy;
   }
 
   /** Hard resource limits (an extension of the contract's config). */
@@ -262,7 +331,16 @@ public class SwarmOptions {
         .put("http", http.toJson())
         .put("transport", transport.toJson())
         .put(LimitsOptions.SECTION, limits.toJson())
-        .put(ConnectionManagerOptions.SECTION, connectionManager.toJson());
+        .put(ConnectionManagerOptions.SECTION, connectionManager.toJson())
+        .put("keep", keepJson());
+  }
+
+  private JsonArray keepJson() {
+    JsonArray array = new JsonArray();
+    for (KeepOptions e : keep) {
+      array.add(e.toJson());
+    }
+    return array;
   }
 
   /**
@@ -294,7 +372,8 @@ public class SwarmOptions {
         && http.equals(that.http)
         && transport.toJson().equals(that.transport.toJson())
         && limits.equals(that.limits)
-        && connectionManager.equals(that.connectionManager);
+        && connectionManager.equals(that.connectionManager)
+        && keep.equals(that.keep);
   }
 
   @Override

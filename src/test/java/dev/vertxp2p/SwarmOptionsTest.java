@@ -59,6 +59,8 @@ class SwarmOptionsTest {
     }
     // `http.allowedHosts` extends the contract's http section too (README documents it).
     assertEquals(new JsonArray(), json.getJsonObject("http").remove("allowedHosts"));
+    // `keep` comes from the contract's "Connection health and kept peers" section: none by default.
+    assertEquals(new JsonArray(), json.remove("keep"));
     assertEquals(contract, json);
     assertEquals(defaults, SwarmOptions.fromJson(contract));
     assertEquals(defaults, SwarmOptions.fromJson(new JsonObject()));

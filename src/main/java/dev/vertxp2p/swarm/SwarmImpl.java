@@ -76,6 +76,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final ConnectionTrimmer trimmer;
   private final InboundAdmission admission;
   private final PeerDialer dialer;
+  private final KeptPeers kept;
   /** The memory budget for buffered stream data that every connection of this node shares. */
   private final BufferBudget bufferBudget;
 
@@ -109,8 +110,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.registry = new ConnectionRegistry(owner, events, selector,
         new PeerConnectionLimiter(this.options.getConnection().getMaxConnectionsPerPeer()),
         new ConnectionBudget(this.options.getLimits()));
-    // Pinned: protected peers keep their addresses under churn; kept peers (a later issue) join
-    // this predicate. The trimmer is read when the store asks, after construction.
+    // Pinned: protected and kept peers keep their addresses under churn. The trimmer and the
+    // kept peers are read when the store asks, after construction.
     this.peers = new PeerStore(owner, PeerStore.DEFAULT_MAX_PEERS,
         PeerStore.DEFAULT_MAX_USER_PEERS, registry::holdsSlots, this::pinned);
     this.trimmer = new ConnectionTrimmer(owner, vertx, this.options.getConnectionManager(),
@@ -122,6 +123,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
         PeerDialer.tcp(transport, () -> upgrader, this), registry, peers, events, nanoClock,
         () -> closing, () -> self, this::registered);
+    this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
+        scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
+        registry, peers, trimmer, events, () -> closing, () -> self);
     serveBuiltIns();
   }
 
@@ -166,9 +170,28 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             listenAddrs = List.copyOf(bound);
             LOG.info("listening on " + listenAddrs + " as " + self);
             trimmer.start();
+            keepConfigured();
             return (Void) null;
           });
         }));
+  }
+
+  /**
+   * Keeps the configuration's {@code keep} peers. A first dial that fails does not fail the
+   * start: the peer stays kept and is re-dialled.
+   */
+  private void keepConfigured() {
+    for (dev.vertxp2p.KeepOptions k : options.getKeep()) {
+      Multiaddr addr = Multiaddr.parse(k.getAddr());
+      PeerId peer = k.peerId();
+      peers.addUserAddresses(peer, List.of(addr));
+      try {
+        kept.keep(peer, k.getConnections()).onFailure(err ->
+            LOG.debug(() -> "kept peer " + peer + ": first dial failed: " + err.getMessage()));
+      } catch (RuntimeException e) {
+        LOG.warn("keep[" + k.getAddr() + "] not kept: " + e.getMessage());
+      }
+    }
   }
 
   /** The transport options with the {@code limits} section's stream counts applied. */
@@ -189,6 +212,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return owner.call(() -> {
       closing = true;
       trimmer.stop();
+      kept.stop();
       Duration grace = options.getTransport().getShutdownGracePeriod();
       List<Future<Void>> all = new ArrayList<>();
       for (MuxedConnection c : registry.all()) {
@@ -347,7 +371,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   /** Whether the peer store keeps {@code peer}'s addresses whatever the churn. */
   private boolean pinned(PeerId peer) {
-    return trimmer.manager().isProtected(peer.toString());
+    return trimmer.manager().isProtected(peer.toString()) || kept.isKept(peer);
   }
 
   /** The user's addresses: kept apart from what identify teaches (see {@link PeerStore}). */
@@ -472,11 +496,32 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return trimmer.manager().toJson();
   }
 
+  // ---- kept peers ---------------------------------------------------------------------------
+
+  @Override
+  public Future<List<Connection>> keep(PeerId peer, int connections) {
+    java.util.Objects.requireNonNull(peer, "peer");
+    return owner.call(() -> kept.keep(peer, connections));
+  }
+
+  @Override
+  public Future<Boolean> unkeep(PeerId peer) {
+    java.util.Objects.requireNonNull(peer, "peer");
+    return owner.call(() -> Future.succeededFuture(kept.unkeep(peer)));
+  }
+
+  @Override
+  public Future<List<dev.vertxp2p.KeptPeer>> kept() {
+    return owner.call(() -> Future.succeededFuture(kept.list()));
+  }
+
   // ---- closing ------------------------------------------------------------------------------
 
+  /** Hanging up the whole peer un-keeps it first, so its closing connections are not re-dialled. */
   @Override
   public Future<Integer> hangUp(PeerId peer) {
     return owner.call(() -> {
+      kept.unkeep(peer);
       List<MuxedConnection> list = new ArrayList<>(registry.list(peer));
       List<Future<Void>> all = new ArrayList<>();
       for (MuxedConnection c : list) {
@@ -502,6 +547,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       if (registry.unregister(connection)) {
         peers.disconnected(connection.peerId());
       }
+      kept.connectionLost(connection.peerId());
       return Future.succeededFuture();
     });
   }
