@@ -35,6 +35,12 @@ public final class EventBusAddresses {
   public static final String PROTECT = "protect";
   /** Suffix of the unprotect request address (connection manager). */
   public static final String UNPROTECT = "unprotect";
+  /** Suffix of the keep request address (kept peers). */
+  public static final String KEEP = "keep";
+  /** Suffix of the unkeep request address (kept peers). */
+  public static final String UNKEEP = "unkeep";
+  /** Suffix of the kept-peers listing address. */
+  public static final String KEPT = "kept";
   /** Suffix of the address every swarm event is published on. */
   public static final String EVENTS = "events";
 
@@ -58,6 +64,12 @@ public final class EventBusAddresses {
   public static final String SWARM_PROTECT = DEFAULT_PREFIX + "." + PROTECT;
   /** {@code swarm.unprotect}. */
   public static final String SWARM_UNPROTECT = DEFAULT_PREFIX + "." + UNPROTECT;
+  /** {@code swarm.keep}. */
+  public static final String SWARM_KEEP = DEFAULT_PREFIX + "." + KEEP;
+  /** {@code swarm.unkeep}. */
+  public static final String SWARM_UNKEEP = DEFAULT_PREFIX + "." + UNKEEP;
+  /** {@code swarm.kept}. */
+  public static final String SWARM_KEPT = DEFAULT_PREFIX + "." + KEPT;
   /** {@code swarm.events}. */
   public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
 
@@ -138,6 +150,18 @@ public final class EventBusAddresses {
     return prefix + "." + UNPROTECT;
   }
 
+  public String keep() {
+    return prefix + "." + KEEP;
+  }
+
+  public String unkeep() {
+    return prefix + "." + UNKEEP;
+  }
+
+  public String kept() {
+    return prefix + "." + KEPT;
+  }
+
   public String events() {
     return prefix + "." + EVENTS;
   }
@@ -145,7 +169,7 @@ public final class EventBusAddresses {
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
     return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
-        ping(), node(), protect(), unprotect());
+        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.vertxp2p.verticle;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
+import dev.vertxp2p.KeptPeer;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
@@ -120,6 +121,9 @@ public class SwarmVerticle extends VerticleBase {
       register(a.node(), this::node);
       register(a.protect(), this::protect);
       register(a.unprotect(), this::unprotect);
+      register(a.keep(), this::keep);
+      register(a.unkeep(), this::unkeep);
+      register(a.kept(), this::kept);
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());
@@ -390,6 +394,61 @@ public class SwarmVerticle extends VerticleBase {
   private static JsonObject protectReply(PeerId peer, List<String> tags) {
     return new JsonObject().put("peer", peer.toString()).put("protected", !tags.isEmpty())
         .put("tags", new JsonArray(tags));
+  }
+
+  /**
+   * {@code {"peer", "connections"}} or {@code {"addr", "connections"}} (the address is learned
+   * first): keeps the peer; {@code {"peer", "target", "connections": [Conn...]}}.
+   */
+  private Future<JsonObject> keep(JsonObject body) {
+    Object n = body.getValue("connections");
+    if (n == null) {
+      throw bad("missing \"connections\" (a whole number >= 1)");
+    }
+    if (!(n instanceof Number num) || num.doubleValue() != Math.rint(num.doubleValue())) {
+      throw bad("connections must be a whole number, got " + n);
+    }
+    int max = swarm.options().getConnection().getMaxConnectionsPerPeer();
+    if (num.doubleValue() < 1 || num.doubleValue() > max) {
+      throw bad("connections: expected 1.." + max + " (connection.maxConnectionsPerPeer), got "
+          + n);
+    }
+    int target = num.intValue();
+    String addrText = optString(body, "addr");
+    String peerText = optString(body, "peer");
+    if (addrText != null && peerText != null) {
+      throw bad("give either \"addr\" or \"peer\", not both");
+    }
+    PeerId peer;
+    if (addrText != null) {
+      Multiaddr addr = Multiaddr.parse(addrText);
+      peer = addr.peerId().orElseThrow(() ->
+          bad("addr " + addrText + " has no /p2p/<peer id> part; append the peer id"));
+      swarm.addAddresses(peer, List.of(addr));
+    } else if (peerText != null) {
+      peer = PeerId.parse(peerText);
+    } else {
+      throw bad("keep needs \"peer\" or \"addr\" (a multiaddr ending in /p2p/<peer id>)");
+    }
+    return swarm.keep(peer, target).map(list -> new JsonObject().put("peer", peer.toString())
+        .put("target", target).put("connections", toJson(list)));
+  }
+
+  /** {@code {"peer"}}: stops keeping it (its connections stay); {@code {"peer"}}. */
+  private Future<JsonObject> unkeep(JsonObject body) {
+    PeerId peer = PeerId.parse(requireString(body, "peer"));
+    return swarm.unkeep(peer).map(was -> new JsonObject().put("peer", peer.toString()));
+  }
+
+  /** {@code {}}: {@code {"kept": [{"peer", "target", "open"}]}}. */
+  private Future<JsonObject> kept(JsonObject body) {
+    return swarm.kept().map(list -> {
+      JsonArray array = new JsonArray();
+      for (KeptPeer k : list) {
+        array.add(k.toJson());
+      }
+      return new JsonObject().put("kept", array);
+    });
   }
 
   // ---- helpers ------------------------------------------------------------------------------

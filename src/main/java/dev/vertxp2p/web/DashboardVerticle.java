@@ -161,6 +161,7 @@ public class DashboardVerticle extends VerticleBase {
     r.get("/api/events").handler(this::events);
     r.post("/api/events/ticket").handler(this::ticket);
     r.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    r.put("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
 
     r.get("/api/node").handler(ctx -> forward(ctx, addresses.node(), new JsonObject()));
     r.get("/api/connections").handler(ctx -> {
@@ -196,6 +197,15 @@ public class DashboardVerticle extends VerticleBase {
         forward(ctx, addresses.protect(), protectBody(ctx)));
     r.delete("/api/peers/:id/protect").handler(ctx ->
         forward(ctx, addresses.unprotect(), protectBody(ctx)));
+    r.put("/api/peers/:id/keep").handler(ctx -> {
+      JsonObject body = keepBody(ctx);
+      if (body != null) {
+        forward(ctx, addresses.keep(), body, DIAL_TIMEOUT_MS, 200);
+      }
+    });
+    r.delete("/api/peers/:id/keep").handler(ctx ->
+        forward(ctx, addresses.unkeep(), new JsonObject().put("peer", ctx.pathParam("id"))));
+    r.get("/api/kept").handler(ctx -> forward(ctx, addresses.kept(), new JsonObject()));
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 
@@ -214,6 +224,26 @@ public class DashboardVerticle extends VerticleBase {
       body.put("tag", tag);
     }
     return body;
+  }
+
+  /**
+   * {@code {"connections": n}} from the body, with the peer from the path; null once a 400 is
+   * sent. The body may name no other field: the peer is the path's.
+   */
+  private JsonObject keepBody(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return null;
+    }
+    for (String key : body.fieldNames()) {
+      if (!key.equals("connections")) {
+        error(ctx, ErrorCodes.BAD_REQUEST, "unknown field \"" + key
+            + "\": the body is {\"connections\": n}, the peer is the path's");
+        return null;
+      }
+    }
+    return new JsonObject().put("peer", ctx.pathParam("id"))
+        .put("connections", body.getValue("connections"));
   }
 
   // ---- auth -----------------------------------------------------------------------------------

@@ -83,6 +83,13 @@ class DashboardApiTest {
             .sendBuffer(Buffer.buffer(body.toString())));
   }
 
+  /** A PUT with a JSON object, or text sent as {@code application/json}. */
+  private HttpResponse<Buffer> put(String path, Object body) {
+    return await(body instanceof JsonObject j ? client.put(path).sendJsonObject(j)
+        : client.put(path).putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(body.toString())));
+  }
+
   private HttpResponse<Buffer> delete(String path) {
     return await(client.delete(path).send());
   }
@@ -131,6 +138,56 @@ class DashboardApiTest {
 
     assertError(post("/api/peers/not-a-peer/protect", null), 400, "not-a-peer");
     assertError(post("/api/peers/" + peerB + "/protect?tag=%20", null), 400, "tag");
+  }
+
+  @Test
+  void keepUnkeepAndListKeptPeers() {
+    a.swarm().addAddresses(b.swarm().peerId(), b.swarm().listenAddrs());
+    HttpResponse<Buffer> k = put("/api/peers/" + peerB + "/keep",
+        new JsonObject().put("connections", 2));
+    assertEquals(200, k.statusCode(), k.bodyAsString());
+    assertEquals(peerB, k.bodyAsJsonObject().getString("peer"));
+    assertEquals(2, k.bodyAsJsonObject().getInteger("target"));
+    assertEquals(2, k.bodyAsJsonObject().getJsonArray("connections").size());
+    assertEquals(new JsonArray().add(new JsonObject().put("peer", peerB).put("target", 2)
+        .put("open", 2)), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
+    assertTrue(a.swarm().isProtected(b.swarm().peerId()), "a kept peer is protected");
+
+    HttpResponse<Buffer> u = delete("/api/peers/" + peerB + "/keep");
+    assertEquals(200, u.statusCode(), u.bodyAsString());
+    assertEquals(new JsonObject().put("peer", peerB), u.bodyAsJsonObject());
+    assertEquals(new JsonArray(), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
+    assertEquals(2, a.swarm().getConnections(b.swarm().peerId()).size(),
+        "un-keeping leaves the connections open");
+
+    // Hanging up the whole peer un-keeps it.
+    assertEquals(200, put("/api/peers/" + peerB + "/keep",
+        new JsonObject().put("connections", 1)).statusCode());
+    assertEquals(204, delete("/api/peers/" + peerB).statusCode());
+    assertEquals(new JsonArray(), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
+  }
+
+  @Test
+  void badKeepRequestsAre400NamingTheField() {
+    String path = "/api/peers/" + peerB + "/keep";
+    assertError(put(path, new JsonObject()), 400, "connections");
+    assertError(put(path, new JsonObject().put("connections", 0)), 400, "connections");
+    assertError(put(path, new JsonObject().put("connections", 4)), 400,
+        "maxConnectionsPerPeer");
+    assertError(put(path, new JsonObject().put("connections", "two")), 400, "connections");
+    assertError(put(path, new JsonObject().put("connections", 1).put("peer", peerB)), 400,
+        "\"peer\"");
+    assertError(put(path, "{not json"), 400, "JSON");
+    assertError(put("/api/peers/not-a-peer/keep", new JsonObject().put("connections", 1)), 400,
+        "not-a-peer");
+    assertError(delete("/api/peers/not-a-peer/keep"), 400, "not-a-peer");
+    // No Content-Type: the request guard refuses the body.
+    HttpResponse<Buffer> plain = await(client.put(path)
+        .sendBuffer(Buffer.buffer("{\"connections\": 1}")));
+    assertEquals(415, plain.statusCode(), plain.bodyAsString());
+    // A peer with no known address: 404, and nothing is kept.
+    assertError(put(path, new JsonObject().put("connections", 1)), 404, peerB);
+    assertEquals(new JsonArray(), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
   }
 
   @Test
