@@ -5,9 +5,12 @@ import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.LoadBalancingStrategy;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.Registration;
 import dev.vertxp2p.Swarm;
+import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Several connections to one peer, in one JVM: node A dials node B with three connections, shows
- * every accessor, then opens nine streams under each load-balancing strategy and prints how they
- * spread over the connections.
+ * every accessor, keeps B at three connections through a hang-up, then opens nine streams under
+ * each load-balancing strategy and prints how they spread over the connections.
  *
  * <p>Run: {@code mvn -B -q test-compile exec:java -Dexec.mainClass=examples.MultipleConnections
  * -Dexec.classpathScope=test}
@@ -79,6 +82,24 @@ public final class MultipleConnections {
       System.out.println("  " + c.id() + " " + c.direction().jsonName() + " " + c.localAddr()
           + " -> " + c.remoteAddr() + " " + c.security() + " " + c.muxer());
     }
+
+    System.out.println("\n== A kept peer survives a hang-up");
+    // A keeps B at three: a lost connection is re-dialled under the retry backoff, no call needed.
+    await(a.keep(peer, 3));
+    await(reach(b, a.peerId(), 3));
+    Promise<SwarmEvent> retry = Promise.promise();
+    a.eventHandler(e -> {
+      if (e.type().equals(SwarmEvent.DIAL_RETRY) && e.fields().getBoolean("kept", false)) {
+        retry.tryComplete(e);
+      }
+    });
+    String gone = b.getConnections(a.peerId()).get(0).id();
+    await(b.closeConnection(gone));
+    System.out.println("B hung up one connection; A: dial.retry "
+        + await(retry.future()).fields().getDouble("delay") + " s");
+    await(reach(a, peer, 3));
+    System.out.println("Connections to B after the hang-up: " + a.getConnections(peer).size()
+        + " " + await(a.kept()));
     await(a.close());
 
     System.out.println("\n== Nine streams under each strategy");
@@ -105,6 +126,20 @@ public final class MultipleConnections {
       await(s.close());
     }
     await(b.close());
+  }
+
+  /** Completes once {@code swarm} has {@code n} connections to {@code peer}; waits on events. */
+  static Future<Void> reach(Swarm swarm, PeerId peer, int n) {
+    Promise<Void> done = Promise.promise();
+    Registration r = swarm.eventHandler(e -> {
+      if (swarm.getConnections(peer).size() == n) {
+        done.tryComplete();
+      }
+    });
+    if (swarm.getConnections(peer).size() == n) {
+      done.tryComplete();
+    }
+    return done.future().onComplete(ar -> r.unregister());
   }
 
   static List<String> ids(List<Connection> conns) {
