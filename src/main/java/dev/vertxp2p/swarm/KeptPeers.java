@@ -58,8 +58,8 @@ final class KeptPeers {
     int attempt;
     /** The scheduled round, or null. */
     Scheduler.Cancellable timer;
-    /** Whether a round's dial is running. */
-    boolean dialing;
+    /** Rounds whose dial is running: a new target starts one beside a round in flight. */
+    int dialing;
 
     Kept(int target) {
       this.target = target;
@@ -186,7 +186,7 @@ final class KeptPeers {
   void connectionLost(PeerId peer) {
     owner.check();
     Kept k = kept.get(peer);
-    if (k == null || k.timer != null || k.dialing || closing.getAsBoolean()) {
+    if (k == null || k.timer != null || k.dialing > 0 || closing.getAsBoolean()) {
       return;
     }
     if (registry.usable(peer) < k.target) {
@@ -207,7 +207,7 @@ final class KeptPeers {
 
   /** One top-up to the target; when it leaves the peer short, the next round is scheduled. */
   private Future<Void> round(PeerId peer, Kept k) {
-    k.dialing = true;
+    k.dialing++;
     Future<List<Connection>> dial;
     try {
       dial = topUp.dial(peer, k.target);
@@ -215,13 +215,13 @@ final class KeptPeers {
       dial = Future.failedFuture(e);
     }
     return owner.rehome(dial).transform(ar -> {
-      k.dialing = false;
+      k.dialing--;
       if (kept.get(peer) != k || closing.getAsBoolean()) {
         return Future.succeededFuture();
       }
       if (registry.usable(peer) >= k.target) {
         k.attempt = 0;
-      } else if (k.timer == null) {
+      } else if (k.timer == null && k.dialing == 0) {
         schedule(peer, k, ar.failed() ? String.valueOf(ar.cause().getMessage())
             : "short of the target after a top-up");
       }

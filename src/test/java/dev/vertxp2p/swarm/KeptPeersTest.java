@@ -19,6 +19,8 @@ import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +114,47 @@ class KeptPeersTest extends SwarmFixture {
     assertEquals(id, again.peerId(), "the key file keeps the peer id across the restart");
     await(back);
     assertEquals(List.of(new KeptPeer(id, 3, 3)), await(a.kept()));
+  }
+
+  @Test
+  void anUnreachableKeptPeerIsRetriedPastMaxRetriesWithEachDelayCappedAtMaxDelay() {
+    Swarm b = started(options());
+    Multiaddr addr = b.listenAddrs().get(0);
+    PeerId id = b.peerId();
+    SwarmOptions ao = options();
+    ao.getRetry().setMaxRetries(0).setDelays(0.01, 0.04);
+    Swarm a = started(ao);
+    a.addAddresses(id, List.of(addr));
+    await(a.keep(id, 1));
+    await(b.close());
+    swarms.remove(b);
+
+    // Eight rounds: past maxRetries (0) and past where 0.01 * 2^k passes the 0.04 cap.
+    Promise<List<SwarmEvent>> eight = Promise.promise();
+    List<SwarmEvent> seen = new CopyOnWriteArrayList<>();
+    a.eventHandler(e -> {
+      if (keptRetry(e) && seen.size() < 8) {
+        seen.add(e);
+        if (seen.size() == 8) {
+          eight.tryComplete(List.copyOf(seen));
+        }
+      }
+    });
+    List<SwarmEvent> rounds = await(eight.future());
+    int first = rounds.get(0).fields().getInteger("attempt");
+    for (int i = 0; i < rounds.size(); i++) {
+      assertRound(rounds.get(i).fields(), first + i, 0.04);
+    }
+    assertEquals(1, await(a.kept()).size(), "still kept after every failed round");
+    assertEquals(0, await(a.kept()).get(0).open());
+  }
+
+  /** One kept-peer round's dial.retry: its place in the schedule, under the cap, still short. */
+  private static void assertRound(JsonObject f, int attempt, double maxDelay) {
+    assertEquals(attempt, f.getInteger("attempt"), f.encode());
+    assertTrue(f.getDouble("delay") <= maxDelay, f.encode());
+    assertEquals(1, f.getInteger("target"), f.encode());
+    assertEquals(0, f.getInteger("open"), f.encode());
   }
 
   @Test
