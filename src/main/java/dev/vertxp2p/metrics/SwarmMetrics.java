@@ -193,9 +193,13 @@ public final class SwarmMetrics {
       case SwarmEvent.CONNECTION_REJECTED -> counter(MetricNames.CONNECTIONS_REJECTED,
           nodeTags.and(MetricNames.TAG_DIRECTION, direction)).increment();
       case SwarmEvent.DIAL_RETRY -> {
-        counter(MetricNames.DIAL_RETRIES, nodeTags).increment();
-        counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "retry"))
-            .increment();
+        // A kept peer's round ("kept": true) follows a lost connection or a top-up whose own
+        // attempts were counted already: it is not a failed attempt, so neither counter moves.
+        if (!event.fields().getBoolean("kept", false)) {
+          counter(MetricNames.DIAL_RETRIES, nodeTags).increment();
+          counter(MetricNames.DIAL_ATTEMPTS, nodeTags.and(MetricNames.TAG_RESULT, "retry"))
+              .increment();
+        }
       }
       case SwarmEvent.DIAL_FAILED -> {
         counter(MetricNames.DIAL_FAILURES, nodeTags).increment();

@@ -11,12 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.verticle.TestNodes;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -137,6 +140,28 @@ class SwarmMetricsTest {
     assertEquals(1.0, counter(MetricNames.DIAL_RETRIES, "swarm"));
     assertEquals(1.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "retry"));
     assertEquals(1.0, counter(MetricNames.DIAL_FAILURES, "swarm"));
+  }
+
+  @Test
+  void aKeptPeersReDialIsNotCountedAsARetriedAttempt() {
+    a.swarm().addAddresses(b.swarm().peerId(), b.swarm().listenAddrs());
+    List<Connection> one = await(a.swarm().keep(b.swarm().peerId(), 1));
+    Promise<Void> round = Promise.promise();
+    Promise<Void> back = Promise.promise();
+    a.swarm().eventHandler(e -> {
+      if (e.type().equals(SwarmEvent.DIAL_RETRY) && e.fields().getBoolean("kept", false)) {
+        round.tryComplete();
+      }
+      if (e.type().equals(SwarmEvent.CONNECTION_OPENED) && round.future().isComplete()) {
+        back.tryComplete();
+      }
+    });
+    await(a.swarm().closeConnection(one.get(0).id()));
+    await(round.future());
+    await(back.future());
+    assertEquals(0.0, counter(MetricNames.DIAL_RETRIES, "swarm"));
+    assertEquals(0.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "retry"));
+    assertEquals(2.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "success"));
   }
 
   /**
