@@ -48,8 +48,8 @@ import java.util.function.Predicate;
 /**
  * The swarm: a facade over owner-confined collaborators, each with one job: the {@link PeerStore},
  * the {@link ConnectionRegistry} (map, limiter, snapshot), {@link InboundAdmission}, the {@link
- * PeerDialer} (top-up, merging, retrying), the {@link ProtocolRouter} and the {@link
- * ConnectionTrimmer}.
+ * PeerDialer} (top-up, merging, retrying), the {@link ProtocolRouter}, the {@link
+ * ConnectionTrimmer} and the {@link KeptPeers} (targets it re-dials to).
  *
  * <p>Threading: the swarm's state is owned by one context, the one it was created on (a fresh
  * one off any context); each collaborator checks that it runs there. Connections live on their
