@@ -32,7 +32,7 @@ public class SwarmOptions {
   static final Set<String> KEYS =
       Set.of(
           "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
-          "connectionManager");
+          "connectionManager", HealthOptions.SECTION);
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -44,6 +44,7 @@ public class SwarmOptions {
   private TransportOptions transport;
   private LimitsOptions limits;
   private ConnectionManagerOptions connectionManager;
+  private HealthOptions health;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -56,6 +57,7 @@ public class SwarmOptions {
     transport = new TransportOptions();
     limits = new LimitsOptions();
     connectionManager = new ConnectionManagerOptions();
+    health = new HealthOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -69,6 +71,7 @@ public class SwarmOptions {
     transport = new TransportOptions(other.transport);
     limits = new LimitsOptions(other.limits);
     connectionManager = new ConnectionManagerOptions(other.connectionManager);
+    health = new HealthOptions(other.health);
   }
 
   /**
@@ -109,6 +112,19 @@ public class SwarmOptions {
         LimitsOptions.SECTION));
     connectionManager = new ConnectionManagerOptions(ConfigCheck.readObject(json,
         ConnectionManagerOptions.SECTION, ConnectionManagerOptions.SECTION));
+    health = new HealthOptions(ConfigCheck.readObject(json, HealthOptions.SECTION,
+        HealthOptions.SECTION));
+  }
+
+  /** Connection health checks (the contract's {@code "health"} section). */
+  public HealthOptions getHealth() {
+    return health;
+  }
+
+  /** Sets the {@code "health"} section. */
+  public SwarmOptions setHealth(HealthOptions health) {
+    this.health = requireSection(HealthOptions.SECTION, health);
+    return this;
   }
 
   /** Hard resource limits (an extension of the contract's config). */
@@ -262,7 +278,8 @@ public class SwarmOptions {
         .put("http", http.toJson())
         .put("transport", transport.toJson())
         .put(LimitsOptions.SECTION, limits.toJson())
-        .put(ConnectionManagerOptions.SECTION, connectionManager.toJson());
+        .put(ConnectionManagerOptions.SECTION, connectionManager.toJson())
+        .put(HealthOptions.SECTION, health.toJson());
   }
 
   /**
@@ -294,7 +311,8 @@ public class SwarmOptions {
         && http.equals(that.http)
         && transport.toJson().equals(that.transport.toJson())
         && limits.equals(that.limits)
-        && connectionManager.equals(that.connectionManager);
+        && connectionManager.equals(that.connectionManager)
+        && health.equals(that.health);
   }
 
   @Override
