@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.ConnectionHealth;
 import dev.vertxp2p.HealthOptions;
 import java.util.Objects;
 
@@ -12,46 +13,17 @@ import java.util.Objects;
  * <p>At most one check is out at a time, so the work per connection is bounded whatever the
  * settings. Check {@code n} goes out {@code checkInterval} after the previous one went out (or
  * after it resolved, when {@code pingTimeout} is the longer) and fails {@code pingTimeout} later
- * when unanswered; so a connection that stalls from the start is {@link Health#UNHEALTHY} by
- * {@code checkInterval × unhealthyAfter + pingTimeout}.
+ * when unanswered; so a connection that stalls from the start is {@link
+ * ConnectionHealth#UNHEALTHY} by {@code checkInterval × unhealthyAfter + pingTimeout}.
  *
  * <p>Not thread-safe: the owning connection's loop calls it, one call after another.
  */
 public final class HealthCheck {
 
-  /** A connection's health, as the contract names it. */
-  public enum Health {
-    /** Not checked yet, or the muxer and the peer offer no ping: never unhealthy. */
-    UNKNOWN("unknown"),
-    HEALTHY("healthy"),
-    /** Failed checks in a row, fewer than {@code unhealthyAfter}; or a round trip too slow. */
-    DEGRADED("degraded"),
-    /** {@code unhealthyAfter} checks in a row without an answer within {@code pingTimeout}. */
-    UNHEALTHY("unhealthy"),
-    /** Takes no new streams and closes once its streams finish; terminal. */
-    DRAINING("draining");
-
-    private final String jsonName;
-
-    Health(String jsonName) {
-      this.jsonName = jsonName;
-    }
-
-    /** The contract's JSON name, e.g. {@code "degraded"}. */
-    public String jsonName() {
-      return jsonName;
-    }
-
-    @Override
-    public String toString() {
-      return jsonName;
-    }
-  }
-
   /** Told of every change of state, old state first. */
   @FunctionalInterface
   public interface Transitions {
-    void changed(Health from, Health to);
+    void changed(ConnectionHealth from, ConnectionHealth to);
   }
 
   private final long intervalNanos;
@@ -60,7 +32,7 @@ public final class HealthCheck {
   private final double maxLatencyMillis;
   private final Transitions transitions;
 
-  private Health state = Health.UNKNOWN;
+  private ConnectionHealth state = ConnectionHealth.UNKNOWN;
   /** When the next check goes out; meaningful while no check is out. */
   private long nextCheckAt;
   /** The check that is out: its number, or 0 when none is. */
@@ -90,7 +62,7 @@ public final class HealthCheck {
    * nanoseconds; {@link Long#MAX_VALUE} when it never will (unsupported, draining).
    */
   public long nextDeadline() {
-    if (unsupported || state == Health.DRAINING) {
+    if (unsupported || state == ConnectionHealth.DRAINING) {
       return Long.MAX_VALUE;
     }
     return outstanding != 0 ? outstandingSentAt + timeoutNanos : nextCheckAt;
@@ -104,7 +76,7 @@ public final class HealthCheck {
    *     0 when none is due
    */
   public long poll(long nowNanos) {
-    if (unsupported || state == Health.DRAINING) {
+    if (unsupported || state == ConnectionHealth.DRAINING) {
       return 0;
     }
     if (outstanding != 0) {
@@ -133,7 +105,7 @@ public final class HealthCheck {
    * check failed, and only the next check's answer counts.
    */
   public void answered(long check, long nowNanos, double rttMillis) {
-    if (check == 0 || check != outstanding || state == Health.DRAINING) {
+    if (check == 0 || check != outstanding || state == ConnectionHealth.DRAINING) {
       return;
     }
     outstanding = 0;
@@ -147,11 +119,11 @@ public final class HealthCheck {
 
   /**
    * The ping could not be sent: the muxer has no ping frame and the peer does not serve
-   * {@code /ipfs/ping/1.0.0}. The connection stays {@link Health#UNKNOWN} and is not checked
-   * again.
+   * {@code /ipfs/ping/1.0.0}. The connection stays {@link ConnectionHealth#UNKNOWN} and is not
+   * checked again.
    */
   public void unsupported() {
-    if (state == Health.DRAINING) {
+    if (state == ConnectionHealth.DRAINING) {
       return;
     }
     unsupported = true;
@@ -160,39 +132,39 @@ public final class HealthCheck {
     settle();
   }
 
-  /** The connection drains: no more checks, and it stays {@link Health#DRAINING}. */
+  /** The connection drains: no more checks, and it stays {@link ConnectionHealth#DRAINING}. */
   public void drain() {
     outstanding = 0;
-    move(Health.DRAINING);
+    move(ConnectionHealth.DRAINING);
   }
 
   private void settle() {
-    Health next;
+    ConnectionHealth next;
     if (unsupported) {
-      next = Health.UNKNOWN;
+      next = ConnectionHealth.UNKNOWN;
     } else if (failedInARow >= unhealthyAfter) {
-      next = Health.UNHEALTHY;
+      next = ConnectionHealth.UNHEALTHY;
     } else if (failedInARow > 0) {
-      next = Health.DEGRADED;
+      next = ConnectionHealth.DEGRADED;
     } else if (!answeredOnce) {
-      next = Health.UNKNOWN;
+      next = ConnectionHealth.UNKNOWN;
     } else {
       // A slow round trip alone never makes a connection unhealthy: it may be its own queue.
-      next = rttMillis > maxLatencyMillis ? Health.DEGRADED : Health.HEALTHY;
+      next = rttMillis > maxLatencyMillis ? ConnectionHealth.DEGRADED : ConnectionHealth.HEALTHY;
     }
     move(next);
   }
 
-  private void move(Health next) {
-    Health prev = state;
-    if (prev == next || prev == Health.DRAINING) {
+  private void move(ConnectionHealth next) {
+    ConnectionHealth prev = state;
+    if (prev == next || prev == ConnectionHealth.DRAINING) {
       return;
     }
     state = next;
     transitions.changed(prev, next);
   }
 
-  public Health state() {
+  public ConnectionHealth state() {
     return state;
   }
 

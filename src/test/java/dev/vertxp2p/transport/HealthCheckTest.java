@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.HealthOptions;
-import dev.vertxp2p.transport.HealthCheck.Health;
+import dev.vertxp2p.ConnectionHealth;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,13 +43,13 @@ class HealthCheckTest {
   @Test
   void startsUnknownAndAnAnsweredCheckMakesItHealthy() {
     long start = now;
-    assertEquals(Health.UNKNOWN, check.state());
+    assertEquals(ConnectionHealth.UNKNOWN, check.state());
     assertEquals(start + 100 * MS, check.nextDeadline());
     assertEquals(0, check.poll(start + 99 * MS));
     long n = check.poll(start + 100 * MS);
     assertEquals(1, n);
     check.answered(n, start + 102 * MS, 2.0);
-    assertEquals(Health.HEALTHY, check.state());
+    assertEquals(ConnectionHealth.HEALTHY, check.state());
     assertEquals(2.0, check.rttMillis());
     assertEquals(0, check.failedChecks());
     assertEquals(List.of("unknown->healthy"), changes);
@@ -62,10 +62,10 @@ class HealthCheckTest {
     long start = now;
     List<Long> sent = runTo(339, start);
     assertEquals(List.of(1L, 2L, 3L), sent);
-    assertEquals(Health.DEGRADED, check.state());
+    assertEquals(ConnectionHealth.DEGRADED, check.state());
     assertEquals(2, check.failedChecks());
     runTo(340, start); // 3 × 100 ms + 40 ms
-    assertEquals(Health.UNHEALTHY, check.state());
+    assertEquals(ConnectionHealth.UNHEALTHY, check.state());
     assertEquals(3, check.failedChecks());
     assertEquals(List.of("unknown->degraded", "degraded->unhealthy"), changes);
   }
@@ -74,12 +74,12 @@ class HealthCheckTest {
   void oneFailedCheckDegradesAndTheNextAnswerHeals() {
     long start = now;
     runTo(140, start); // check 1 timed out
-    assertEquals(Health.DEGRADED, check.state());
+    assertEquals(ConnectionHealth.DEGRADED, check.state());
     assertEquals(1, check.failedChecks());
     List<Long> sent = runTo(200, start);
     assertEquals(List.of(2L), sent);
     check.answered(2, now + MS, 3.0);
-    assertEquals(Health.HEALTHY, check.state());
+    assertEquals(ConnectionHealth.HEALTHY, check.state());
     assertEquals(0, check.failedChecks());
   }
 
@@ -89,7 +89,7 @@ class HealthCheckTest {
     runTo(100, start);
     runTo(140, start);
     check.answered(1, now + MS, 45.0); // check 1 already failed
-    assertEquals(Health.DEGRADED, check.state());
+    assertEquals(ConnectionHealth.DEGRADED, check.state());
     assertEquals(1, check.failedChecks());
   }
 
@@ -97,11 +97,11 @@ class HealthCheckTest {
   void anUnhealthyConnectionThatAnswersAgainRecovers() {
     long start = now;
     runTo(340, start);
-    assertEquals(Health.UNHEALTHY, check.state());
+    assertEquals(ConnectionHealth.UNHEALTHY, check.state());
     List<Long> sent = runTo(400, start);
     assertEquals(List.of(4L), sent);
     check.answered(4, now, 1.0);
-    assertEquals(Health.HEALTHY, check.state());
+    assertEquals(ConnectionHealth.HEALTHY, check.state());
   }
 
   @Test
@@ -111,7 +111,7 @@ class HealthCheckTest {
       List<Long> sent = runTo(100L * i, start);
       assertEquals(1, sent.size());
       check.answered(sent.get(0), now + 30 * MS, 900.0); // answered within pingTimeout, but slow
-      assertEquals(Health.DEGRADED, check.state());
+      assertEquals(ConnectionHealth.DEGRADED, check.state());
       assertEquals(0, check.failedChecks());
     }
     assertEquals(List.of("unknown->degraded"), changes);
@@ -127,10 +127,10 @@ class HealthCheckTest {
     assertEquals(0, c.poll(start + 200 * MS)); // check 1 is still out
     assertEquals(start + 350 * MS, c.nextDeadline());
     assertEquals(2, c.poll(start + 350 * MS)); // 1 timed out, 2 goes out at once
-    assertEquals(Health.DEGRADED, c.state());
+    assertEquals(ConnectionHealth.DEGRADED, c.state());
     assertEquals(0, c.poll(start + 599 * MS));
     c.poll(start + 600 * MS);
-    assertEquals(Health.UNHEALTHY, c.state());
+    assertEquals(ConnectionHealth.UNHEALTHY, c.state());
     assertEquals(3, c.checksSent());
   }
 
@@ -140,10 +140,10 @@ class HealthCheckTest {
     long n = check.poll(start + 100 * MS);
     assertEquals(1, n);
     check.unsupported();
-    assertEquals(Health.UNKNOWN, check.state());
+    assertEquals(ConnectionHealth.UNKNOWN, check.state());
     assertEquals(Long.MAX_VALUE, check.nextDeadline());
     assertEquals(0, check.poll(start + 10_000 * MS));
-    assertEquals(Health.UNKNOWN, check.state());
+    assertEquals(ConnectionHealth.UNKNOWN, check.state());
     assertTrue(changes.isEmpty(), changes.toString());
   }
 
@@ -152,12 +152,12 @@ class HealthCheckTest {
     long start = now;
     long n = check.poll(start + 100 * MS);
     check.drain();
-    assertEquals(Health.DRAINING, check.state());
+    assertEquals(ConnectionHealth.DRAINING, check.state());
     check.answered(n, start + 101 * MS, 1.0);
     check.unsupported();
     assertEquals(0, check.poll(start + 10_000 * MS));
-    assertEquals(Health.DRAINING, check.state());
+    assertEquals(ConnectionHealth.DRAINING, check.state());
     assertEquals(List.of("unknown->draining"), changes);
-    assertEquals("draining", Health.DRAINING.jsonName());
+    assertEquals("draining", ConnectionHealth.DRAINING.jsonName());
   }
 }
