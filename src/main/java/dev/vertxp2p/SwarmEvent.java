@@ -26,6 +26,12 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
   /** A protection tag was removed; {@code tag}, {@code tags} (the ones left). */
   public static final String PEER_UNPROTECTED = "peer.unprotected";
 
+  /**
+   * A connection's health changed ({@code "health"} section); carries {@code connection}, {@code
+   * from} and {@code to} (state names: unknown, healthy, degraded, unhealthy, draining).
+   */
+  public static final String CONNECTION_HEALTH = "connection.health";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

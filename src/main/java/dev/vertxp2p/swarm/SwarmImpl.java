@@ -212,7 +212,18 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private void registered(MuxedConnection conn) {
     conn.activate();
     PeerId peer = conn.peerId();
-    if (options.getConnection().getLoadBalancingStrategy() == LoadBalancingStrategy.LOWEST_LATENCY
+    if (options.getHealth().isEnabled()) {
+      // The ping protocol is asked where the muxer has no ping frame (mplex), whether or not we
+      // serve it ourselves; a peer that does not serve it leaves the connection `unknown`.
+      conn.startHealthChecks(options.getHealth(), () -> Ping.ping(conn),
+          (from, to) -> owner.run(() -> events.emit(SwarmEvent.CONNECTION_HEALTH, peer,
+              new JsonObject().put("connection", conn.toJson())
+                  .put("from", from.jsonName()).put("to", to.jsonName()))));
+    }
+    LoadBalancingStrategy strategy = options.getConnection().getLoadBalancingStrategy();
+    if ((strategy == LoadBalancingStrategy.LOWEST_LATENCY
+        || strategy == LoadBalancingStrategy.LATENCY_BASED
+        || strategy == LoadBalancingStrategy.HEALTH_BASED)
         && options.getServices().isPing()) {
       // lowest_latency needs a first measurement for every connection, not only the used ones.
       Ping.ping(conn).onSuccess(nanos -> conn.recordRtt(nanos / 1e6));

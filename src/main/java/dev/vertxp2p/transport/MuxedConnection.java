@@ -1,6 +1,8 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.Connection;
+import dev.vertxp2p.ConnectionHealth;
+import dev.vertxp2p.HealthOptions;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A secured, multiplexed connection: the connection state between its secure channel ({@link
@@ -55,6 +58,7 @@ public final class MuxedConnection implements Connection {
   private final long openedAtNanos = System.nanoTime();
 
   private final Pings pings;
+  private final HealthMonitor health;
   private final ConnectionShutdown shutdown;
   private final BufferAccount buffers;
   private volatile long handshakeNanos = -1;
@@ -85,6 +89,7 @@ public final class MuxedConnection implements Connection {
         bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
+    this.health = new HealthMonitor(this);
     BufferBudget budget = host.bufferBudget();
     this.buffers = new BufferAccount(this, budget != null ? budget : BufferBudget.unshared());
   }
@@ -131,6 +136,10 @@ public final class MuxedConnection implements Connection {
 
   Pings pings() {
     return pings;
+  }
+
+  HealthMonitor healthMonitor() {
+    return health;
   }
 
   ConnectionHost host() {
@@ -360,6 +369,32 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
+   * Starts health checks on this connection's loop (see {@link HealthCheck}): every {@code
+   * checkInterval} a Yamux ping frame, or where the muxer has none, {@code streamPing} (the
+   * {@code /ipfs/ping/1.0.0} protocol; its {@link dev.vertxp2p.ProtocolNotSupportedException}
+   * leaves the connection {@link ConnectionHealth#UNKNOWN}). {@code onChange} is told of every
+   * change of state on this connection's loop. From any thread; once.
+   */
+  public void startHealthChecks(HealthOptions options, Supplier<Future<Long>> streamPing,
+      HealthCheck.Transitions onChange) {
+    owner.run(() -> health.start(options, streamPing, onChange));
+  }
+
+  /**
+   * The draining hook: health checks stop and the state is {@link ConnectionHealth#DRAINING} from
+   * now on, so selection passes this connection over. Draining itself (a deadline for the open
+   * streams, then the close) is the caller's. From any thread.
+   */
+  public void markDraining() {
+    owner.run(health::drain);
+  }
+
+  /** Checks answered so far on this connection (each one a round-trip sample); any thread. */
+  public long healthSamples() {
+    return health.samples();
+  }
+
+  /**
    * Records a measured round trip into the latency average used by {@code lowest_latency}. From
    * any thread: the average is updated on this connection's loop, one measurement after another,
    * and published to readers on any thread.
@@ -487,6 +522,25 @@ public final class MuxedConnection implements Connection {
   }
 
   @Override
+  public ConnectionHealth health() {
+    return health.state();
+  }
+
+  /** Health checks in a row that went unanswered; any thread. */
+  public int failedHealthChecks() {
+    return health.failedChecks();
+  }
+
+  /** The Conn JSON's {@code "health"}: {@code state}, {@code rttMs} (or null), failedChecks. */
+  public JsonObject healthJson() {
+    double rtt = pings.latencyMillis();
+    return new JsonObject()
+        .put("state", health.state().jsonName())
+        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
+        .put("failedChecks", health.failedChecks());
+  }
+
+  @Override
   public long bytesIn() {
     return channel.bytesIn();
   }
@@ -519,7 +573,8 @@ public final class MuxedConnection implements Connection {
         .put("streamsTotal", streamsTotal())
         .put("openedAt", openedAt().toString())
         .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut());
+        .put("bytesOut", bytesOut())
+        .put("health", healthJson());
   }
 
   @Override
