@@ -84,6 +84,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private volatile PeerId self;
   private volatile Upgrader upgrader;
   private volatile boolean closing;
+  /** Told of each health check's round trip; added and removed from any thread. */
+  private final List<java.util.function.BiConsumer<Connection, Double>> rttHandlers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param customSelector the user's connection selector, or null for the configured strategy
@@ -218,7 +221,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       conn.startHealthChecks(options.getHealth(), () -> Ping.ping(conn),
           (from, to) -> owner.run(() -> events.emit(SwarmEvent.CONNECTION_HEALTH, peer,
               new JsonObject().put("connection", conn.toJson())
-                  .put("from", from.jsonName()).put("to", to.jsonName()))));
+                  .put("from", from.jsonName()).put("to", to.jsonName()))),
+          millis -> owner.run(() -> {
+            for (java.util.function.BiConsumer<Connection, Double> h : rttHandlers) {
+              h.accept(conn, millis);
+            }
+          }));
     }
     LoadBalancingStrategy strategy = options.getConnection().getLoadBalancingStrategy();
     if ((strategy == LoadBalancingStrategy.LOWEST_LATENCY
@@ -309,6 +317,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Registration eventHandler(Handler<SwarmEvent> handler) {
     return events.add(handler);
+  }
+
+  @Override
+  public Registration rttHandler(java.util.function.BiConsumer<Connection, Double> handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    rttHandlers.add(handler);
+    return () -> rttHandlers.remove(handler);
   }
 
   /** Our identify message, as seen from {@code connection}. */

@@ -20,6 +20,7 @@ final class HealthMonitor {
   private final MuxedConnection conn;
   private HealthCheck check;
   private Supplier<Future<Long>> streamPing;
+  private java.util.function.DoubleConsumer onSample;
   private long timer = -1;
   /** The muxer has no ping frame (mplex): checks use the ping protocol on a stream. */
   private boolean noPingFrame;
@@ -33,12 +34,13 @@ final class HealthMonitor {
 
   /** Starts checking; on the loop, once. */
   void start(HealthOptions options, Supplier<Future<Long>> streamPing,
-      HealthCheck.Transitions onChange) {
+      HealthCheck.Transitions onChange, java.util.function.DoubleConsumer onSample) {
     conn.owner().check();
     if (check != null || conn.shutdown().isClosed()) {
       return;
     }
     this.streamPing = streamPing;
+    this.onSample = onSample;
     this.check = new HealthCheck(options, SystemClock.NANOS.getAsLong(), (from, to) -> {
       published = to;
       publishedFailures = check.failedChecks(); // what the listener's Conn JSON shows
@@ -99,8 +101,10 @@ final class HealthMonitor {
         return;
       }
       if (ar.succeeded()) {
-        conn.pings().record(ar.result() / 1e6);
+        double millis = ar.result() / 1e6;
+        conn.pings().record(millis);
         samples++;
+        onSample.accept(millis);
         check.answered(n, SystemClock.NANOS.getAsLong(), conn.pings().latencyMillis());
         publishedFailures = check.failedChecks();
       } else if (ar.cause() instanceof ProtocolNotSupportedException) {

@@ -373,11 +373,12 @@ public final class MuxedConnection implements Connection {
    * checkInterval} a Yamux ping frame, or where the muxer has none, {@code streamPing} (the
    * {@code /ipfs/ping/1.0.0} protocol; its {@link dev.vertxp2p.ProtocolNotSupportedException}
    * leaves the connection {@link ConnectionHealth#UNKNOWN}). {@code onChange} is told of every
-   * change of state on this connection's loop. From any thread; once.
+   * change of state, and {@code onSample} of every measured round trip (ms), on this
+   * connection's loop. From any thread; once.
    */
   public void startHealthChecks(HealthOptions options, Supplier<Future<Long>> streamPing,
-      HealthCheck.Transitions onChange) {
-    owner.run(() -> health.start(options, streamPing, onChange));
+      HealthCheck.Transitions onChange, java.util.function.DoubleConsumer onSample) {
+    owner.run(() -> health.start(options, streamPing, onChange, onSample));
   }
 
   /**

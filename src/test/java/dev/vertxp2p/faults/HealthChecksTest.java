@@ -20,6 +20,9 @@ import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.testing.SwarmFixture;
 import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.metrics.MetricNames;
+import dev.vertxp2p.metrics.SwarmMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -76,6 +79,8 @@ class HealthChecksTest extends SwarmFixture {
     Swarm b = started(options(health));
     Swarm a = started(options(health));
     List<SwarmEvent> events = healthEvents(a);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SwarmMetrics metrics = SwarmMetrics.bind(registry, a, "a");
     proxy = newProxy(b.listenAddrs().get(0).port().getAsInt());
     Multiaddr viaProxy =
         Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId());
@@ -99,6 +104,10 @@ class HealthChecksTest extends SwarmFixture {
     assertEquals("unhealthy", json.getString("state"));
     assertTrue(json.getInteger("failedChecks") >= health.getUnhealthyAfter(), json.encode());
     assertTrue(json.containsKey("rttMs"), json.encode());
+    assertEquals(1.0, registry.get(MetricNames.CONNECTIONS_UNHEALTHY).gauge().value());
+    // the two flowing connections answered checks all along
+    assertTrue(registry.get(MetricNames.CONNECTION_RTT).timer().count() > 0);
+    metrics.close();
     // on its way down it passed through degraded, never straight from healthy to unhealthy
     List<String> victimPath = events.stream().filter(e -> victim.id().equals(connId(e)))
         .map(e -> e.fields().getString("from") + "->" + e.fields().getString("to")).toList();
