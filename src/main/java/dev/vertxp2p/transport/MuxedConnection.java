@@ -59,6 +59,9 @@ public final class MuxedConnection implements Connection {
 
   private final Pings pings;
   private final HealthMonitor health;
+  /** Bytes written on this connection's streams and not yet taken by the muxer; any thread. */
+  private final java.util.concurrent.atomic.AtomicLong streamQueued =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ConnectionShutdown shutdown;
   private final BufferAccount buffers;
   private volatile long handshakeNanos = -1;
@@ -520,6 +523,20 @@ public final class MuxedConnection implements Connection {
   @Override
   public double latencyMillis() {
     return pings.latencyMillis();
+  }
+
+  /** A stream's write queue grew (or, negative, shrank) by {@code delta} bytes; any thread. */
+  void streamBytesQueued(long delta) {
+    streamQueued.addAndGet(delta);
+  }
+
+  /**
+   * Bytes queued on this connection's streams plus ciphertext handed to the socket and not yet
+   * written out: what {@code least_busy} compares. From any thread.
+   */
+  @Override
+  public long bytesInFlight() {
+    return Math.max(0, streamQueued.get()) + channel.unsentBytesPublished();
   }
 
   @Override
