@@ -27,6 +27,8 @@ final class HealthMonitor {
   private volatile ConnectionHealth published = ConnectionHealth.UNKNOWN;
   private volatile int publishedFailures;
   private volatile long samples;
+  /** Set once checks stopped because no ping is served; readable from any thread. */
+  private volatile boolean noPingServed;
 
   HealthMonitor(MuxedConnection conn) {
     this.conn = conn;
@@ -94,6 +96,7 @@ final class HealthMonitor {
       answer = conn.owner().rehome(streamPing.get());
     } else {
       check.unsupported();
+      noPingServed = true;
       return;
     }
     answer.onComplete(ar -> conn.owner().run(() -> {
@@ -109,6 +112,7 @@ final class HealthMonitor {
         publishedFailures = check.failedChecks();
       } else if (ar.cause() instanceof ProtocolNotSupportedException) {
         check.unsupported();
+        noPingServed = true;
       }
       // any other failure: the check's timeout counts it
       rearm();
@@ -150,6 +154,11 @@ final class HealthMonitor {
 
   int failedChecks() {
     return publishedFailures;
+  }
+
+  /** Whether checks stopped because the muxer has no ping and the peer serves no ping protocol. */
+  boolean noPingServed() {
+    return noPingServed;
   }
 
   /** Answered checks so far. */

@@ -393,6 +393,14 @@ public final class MuxedConnection implements Connection {
     owner.run(health::drain);
   }
 
+  /**
+   * True once health checks stopped for lack of a ping: the muxer has no ping frame and the peer
+   * does not serve {@code /ipfs/ping/1.0.0}; the connection stays {@code unknown}. Any thread.
+   */
+  public boolean healthCheckUnsupported() {
+    return health.noPingServed();
+  }
+
   /** Checks answered so far on this connection (each one a round-trip sample); any thread. */
   public long healthSamples() {
     return health.samples();

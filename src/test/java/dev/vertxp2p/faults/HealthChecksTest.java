@@ -191,6 +191,35 @@ class HealthChecksTest extends SwarmFixture {
     assertTrue(bulk.bytesInFlight() > (2 << 20), bulk.bytesInFlight() + " bytes in flight");
   }
 
+  @Test
+  void onMplexTheCheckIsThePingProtocolAndAPeerWithoutItStaysUnknown() {
+    HealthOptions health = new HealthOptions().setCheckInterval(0.05).setPingTimeout(2.0);
+    SwarmOptions serving = options(health);
+    serving.getTransport().setMuxers(List.of(TransportOptions.MPLEX_PROTOCOL));
+    SwarmOptions silent = options(health);
+    silent.getTransport().setMuxers(List.of(TransportOptions.MPLEX_PROTOCOL));
+    silent.getServices().setPing(false);
+    Swarm pinger = started(options(health));
+    Swarm b = started(serving);
+    Swarm c = started(silent);
+
+    Future<SwarmEvent> healthy = nextEvent(pinger, e -> SwarmEvent.CONNECTION_HEALTH.equals(
+        e.type()) && b.peerId().equals(e.peer()) && "healthy".equals(e.fields().getString("to")));
+    Connection toB = await(pinger.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    assertEquals(TransportOptions.MPLEX_PROTOCOL, toB.muxer());
+    await(healthy);
+    assertTrue(((MuxedConnection) toB).healthSamples() >= 1);
+
+    List<SwarmEvent> events = healthEvents(pinger);
+    MuxedConnection toC =
+        (MuxedConnection) await(pinger.dial(c.listenAddrs().get(0), new DialOptions())).get(0);
+    assertEquals(TransportOptions.MPLEX_PROTOCOL, toC.muxer());
+    await(vertxTimerUntil(toC::healthCheckUnsupported));
+    assertEquals(new JsonObject().put("state", "unknown").putNull("rttMs").put("failedChecks", 0),
+        toC.toJson().getJsonObject("health"));
+    assertTrue(events.stream().noneMatch(e -> c.peerId().equals(e.peer())), events.toString());
+  }
+
   /** Completes once {@code condition} holds, looked at on each of the test's event-loop ticks. */
   private Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
