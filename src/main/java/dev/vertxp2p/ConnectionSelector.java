@@ -37,7 +37,12 @@ public interface ConnectionSelector {
       case BEST:
         return best();
       case LOWEST_LATENCY:
+      case LATENCY_BASED:
         return lowestLatency();
+      case HEALTH_BASED:
+        return healthBased();
+      case LEAST_BUSY:
+        return leastBusy();
       default:
         throw new IllegalArgumentException("no selector for strategy " + strategy);
     }
@@ -83,5 +88,51 @@ public interface ConnectionSelector {
     // Double.compare orders NaN above every number, which is exactly "unknown sorts last".
     return new ComparingSelector(
         "lowest_latency", (a, b) -> Double.compare(a.latencyMillis(), b.latencyMillis()), true);
+  }
+
+  /**
+   * Healthy first, then unknown, degraded, unhealthy and draining in that order; among equally
+   * healthy ones the lowest smoothed round trip (unknown last), then the fewest open streams; among
+   * full ties, each in turn.
+   */
+  static ConnectionSelector healthBased() {
+    return new ComparingSelector(
+        "health_based",
+        (a, b) -> {
+          int byHealth = Integer.compare(healthRank(a.health()), healthRank(b.health()));
+          if (byHealth != 0) {
+            return byHealth;
+          }
+          int byLatency = Double.compare(a.latencyMillis(), b.latencyMillis());
+          if (byLatency != 0) {
+            return byLatency;
+          }
+          return Integer.compare(a.openStreams(), b.openStreams());
+        },
+        true);
+  }
+
+  /**
+   * The fewest bytes queued or in flight ({@link SelectableConnection#bytesInFlight()}); among
+   * equal ones, each in turn.
+   */
+  static ConnectionSelector leastBusy() {
+    return new ComparingSelector(
+        "least_busy", (a, b) -> Long.compare(a.bytesInFlight(), b.bytesInFlight()), true);
+  }
+
+  private static int healthRank(ConnectionHealth health) {
+    switch (health) {
+      case HEALTHY:
+        return 0;
+      case UNKNOWN:
+        return 1;
+      case DEGRADED:
+        return 2;
+      case UNHEALTHY:
+        return 3;
+      default:
+        return 4;
+    }
   }
 }

@@ -17,7 +17,19 @@ public enum LoadBalancingStrategy {
   /** go-libp2p's choice: the most open streams, then the newest connection. */
   BEST("best"),
   /** The lowest smoothed ping round-trip time; unknown latency last; ties taken in turn. */
-  LOWEST_LATENCY("lowest_latency");
+  LOWEST_LATENCY("lowest_latency"),
+  /** py-libp2p's name for {@link #LOWEST_LATENCY}: the same selection. */
+  LATENCY_BASED("latency_based"),
+  /**
+   * Healthy connections first (then unknown, then degraded, unhealthy last), then the lowest
+   * smoothed round trip, then the fewest open streams; ties taken in turn.
+   */
+  HEALTH_BASED("health_based"),
+  /**
+   * The fewest bytes queued or in flight (written and not yet out of this node), not the fewest
+   * streams: an idle connection with several open streams beats one carrying a bulk transfer.
+   */
+  LEAST_BUSY("least_busy");
 
   private final String jsonName;
 

@@ -23,4 +23,17 @@ public interface SelectableConnection {
    * weight 0.25 for the newest sample), NaN when unknown.
    */
   double latencyMillis();
+
+  /** What health checks found; {@link ConnectionHealth#UNKNOWN} when nobody checks. */
+  default ConnectionHealth health() {
+    return ConnectionHealth.UNKNOWN;
+  }
+
+  /**
+   * Bytes written to the connection and not yet out of this node: queued on its streams, held by
+   * the muxer, or handed to the socket and not yet written out. 0 when unknown.
+   */
+  default long bytesInFlight() {
+    return 0;
+  }
 }

@@ -145,6 +145,15 @@ public interface Swarm {
   Registration eventHandler(Handler<SwarmEvent> handler);
 
   /**
+   * Calls {@code handler} with every round trip a health check measured ({@code "health"}
+   * section), in milliseconds, on the swarm's context: what the {@code libp2p_connection_rtt_seconds}
+   * histogram is made of.
+   */
+  default Registration rttHandler(java.util.function.BiConsumer<Connection, Double> handler) {
+    return () -> { };
+  }
+
+  /**
    * Protects {@code peer} from the connection manager's trimming under {@code tag} (go-libp2p's
    * {@code Protect}); several tags may protect one peer. Publishes {@code peer.protected}.
    *

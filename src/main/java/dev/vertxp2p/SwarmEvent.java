@@ -34,6 +34,12 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
   /** A peer is no longer kept (un-kept, or hung up as a whole). */
   public static final String PEER_UNKEPT = "peer.unkept";
 
+  /**
+   * A connection's health changed ({@code "health"} section); carries {@code connection}, {@code
+   * from} and {@code to} (state names: unknown, healthy, degraded, unhealthy, draining).
+   */
+  public static final String CONNECTION_HEALTH = "connection.health";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

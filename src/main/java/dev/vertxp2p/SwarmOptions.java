@@ -33,7 +33,7 @@ public class SwarmOptions {
   static final Set<String> KEYS =
       Set.of(
           "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
-          "connectionManager", "keep");
+          "connectionManager", "keep", HealthOptions.SECTION);
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -46,6 +46,7 @@ public class SwarmOptions {
   private LimitsOptions limits;
   private ConnectionManagerOptions connectionManager;
   private List<KeepOptions> keep;
+  private HealthOptions health;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -59,6 +60,7 @@ public class SwarmOptions {
     limits = new LimitsOptions();
     connectionManager = new ConnectionManagerOptions();
     keep = new ArrayList<>();
+    health = new HealthOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -73,6 +75,7 @@ public class SwarmOptions {
     limits = new LimitsOptions(other.limits);
     connectionManager = new ConnectionManagerOptions(other.connectionManager);
     keep = copyKeep(other.keep);
+    health = new HealthOptions(other.health);
   }
 
   /**
@@ -130,6 +133,8 @@ public class SwarmOptions {
       }
       setKeep(entries);
     }
+    health = new HealthOptions(ConfigCheck.readObject(json, HealthOptions.SECTION,
+        HealthOptions.SECTION));
   }
 
   /** Peers the node keeps connected from its start (an unmodifiable view; copies). */
@@ -178,6 +183,17 @@ public class SwarmOptions {
       copy.add(new KeepOptions(e));
     }
     return copy;
+  }
+
+  /** Connection health checks (the contract's {@code "health"} section). */
+  public HealthOptions getHealth() {
+    return health;
+  }
+
+  /** Sets the {@code "health"} section. */
+  public SwarmOptions setHealth(HealthOptions health) {
+    this.health = requireSection(HealthOptions.SECTION, health);
+    return this;
   }
 
   /** Hard resource limits (an extension of the contract's config). */
@@ -332,7 +348,8 @@ public class SwarmOptions {
         .put("transport", transport.toJson())
         .put(LimitsOptions.SECTION, limits.toJson())
         .put(ConnectionManagerOptions.SECTION, connectionManager.toJson())
-        .put("keep", keepJson());
+        .put("keep", keepJson())
+        .put(HealthOptions.SECTION, health.toJson());
   }
 
   private JsonArray keepJson() {
@@ -373,7 +390,8 @@ public class SwarmOptions {
         && transport.toJson().equals(that.transport.toJson())
         && limits.equals(that.limits)
         && connectionManager.equals(that.connectionManager)
-        && keep.equals(that.keep);
+        && keep.equals(that.keep)
+        && health.equals(that.health);
   }
 
   @Override

@@ -137,7 +137,7 @@ class ConnectionConfigTest {
         () -> new ConnectionConfig(new JsonObject().put("loadBalancingStrategy", "random")),
         "connection.loadBalancingStrategy",
         "\"random\"",
-        "round_robin, least_loaded, best, lowest_latency");
+        "round_robin, least_loaded, best, lowest_latency, latency_based, health_based, least_busy");
     assertInvalid(
         () -> new ConnectionConfig().setLoadBalancingStrategy("ROUND_ROBIN"),
         "connection.loadBalancingStrategy",

@@ -50,6 +50,8 @@ class SwarmOptionsTest {
     JsonObject contract = new JsonObject(CONTRACT_DEFAULTS);
     SwarmOptions defaults = new SwarmOptions();
     JsonObject json = defaults.toJson();
+    // `health` is the contract's "Connection health and kept peers" block (HealthOptionsTest).
+    assertEquals(new JsonObject(HealthOptionsTest.CONTRACT_HEALTH), json.remove("health"));
     // `transport`, `limits` and `connectionManager` are this project's extensions of the
     // contract's config, each against the literal defaults README.md documents; the rest is the
     // contract.

@@ -73,6 +73,17 @@ public final class MetricNames {
    */
   public static final String BYTES_OUT = "libp2p.bytes.out";
 
+  /**
+   * Round trips measured by connection health checks (timer with a histogram; tag node):
+   * {@code libp2p_connection_rtt_seconds_*}.
+   */
+  public static final String CONNECTION_RTT = "libp2p.connection.rtt";
+  /**
+   * Connections whose health checks found them unhealthy now (gauge; tag node):
+   * {@code libp2p_connections_unhealthy}.
+   */
+  public static final String CONNECTIONS_UNHEALTHY = "libp2p.connections.unhealthy";
+
   /** Tag: inbound or outbound. */
   public static final String TAG_DIRECTION = "direction";
   /** Tag: the muxer protocol id. */

@@ -60,6 +60,12 @@ public final class SwarmMetrics {
     m.registerGauges();
     m.registrations.add(swarm.eventHandler(m::onEvent));
     m.registrations.add(swarm.streamOpenedHandler(m::onStream));
+    Timer rtt = m.timer(MetricNames.CONNECTION_RTT, m.nodeTags);
+    m.registrations.add(swarm.rttHandler((conn, millis) -> {
+      if (!m.closed) {
+        record(rtt, millis);
+      }
+    }));
     return m;
   }
 
@@ -81,6 +87,10 @@ public final class SwarmMetrics {
     meters.add(Gauge.builder(MetricNames.STREAMS_OPEN, swarm,
             s -> sum(s, Connection::openStreams))
         .description("Streams open now over all connections")
+        .tags(nodeTags).strongReference(true).register(registry));
+    meters.add(Gauge.builder(MetricNames.CONNECTIONS_UNHEALTHY, swarm,
+            s -> sum(s, c -> c.health() == dev.vertxp2p.ConnectionHealth.UNHEALTHY ? 1 : 0))
+        .description("Connections that health checks found unhealthy")
         .tags(nodeTags).strongReference(true).register(registry));
     meters.add(FunctionCounter.builder(MetricNames.BYTES_IN, this, SwarmMetrics::bytesIn)
         .description("Bytes read from peers (ciphertext and framing included)")

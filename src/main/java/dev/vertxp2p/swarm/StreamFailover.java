@@ -42,6 +42,10 @@ final class StreamFailover {
         candidates.add(c);
       }
     }
+    // An unhealthy or draining connection takes no new stream while another one can.
+    if (candidates.stream().anyMatch(c -> c.isOpen() && c.health().takesStreams())) {
+      candidates.removeIf(c -> !c.health().takesStreams());
+    }
     Connection pick = selector.pick(peer, candidates);
     if (pick == null) {
       return Future.failedFuture(

@@ -85,6 +85,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private volatile PeerId self;
   private volatile Upgrader upgrader;
   private volatile boolean closing;
+  /** Told of each health check's round trip; added and removed from any thread. */
+  private final List<java.util.function.BiConsumer<Connection, Double>> rttHandlers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param customSelector the user's connection selector, or null for the configured strategy
@@ -236,7 +239,23 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private void registered(MuxedConnection conn) {
     conn.activate();
     PeerId peer = conn.peerId();
-    if (options.getConnection().getLoadBalancingStrategy() == LoadBalancingStrategy.LOWEST_LATENCY
+    if (options.getHealth().isEnabled()) {
+      // The ping protocol is asked where the muxer has no ping frame (mplex), whether or not we
+      // serve it ourselves; a peer that does not serve it leaves the connection `unknown`.
+      conn.startHealthChecks(options.getHealth(), () -> Ping.ping(conn),
+          (from, to) -> owner.run(() -> events.emit(SwarmEvent.CONNECTION_HEALTH, peer,
+              new JsonObject().put("connection", conn.toJson())
+                  .put("from", from.jsonName()).put("to", to.jsonName()))),
+          millis -> owner.run(() -> {
+            for (java.util.function.BiConsumer<Connection, Double> h : rttHandlers) {
+              h.accept(conn, millis);
+            }
+          }));
+    }
+    LoadBalancingStrategy strategy = options.getConnection().getLoadBalancingStrategy();
+    if ((strategy == LoadBalancingStrategy.LOWEST_LATENCY
+        || strategy == LoadBalancingStrategy.LATENCY_BASED
+        || strategy == LoadBalancingStrategy.HEALTH_BASED)
         && options.getServices().isPing()) {
       // lowest_latency needs a first measurement for every connection, not only the used ones.
       Ping.ping(conn).onSuccess(nanos -> conn.recordRtt(nanos / 1e6));
@@ -322,6 +341,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Registration eventHandler(Handler<SwarmEvent> handler) {
     return events.add(handler);
+  }
+
+  @Override
+  public Registration rttHandler(java.util.function.BiConsumer<Connection, Double> handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    rttHandlers.add(handler);
+    return () -> rttHandlers.remove(handler);
   }
 
   /** Our identify message, as seen from {@code connection}. */

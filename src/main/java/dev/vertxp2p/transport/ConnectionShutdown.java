@@ -171,6 +171,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     closed = true;
     closing = true;
     conn.keepAlive().stop();
+    conn.healthMonitor().stop();
     if (graceTimer >= 0) {
       conn.owner().context().owner().cancelTimer(graceTimer);
       graceTimer = -1;

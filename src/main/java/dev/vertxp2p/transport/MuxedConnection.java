@@ -1,6 +1,8 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.Connection;
+import dev.vertxp2p.ConnectionHealth;
+import dev.vertxp2p.HealthOptions;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A secured, multiplexed connection: the connection state between its secure channel ({@link
@@ -55,6 +58,10 @@ public final class MuxedConnection implements Connection {
   private final long openedAtNanos = System.nanoTime();
 
   private final Pings pings;
+  private final HealthMonitor health;
+  /** Bytes written on this connection's streams and not yet taken by the muxer; any thread. */
+  private final java.util.concurrent.atomic.AtomicLong streamQueued =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ConnectionShutdown shutdown;
   private final BufferAccount buffers;
   private volatile long handshakeNanos = -1;
@@ -85,6 +92,7 @@ public final class MuxedConnection implements Connection {
         bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
+    this.health = new HealthMonitor(this);
     BufferBudget budget = host.bufferBudget();
     this.buffers = new BufferAccount(this, budget != null ? budget : BufferBudget.unshared());
   }
@@ -131,6 +139,10 @@ public final class MuxedConnection implements Connection {
 
   Pings pings() {
     return pings;
+  }
+
+  HealthMonitor healthMonitor() {
+    return health;
   }
 
   ConnectionHost host() {
@@ -360,6 +372,41 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
+   * Starts health checks on this connection's loop (see {@link HealthCheck}): every {@code
+   * checkInterval} a Yamux ping frame, or where the muxer has none, {@code streamPing} (the
+   * {@code /ipfs/ping/1.0.0} protocol; its {@link dev.vertxp2p.ProtocolNotSupportedException}
+   * leaves the connection {@link ConnectionHealth#UNKNOWN}). {@code onChange} is told of every
+   * change of state, and {@code onSample} of every measured round trip (ms), on this
+   * connection's loop. From any thread; once.
+   */
+  public void startHealthChecks(HealthOptions options, Supplier<Future<Long>> streamPing,
+      HealthCheck.Transitions onChange, java.util.function.DoubleConsumer onSample) {
+    owner.run(() -> health.start(options, streamPing, onChange, onSample));
+  }
+
+  /**
+   * The draining hook: health checks stop and the state is {@link ConnectionHealth#DRAINING} from
+   * now on, so selection passes this connection over. Draining itself (a deadline for the open
+   * streams, then the close) is the caller's. From any thread.
+   */
+  public void markDraining() {
+    owner.run(health::drain);
+  }
+
+  /**
+   * True once health checks stopped for lack of a ping: the muxer has no ping frame and the peer
+   * does not serve {@code /ipfs/ping/1.0.0}; the connection stays {@code unknown}. Any thread.
+   */
+  public boolean healthCheckUnsupported() {
+    return health.noPingServed();
+  }
+
+  /** Checks answered so far on this connection (each one a round-trip sample); any thread. */
+  public long healthSamples() {
+    return health.samples();
+  }
+
+  /**
    * Records a measured round trip into the latency average used by {@code lowest_latency}. From
    * any thread: the average is updated on this connection's loop, one measurement after another,
    * and published to readers on any thread.
@@ -486,6 +533,39 @@ public final class MuxedConnection implements Connection {
     return pings.latencyMillis();
   }
 
+  /** A stream's write queue grew (or, negative, shrank) by {@code delta} bytes; any thread. */
+  void streamBytesQueued(long delta) {
+    streamQueued.addAndGet(delta);
+  }
+
+  /**
+   * Bytes queued on this connection's streams plus ciphertext handed to the socket and not yet
+   * written out: what {@code least_busy} compares. From any thread.
+   */
+  @Override
+  public long bytesInFlight() {
+    return Math.max(0, streamQueued.get()) + channel.unsentBytesPublished();
+  }
+
+  @Override
+  public ConnectionHealth health() {
+    return health.state();
+  }
+
+  /** Health checks in a row that went unanswered; any thread. */
+  public int failedHealthChecks() {
+    return health.failedChecks();
+  }
+
+  /** The Conn JSON's {@code "health"}: {@code state}, {@code rttMs} (or null), failedChecks. */
+  public JsonObject healthJson() {
+    double rtt = pings.latencyMillis();
+    return new JsonObject()
+        .put("state", health.state().jsonName())
+        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
+        .put("failedChecks", health.failedChecks());
+  }
+
   @Override
   public long bytesIn() {
     return channel.bytesIn();
@@ -519,7 +599,8 @@ public final class MuxedConnection implements Connection {
         .put("streamsTotal", streamsTotal())
         .put("openedAt", openedAt().toString())
         .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut());
+        .put("bytesOut", bytesOut())
+        .put("health", healthJson());
   }
 
   @Override

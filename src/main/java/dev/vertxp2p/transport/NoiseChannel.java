@@ -92,6 +92,8 @@ final class NoiseChannel {
   /** Ciphertext bytes handed to the socket, and those it has written out (or failed to). */
   private long handedToSocket;
   private long leftSocket;
+  /** {@code handedToSocket - leftSocket}, published for readers on any thread. */
+  private volatile long unsentPublished;
   /** Bytes handed to streams and not yet taken by the application (muxers without flow control). */
   private long unconsumed;
   /** Plaintext that came with the last upgrade message, held until {@link #activate()}. */
@@ -231,6 +233,11 @@ final class NoiseChannel {
   boolean isWriteBlocked() {
     owner.check();
     return writeBlocked;
+  }
+
+  /** As {@link #unsentBytes()}, from any thread (as of the last socket write or its end). */
+  long unsentBytesPublished() {
+    return unsentPublished;
   }
 
   /** Ciphertext handed to the socket and not yet written out by it, in bytes; on the loop. */
@@ -388,6 +395,7 @@ final class NoiseChannel {
     }
     bytesOut += length;
     handedToSocket += length;
+    unsentPublished = handedToSocket - leftSocket;
     if (rawSocket != null) {
       SocketWrite write = new SocketWrite(out);
       rawSocket.writeMessage(write).onComplete(ar -> {
@@ -410,6 +418,7 @@ final class NoiseChannel {
   private void written(int length) {
     owner.check();
     leftSocket += length;
+    unsentPublished = handedToSocket - leftSocket;
     if (writeBlocked && !closed) {
       // only while the queue is full: then the write's leaving shows the remote reading (our
       // own small writes to a stalled peer leave into the kernel's buffer all the same)

@@ -57,11 +57,17 @@ final class StreamWrites {
     this.id = id;
   }
 
+  /** Bytes joined (or, negative, left) the queue; the connection's total follows. On the loop. */
+  private void queued(long delta) {
+    queuedBytes += delta;
+    conn.streamBytesQueued(delta);
+  }
+
   /** Negotiation bytes: queued ahead of anything the application writes. */
   void writeRaw(byte[] data) {
     owner.check();
     queue.add(new PendingWrite(data, Promise.promise()));
-    queuedBytes += data.length;
+    queued(data.length);
     pump();
   }
 
@@ -79,11 +85,13 @@ final class StreamWrites {
     boolean offLoop = !onLoop;
     if (offLoop) {
       inTransit.addAndGet(bytes.length);
+      conn.streamBytesQueued(bytes.length);
     }
     owner.run(() -> {
       owner.check();
       if (offLoop) {
         inTransit.addAndGet(-bytes.length);
+        conn.streamBytesQueued(-bytes.length);
       }
       if (writeClosed || endRequested) {
         Throwable failure = stream.failure();
@@ -97,7 +105,7 @@ final class StreamWrites {
         return;
       }
       queue.add(new PendingWrite(bytes, promise));
-      queuedBytes += bytes.length;
+      queued(bytes.length);
       pump();
     });
     return promise.future();
@@ -131,7 +139,7 @@ final class StreamWrites {
     Promise<Void> promise = conn.callerPromise();
     byte[] rest = java.util.Arrays.copyOfRange(array, off + n, off + len);
     queue.add(new PendingWrite(rest, promise));
-    queuedBytes += rest.length;
+    queued(rest.length);
     return promise.future();
   }
 
@@ -171,7 +179,7 @@ final class StreamWrites {
       if (n > 0) {
         wrote = true;
         w.offset += n;
-        queuedBytes -= n;
+        queued(-n);
       }
       if (w.offset < w.data.length) {
         break; // the window is full: wait for the muxer's StreamWritable
@@ -229,7 +237,7 @@ final class StreamWrites {
     while ((w = queue.poll()) != null) {
       w.promise.tryFail(cause);
     }
-    queuedBytes = 0;
+    queued(-queuedBytes);
   }
 
   /** The stream failed: a pending end() fails too. */

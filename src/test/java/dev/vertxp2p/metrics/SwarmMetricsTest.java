@@ -199,10 +199,13 @@ class SwarmMetricsTest {
       assertEquals(List.of(
             "# TYPE libp2p_bytes_in_bytes_total counter",
             "# TYPE libp2p_bytes_out_bytes_total counter",
+            "# TYPE libp2p_connection_rtt_seconds histogram",
+            "# TYPE libp2p_connection_rtt_seconds_max gauge",
             "# TYPE libp2p_connections_closed_total counter",
             "# TYPE libp2p_connections_open gauge",
             "# TYPE libp2p_connections_opened_total counter",
             "# TYPE libp2p_connections_rejected_total counter",
+            "# TYPE libp2p_connections_unhealthy gauge",
             "# TYPE libp2p_dial_attempts_total counter",
             "# TYPE libp2p_dial_failures_total counter",
             "# TYPE libp2p_dial_retries_total counter",
@@ -217,6 +220,14 @@ class SwarmMetricsTest {
             "libp2p_bytes_in_bytes_total{node=\"swarm\"}",
             "libp2p_bytes_out_bytes_total{node=\"nodeb\"}",
             "libp2p_bytes_out_bytes_total{node=\"swarm\"}",
+            "libp2p_connection_rtt_seconds_bucket{node=\"nodeb\"}",
+            "libp2p_connection_rtt_seconds_bucket{node=\"swarm\"}",
+            "libp2p_connection_rtt_seconds_count{node=\"nodeb\"}",
+            "libp2p_connection_rtt_seconds_count{node=\"swarm\"}",
+            "libp2p_connection_rtt_seconds_max{node=\"nodeb\"}",
+            "libp2p_connection_rtt_seconds_max{node=\"swarm\"}",
+            "libp2p_connection_rtt_seconds_sum{node=\"nodeb\"}",
+            "libp2p_connection_rtt_seconds_sum{node=\"swarm\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
                 + "node=\"nodeb\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
@@ -261,6 +272,8 @@ class SwarmMetricsTest {
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"swarm\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"nodeb\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_connections_unhealthy{node=\"nodeb\"}",
+            "libp2p_connections_unhealthy{node=\"swarm\"}",
             "libp2p_dial_attempts_total{node=\"nodeb\",result=\"failure\"}",
             "libp2p_dial_attempts_total{node=\"nodeb\",result=\"retry\"}",
             "libp2p_dial_attempts_total{node=\"nodeb\",result=\"success\"}",
@@ -301,8 +314,9 @@ class SwarmMetricsTest {
       for (Meter m : MetricsRegistries.registryFor(v).getMeters()) {
         names.add(m.getId().getName());
       }
-      assertEquals(List.of("libp2p.bytes.in", "libp2p.bytes.out", "libp2p.connections.closed",
-          "libp2p.connections.open", "libp2p.connections.opened", "libp2p.connections.rejected",
+      assertEquals(List.of("libp2p.bytes.in", "libp2p.bytes.out", "libp2p.connection.rtt",
+          "libp2p.connections.closed", "libp2p.connections.open", "libp2p.connections.opened",
+          "libp2p.connections.rejected", "libp2p.connections.unhealthy",
           "libp2p.dial", "libp2p.dial.attempts", "libp2p.dial.failures", "libp2p.dial.retries",
           "libp2p.handshake", "libp2p.peers.connected", "libp2p.streams.open",
           "libp2p.streams.opened"), List.copyOf(names));

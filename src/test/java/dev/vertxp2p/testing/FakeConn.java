@@ -1,5 +1,6 @@
 package dev.vertxp2p.testing;
 
+import dev.vertxp2p.ConnectionHealth;
 import dev.vertxp2p.SelectableConnection;
 
 /** A connection with settable stats, for selector tests. */
@@ -9,6 +10,8 @@ public final class FakeConn implements SelectableConnection {
   public int streams;
   public long openedAt;
   public double latency = Double.NaN;
+  public ConnectionHealth health = ConnectionHealth.UNKNOWN;
+  public long inFlight;
 
   public FakeConn(String id, long openedAt) {
     this.id = id;
@@ -23,6 +26,26 @@ public final class FakeConn implements SelectableConnection {
   public FakeConn latency(double ms) {
     latency = ms;
     return this;
+  }
+
+  public FakeConn health(ConnectionHealth h) {
+    health = h;
+    return this;
+  }
+
+  public FakeConn inFlight(long bytes) {
+    inFlight = bytes;
+    return this;
+  }
+
+  @Override
+  public ConnectionHealth health() {
+    return health;
+  }
+
+  @Override
+  public long bytesInFlight() {
+    return inFlight;
   }
 
   public FakeConn closed() {
