@@ -141,9 +141,9 @@ class ProofCheckerTest {
     Promise<PeerId> verdict = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> {
       caller.set(Thread.currentThread().getName());
-      Future<PeerId> f = checker.check(vertx, hostileRsaProof());
-      assertFalse(f.isComplete(), "an RSA check was settled on the caller's loop");
-      f.onComplete(verdict);
+      // Whether the future is complete here is a race with the worker (the upgrader handles
+      // both); which thread verified is what matters, asserted below.
+      checker.check(vertx, hostileRsaProof()).onComplete(verdict);
     });
     assertInstanceOf(NoiseException.class, failure(verdict.future()));
     assertTrue(caller.get().startsWith("vert.x-eventloop"), caller.get());
