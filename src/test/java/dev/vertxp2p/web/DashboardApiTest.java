@@ -358,19 +358,8 @@ class DashboardApiTest {
   void webSocketSendsSnapshotThenEventsInOrder() throws Exception {
     post("/api/dial", new JsonObject().put("addr", addrOfB()));
     BlockingQueue<JsonObject> got = new LinkedBlockingQueue<>();
-    // The handler is set on the socket's event loop as the upgrade completes, before any frame
-    // is read: the connect is made on a context, so its callback runs there (attached from the
-    // test thread after completion, it could come after the snapshot frame).
-    Promise<WebSocket> connected = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> vertx.createWebSocketClient()
-        .connect(dash.actualPort(), "127.0.0.1", "/api/events")
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            ar.result().textMessageHandler(text -> got.add(new JsonObject(text)));
-          }
-          connected.handle(ar);
-        }));
-    WebSocket ws = await(connected.future());
+    WebSocket ws = await(EventSockets.open(vertx, vertx.createWebSocketClient(),
+        dash.actualPort(), "/api/events", got));
     JsonObject snapshot = got.poll(10, TimeUnit.SECONDS);
     assertNotNull(snapshot);
     assertEquals("snapshot", snapshot.getString("type"));

@@ -318,16 +318,8 @@ class DashboardSecurityTest {
     assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, unknown).getStatus());
 
     BlockingQueue<JsonObject> got = new LinkedBlockingQueue<>();
-    Promise<WebSocket> connected = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> ws
-        .connect(p, "127.0.0.1", "/api/events?ticket=" + ticket)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            ar.result().textMessageHandler(text -> got.add(new JsonObject(text)));
-          }
-          connected.handle(ar);
-        }));
-    WebSocket socket = await(connected.future());
+    WebSocket socket = await(EventSockets.open(vertx, ws, p, "/api/events?ticket=" + ticket,
+        got));
     JsonObject snapshot = got.poll(10, TimeUnit.SECONDS);
     assertNotNull(snapshot);
     assertEquals("snapshot", snapshot.getString("type"));
