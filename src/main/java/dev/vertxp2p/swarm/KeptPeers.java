@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +61,8 @@ final class KeptPeers {
     Scheduler.Cancellable timer;
     /** Rounds whose dial is running: a new target starts one beside a round in flight. */
     int dialing;
+    /** When it was last seen with no open connection ({@link #nanoClock}), or -1 while it has one. */
+    long downSince = -1;
 
     Kept(int target) {
       this.target = target;
@@ -77,11 +80,12 @@ final class KeptPeers {
   private final SwarmEvents events;
   private final BooleanSupplier closing;
   private final Supplier<PeerId> self;
+  private final LongSupplier nanoClock;
   private final Map<PeerId, Kept> kept = new LinkedHashMap<>();
 
   KeptPeers(Owner owner, int maxPerPeer, Scheduler scheduler, Backoff backoff, TopUp topUp,
       ConnectionRegistry registry, PeerStore peers, ConnectionTrimmer trimmer, SwarmEvents events,
-      BooleanSupplier closing, Supplier<PeerId> self) {
+      BooleanSupplier closing, Supplier<PeerId> self, LongSupplier nanoClock) {
     this.owner = owner;
     this.maxPerPeer = maxPerPeer;
     this.scheduler = scheduler;
@@ -93,6 +97,23 @@ final class KeptPeers {
     this.events = events;
     this.closing = closing;
     this.self = self;
+    this.nanoClock = nanoClock;
+  }
+
+  /**
+   * Notes whether {@code peer} has a connection now, so {@link #list} can say how long a kept peer
+   * has been without one (readiness reports a peer down for longer than {@code retry.maxDelay}).
+   *
+   * @return the connections open to it now
+   */
+  private int observe(PeerId peer, Kept k) {
+    int open = registry.openConnections(peer).size();
+    if (open > 0) {
+      k.downSince = -1;
+    } else if (k.downSince < 0) {
+      k.downSince = nanoClock.getAsLong();
+    }
+    return open;
   }
 
   /**
@@ -131,6 +152,7 @@ final class KeptPeers {
       trimmer.protect(peer, PROTECT_TAG);
       k = new Kept(connections);
       kept.put(peer, k);
+      observe(peer, k);
     } else {
       k.target = connections;
     }
@@ -172,9 +194,12 @@ final class KeptPeers {
   List<KeptPeer> list() {
     owner.check();
     List<KeptPeer> out = new ArrayList<>(kept.size());
+    long now = nanoClock.getAsLong();
     for (Map.Entry<PeerId, Kept> e : kept.entrySet()) {
-      out.add(new KeptPeer(e.getKey(), e.getValue().target,
-          registry.openConnections(e.getKey()).size()));
+      Kept k = e.getValue();
+      int open = observe(e.getKey(), k);
+      long down = k.downSince < 0 ? 0 : Math.max(0, (now - k.downSince) / 1_000_000);
+      out.add(new KeptPeer(e.getKey(), k.target, open, down));
     }
     return out;
   }
@@ -186,7 +211,11 @@ final class KeptPeers {
   void connectionLost(PeerId peer) {
     owner.check();
     Kept k = kept.get(peer);
-    if (k == null || k.timer != null || k.dialing > 0 || closing.getAsBoolean()) {
+    if (k == null) {
+      return;
+    }
+    observe(peer, k);
+    if (k.timer != null || k.dialing > 0 || closing.getAsBoolean()) {
       return;
     }
     if (registry.usable(peer) < k.target) {
@@ -219,6 +248,7 @@ final class KeptPeers {
       if (kept.get(peer) != k || closing.getAsBoolean()) {
         return Future.succeededFuture();
       }
+      observe(peer, k);
       if (registry.usable(peer) >= k.target) {
         k.attempt = 0;
       } else if (k.timer == null && k.dialing == 0) {

@@ -128,7 +128,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         () -> closing, () -> self, this::registered);
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
         scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
-        registry, peers, trimmer, events, () -> closing, () -> self);
+        registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
     serveBuiltIns();
   }
 

@@ -75,6 +75,7 @@ public class DashboardVerticle extends VerticleBase {
   private HttpServer server;
   private HostPolicy hosts;
   private Tickets tickets;
+  private NodeHealth health;
 
   /** A dashboard on the system clock. */
   public DashboardVerticle() {
@@ -113,6 +114,8 @@ public class DashboardVerticle extends VerticleBase {
     }
     http = settings.options().getHttp();
     addresses = settings.addresses();
+    health = new NodeHealth(vertx, addresses,
+        settings.options().getRetry().getMaxDelayDuration().toMillis());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(http.getHost())
         .setPort(http.getPort())
@@ -158,6 +161,8 @@ public class DashboardVerticle extends VerticleBase {
     r.route().handler(new RequestGuard(hosts));
     r.route("/api/*").handler(this::authorize);
     r.get("/metrics").handler(this::authorize);
+    r.get("/health").handler(this::authorize);
+    r.get("/health/*").handler(this::authorize);
     r.get("/api/events").handler(this::events);
     r.post("/api/events/ticket").handler(this::ticket);
     r.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -209,6 +214,8 @@ public class DashboardVerticle extends VerticleBase {
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 
+    r.get("/health/live").handler(ctx -> health(ctx, health.live()));
+    r.get("/health").handler(ctx -> health(ctx, health.ready()));
     r.get("/metrics").handler(PrometheusScrapingHandler.create(
         MetricsRegistries.registryFor(vertx)));
     r.route("/*").handler(StaticHandler.create(WEBROOT).setCachingEnabled(false));
@@ -297,6 +304,23 @@ public class DashboardVerticle extends VerticleBase {
   private static void unauthorized(RoutingContext ctx, String text) {
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     error(ctx, 401, text);
+  }
+
+  /** Answers a health check: 200 when UP, 503 when DOWN, the vertx-health-check JSON. */
+  private void health(RoutingContext ctx, Future<io.vertx.ext.healthchecks.CheckResult> result) {
+    result.onComplete(ar -> {
+      if (ctx.response().ended()) {
+        return;
+      }
+      if (ar.failed()) {
+        error(ctx, 503, "health check failed: " + ar.cause().getMessage());
+        return;
+      }
+      io.vertx.ext.healthchecks.CheckResult r = ar.result();
+      ctx.response().setStatusCode(Boolean.TRUE.equals(r.getUp()) ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(r.toJson().encode());
+    });
   }
 
   /** {@code POST /api/events/ticket}: a single-use ticket for one event WebSocket. */

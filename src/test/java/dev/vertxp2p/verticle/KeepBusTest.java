@@ -49,7 +49,7 @@ class KeepBusTest {
 
     JsonObject list = request(vertx, EventBusAddresses.SWARM_KEPT, new JsonObject());
     assertEquals(new JsonArray().add(new JsonObject().put("peer", peerB()).put("target", 2)
-        .put("open", 2)), list.getJsonArray("kept"));
+        .put("open", 2).put("downForMs", 0)), list.getJsonArray("kept"));
 
     // By peer, once its address is known: a new target.
     JsonObject again = request(vertx, EventBusAddresses.SWARM_KEEP, new JsonObject()

@@ -150,7 +150,7 @@ class DashboardApiTest {
     assertEquals(2, k.bodyAsJsonObject().getInteger("target"));
     assertEquals(2, k.bodyAsJsonObject().getJsonArray("connections").size());
     assertEquals(new JsonArray().add(new JsonObject().put("peer", peerB).put("target", 2)
-        .put("open", 2)), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
+        .put("open", 2).put("downForMs", 0)), get("/api/kept").bodyAsJsonObject().getJsonArray("kept"));
     assertTrue(a.swarm().isProtected(b.swarm().peerId()), "a kept peer is protected");
 
     HttpResponse<Buffer> u = delete("/api/peers/" + peerB + "/keep");
@@ -294,6 +294,57 @@ class DashboardApiTest {
     assertTrue(r.getHeader("content-security-policy").contains("default-src 'self'"));
   }
 
+  /** The check named {@code id} in a vertx-health-check answer. */
+  private static JsonObject check(JsonObject health, String id) {
+    for (Object o : health.getJsonArray("checks", new JsonArray())) {
+      JsonObject c = (JsonObject) o;
+      if (id.equals(c.getString("id"))) {
+        return c;
+      }
+    }
+    throw new AssertionError("no check " + id + " in " + health.encode());
+  }
+
+  @Test
+  void healthLiveAndReadinessWithAKeptPeerThatGoesAway() throws Exception {
+    HttpResponse<Buffer> live = get("/health/live");
+    assertEquals(200, live.statusCode(), live.bodyAsString());
+    assertEquals("UP", live.bodyAsJsonObject().getString("status"));
+    HttpResponse<Buffer> ready = get("/health");
+    assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    assertEquals("UP", check(ready.bodyAsJsonObject(), "listeners").getString("status"));
+
+    assertEquals(200, post("/api/dial", new JsonObject().put("addr", addrOfB())).statusCode());
+    assertEquals(200, put("/api/peers/" + peerB + "/keep", new JsonObject().put("connections", 1))
+        .statusCode());
+    ready = get("/health");
+    assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    assertEquals("UP", check(ready.bodyAsJsonObject(), "kept-" + peerB).getString("status"));
+
+    // B goes away for good; A re-dials it under retry (initialDelay 0.01 s, maxDelay 0.05 s).
+    // Five re-dial rounds announced means the four delays before the fifth have passed, over
+    // 0.05 s of being down, whatever their jitter.
+    BlockingQueue<String> retries = new LinkedBlockingQueue<>();
+    a.swarm().eventHandler(e -> {
+      if (e.type().equals(dev.vertxp2p.SwarmEvent.DIAL_RETRY)) {
+        retries.add(e.type());
+      }
+    });
+    await(b.swarm().close());
+    for (int i = 0; i < 5; i++) {
+      assertNotNull(retries.poll(10, TimeUnit.SECONDS), "re-dial round " + (i + 1));
+    }
+
+    ready = get("/health");
+    assertEquals(503, ready.statusCode(), ready.bodyAsString());
+    JsonObject keptCheck = check(ready.bodyAsJsonObject(), "kept-" + peerB);
+    assertEquals("DOWN", keptCheck.getString("status"));
+    assertTrue(keptCheck.getJsonObject("data").getLong("downForMs") > 50, keptCheck.encode());
+    assertEquals("UP", check(ready.bodyAsJsonObject(), "listeners").getString("status"));
+    live = get("/health/live");
+    assertEquals(200, live.statusCode(), "a peer that went away never fails liveness");
+  }
+
   @Test
   void tokenIsRequiredWhenSet() {
     JsonObject conf = config("swarm");
@@ -314,6 +365,10 @@ class DashboardApiTest {
     // the page stays reachable: it asks for the token itself; /metrics needs it
     assertEquals(200, await(c.get("/").send()).statusCode());
     assertError(await(c.get("/metrics").send()), 401, "token");
+    assertError(await(c.get("/health").send()), 401, "token");
+    assertError(await(c.get("/health/live").send()), 401, "token");
+    assertEquals(200, await(c.get("/health/live").bearerTokenAuthentication("t0ken").send())
+        .statusCode());
     assertEquals(200, await(c.get("/metrics").bearerTokenAuthentication("t0ken").send())
         .statusCode());
 
