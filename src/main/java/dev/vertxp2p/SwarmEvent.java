@@ -40,6 +40,15 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
    */
   public static final String CONNECTION_HEALTH = "connection.health";
 
+  /**
+   * A connection was found dead and closed: the peer, at {@code maxConnectionsPerPeer}, dialled
+   * again, and this connection did not answer a probe (it died on our side only, e.g. a reset
+   * that never reached us). Carries {@code connection}, {@code connectionsToPeer}, {@code
+   * reason} and {@code replacedBy} (the inbound connection that gets its slot, unless another
+   * takes it first). {@code connection.closed} follows.
+   */
+  public static final String CONNECTION_DEAD = "connection.dead";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

@@ -3,6 +3,7 @@ package dev.vertxp2p.swarm;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.LimitsOptions;
 import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.PeerId;
 import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.transport.ConnectionHost;
@@ -11,10 +12,15 @@ import dev.vertxp2p.transport.Upgrader;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -25,6 +31,13 @@ import java.util.function.Supplier;
 /**
  * Inbound sockets from accept to registration: a handshake slot ({@code
  * limits.maxPendingInbound}) while the upgrade runs, then the node-wide and per-peer limits.
+ *
+ * <p>A peer at {@code connection.maxConnectionsPerPeer} is not refused at once: a connection of
+ * its may have died on our side only (a reset that never reached us, a dead NAT entry), and the
+ * peer, which noticed, is dialling to replace it. Its connections are probed first ({@link
+ * MuxedConnection#probeAlive}); one that stays silent for the probe timeout is closed, and its
+ * slot goes to the newcomer. A live connection is never closed to make room. One probe round per
+ * peer at a time: newcomers arriving meanwhile wait for that round, and none waits longer.
  *
  * <p>Owner-confined (checked): a socket arriving on another loop waits, paused, until the owner
  * has given it a slot; the upgrade runs on the socket's loop and its outcome hops back.
@@ -46,15 +59,23 @@ final class InboundAdmission {
    * the {@code limits.maxPendingInbound} budget.
    */
   private final LinkedHashMap<NetSocket, Long> pending = new LinkedHashMap<>();
+  /** How long an existing connection has to answer before it counts as dead. */
+  private final Duration probeTimeout;
+  /** Peers with a probe round under way, with the newcomers waiting for its outcome. */
+  private final Map<PeerId, List<MuxedConnection>> probing = new HashMap<>();
 
   /**
    * @param upgrader the node's upgrader, null until the identity is loaded
    * @param closing whether the swarm is closing
    * @param registered told of each connection admitted and registered
+   * @param probeTimeout how long a peer's connection has to answer a probe before it is taken
+   *     for dead, when the peer is at its limit and dials again
    */
   InboundAdmission(Owner owner, ConnectionRegistry registry, SwarmEvents events,
       LimitsOptions limits, LongSupplier nanoClock, ConnectionHost host,
-      Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<MuxedConnection> registered) {
+      Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<MuxedConnection> registered,
+      Duration probeTimeout) {
+    this.probeTimeout = probeTimeout;
     this.owner = owner;
     this.registry = registry;
     this.events = events;
@@ -160,16 +181,88 @@ final class InboundAdmission {
       reject(conn, "limits.maxConnections (" + registry.budget().maxConnections() + ") reached");
       return;
     }
-    Optional<PeerConnectionLimiter.Reservation> r =
-        registry.reserve(conn.peerId(), Connection.Direction.INBOUND);
-    if (r.isEmpty()) {
+    admitToPeer(conn, true);
+  }
+
+  /**
+   * The per-peer limit, then registration; {@code conn} holds its place in the node-wide budget.
+   *
+   * @param mayProbe whether a peer at its limit gets its connections probed before {@code conn}
+   *     is refused (false once they have been)
+   */
+  private void admitToPeer(MuxedConnection conn, boolean mayProbe) {
+    owner.check();
+    if (closing.getAsBoolean()) {
       registry.budget().closed();
-      reject(conn, "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") reached");
+      conn.close();
       return;
     }
-    if (registry.register(conn, r.get(), -1)) {
-      registered.accept(conn);
+    Optional<PeerConnectionLimiter.Reservation> r =
+        registry.reserve(conn.peerId(), Connection.Direction.INBOUND);
+    if (r.isPresent()) {
+      if (registry.register(conn, r.get(), -1)) {
+        registered.accept(conn);
+      }
+      return;
     }
+    if (mayProbe && !registry.list(conn.peerId()).isEmpty()) {
+      awaitProbe(conn);
+      return;
+    }
+    registry.budget().closed();
+    reject(conn, "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") reached");
+  }
+
+  /**
+   * Holds {@code newcomer} until its peer's connections have been probed and the dead ones
+   * closed, then tries the limit once more. Joins the round under way, if any.
+   */
+  private void awaitProbe(MuxedConnection newcomer) {
+    owner.check();
+    PeerId peer = newcomer.peerId();
+    List<MuxedConnection> waiting = probing.get(peer);
+    if (waiting != null) {
+      waiting.add(newcomer);
+      return;
+    }
+    waiting = new ArrayList<>();
+    waiting.add(newcomer);
+    probing.put(peer, waiting);
+    List<MuxedConnection> existing = List.copyOf(registry.list(peer));
+    List<Future<Boolean>> answers = new ArrayList<>();
+    for (MuxedConnection c : existing) {
+      answers.add(owner.rehome(c.probeAlive(probeTimeout)));
+    }
+    Future.join(answers).onComplete(all -> owner.run(() -> {
+      List<Future<Void>> closed = new ArrayList<>();
+      for (int i = 0; i < existing.size(); i++) {
+        Future<Boolean> alive = answers.get(i);
+        if (alive.succeeded() && !alive.result()) {
+          closed.add(closeDead(existing.get(i), newcomer));
+        }
+      }
+      // Each dead one gives its slot back before its close completes (onConnectionClosed).
+      Future.join(closed).onComplete(done -> owner.run(() -> {
+        for (MuxedConnection c : probing.remove(peer)) {
+          admitToPeer(c, false);
+        }
+      }));
+    }));
+  }
+
+  private Future<Void> closeDead(MuxedConnection dead, MuxedConnection newcomer) {
+    owner.check();
+    String reason = "no answer to a probe within " + probeTimeout.toMillis() + " ms while "
+        + "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") was reached and the "
+        + "peer dialled again";
+    LOG.info("closing connection " + dead.id() + " to " + dead.peerId() + ": " + reason
+        + "; its slot goes to inbound connection " + newcomer.id());
+    events.emit(SwarmEvent.CONNECTION_DEAD, dead.peerId(), new JsonObject()
+        .put("connection", dead.toJson())
+        .put("connectionsToPeer", registry.list(dead.peerId()).size())
+        .put("reason", reason)
+        .put("replacedBy", newcomer.id()));
+    return dead.close();
   }
 
   private void reject(MuxedConnection conn, String reason) {

@@ -62,6 +62,11 @@ import java.util.function.Predicate;
  */
 public final class SwarmImpl implements Swarm, ConnectionHost {
   private static final Log LOG = Log.get(SwarmImpl.class);
+  /**
+   * Longest probe of a peer's connections before an inbound one at the per-peer limit is
+   * refused: a healthy connection answers a ping in milliseconds, and the newcomer waits this.
+   */
+  static final Duration MAX_DEAD_PROBE = Duration.ofSeconds(1);
 
   private final Vertx vertx;
   private final SwarmOptions options;
@@ -120,7 +125,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.trimmer = new ConnectionTrimmer(owner, vertx, this.options.getConnectionManager(),
         nanoClock, registry, events);
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
-        nanoClock, this, () -> upgrader, () -> closing, this::registered);
+        nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options));
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
@@ -130,6 +135,20 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
         registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
     serveBuiltIns();
+  }
+
+  /**
+   * How long a connection has to answer before an inbound one from its peer, at the per-peer
+   * limit, is admitted in its place: the health check's {@code pingTimeout}, but at most {@link
+   * #MAX_DEAD_PROBE} (a dialer waits this long) and within the handshake timeout.
+   */
+  private static Duration probeTimeout(SwarmOptions options) {
+    Duration t = options.getHealth().getPingTimeoutDuration();
+    if (t.compareTo(MAX_DEAD_PROBE) > 0) {
+      t = MAX_DEAD_PROBE;
+    }
+    Duration handshake = options.getTransport().getHandshakeTimeout().dividedBy(2);
+    return t.compareTo(handshake) > 0 ? handshake : t;
   }
 
   private void serveBuiltIns() {

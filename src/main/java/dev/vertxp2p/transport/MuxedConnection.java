@@ -372,6 +372,48 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
+   * Whether the remote still answers: a Yamux ping goes out, and the connection counts as alive
+   * when its pong, or any byte at all, arrives within {@code timeout} (a busy connection's pong
+   * may queue behind data, but the data itself shows the path works). Used before refusing an
+   * inbound connection at the per-peer limit, to find a connection that died on our side only.
+   *
+   * <p>Never calls a live connection dead for lack of a way to ask: a muxer without a ping frame
+   * (mplex) counts as alive, and so does a closing connection (it is leaving anyway). From any
+   * thread; completes on this connection's loop, at most {@code timeout} later.
+   *
+   * @return true when the remote answered or cannot be asked, false when it stayed silent
+   */
+  public Future<Boolean> probeAlive(Duration timeout) {
+    Promise<Boolean> answer = Promise.promise();
+    owner.run(() -> {
+      if (shutdown.isClosing()) {
+        answer.complete(true);
+        return;
+      }
+      long sentAt = System.nanoTime();
+      Promise<Long> pong = Promise.promise();
+      try {
+        pings.ping(pong);
+      } catch (dev.vertxp2p.proto.mux.MuxerException e) {
+        answer.complete(true); // the session failed: the connection is closing
+        return;
+      }
+      if (pong.future().failed()) {
+        answer.complete(true); // no ping frame: no way to tell
+        return;
+      }
+      long timer = owner.context().owner().setTimer(Math.max(1, timeout.toMillis()),
+          t -> owner.run(() -> answer.tryComplete(channel.lastReadNanos() - sentAt >= 0)));
+      pong.future().onComplete(ar -> owner.run(() -> {
+        if (answer.tryComplete(true)) {
+          owner.context().owner().cancelTimer(timer);
+        }
+      }));
+    });
+    return answer.future();
+  }
+
+  /**
    * Starts health checks on this connection's loop (see {@link HealthCheck}): every {@code
    * checkInterval} a Yamux ping frame, or where the muxer has none, {@code streamPing} (the
    * {@code /ipfs/ping/1.0.0} protocol; its {@link dev.vertxp2p.ProtocolNotSupportedException}

@@ -29,7 +29,7 @@ class MultipleConnectionsExampleTest {
     assertTrue(out.matches("(?s).*getConnections\\(B\\): \\[\\w+, \\w+, \\w+\\].*"), out);
     assertTrue(out.contains("B hung up one connection; A: dial.retry"), out);
     assertTrue(out.contains("Connections to B after the hang-up: 3 [KeptPeer[peer="), out);
-    assertTrue(out.contains("target=3, open=3]"), out);
+    assertTrue(out.contains("target=3, open=3, downForMillis=0]"), out);
     assertTrue(out.matches("(?s).*round_robin: \\{\\w+=3, \\w+=3, \\w+=3\\}.*"), out);
     assertTrue(out.matches("(?s).*least_loaded: \\{\\w+=3, \\w+=3, \\w+=3\\}.*"), out);
     assertTrue(out.contains("lowest_latency: {"), out);

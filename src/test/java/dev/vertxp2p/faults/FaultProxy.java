@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loopback TCP proxy in front of one node, for fault injection: every accepted connection is a
- * {@link Link} the test can cut (FIN), reset (RST, via SO_LINGER 0) or stall (bytes are held, in
- * both directions, until resumed or killed). Blocking sockets and two threads per link: the proxy
+ * {@link Link} the test can cut (FIN), reset (RST, via SO_LINGER 0), stall (bytes are held, in
+ * both directions, until resumed or killed) or half-kill (the dialer's side reset, the node's
+ * side left open and silent, as a dead NAT entry leaves it). Blocking sockets and two threads per link: the proxy
  * stays out of the event loops it is testing.
  */
 final class FaultProxy implements AutoCloseable {
@@ -123,11 +124,21 @@ final class FaultProxy implements AutoCloseable {
     server.close();
     for (Link l : byClientPort.values()) {
       l.reset();
+      abort(l.up); // a half-dead link's node side is still open
     }
   }
 
   /** What the test can do to a link on purpose. */
-  enum Fault { RESET, CUT, STALL }
+  enum Fault {
+    RESET,
+    CUT,
+    STALL,
+    /**
+     * Resets the dialer's socket only; the node's socket stays open and nothing more reaches
+     * it, nor leaves it: what the node writes is read and dropped, and it is never told.
+     */
+    RESET_DIALER_SIDE
+  }
 
   /** One proxied connection: the dialer's socket ({@code down}) and ours to the node ({@code up}). */
   static final class Link {
@@ -200,6 +211,7 @@ final class FaultProxy implements AutoCloseable {
         case RESET -> reset();
         case CUT -> cut();
         case STALL -> stall();
+        case RESET_DIALER_SIDE -> resetDialerSide();
         default -> throw new IllegalArgumentException(fault.toString());
       }
       return true;
@@ -237,6 +249,17 @@ final class FaultProxy implements AutoCloseable {
         gate.complete(null);
         abort(down);
         abort(up);
+      }
+    }
+
+    /**
+     * Resets the dialer's socket alone. The link is marked dead first, so the pumps, seeing
+     * their sockets fail, do not pass the failure on: the node's socket stays open and silent.
+     */
+    void resetDialerSide() {
+      if (dead.compareAndSet(false, true)) {
+        gate.complete(null);
+        abort(down);
       }
     }
 
