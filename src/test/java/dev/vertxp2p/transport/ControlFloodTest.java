@@ -164,9 +164,11 @@ class ControlFloodTest {
       }
     }, "flooder");
     writer.setDaemon(true);
+    // The flood starts once the node has registered the connection: cut off within a few
+    // milliseconds, it could otherwise be gone before the test has seen it.
+    Connection flooded = awaitConnection(flooder);
     writer.start();
     try {
-      Connection flooded = awaitConnection(flooder);
       long directBefore = directMemory(flooded);
       // Sample what the node holds for the flooder, on the flooded connection's loop.
       AtomicLong maxUnsent = new AtomicLong();
