@@ -78,6 +78,18 @@ public interface Connection extends SelectableConnection {
    */
   Future<Void> close();
 
+  /**
+   * Closes, draining first when {@code drain} is true: the connection takes no new stream from now
+   * on (GOAWAY, health state {@code draining}), its open streams get the node's {@code
+   * health.drainTimeout} to finish, then what is left is reset and the socket closes. With {@code
+   * drain} false this is {@link #close()}. A close already under way is not restarted.
+   *
+   * @return completes once the socket is closed
+   */
+  default Future<Void> close(boolean drain) {
+    return close();
+  }
+
   /** Completes when the connection has closed, for whatever reason. */
   Future<Void> closeFuture();
 

@@ -132,6 +132,22 @@ public interface Swarm {
   /** Closes every connection to {@code peer} and un-keeps it; the count closed. */
   Future<Integer> hangUp(PeerId peer);
 
+  /**
+   * As {@link #hangUp(PeerId)}; with {@code graceful} each connection drains first: it takes no
+   * new stream at once, and its open streams get {@code health.drainTimeout} to finish. The
+   * future completes once every connection has closed.
+   */
+  default Future<Integer> hangUp(PeerId peer, boolean graceful) {
+    return hangUp(peer);
+  }
+
+  /**
+   * How long a draining connection's open streams may finish ({@code health.drainTimeout}).
+   */
+  default java.time.Duration drainTimeout() {
+    return options().getHealth().getDrainTimeoutDuration();
+  }
+
   /** Closes the connection with this id; the count closed (0 or 1). */
   Future<Integer> closeConnection(String connectionId);
 

@@ -49,6 +49,22 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
    */
   public static final String CONNECTION_DEAD = "connection.dead";
 
+  /**
+   * A connection starts draining: it takes no new stream (GOAWAY sent), its open streams get
+   * {@code health.drainTimeout} to finish, then it closes. Carries {@code connection}, {@code
+   * reason} ({@code trimmed}, {@code replaced}, {@code hang-up} or {@code application}) and
+   * {@code drainTimeout} (s). {@code connection.closed} follows.
+   */
+  public static final String CONNECTION_DRAINING = "connection.draining";
+
+  /**
+   * An unhealthy connection was replaced ({@code health.replaceUnhealthy}): carries {@code old}
+   * and {@code new} (connection ids), {@code order} ({@code make-before-break} when the new one
+   * opened before the old one started draining, {@code break-before-make} when the per-peer
+   * limit made the old one close first) and {@code connection} (the new one's Conn JSON).
+   */
+  public static final String CONNECTION_REPLACED = "connection.replaced";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

@@ -83,6 +83,11 @@ public final class MetricNames {
    * {@code libp2p_connections_unhealthy}.
    */
   public static final String CONNECTIONS_UNHEALTHY = "libp2p.connections.unhealthy";
+  /**
+   * Unhealthy connections replaced by a new one (counter; tag node):
+   * {@code libp2p_connections_replaced_total}.
+   */
+  public static final String CONNECTIONS_REPLACED = "libp2p.connections.replaced";
 
   /** Tag: inbound or outbound. */
   public static final String TAG_DIRECTION = "direction";

@@ -112,6 +112,7 @@ public final class SwarmMetrics {
     }
     counter(MetricNames.DIAL_RETRIES, nodeTags);
     counter(MetricNames.DIAL_FAILURES, nodeTags);
+    counter(MetricNames.CONNECTIONS_REPLACED, nodeTags);
   }
 
   private Timer timer(String name, Tags tags) {
@@ -200,6 +201,8 @@ public final class SwarmMetrics {
           closedBytesOut.addAndGet(conn.getLong("bytesOut", 0L));
         }
       }
+      case SwarmEvent.CONNECTION_REPLACED ->
+          counter(MetricNames.CONNECTIONS_REPLACED, nodeTags).increment();
       case SwarmEvent.CONNECTION_REJECTED -> counter(MetricNames.CONNECTIONS_REJECTED,
           nodeTags.and(MetricNames.TAG_DIRECTION, direction)).increment();
       case SwarmEvent.DIAL_RETRY -> {

@@ -170,12 +170,16 @@ final class ConnectionRegistry {
     return null;
   }
 
-  /** The peer's connections that can carry a new stream now (not closing or draining). */
+  /**
+   * How many of the peer's connections can carry a new stream now: not closing or draining, and
+   * not unhealthy (an unhealthy connection takes a new stream only when nothing else can, so a
+   * top-up does not count it).
+   */
   int usable(PeerId peer) {
     owner.check();
     int n = 0;
     for (MuxedConnection c : conns.getOrDefault(peer, List.of())) {
-      if (c.isOpen()) {
+      if (c.isOpen() && c.health().takesStreams()) {
         n++;
       }
     }

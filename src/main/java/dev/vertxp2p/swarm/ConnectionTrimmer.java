@@ -18,8 +18,10 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The connection manager at work: closes connections it picks when the node is over the high
- * watermark, on every new connection and on a periodic check, and keeps the protection table.
+ * The connection manager at work: drains connections it picks when the node is over the high
+ * watermark, on every new connection and on a periodic check, and keeps the protection table. A
+ * trimmed connection takes no new stream at once; its open streams get {@code
+ * health.drainTimeout} to finish.
  *
  * <p>Owner-confined (checked). The periodic check is set from the owner, so Vert.x runs every
  * tick there too, whichever loop asked for it to start.
@@ -33,19 +35,23 @@ final class ConnectionTrimmer {
   private final ConnectionManager manager;
   private final ConnectionRegistry registry;
   private final SwarmEvents events;
+  /** How long a trimmed connection's open streams may finish ({@code health.drainTimeout}). */
+  private final java.time.Duration drainTimeout;
   /** Ids of connections chosen to close that have not finished closing. */
   private final Set<String> trimming = new HashSet<>();
   private long timer = -1;
   private boolean stopped;
 
   ConnectionTrimmer(Owner owner, Vertx vertx, ConnectionManagerOptions options,
-      LongSupplier nanoClock, ConnectionRegistry registry, SwarmEvents events) {
+      LongSupplier nanoClock, ConnectionRegistry registry, SwarmEvents events,
+      java.time.Duration drainTimeout) {
     this.owner = owner;
     this.vertx = vertx;
     this.options = new ConnectionManagerOptions(options);
     this.manager = new ConnectionManager(this.options, nanoClock);
     this.registry = registry;
     this.events = events;
+    this.drainTimeout = drainTimeout;
   }
 
   ConnectionManager manager() {
@@ -108,7 +114,7 @@ final class ConnectionTrimmer {
           .put("connection", c.toJson())
           .put("connectionsToPeer", registry.list(c.peerId()).size())
           .put("reason", reason));
-      c.close();
+      c.drain(drainTimeout, "trimmed");
     }
   }
 

@@ -82,6 +82,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final InboundAdmission admission;
   private final PeerDialer dialer;
   private final KeptPeers kept;
+  private final Replacer replacer;
   /** The memory budget for buffered stream data that every connection of this node shares. */
   private final BufferBudget bufferBudget;
 
@@ -123,7 +124,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.peers = new PeerStore(owner, PeerStore.DEFAULT_MAX_PEERS,
         PeerStore.DEFAULT_MAX_USER_PEERS, registry::holdsSlots, this::pinned);
     this.trimmer = new ConnectionTrimmer(owner, vertx, this.options.getConnectionManager(),
-        nanoClock, registry, events);
+        nanoClock, registry, events, this.options.getHealth().getDrainTimeoutDuration());
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
         nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options));
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
@@ -134,6 +135,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
         scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
         registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
+    this.replacer = new Replacer(owner, this.options.getHealth(),
+        this.options.getConnection().getMaxConnectionsPerPeer(), registry, dialer::dialPeer,
+        kept::isKept, events, scheduler, nanoClock, () -> closing);
     serveBuiltIns();
   }
 
@@ -262,9 +266,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       // The ping protocol is asked where the muxer has no ping frame (mplex), whether or not we
       // serve it ourselves; a peer that does not serve it leaves the connection `unknown`.
       conn.startHealthChecks(options.getHealth(), () -> Ping.ping(conn),
-          (from, to) -> owner.run(() -> events.emit(SwarmEvent.CONNECTION_HEALTH, peer,
-              new JsonObject().put("connection", conn.toJson())
-                  .put("from", from.jsonName()).put("to", to.jsonName()))),
+          (from, to) -> owner.run(() -> {
+            events.emit(SwarmEvent.CONNECTION_HEALTH, peer,
+                new JsonObject().put("connection", conn.toJson())
+                    .put("from", from.jsonName()).put("to", to.jsonName()));
+            replacer.healthChanged(conn, to);
+          }),
           millis -> owner.run(() -> {
             for (java.util.function.BiConsumer<Connection, Double> h : rttHandlers) {
               h.accept(conn, millis);
@@ -565,15 +572,39 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   /** Hanging up the whole peer un-keeps it first, so its closing connections are not re-dialled. */
   @Override
   public Future<Integer> hangUp(PeerId peer) {
+    return hangUp(peer, false);
+  }
+
+  /**
+   * As {@link #hangUp(PeerId)}; {@code graceful} drains each connection first ({@code
+   * health.drainTimeout} for its open streams) instead of resetting its streams at once.
+   */
+  @Override
+  public Future<Integer> hangUp(PeerId peer, boolean graceful) {
     return owner.call(() -> {
       kept.unkeep(peer);
       List<MuxedConnection> list = new ArrayList<>(registry.list(peer));
       List<Future<Void>> all = new ArrayList<>();
       for (MuxedConnection c : list) {
-        all.add(c.close());
+        all.add(graceful ? c.drain(drainTimeout(), "hang-up") : c.close());
       }
       return Future.join(all).map(cf -> list.size());
     });
+  }
+
+  @Override
+  public Duration drainTimeout() {
+    return options.getHealth().getDrainTimeoutDuration();
+  }
+
+  /** Called on the connection's loop: published on the owner, before its close is. */
+  @Override
+  public void onConnectionDraining(Connection connection, String reason) {
+    owner.run(() -> events.emit(SwarmEvent.CONNECTION_DRAINING, connection.peerId(),
+        new JsonObject()
+            .put("connection", connection.toJson())
+            .put("reason", reason)
+            .put("drainTimeout", options.getHealth().getDrainTimeout())));
   }
 
   @Override

@@ -35,4 +35,18 @@ public interface ConnectionHost {
   default BufferBudget bufferBudget() {
     return BufferBudget.unshared();
   }
+
+  /**
+   * How long a draining connection's open streams may run on ({@link
+   * MuxedConnection#drain}); the {@code health.drainTimeout} of the node.
+   */
+  default java.time.Duration drainTimeout() {
+    return new dev.vertxp2p.HealthOptions().getDrainTimeoutDuration();
+  }
+
+  /**
+   * A connection starts draining, for {@code reason} (a word: {@code trimmed}, {@code replaced},
+   * {@code hang-up}, {@code application}). Called on the connection's loop, once.
+   */
+  default void onConnectionDraining(Connection connection, String reason) {}
 }

@@ -123,6 +123,24 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     }
   }
 
+  /**
+   * Closes at once for {@code cause}, without a grace period: every open stream fails with it.
+   * For a connection that moves nothing (unhealthy), where a GOAWAY and a drain would only wait.
+   */
+  void failWith(Throwable cause) {
+    conn.owner().check();
+    if (closed) {
+      return;
+    }
+    if (closeCause == null) {
+      closeCause = cause;
+    }
+    conn.log().info("connection " + conn.id() + " to " + conn.peerId() + " closed: "
+        + cause.getMessage());
+    closing = true;
+    conn.noise().close();
+  }
+
   /** Nothing came back from the remote in time. */
   void keepAliveExpired(long ms) {
     conn.owner().check();

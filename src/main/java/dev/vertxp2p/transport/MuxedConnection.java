@@ -51,6 +51,8 @@ public final class MuxedConnection implements Connection {
   private final Direction direction;
   private final Multiaddr localAddr;
   private final Multiaddr remoteAddr;
+  /** Set by {@link #drain} on the caller's thread, so it takes effect for every reader at once. */
+  private volatile boolean drainRequested;
   private final ConnectionHost host;
   private final TransportOptions options;
   /** Wall-clock time of opening, in epoch milliseconds (an Instant is made when asked). */
@@ -345,7 +347,9 @@ public final class MuxedConnection implements Connection {
     Promise<P2pStream> promise = callerPromise();
     owner.run(() -> {
       if (shutdown.isClosing()) {
-        promise.fail(new StreamClosedException("connection " + id + " is closed"));
+        promise.fail(new StreamClosedException("connection " + id
+            + (drainRequested && !shutdown.isClosed() ? " is draining: it takes no new stream"
+                : " is closed")));
         return;
       }
       streams.open(list, promise);
@@ -427,15 +431,6 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * The draining hook: health checks stop and the state is {@link ConnectionHealth#DRAINING} from
-   * now on, so selection passes this connection over. Draining itself (a deadline for the open
-   * streams, then the close) is the caller's. From any thread.
-   */
-  public void markDraining() {
-    owner.run(health::drain);
-  }
-
-  /**
    * True once health checks stopped for lack of a ping: the muxer has no ping frame and the peer
    * does not serve {@code /ipfs/ping/1.0.0}; the connection stays {@code unknown}. Any thread.
    */
@@ -486,6 +481,56 @@ public final class MuxedConnection implements Connection {
       promise.complete(out);
     });
     return promise.future();
+  }
+
+  /**
+   * Drains for {@code reason}: from now on the connection takes no new stream (GOAWAY, so the
+   * remote opens none either; health state {@code draining}, so selection passes it over), its
+   * open streams get {@code timeout} to finish, then what is left is reset and the socket closes.
+   * The host hears {@link ConnectionHost#onConnectionDraining} first. Works with health checks on
+   * or off. A close already under way is neither restarted nor reported again.
+   *
+   * @return completes when the socket is closed, calling back on the caller's context
+   */
+  public Future<Void> drain(Duration timeout, String reason) {
+    long ms = timeout.toMillis();
+    // Seen by every thread from now on, before the loop gets to it: no new stream starts here.
+    drainRequested = true;
+    owner.run(() -> {
+      if (shutdown.isClosing()) {
+        return;
+      }
+      health.drain();
+      try {
+        host.onConnectionDraining(this, reason);
+      } catch (RuntimeException e) {
+        log().warn("connection " + id + ": the host failed on its draining: " + e);
+      }
+      shutdown.closeGracefully(ms);
+    });
+    Promise<Void> closedHere = callerPromise();
+    shutdown.closeFuture().onComplete(closedHere);
+    return closedHere.future();
+  }
+
+  /** With {@code drain}, {@link #drain} for the host's {@code drainTimeout}; else {@link #close()}. */
+  @Override
+  public Future<Void> close(boolean drain) {
+    return drain ? drain(host.drainTimeout(), "application") : close();
+  }
+
+  /**
+   * Closes at once, without GOAWAY or grace: every open stream fails with {@code cause}, which
+   * says why. For a connection that moves nothing, where waiting would only wait. From any thread.
+   *
+   * @return completes when the socket is closed, calling back on the caller's context
+   */
+  public Future<Void> closeFor(Throwable cause) {
+    java.util.Objects.requireNonNull(cause, "cause");
+    owner.run(() -> shutdown.failWith(cause));
+    Promise<Void> closedHere = callerPromise();
+    shutdown.closeFuture().onComplete(closedHere);
+    return closedHere.future();
   }
 
   /** GOAWAY, then reset whatever streams are open and close at once (no grace period). */
@@ -591,7 +636,7 @@ public final class MuxedConnection implements Connection {
 
   @Override
   public ConnectionHealth health() {
-    return health.state();
+    return drainRequested ? ConnectionHealth.DRAINING : health.state();
   }
 
   /** Health checks in a row that went unanswered; any thread. */
@@ -603,7 +648,7 @@ public final class MuxedConnection implements Connection {
   public JsonObject healthJson() {
     double rtt = pings.latencyMillis();
     return new JsonObject()
-        .put("state", health.state().jsonName())
+        .put("state", health().jsonName())
         .put("rttMs", Double.isNaN(rtt) ? null : rtt)
         .put("failedChecks", health.failedChecks());
   }
@@ -620,7 +665,7 @@ public final class MuxedConnection implements Connection {
 
   @Override
   public boolean isOpen() {
-    return !shutdown.isClosing() && !shutdown.isGoingAway();
+    return !drainRequested && !shutdown.isClosing() && !shutdown.isGoingAway();
   }
 
   public boolean isClosed() {

@@ -307,12 +307,24 @@ public class SwarmVerticle extends VerticleBase {
         .put("streams", list));
   }
 
+  /**
+   * {@code {"peer"}} or {@code {"connection"}}, with {@code "graceful": true} to drain: the reply
+   * comes once draining has started ({@code "draining": true}), not when the streams are done.
+   */
   private Future<JsonObject> hangup(JsonObject body) {
     String peerText = optString(body, "peer");
     String connId = optString(body, "connection");
     if ((peerText == null) == (connId == null)) {
       throw bad("hangup needs exactly one of \"peer\" (a peer id) or \"connection\" (a"
           + " connection id)");
+    }
+    Object g = body.getValue("graceful");
+    if (g != null && !(g instanceof Boolean)) {
+      throw bad("graceful must be true or false, got " + g);
+    }
+    boolean graceful = Boolean.TRUE.equals(g);
+    if (graceful) {
+      return drain(peerText, connId);
     }
     if (peerText != null) {
       PeerId peer = PeerId.parse(peerText);
@@ -330,6 +342,28 @@ public class SwarmVerticle extends VerticleBase {
       }
       return new JsonObject().put("closed", n);
     });
+  }
+
+  /** A graceful hang-up: drains start now, the reply does not wait for them to end. */
+  private Future<JsonObject> drain(String peerText, String connId) {
+    List<Connection> list;
+    if (peerText != null) {
+      PeerId peer = PeerId.parse(peerText);
+      list = swarm.getConnections(peer);
+      if (list.isEmpty()) {
+        throw new SwarmRequestException(ErrorCodes.NOT_FOUND, "no open connection to " + peer);
+      }
+      swarm.hangUp(peer, true);
+    } else {
+      list = swarm.getConnections().stream().filter(c -> c.id().equals(connId)).toList();
+      if (list.isEmpty()) {
+        throw new SwarmRequestException(ErrorCodes.NOT_FOUND, "no open connection with id \""
+            + connId + "\"");
+      }
+      list.get(0).close(true);
+    }
+    return Future.succeededFuture(new JsonObject().put("closed", list.size())
+        .put("draining", true));
   }
 
   private Future<JsonObject> ping(JsonObject body) {

@@ -189,15 +189,21 @@ public class DashboardVerticle extends VerticleBase {
     r.post("/api/peers/:id/ping").handler(ctx ->
         forward(ctx, addresses.ping(), new JsonObject().put("peer", ctx.pathParam("id")),
             DIAL_TIMEOUT_MS, 200));
-    r.delete("/api/peers/:id").handler(ctx ->
-        forward(ctx, addresses.hangup(), new JsonObject().put("peer", ctx.pathParam("id")),
-            REQUEST_TIMEOUT_MS, 204));
+    r.delete("/api/peers/:id").handler(ctx -> {
+      JsonObject body = hangupBody(ctx, "peer", ctx.pathParam("id"));
+      if (body != null) {
+        forward(ctx, addresses.hangup(), body, REQUEST_TIMEOUT_MS, 204);
+      }
+    });
     r.get("/api/connections/:connId/streams").handler(ctx ->
         forward(ctx, addresses.streams(),
             new JsonObject().put("connection", ctx.pathParam("connId"))));
-    r.delete("/api/connections/:connId").handler(ctx ->
-        forward(ctx, addresses.hangup(),
-            new JsonObject().put("connection", ctx.pathParam("connId")), REQUEST_TIMEOUT_MS, 204));
+    r.delete("/api/connections/:connId").handler(ctx -> {
+      JsonObject body = hangupBody(ctx, "connection", ctx.pathParam("connId"));
+      if (body != null) {
+        forward(ctx, addresses.hangup(), body, REQUEST_TIMEOUT_MS, 204);
+      }
+    });
     r.post("/api/peers/:id/protect").handler(ctx ->
         forward(ctx, addresses.protect(), protectBody(ctx)));
     r.delete("/api/peers/:id/protect").handler(ctx ->
@@ -229,6 +235,24 @@ public class DashboardVerticle extends VerticleBase {
     String tag = ctx.queryParams().get("tag");
     if (tag != null) {
       body.put("tag", tag);
+    }
+    return body;
+  }
+
+  /**
+   * The hang-up request for {@code key} (peer or connection) with the query's {@code graceful}
+   * ({@code true} or {@code false}, default false); null once a 400 is sent.
+   */
+  private static JsonObject hangupBody(RoutingContext ctx, String key, String value) {
+    JsonObject body = new JsonObject().put(key, value);
+    String graceful = ctx.request().getParam("graceful");
+    if (graceful != null) {
+      if (!graceful.equals("true") && !graceful.equals("false")) {
+        error(ctx, ErrorCodes.BAD_REQUEST, "graceful must be true or false, got \""
+            + graceful + "\"");
+        return null;
+      }
+      body.put("graceful", Boolean.parseBoolean(graceful));
     }
     return body;
   }

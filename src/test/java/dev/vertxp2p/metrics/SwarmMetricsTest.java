@@ -205,6 +205,7 @@ class SwarmMetricsTest {
             "# TYPE libp2p_connections_open gauge",
             "# TYPE libp2p_connections_opened_total counter",
             "# TYPE libp2p_connections_rejected_total counter",
+            "# TYPE libp2p_connections_replaced_total counter",
             "# TYPE libp2p_connections_unhealthy gauge",
             "# TYPE libp2p_dial_attempts_total counter",
             "# TYPE libp2p_dial_failures_total counter",
@@ -272,6 +273,8 @@ class SwarmMetricsTest {
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"swarm\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"nodeb\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"swarm\"}",
+            "libp2p_connections_replaced_total{node=\"nodeb\"}",
+            "libp2p_connections_replaced_total{node=\"swarm\"}",
             "libp2p_connections_unhealthy{node=\"nodeb\"}",
             "libp2p_connections_unhealthy{node=\"swarm\"}",
             "libp2p_dial_attempts_total{node=\"nodeb\",result=\"failure\"}",
@@ -316,7 +319,8 @@ class SwarmMetricsTest {
       }
       assertEquals(List.of("libp2p.bytes.in", "libp2p.bytes.out", "libp2p.connection.rtt",
           "libp2p.connections.closed", "libp2p.connections.open", "libp2p.connections.opened",
-          "libp2p.connections.rejected", "libp2p.connections.unhealthy",
+          "libp2p.connections.rejected", "libp2p.connections.replaced",
+          "libp2p.connections.unhealthy",
           "libp2p.dial", "libp2p.dial.attempts", "libp2p.dial.failures", "libp2p.dial.retries",
           "libp2p.handshake", "libp2p.peers.connected", "libp2p.streams.open",
           "libp2p.streams.opened"), List.copyOf(names));

@@ -168,6 +168,34 @@ class DashboardApiTest {
   }
 
   @Test
+  void aGracefulHangUpDrainsAndABadGracefulValueIs400() {
+    java.util.List<dev.vertxp2p.SwarmEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Void> twoDrains = io.vertx.core.Promise.promise();
+    a.swarm().eventHandler(e -> {
+      seen.add(e);
+      if (seen.stream().filter(x -> dev.vertxp2p.SwarmEvent.CONNECTION_DRAINING.equals(x.type()))
+          .count() == 2) {
+        twoDrains.tryComplete();
+      }
+    });
+    await(a.swarm().dial(b.swarm().listenAddrs().get(0),
+        new dev.vertxp2p.DialOptions().setConnections(2)));
+    assertError(delete("/api/peers/" + peerB + "?graceful=maybe"), 400, "graceful");
+    String connId = a.swarm().getConnections(b.swarm().peerId()).get(0).id();
+    assertError(delete("/api/connections/" + connId + "?graceful=1"), 400, "graceful");
+    assertEquals(2, a.swarm().getConnections(b.swarm().peerId()).size(), "a 400 closed nothing");
+
+    assertEquals(204, delete("/api/connections/" + connId + "?graceful=true").statusCode());
+    assertEquals(204, delete("/api/peers/" + peerB + "?graceful=true").statusCode());
+    await(twoDrains.future()); // the replies come once the drains are asked for, not done
+    java.util.List<String> reasons = seen.stream()
+        .filter(e -> dev.vertxp2p.SwarmEvent.CONNECTION_DRAINING.equals(e.type()))
+        .map(e -> e.fields().getString("reason")).toList();
+    assertEquals(java.util.List.of("application", "hang-up"), reasons);
+    assertError(delete("/api/peers/" + randomPeer() + "?graceful=true"), 404, "no open connection");
+  }
+
+  @Test
   void badKeepRequestsAre400NamingTheField() {
     String path = "/api/peers/" + peerB + "/keep";
     assertError(put(path, new JsonObject()), 400, "connections");
