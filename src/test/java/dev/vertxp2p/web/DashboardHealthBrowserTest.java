@@ -56,17 +56,20 @@ class DashboardHealthBrowserTest {
   void setUp() throws Exception {
     DashboardBrowserTest.requireChromium();
     vertx = MetricsRegistries.createVertx(new VertxOptions());
-    JsonObject confA = config("swarm")
-        .put("health", new JsonObject().put("checkInterval", 0.2));
-    a = deploy(vertx, confA);
     b = deploy(vertx, config("nodeb"));
     peerB = b.swarm().peerId().toString();
-    JsonObject http = confA.copy();
+    profile = Files.createTempDirectory("chromium-profile");
+    driver = DashboardBrowserTest.chromium(profile);
+  }
+
+  /** Starts node A with this {@code "health"} section, and its dashboard. */
+  private void startA(JsonObject health) {
+    JsonObject conf = config("swarm").put("health", health);
+    a = deploy(vertx, conf);
+    JsonObject http = conf.copy();
     http.getJsonObject("http").put("enabled", true).put("port", 0);
     dash = new DashboardVerticle();
     await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(http)));
-    profile = Files.createTempDirectory("chromium-profile");
-    driver = DashboardBrowserTest.chromium(profile);
   }
 
   @AfterEach
@@ -118,6 +121,7 @@ class DashboardHealthBrowserTest {
 
   @Test
   void keptPeerWithTargetAndOpenCountAndHealthPerConnection() throws Exception {
+    startA(new JsonObject().put("checkInterval", 0.2));
     PeerId idB = b.swarm().peerId();
     WebDriverWait wait = new WebDriverWait(driver, DashboardBrowserTest.WAIT);
     wait.ignoring(StaleElementReferenceException.class);
@@ -189,5 +193,34 @@ class DashboardHealthBrowserTest {
     until(wait, "the empty kept panel", d -> d.findElement(By.id("kept-empty")).isDisplayed());
     assertTrue(text("keep-result").startsWith("no longer keeping"), text("keep-result"));
     assertEquals(List.of(), await(a.swarm().kept()));
+  }
+
+  @Test
+  void aDegradedConnectionSaysSoInWordAndMark() throws Exception {
+    // Any round trip is over a latency bound of a nanosecond: every answered check degrades.
+    startA(new JsonObject().put("checkInterval", 0.2).put("maxPingLatency", 1e-9));
+    WebDriverWait wait = new WebDriverWait(driver, DashboardBrowserTest.WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+    driver.get(dash.url() + "/");
+    until(wait, "the event stream live", d -> "live".equals(text("link")));
+    await(a.swarm().dial(b.swarm().listenAddrs().get(0), new DialOptions().setConnections(1)));
+    until(wait, "B's peer row", d -> !d.findElements(By.cssSelector(
+        "tbody.peer-group[data-peer='" + peerB + "'] td.peer")).isEmpty());
+    driver.findElement(By.cssSelector("tbody.peer-group[data-peer='" + peerB + "'] td.peer"))
+        .click();
+    until(wait, "one degraded connection with an RTT and no failed check", d -> {
+      List<List<String>> rows = List.copyOf(health(peerB).values());
+      return rows.size() == 1 && rows.get(0).get(0).equals("degraded")
+          && RTT.matcher(rows.get(0).get(1)).matches() && rows.get(0).get(2).equals("0");
+    });
+    String row = "tbody.peer-group[data-peer='" + peerB + "'] tr.conn-row td.health";
+    assertEquals("!", driver.findElement(By.cssSelector(row + " .mark")).getText());
+    assertEquals("hstate degraded",
+        driver.findElement(By.cssSelector(row + " .hstate")).getAttribute("class"));
+    assertEquals("health: degraded", driver.findElement(By.cssSelector(row)).getAttribute("title"));
+    assertEquals("degraded", driver.findElement(By.cssSelector("tbody.peer-group[data-peer='"
+        + peerB + "'] tr.peer-row td.health .hstate")).getAttribute("data-state"));
+    until(wait, "the change in the event log",
+        d -> text("event-log").matches("(?s).*connection\\.health.*→ degraded.*"));
   }
 }
