@@ -38,7 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * its connections every 0.2 s and keeps B at two connections through the page's form; the kept
  * peers panel shows B with 2 open of a target of 2 and follows a target changed behind the
  * page's back; every connection row shows a health state and a health-check RTT; with B gone
- * the panel shows 0 of 3 open; the unkeep button takes B off the panel. Needs Chromium like {@link DashboardBrowserTest}.
+ * the panel shows 0 of 3 open; the unkeep button takes B off the panel. A connection over its
+ * latency bound shows "degraded" in word, mark and style. Needs Chromium like {@link
+ * DashboardBrowserTest}.
  */
 class DashboardHealthBrowserTest {
   /** An RTT cell once a health check has answered, e.g. {@code 0.31 ms}. */
