@@ -112,8 +112,14 @@ class DashboardHealthBrowserTest {
 
   /** Waits until {@code condition} holds; a timeout says {@code what} was awaited, and what is. */
   private void until(WebDriverWait wait, String what, Function<WebDriver, Boolean> condition) {
-    wait.withMessage(() -> what + "; kept panel: " + text("kept") + "; keep result: "
-        + text("keep-result") + "; health of B's connections: " + health(peerB));
+    wait.withMessage(() -> {
+      try {
+        return what + "; kept panel: " + text("kept") + "; keep result: " + text("keep-result")
+            + "; health of B's connections: " + health(peerB);
+      } catch (RuntimeException e) {
+        return what + " (the page could not be read: " + e.getMessage() + ")";
+      }
+    });
     wait.until(condition);
   }
 
