@@ -5,6 +5,9 @@
 // When the node has a token, the API answers 401 and the page asks for it in a form. The token
 // is kept in sessionStorage (this tab only) and sent as a header; it never goes into a URL. The
 // WebSocket, which cannot carry a header, opens with a single-use ticket fetched just before.
+// Each connection shows its health (state, health-check RTT, failed checks): live from
+// connection.health events, and refreshed with every poll. The kept peers panel re-reads
+// GET /api/kept shortly after any event that can change it, coalescing bursts into one request.
 (function () {
   "use strict";
 
@@ -14,6 +17,8 @@
   const MAX_LOG = 500;
   const RECONNECT_MIN_MS = 500;
   const RECONNECT_MAX_MS = 10000;
+  // kept peers are re-read this long after the first of a burst of events, once for the burst
+  const KEPT_DEBOUNCE_MS = 150;
 
   const TOKEN_KEY = "vertxp2p.dashboard.token";
   const $ = (id) => document.getElementById(id);
@@ -33,6 +38,10 @@
   let maxPerPeer = null;
   // peer id -> [tags]: peers the connection manager never trims
   let protectedPeers = new Map();
+  // peer id -> {peer, target, open, downForMs}, as GET /api/kept last answered
+  let keptPeers = new Map();
+  let keptTimer = null;
+  let keptSeq = 0;
   let ws = null;
   let connecting = false;
   let reconnectTimer = null;
@@ -61,11 +70,49 @@
 
   function rate(n) { return bytes(n) + "/s"; }
 
-  function age(iso) {
-    const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+  function ms(x) { return x.toFixed(2) + " ms"; }
+
+  function duration(millis) {
+    const s = Math.floor(millis / 1000);
     if (s < 60) return s + "s";
     if (s < 3600) return Math.floor(s / 60) + "m " + (s % 60) + "s";
     return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
+  }
+
+  function age(iso) {
+    return duration(Math.max(0, Date.now() - Date.parse(iso)));
+  }
+
+  // Health states, from best to worst; each has a mark besides its colour, so the word and the
+  // mark tell it without colour (the mark is hidden from screen readers, which read the word).
+  const HEALTH_RANK = { healthy: 0, unknown: 1, draining: 2, degraded: 3, unhealthy: 4 };
+  const HEALTH_MARK = { healthy: "✓", unknown: "?", draining: "↓", degraded: "!", unhealthy: "✕" };
+
+  /** A Conn's "health" section, with defaults for a node that sends none. */
+  function healthOf(c) {
+    const h = c.health || {};
+    const state = Object.prototype.hasOwnProperty.call(HEALTH_RANK, h.state) ? h.state : "unknown";
+    return {
+      state,
+      rttMs: typeof h.rttMs === "number" ? h.rttMs : null,
+      failed: typeof h.failedChecks === "number" ? h.failedChecks : 0,
+    };
+  }
+
+  /** Puts a health badge into the cell: mark and state word, styled per state. */
+  function showHealth(cell, state, failed) {
+    let badge = cell.firstElementChild;
+    if (!badge) {
+      badge = el("span");
+      badge.append(el("span", "mark"), el("span", "state"));
+      badge.firstElementChild.setAttribute("aria-hidden", "true");
+      cell.append(badge);
+    }
+    badge.className = "hstate " + state;
+    badge.dataset.state = state;
+    badge.firstElementChild.textContent = HEALTH_MARK[state];
+    badge.lastElementChild.textContent = state;
+    cell.title = "health: " + state + (failed ? ", " + failed + " checks failed in a row" : "");
   }
 
   function clock(iso) {
@@ -154,7 +201,10 @@
       const services = c.services || {};
       const transport = c.transport || {};
       maxPerPeer = conn.maxConnectionsPerPeer || null;
-      if (maxPerPeer) $("dial-count").max = String(maxPerPeer);
+      if (maxPerPeer) {
+        $("dial-count").max = String(maxPerPeer);
+        $("keep-count").max = String(maxPerPeer);
+      }
       kv($("node-info"), [
         ["agent", n.agentVersion || "–"],
         ["protocols", (n.protocols || []).join("  ")],
@@ -270,10 +320,15 @@
       }
       log({ type: "info", at: ev.at, detail: `snapshot: ${peers.size} peers, ${n} connections` });
       render();
+      refreshKeptSoon();
       return;
     }
     const c = ev.connection;
-    if (ev.type === "connection.opened" && c) {
+    if ((ev.type === "connection.health" || ev.type === "connection.draining") && c) {
+      // a newer view of a connection the stream announced; never adds one
+      const known = peers.get(ev.peer);
+      if (known && known.has(c.id)) known.set(c.id, c);
+    } else if (ev.type === "connection.opened" && c) {
       if (!peers.has(ev.peer)) peers.set(ev.peer, new Map());
       peers.get(ev.peer).set(c.id, c);
     } else if (ev.type === "connection.closed" && c) {
@@ -283,7 +338,10 @@
         if (!m.size) { peers.delete(ev.peer); rtts.delete(ev.peer); }
       }
     }
-    if (ev.type === "peer.protected" || ev.type === "peer.unprotected") refreshConnMgr();
+    if (ev.type === "peer.protected" || ev.type === "peer.unprotected"
+      || ev.type === "peer.kept" || ev.type === "peer.unkept") refreshConnMgr();
+    if (ev.type === "peer.kept" || ev.type === "peer.unkept"
+      || ev.type === "connection.opened" || ev.type === "connection.closed") refreshKeptSoon();
     log(ev);
     render();
   }
@@ -301,6 +359,12 @@
       if (ev.reason) detail += (detail ? " · " : "") + ev.reason;
       if (ev.type === "dial.retry") detail = `attempt ${ev.attempt} failed, retry in ${ev.delay}s · ${ev.addr || ""} ${ev.error || ""}`;
       if (ev.type === "dial.failed") detail = ev.error || "";
+      if (ev.type === "connection.health" && ev.connection) {
+        const h = healthOf(ev.connection);
+        detail = `${ev.connection.id} ${ev.from} → ${ev.to}` + (h.rttMs === null ? "" : ` · ${ms(h.rttMs)}`)
+          + (h.failed ? ` · ${h.failed} failed` : "");
+      }
+      if (ev.type === "peer.kept") detail = `target ${ev.target}`;
     }
     li.append(el("span", "t", clock(ev.at)), el("span", "ty " + ty, ev.type),
       el("span", "p", ev.peer ? shortId(ev.peer) : ""), el("span", "d", detail));
@@ -319,7 +383,7 @@
     g.dataset.peer = peer;
     const row = el("tr", "peer-row fresh");
     row.dataset.peer = peer;
-    const cells = ["caret", "peer", "num conn-count", "dirs", "num streams", "num in", "num out", "num rtt", "actions"];
+    const cells = ["caret", "peer", "num conn-count", "dirs", "num streams", "num in", "num out", "num rtt", "health", "actions"];
     for (const cls of cells) row.append(el("td", cls));
     row.querySelector(".peer").textContent = shortId(peer);
     row.querySelector(".peer").title = peer;
@@ -330,13 +394,21 @@
     const prot = el("button", "ghost small protect", "protect");
     prot.dataset.action = "protect";
     prot.title = "keep this peer when the connection manager trims";
-    row.querySelector(".actions").append(ping, prot, hang);
+    const keep = el("button", "ghost small keep", "keep");
+    keep.dataset.action = "keep";
+    keep.title = "maintain a number of connections to this peer (fills the kept peers form)";
+    row.querySelector(".actions").append(ping, prot, keep, hang);
     const detail = el("tr", "detail");
     const td = el("td");
-    td.colSpan = 9;
+    td.colSpan = 10;
     const inner = el("table");
     const head = el("tr");
-    for (const h of ["connection", "dir", "remote", "local", "muxer", "streams", "in", "out", "age", ""]) head.append(el("th", null, h));
+    for (const h of ["connection", "dir", "remote", "local", "muxer", "health", "rtt", "failed", "streams", "in", "out", "age", ""]) {
+      const th = el("th", null, h);
+      if (h === "failed") th.title = "health checks unanswered in a row";
+      if (h === "rtt") th.title = "round trip, smoothed over the health checks and pings";
+      head.append(th);
+    }
     const thead = el("thead");
     thead.append(head);
     inner.append(thead, el("tbody", "conns"));
@@ -352,7 +424,7 @@
     if (r) return r;
     r = el("tr", "conn-row fresh");
     r.dataset.conn = c.id;
-    for (const cls of ["id", "dir", "remote", "local", "muxer", "streams", "in", "out", "age", "actions"]) r.append(el("td", cls));
+    for (const cls of ["id", "dir", "remote", "local", "muxer", "health", "hrtt", "hfail", "streams", "in", "out", "age", "actions"]) r.append(el("td", cls));
     r.querySelector(".id").textContent = c.id;
     const d = el("span", "dir " + c.direction, c.direction === "inbound" ? "in" : "out");
     r.querySelector(".dir").append(d);
@@ -381,6 +453,8 @@
       g.classList.toggle("expanded", expanded.has(peer));
       g.querySelector("tr.detail").hidden = !expanded.has(peer);
       let inb = 0, outb = 0, streams = 0, bi = 0, bo = 0;
+      let worst = "healthy";
+      const counts = new Map();
       const tbody = g.querySelector("tbody.conns");
       for (const r of tbody.querySelectorAll("tr.conn-row")) {
         if (!conns.has(r.dataset.conn)) r.remove();
@@ -398,6 +472,12 @@
         r.querySelector(".in").textContent = bytes(c.bytesIn);
         r.querySelector(".out").textContent = bytes(c.bytesOut);
         r.querySelector(".age").textContent = age(c.openedAt);
+        const h = healthOf(c);
+        showHealth(r.querySelector("td.health"), h.state, h.failed);
+        r.querySelector(".hrtt").textContent = h.rttMs === null ? "–" : ms(h.rttMs);
+        r.querySelector(".hfail").textContent = String(h.failed);
+        if (HEALTH_RANK[h.state] > HEALTH_RANK[worst]) worst = h.state;
+        counts.set(h.state, (counts.get(h.state) || 0) + 1);
       }
       const row = g.querySelector("tr.peer-row");
       row.querySelector(".caret").textContent = expanded.has(peer) ? "▾" : "▸";
@@ -411,7 +491,14 @@
       prot.textContent = isProt ? "unprotect" : "protect";
       prot.classList.toggle("on", isProt);
       const rtt = rtts.get(peer);
-      row.querySelector(".rtt").textContent = rtt === undefined ? "–" : rtt.toFixed(2) + " ms";
+      row.querySelector(".rtt").textContent = rtt === undefined ? "–" : ms(rtt);
+      const ph = row.querySelector("td.health");
+      showHealth(ph, worst, 0);
+      ph.title = "worst of its connections: " + [...counts].map(([st, k]) => k + " " + st).join(" · ");
+      const keep = row.querySelector("button.keep");
+      const k = keptPeers.get(peer);
+      keep.textContent = k ? "kept " + k.target : "keep";
+      keep.classList.toggle("on", !!k);
       totalConns += conns.size;
       totalStreams += streams;
     }
@@ -515,6 +602,11 @@
         const r = await api(method, "/api/peers/" + encodeURIComponent(peer) + "/protect");
         toast(`${shortId(peer)} ${r.protected ? "protected" : "unprotected"}`, true);
         await refreshConnMgr();
+      } else if (button.dataset.action === "keep") {
+        const k = keptPeers.get(peer);
+        $("keep-peer").value = peer;
+        $("keep-count").value = String(k ? k.target : peers.get(peer).size);
+        $("keep-peer").focus();
       } else if (button.dataset.action === "hangup-peer") {
         await api("DELETE", "/api/peers/" + encodeURIComponent(peer));
         toast(`hung up ${shortId(peer)}`, true);
@@ -528,6 +620,116 @@
       }
     } catch (err) {
       toast(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // ---- kept peers ------------------------------------------------------------------------------
+
+  /**
+   * Re-reads the kept peers a moment from now. Events come in bursts (a keep opens several
+   * connections at once): the first schedules one read, the rest of the burst joins it.
+   */
+  function refreshKeptSoon() {
+    if (keptTimer !== null) return;
+    keptTimer = setTimeout(() => {
+      keptTimer = null;
+      refreshKept();
+    }, KEPT_DEBOUNCE_MS);
+  }
+
+  async function refreshKept() {
+    if (locked) return;
+    const seq = ++keptSeq;
+    let r;
+    try {
+      r = await api("GET", "/api/kept");
+    } catch (e) {
+      // 401: the token form says it; no status: the node is unreachable, as the link shows
+      if (e.status && e.status !== 401) toast("kept peers: " + e.message);
+      return;
+    }
+    // an older read answering late must not undo a newer one
+    if (seq === keptSeq) renderKept(r.kept || []);
+  }
+
+  function renderKept(list) {
+    keptPeers = new Map(list.map((k) => [k.peer, k]));
+    const body = $("kept-rows");
+    for (const row of [...body.children]) {
+      if (!keptPeers.has(row.dataset.peer)) row.remove();
+    }
+    for (const k of list) {
+      let row = body.querySelector(`tr[data-peer="${CSS.escape(k.peer)}"]`);
+      if (!row) {
+        row = el("tr", "kept-row fresh");
+        row.dataset.peer = k.peer;
+        const peer = el("td", "peer", shortId(k.peer));
+        peer.title = k.peer;
+        const count = el("td", "num count");
+        count.append(el("span", "open"), " / ", el("span", "target"));
+        const unkeep = el("button", "danger small", "unkeep");
+        unkeep.dataset.action = "unkeep";
+        unkeep.title = "stop maintaining connections to this peer (they stay open)";
+        const actions = el("td", "actions");
+        actions.append(unkeep);
+        row.append(peer, count, el("td", "num down"), actions);
+      }
+      body.append(row); // in the server's order
+      const count = row.querySelector(".count");
+      count.querySelector(".open").textContent = String(k.open);
+      count.querySelector(".target").textContent = String(k.target);
+      count.classList.toggle("short", k.open < k.target);
+      count.title = `${k.open} of ${k.target} connections open`
+        + (k.open < k.target ? " (re-dialling)" : "");
+      row.querySelector(".down").textContent = k.downForMs > 0 ? duration(k.downForMs) : "–";
+    }
+    $("kept-empty").hidden = keptPeers.size > 0;
+    render();
+  }
+
+  function keepResult(ok, text) {
+    const out = $("keep-result");
+    out.className = "result" + (ok === null ? "" : ok ? " ok" : " err");
+    out.textContent = text;
+  }
+
+  $("keep-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const input = $("keep-peer").value.trim();
+    const n = parseInt($("keep-count").value, 10) || 1;
+    const submit = $("keep-submit");
+    submit.disabled = true;
+    keepResult(null, `keeping ${n} connection${n === 1 ? "" : "s"}…`);
+    try {
+      let peer = input;
+      if (input.startsWith("/")) {
+        // A multiaddr: the node keeps only peers whose address it knows, and a dial teaches it.
+        peer = (await api("POST", "/api/dial", { addr: input, connections: 1 })).peer;
+      }
+      const r = await api("PUT", "/api/peers/" + encodeURIComponent(peer) + "/keep", { connections: n });
+      keepResult(true, `keeping ${shortId(r.peer)}: ${r.connections.length} / ${r.target} open`);
+      $("keep-peer").value = "";
+      refreshKeptSoon();
+    } catch (err) {
+      keepResult(false, err.message);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  $("kept").addEventListener("click", async (e) => {
+    const button = e.target.closest("button[data-action='unkeep']");
+    if (!button) return;
+    const peer = button.closest("tr.kept-row").dataset.peer;
+    button.disabled = true;
+    try {
+      await api("DELETE", "/api/peers/" + encodeURIComponent(peer) + "/keep");
+      keepResult(true, `no longer keeping ${shortId(peer)}; its connections stay open`);
+      refreshKeptSoon();
+    } catch (err) {
+      keepResult(false, err.message);
     } finally {
       button.disabled = false;
     }
@@ -600,6 +802,8 @@
     while (samples.length > MAX_SAMPLES) samples.shift();
     render();
     draw();
+    // a kept peer's "down for" grows with no event to tell
+    if (keptPeers.size) refreshKeptSoon();
     await refreshStreams();
   }
 
@@ -684,6 +888,7 @@
     loadNode();
     connectEvents();
     poll();
+    refreshKeptSoon();
   }
 
   window.addEventListener("resize", draw);

@@ -72,8 +72,11 @@ class DashboardBrowserTest {
   private WebDriver driver;
   private Path profile;
 
-  @BeforeEach
-  void setUp() throws Exception {
+  /**
+   * Aborts the test when Chromium or its driver is missing, except under {@code CI=true}, where
+   * that fails it.
+   */
+  static void requireChromium() {
     boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
     if (!present) {
       String msg = "chromium or chromedriver missing (apt-get install chromium chromium-driver)";
@@ -82,15 +85,10 @@ class DashboardBrowserTest {
       }
       Assumptions.abort(msg);
     }
-    vertx = MetricsRegistries.createVertx(new VertxOptions());
-    a = deploy(vertx, config("swarm"));
-    b = deploy(vertx, config("nodeb"));
-    JsonObject conf = config("swarm");
-    conf.getJsonObject("http").put("enabled", true).put("port", 0);
-    dash = new DashboardVerticle();
-    await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(conf)));
+  }
 
-    profile = Files.createTempDirectory("chromium-profile");
+  /** A headless Chromium with its own profile in {@code profile}, 1440 x 1100. */
+  static WebDriver chromium(Path profile) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -100,8 +98,23 @@ class DashboardBrowserTest {
         .usingDriverExecutable(new File(CHROMEDRIVER))
         .usingAnyFreePort()
         .build();
-    driver = new ChromeDriver(service, options);
+    WebDriver driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1440, 1100));
+    return driver;
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    requireChromium();
+    vertx = MetricsRegistries.createVertx(new VertxOptions());
+    a = deploy(vertx, config("swarm"));
+    b = deploy(vertx, config("nodeb"));
+    JsonObject conf = config("swarm");
+    conf.getJsonObject("http").put("enabled", true).put("port", 0);
+    dash = new DashboardVerticle();
+    await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(conf)));
+    profile = Files.createTempDirectory("chromium-profile");
+    driver = chromium(profile);
   }
 
   @AfterEach
@@ -112,6 +125,11 @@ class DashboardBrowserTest {
     if (vertx != null) {
       await(vertx.close());
     }
+    deleteProfile(profile);
+  }
+
+  /** Deletes a browser profile directory made for a test; nothing when null. */
+  static void deleteProfile(Path profile) throws Exception {
     if (profile != null) {
       try (var walk = Files.walk(profile)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
