@@ -63,13 +63,16 @@ final class PeerDialer {
   private final Supplier<PeerId> self;
   private final Consumer<MuxedConnection> registered;
   private final DialMerger<PeerId, List<Connection>> merger = new DialMerger<>();
+  private final DialQueue queue;
   /** The target of the top-up in flight for each peer. */
   private final Map<PeerId, Integer> targets = new HashMap<>();
 
   PeerDialer(Owner owner, ConnectionConfig connection, RetryingDialer dialer, Attempt attempt,
       ConnectionRegistry registry, PeerStore peers, SwarmEvents events, LongSupplier nanoClock,
-      BooleanSupplier closing, Supplier<PeerId> self, Consumer<MuxedConnection> registered) {
+      BooleanSupplier closing, Supplier<PeerId> self, Consumer<MuxedConnection> registered,
+      DialQueue queue) {
     this.owner = owner;
+    this.queue = queue;
     this.connection = new ConnectionConfig(connection);
     this.dialer = dialer;
     this.attempt = attempt;
@@ -216,20 +219,17 @@ final class PeerDialer {
   private Future<MuxedConnection> dialOne(
       PeerId peer, List<Multiaddr> known, PeerConnectionLimiter.Reservation reservation) {
     long timeoutMs = connection.getConnectionTimeoutDuration().toMillis();
-    long dialStart = nanoClock.getAsLong();
-    Future<MuxedConnection> f = dialer.dial(
-        known,
-        // An attempt completes on its connection's loop: back to the owner before the retrying
-        // dialer settles it, so its timeout (on the owner) and its result never race.
-        (Multiaddr addr, int n, Future<Void> abandoned) ->
-            owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned)),
-        MuxedConnection::close,
-        (Multiaddr addr, int failedAttempt, Duration delay, Throwable cause) ->
-            events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()
-                .put("addr", addr.toString())
-                .put("attempt", failedAttempt)
-                .put("delay", delay.toMillis() / 1000.0)
-                .put("error", String.valueOf(cause.getMessage()))));
+    long[] dialStart = {nanoClock.getAsLong()};
+    // Paced: a dial waits its turn in the queue (limits.maxParallelDials, ...PerPeer), so a large
+    // top-up does not flood the listener with handshakes it can only refuse.
+    Future<MuxedConnection> f = queue.run(peer, () -> {
+      if (closing.getAsBoolean()) {
+        return Future.failedFuture(new P2pException(P2pException.UNAVAILABLE,
+            "the swarm is closing"));
+      }
+      dialStart[0] = nanoClock.getAsLong();
+      return retrying(peer, known, timeoutMs);
+    });
     Promise<MuxedConnection> done = Promise.promise();
     f.onComplete(ar -> {
       owner.check();
@@ -248,11 +248,28 @@ final class PeerDialer {
         return;
       }
       registry.budget().dialDone(true);
-      if (registry.register(conn, reservation, nanoClock.getAsLong() - dialStart)) {
+      if (registry.register(conn, reservation, nanoClock.getAsLong() - dialStart[0])) {
         registered.accept(conn);
       }
       done.complete(conn);
     });
     return done.future();
+  }
+
+  /** The retrying dial of one connection over {@code known}, once the queue let it start. */
+  private Future<MuxedConnection> retrying(PeerId peer, List<Multiaddr> known, long timeoutMs) {
+    return dialer.dial(
+        known,
+        // An attempt completes on its connection's loop: back to the owner before the retrying
+        // dialer settles it, so its timeout (on the owner) and its result never race.
+        (Multiaddr addr, int n, Future<Void> abandoned) ->
+            owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned)),
+        MuxedConnection::close,
+        (Multiaddr addr, int failedAttempt, Duration delay, Throwable cause) ->
+            events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()
+                .put("addr", addr.toString())
+                .put("attempt", failedAttempt)
+                .put("delay", delay.toMillis() / 1000.0)
+                .put("error", String.valueOf(cause.getMessage()))));
   }
 }

@@ -83,6 +83,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final PeerDialer dialer;
   private final KeptPeers kept;
   private final Replacer replacer;
+  private final DialQueue dialQueue;
+  static final int DEFAULT_MAX_PARALLEL_DIALS = 100;
+  static final int DEFAULT_MAX_PARALLEL_DIALS_PER_PEER = 8;
   /** The memory budget for buffered stream data that every connection of this node shares. */
   private final BufferBudget bufferBudget;
 
@@ -127,11 +130,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         nanoClock, registry, events, this.options.getHealth().getDrainTimeoutDuration());
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
         nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options));
+    this.dialQueue = new DialQueue(owner, DEFAULT_MAX_PARALLEL_DIALS,
+        DEFAULT_MAX_PARALLEL_DIALS_PER_PEER);
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
         PeerDialer.tcp(transport, () -> upgrader, this), registry, peers, events, nanoClock,
-        () -> closing, () -> self, this::registered);
+        () -> closing, () -> self, this::registered, dialQueue);
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
         scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
         registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
@@ -239,6 +244,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       closing = true;
       trimmer.stop();
       kept.stop();
+      dialQueue.failWaiting(new P2pException(P2pException.UNAVAILABLE, "the swarm is closing"));
       Duration grace = options.getTransport().getShutdownGracePeriod();
       List<Future<Void>> all = new ArrayList<>();
       for (MuxedConnection c : registry.all()) {

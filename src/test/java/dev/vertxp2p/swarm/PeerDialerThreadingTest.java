@@ -104,7 +104,8 @@ class PeerDialerThreadingTest {
     RetryingDialer retrying = new RetryingDialer(scheduler, retry, connection,
         new Backoff(retry, () -> 0.5));
     PeerDialer dialer = new PeerDialer(owner, connection, retrying, failing, registry, peers,
-        events, dev.vertxp2p.util.SystemClock.NANOS, () -> false, () -> null, c -> { });
+        events, dev.vertxp2p.util.SystemClock.NANOS, () -> false, () -> null, c -> { },
+        new DialQueue(owner, 100, 8));
     PeerId peer = PeerId.fromPublicKey(Ed25519PrivateKey.generate(new SecureRandom()).publicKey());
 
     Promise<List<Connection>> result = Promise.promise();
