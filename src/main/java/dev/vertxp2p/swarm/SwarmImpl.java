@@ -82,6 +82,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final InboundAdmission admission;
   private final PeerDialer dialer;
   private final KeptPeers kept;
+  /** The hedge timer of stream opens ({@code connection.hedgeDelay}); used on the owner. */
+  private final Scheduler scheduler;
   /** The memory budget for buffered stream data that every connection of this node shares. */
   private final BufferBudget bufferBudget;
 
@@ -107,6 +109,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.vertx = vertx;
     this.options = new SwarmOptions(options);
     this.owner = Owner.current(vertx, "swarm");
+    this.scheduler = scheduler;
     this.bufferBudget = BufferBudget.of(this.options.getLimits());
     // Connections spread over every event loop (one listener per loop, dials dealt in turn)
     // unless configured otherwise: the map stays on the owner context, connections report to it.
@@ -503,7 +506,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     });
   }
 
+  /** On the owner: the strategy's pick, failing over, and hedged when hedgeDelay is set. */
   private Future<P2pStream> tryStream(PeerId peer, String[] protocols) {
+    Duration hedgeDelay = options.getConnection().getHedgeDelay();
+    if (hedgeDelay != null) {
+      return HedgedOpen.open(owner, selector, peer.toString(),
+          () -> registry.openConnections(peer), protocols, scheduler, hedgeDelay);
+    }
     return StreamFailover.open(selector, peer.toString(), () -> registry.openConnections(peer),
         protocols, new HashSet<>(), owner::run);
   }
