@@ -506,12 +506,13 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     });
   }
 
-  /** On the owner: the strategy's pick, failing over, and hedged when hedgeDelay is set. */
+  /** The strategy's pick, failing over, and hedged when hedgeDelay is set. */
   private Future<P2pStream> tryStream(PeerId peer, String[] protocols) {
     Duration hedgeDelay = options.getConnection().getHedgeDelay();
     if (hedgeDelay != null) {
-      return HedgedOpen.open(owner, selector, peer.toString(),
-          () -> registry.openConnections(peer), protocols, scheduler, hedgeDelay);
+      // On the owner (at once when already there): the hedge's state and timer live there.
+      return owner.call(() -> HedgedOpen.open(owner, selector, peer.toString(),
+          () -> registry.openConnections(peer), protocols, scheduler, hedgeDelay));
     }
     return StreamFailover.open(selector, peer.toString(), () -> registry.openConnections(peer),
         protocols, new HashSet<>(), owner::run);

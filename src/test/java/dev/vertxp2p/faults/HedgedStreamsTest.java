@@ -135,7 +135,11 @@ class HedgedStreamsTest extends SwarmFixture {
       String conn = o.stream().connection().id();
       assertNotEquals(victim.id(), conn, "open " + i + " was served by the stalled connection");
       if (!o.picks().get(0).equals(victim.id())) {
-        assertEquals(o.picks().get(0), conn, "open " + i + " left its live first pick");
+        // A live pick negotiates in milliseconds; should a busy machine hold it past the delay,
+        // its hedge may win, but only ever on a connection this open picked.
+        assertTrue(o.picks().size() == 1 ? o.picks().get(0).equals(conn)
+            : o.picks().size() == 2 && o.picks().contains(conn),
+            "open " + i + " picks " + o.picks() + ", served by " + conn);
         o.stream().reset();
         continue;
       }
@@ -163,7 +167,10 @@ class HedgedStreamsTest extends SwarmFixture {
     // them (same timeout, same event loop), so once it has, none may be left.
     Throwable probe = failure(victim.newStream(Echo.PROTOCOL));
     assertInstanceOf(StreamNegotiationTimeoutException.class, probe);
-    assertEquals(0, victim.openStreams(), "losers left on the stalled connection");
+    // Listed on the connection's own loop, after the probe's timeout has finished there.
+    assertEquals(new io.vertx.core.json.JsonArray(), await(victim.streamsJson()),
+        "losers left on the stalled connection");
+    assertEquals(0, victim.openStreams(), "losers counted on the stalled connection");
     assertTrue(victim.isOpen(), "the stalled connection itself stays (health checks are off)");
   }
 
@@ -194,5 +201,17 @@ class HedgedStreamsTest extends SwarmFixture {
     assertEquals(2, stalled.picks().size(), "picks " + stalled.picks());
     assertNotEquals(victim.id(), stalled.stream().connection().id());
     assertEchoes(stalled.stream(), "after the timeout");
+  }
+
+  /** Healthy connections: hedging changes nothing, the dial-first path included. */
+  @Test
+  void withHedgingOnANewStreamDialsFirstAndAnUnsupportedProtocolFailsAsBefore() {
+    Swarm b = started(options(null));
+    Swarm a = started(options(HEDGE_DELAY));
+    a.addAddresses(b.peerId(), b.listenAddrs());
+    P2pStream s = await(a.newStream(b.peerId(), Echo.PROTOCOL)); // no connection yet: dials
+    assertEchoes(s, "dialled first");
+    Throwable e = failure(a.newStream(b.peerId(), "/not/served/1.0.0"));
+    assertInstanceOf(dev.vertxp2p.ProtocolNotSupportedException.class, e);
   }
 }
