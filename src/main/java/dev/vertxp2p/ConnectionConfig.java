@@ -29,12 +29,17 @@ public class ConnectionConfig {
   public static final LoadBalancingStrategy DEFAULT_LOAD_BALANCING_STRATEGY =
       LoadBalancingStrategy.ROUND_ROBIN;
 
-  static final Set<String> KEYS =
-      Set.of("maxConnectionsPerPeer", "connectionTimeout", "loadBalancingStrategy");
+  /** Default {@code hedgeDelay}: none (null), so streams are never hedged (the contract). */
+  public static final Duration DEFAULT_HEDGE_DELAY = null;
+
+  static final Set<String> KEYS = Set.of("maxConnectionsPerPeer", "connectionTimeout",
+      "loadBalancingStrategy", "hedgeDelay");
 
   private int maxConnectionsPerPeer;
   private double connectionTimeout;
   private LoadBalancingStrategy loadBalancingStrategy;
+  /** Seconds, or null when hedging is off. */
+  private Double hedgeDelay;
 
   /** The defaults. */
   public ConnectionConfig() {
@@ -48,6 +53,7 @@ public class ConnectionConfig {
     maxConnectionsPerPeer = other.maxConnectionsPerPeer;
     connectionTimeout = other.connectionTimeout;
     loadBalancingStrategy = other.loadBalancingStrategy;
+    hedgeDelay = other.hedgeDelay;
   }
 
   /**
@@ -72,6 +78,13 @@ public class ConnectionConfig {
             false);
     setLoadBalancingStrategy(
         LoadBalancingStrategy.parse(strategy, path("loadBalancingStrategy")));
+    if (json.containsKey("hedgeDelay")) {
+      Object v = json.getValue("hedgeDelay");
+      if (v != null && !(v instanceof Number)) {
+        throw ConfigCheck.invalid(path("hedgeDelay"), v, "must be a number of seconds or null");
+      }
+      hedgeDelay = v == null ? null : hedgeSeconds(((Number) v).doubleValue());
+    }
   }
 
   private static String path(String key) {
@@ -145,12 +158,58 @@ public class ConnectionConfig {
         LoadBalancingStrategy.parse(name, path("loadBalancingStrategy")));
   }
 
-  /** The {@code "connection"} JSON object. */
+  /**
+   * How long a new stream's protocol negotiation may run on its connection before the same
+   * stream is also tried on another connection of the peer (the first to negotiate wins, the
+   * other is reset); null when hedging is off, the default.
+   */
+  public Duration getHedgeDelay() {
+    return hedgeDelay == null ? null : ConfigCheck.toDuration(hedgeDelay);
+  }
+
+  /** {@link #getHedgeDelay()} in seconds, or null when hedging is off. */
+  public Double getHedgeDelaySeconds() {
+    return hedgeDelay;
+  }
+
+  /**
+   * Sets the hedge delay in seconds.
+   *
+   * @throws IllegalArgumentException unless finite and at least 0.001 (a timer's 1 ms)
+   */
+  public ConnectionConfig setHedgeDelay(double seconds) {
+    this.hedgeDelay = hedgeSeconds(seconds);
+    return this;
+  }
+
+  /**
+   * Sets the hedge delay; null turns hedging off.
+   *
+   * @throws IllegalArgumentException unless null or at least 1 ms
+   */
+  public ConnectionConfig setHedgeDelay(Duration delay) {
+    this.hedgeDelay = delay == null ? null
+        : hedgeSeconds(ConfigCheck.positiveSeconds(path("hedgeDelay"), delay));
+    return this;
+  }
+
+  private static double hedgeSeconds(double seconds) {
+    return ConfigCheck.timerSeconds(path("hedgeDelay"), seconds);
+  }
+
+  /**
+   * The {@code "connection"} JSON object. {@code hedgeDelay} appears only when set: absent and
+   * null both mean off, and the contract's default block has no such key.
+   */
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("maxConnectionsPerPeer", maxConnectionsPerPeer)
         .put("connectionTimeout", connectionTimeout)
         .put("loadBalancingStrategy", loadBalancingStrategy.jsonName());
+    if (hedgeDelay != null) {
+      json.put("hedgeDelay", hedgeDelay);
+    }
+    return json;
   }
 
   @Override
@@ -164,12 +223,14 @@ public class ConnectionConfig {
     ConnectionConfig that = (ConnectionConfig) o;
     return maxConnectionsPerPeer == that.maxConnectionsPerPeer
         && Double.compare(connectionTimeout, that.connectionTimeout) == 0
-        && loadBalancingStrategy == that.loadBalancingStrategy;
+        && loadBalancingStrategy == that.loadBalancingStrategy
+        && Objects.equals(hedgeDelay, that.hedgeDelay);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxConnectionsPerPeer, connectionTimeout, loadBalancingStrategy);
+    return Objects.hash(maxConnectionsPerPeer, connectionTimeout, loadBalancingStrategy,
+        hedgeDelay);
   }
 
   @Override

@@ -2,6 +2,9 @@ package dev.vertxp2p;
 
 import static dev.vertxp2p.ConfigAssertions.assertInvalid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import io.vertx.core.json.JsonObject;
@@ -182,5 +185,60 @@ class ConnectionConfigTest {
         "connection.connectionTimeout", "at least 0.001 seconds");
     assertEquals(Duration.ofMillis(1),
         new ConnectionConfig().setConnectionTimeout(0.001).getConnectionTimeoutDuration());
+  }
+
+  @Test
+  void hedgingIsOffByDefaultAndAbsentFromTheJson() {
+    ConnectionConfig c = new ConnectionConfig();
+    assertNull(c.getHedgeDelay());
+    assertNull(c.getHedgeDelaySeconds());
+    assertFalse(c.toJson().containsKey("hedgeDelay"));
+    assertEquals(c, new ConnectionConfig(new JsonObject().putNull("hedgeDelay")));
+    assertNull(new ConnectionConfig(new JsonObject().putNull("hedgeDelay")).getHedgeDelay());
+  }
+
+  @Test
+  void hedgeDelayIsSecondsAndRoundTrips() {
+    ConnectionConfig c = new ConnectionConfig(new JsonObject().put("hedgeDelay", 0.2));
+    assertEquals(Duration.ofMillis(200), c.getHedgeDelay());
+    assertEquals(0.2, c.getHedgeDelaySeconds());
+    assertEquals(0.2, c.toJson().getDouble("hedgeDelay"));
+    assertEquals(c, new ConnectionConfig(c.toJson()));
+    assertEquals(c.hashCode(), new ConnectionConfig(c.toJson()).hashCode());
+    ConnectionConfig copy = new ConnectionConfig(c);
+    assertEquals(c, copy);
+    copy.setHedgeDelay((Duration) null);
+    assertNull(copy.getHedgeDelay());
+    assertEquals(Duration.ofMillis(200), c.getHedgeDelay());
+    assertNotEquals(c, copy);
+    assertEquals(Duration.ofSeconds(2),
+        new ConnectionConfig(new JsonObject().put("hedgeDelay", 2)).getHedgeDelay());
+    assertEquals(1.5, new ConnectionConfig().setHedgeDelay(Duration.ofMillis(1500))
+        .getHedgeDelaySeconds());
+    assertEquals(Duration.ofMillis(50), new ConnectionConfig().setHedgeDelay(0.05).getHedgeDelay());
+  }
+
+  @Test
+  void hedgeDelayMustBePositiveFiniteAndANumber() {
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(0.0),
+        "connection.hedgeDelay", "0.0", "> 0");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(-0.5),
+        "connection.hedgeDelay", "-0.5", "> 0");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(Double.POSITIVE_INFINITY),
+        "connection.hedgeDelay", "Infinity", "finite");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(Double.NaN),
+        "connection.hedgeDelay", "NaN", "finite");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(Duration.ZERO),
+        "connection.hedgeDelay", "PT0S", "> 0");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(Duration.ofMillis(-1)),
+        "connection.hedgeDelay", "> 0");
+    assertInvalid(() -> new ConnectionConfig().setHedgeDelay(0.0001),
+        "connection.hedgeDelay", "at least 0.001 seconds");
+    assertInvalid(() -> new ConnectionConfig(new JsonObject().put("hedgeDelay", 0)),
+        "connection.hedgeDelay", "0", "> 0");
+    assertInvalid(() -> new ConnectionConfig(new JsonObject().put("hedgeDelay", "0.2")),
+        "connection.hedgeDelay", "\"0.2\" (a string)", "must be a number of seconds or null");
+    assertInvalid(() -> new ConnectionConfig(new JsonObject().put("hedgeDelay", false)),
+        "connection.hedgeDelay", "false", "must be a number of seconds or null");
   }
 }

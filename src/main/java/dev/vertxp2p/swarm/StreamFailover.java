@@ -33,25 +33,37 @@ final class StreamFailover {
     return open(selector, peer, open, protocols, tried, owner, null);
   }
 
-  private static Future<P2pStream> open(ConnectionSelector selector, String peer,
-      Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner,
-      Throwable lastFailure) {
+  /**
+   * The strategy's pick among {@code open} minus {@code tried}, added to {@code tried}; null
+   * when none is left. An unhealthy or draining connection is left out while another can take
+   * the stream.
+   */
+  static Connection pick(ConnectionSelector selector, String peer, List<Connection> open,
+      Set<String> tried) {
     List<Connection> candidates = new ArrayList<>();
-    for (Connection c : open.get()) {
+    for (Connection c : open) {
       if (!tried.contains(c.id())) {
         candidates.add(c);
       }
     }
-    // An unhealthy or draining connection takes no new stream while another one can.
     if (candidates.stream().anyMatch(c -> c.isOpen() && c.health().takesStreams())) {
       candidates.removeIf(c -> !c.health().takesStreams());
     }
     Connection pick = selector.pick(peer, candidates);
+    if (pick != null) {
+      tried.add(pick.id());
+    }
+    return pick;
+  }
+
+  private static Future<P2pStream> open(ConnectionSelector selector, String peer,
+      Supplier<List<Connection>> open, String[] protocols, Set<String> tried, Executor owner,
+      Throwable lastFailure) {
+    Connection pick = pick(selector, peer, open.get(), tried);
     if (pick == null) {
       return Future.failedFuture(
           new NoConnectionException(PeerId.parse(peer), tried.size(), lastFailure));
     }
-    tried.add(pick.id());
     return pick.newStream(protocols).transform(ar -> {
       if (ar.succeeded()) {
         return Future.succeededFuture(ar.result());

@@ -86,6 +86,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final DialQueue dialQueue;
   static final int DEFAULT_MAX_PARALLEL_DIALS = 100;
   static final int DEFAULT_MAX_PARALLEL_DIALS_PER_PEER = 8;
+  /** The hedge timer of stream opens ({@code connection.hedgeDelay}); used on the owner. */
+  private final Scheduler scheduler;
   /** The memory budget for buffered stream data that every connection of this node shares. */
   private final BufferBudget bufferBudget;
 
@@ -111,6 +113,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.vertx = vertx;
     this.options = new SwarmOptions(options);
     this.owner = Owner.current(vertx, "swarm");
+    this.scheduler = scheduler;
     this.bufferBudget = BufferBudget.of(this.options.getLimits());
     // Connections spread over every event loop (one listener per loop, dials dealt in turn)
     // unless configured otherwise: the map stays on the owner context, connections report to it.
@@ -516,7 +519,14 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     });
   }
 
+  /** The strategy's pick, failing over, and hedged when hedgeDelay is set. */
   private Future<P2pStream> tryStream(PeerId peer, String[] protocols) {
+    Duration hedgeDelay = options.getConnection().getHedgeDelay();
+    if (hedgeDelay != null) {
+      // On the owner (at once when already there): the hedge's state and timer live there.
+      return owner.call(() -> HedgedOpen.open(owner, selector, peer.toString(),
+          () -> registry.openConnections(peer), protocols, scheduler, hedgeDelay));
+    }
     return StreamFailover.open(selector, peer.toString(), () -> registry.openConnections(peer),
         protocols, new HashSet<>(), owner::run);
   }

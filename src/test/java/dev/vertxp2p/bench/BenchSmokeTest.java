@@ -86,6 +86,25 @@ class BenchSmokeTest {
    * and decrypt a byte), raw TCP 20 Gbit/s at 1 ns/B of CPU, so perf.bound = 8 × 2 / (1 + 1) =
    * 8 Gbit/s; BouncyCastle at 8 and 10 Gbit/s; perf 4 Gbit/s.
    */
+  /** The hedge scenario once, small: 12 calls, a 1 s negotiation timeout, a 50 ms hedge. */
+  @Test
+  @Timeout(60)
+  void theHedgeScenarioRunsOnceAtATinySize() throws Exception {
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    for (Metric m : HedgeScenario.run(12, 4, java.time.Duration.ofMillis(50),
+        java.time.Duration.ofSeconds(1))) {
+      assertFalse(Double.isNaN(m.value()), m.toString());
+      byName.put(m.name(), m);
+    }
+    for (String name : List.of("hedge.off.p50", "hedge.off.p99", "hedge.off.failed",
+        "hedge.on.p50", "hedge.on.p99", "hedge.on.failed")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+    }
+    assertEquals(0.0, byName.get("hedge.off.failed").value(), "calls failed without hedging");
+    assertEquals(0.0, byName.get("hedge.on.failed").value(), "calls failed with hedging");
+    assertTrue(byName.get("hedge.on.p50").value() <= byName.get("hedge.on.p99").value());
+  }
+
   @Test
   void derivedRowsFromFiguresWorkedOutByHand() {
     Map<String, Metric> m = new LinkedHashMap<>();

@@ -62,6 +62,7 @@ public final class BenchMain {
     int connConcurrency = (int) env("BENCH_CONN_CONCURRENCY", 32);
     int idleConns = (int) env("BENCH_IDLE_CONNS", 10_000);
     int pings = (int) env("BENCH_PINGS", 2000);
+    int hedgeCalls = (int) env("BENCH_HEDGE_CALLS", 200);
     boolean jsJs = env("BENCH_JSJS", 1) != 0;
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
@@ -155,6 +156,8 @@ public final class BenchMain {
           Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
       plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
       plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
+      plan.add(new Object[] {"hedge", (Body) () -> HedgeScenario.run(hedgeCalls, 16,
+          java.time.Duration.ofMillis(200), TransportOptions.DEFAULT_STREAM_NEGOTIATION_TIMEOUT)});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
