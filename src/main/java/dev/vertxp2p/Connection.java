@@ -72,6 +72,16 @@ public interface Connection extends SelectableConnection {
   Future<P2pStream> newStream(String... protocols);
 
   /**
+   * As {@link #newStream(String...)}, given up when {@code cancel} completes first: a stream still
+   * negotiating then is reset (the remote is told) and the returned future fails with a {@link
+   * StreamClosedException}. A stream already negotiated is not touched. The default ignores
+   * {@code cancel}.
+   */
+  default Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
+    return newStream(protocols);
+  }
+
+  /**
    * Closes gracefully: announce GOAWAY so no new streams start, then close the socket.
    *
    * @return completes once the socket is closed

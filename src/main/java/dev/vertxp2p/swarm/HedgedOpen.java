@@ -36,9 +36,9 @@ import java.util.function.Supplier;
  *       with it, and the other attempt is reset if it negotiates after all.
  *   <li>A failed hedge is ignored while the first attempt runs; the open fails only when neither
  *       has an attempt left, with {@link NoConnectionException} and the last failure as cause.
- *   <li>A loser still negotiating is not cancelled (its future cannot be): it ends by itself,
- *       reset by us once it negotiates, or by its connection at the negotiation timeout or when
- *       the connection dies. So it holds one stream on its connection for at most that long.
+ *   <li>A loser still negotiating when the open is decided is reset at once (its open is
+ *       cancelled), so it holds no stream on a stalled connection until the negotiation timeout;
+ *       one that negotiated in the meantime is reset when its stream arrives.
  * </ul>
  *
  * <p>Owner-confined: created and driven on the swarm's context; connection futures complete on
@@ -74,6 +74,8 @@ final class HedgedOpen {
   /** Ids of connections either attempt has tried: the hedge never goes where the first went. */
   private final Set<String> tried = new HashSet<>();
   private final Promise<P2pStream> result = Promise.promise();
+  /** Completed once the open is decided: cancels whichever attempt is still negotiating. */
+  private final Promise<Void> decided = Promise.promise();
 
   private State state = State.OPENING;
   private Attempt first = Attempt.IDLE;
@@ -132,7 +134,8 @@ final class HedgedOpen {
       cancelTimer();
       timer = scheduler.schedule(delayMillis, () -> owner.run(this::onDelay));
     }
-    owner.rehome(pick.newStream(protocols)).onComplete(ar -> onFirst(pick, ar));
+    owner.rehome(pick.newStream(decided.future(), protocols))
+        .onComplete(ar -> onFirst(pick, ar));
   }
 
   private void onFirst(Connection conn, AsyncResult<P2pStream> ar) {
@@ -168,7 +171,8 @@ final class HedgedOpen {
     hedge = Attempt.IN_FLIGHT;
     LOG.debug(() -> "stream to " + peer + " not negotiated after " + delayMillis
         + " ms: hedging on connection " + pick.id());
-    owner.rehome(pick.newStream(protocols)).onComplete(ar -> onHedge(pick, ar));
+    owner.rehome(pick.newStream(decided.future(), protocols))
+        .onComplete(ar -> onHedge(pick, ar));
   }
 
   private void onHedge(Connection conn, AsyncResult<P2pStream> ar) {
@@ -195,12 +199,14 @@ final class HedgedOpen {
     state = State.DONE;
     cancelTimer();
     result.complete(stream);
+    decided.tryComplete();
   }
 
   private void fail(Throwable cause) {
     state = State.DONE;
     cancelTimer();
     result.fail(cause);
+    decided.tryComplete();
   }
 
   /** An attempt that ended after the open did: a stream is the loser and is reset. */

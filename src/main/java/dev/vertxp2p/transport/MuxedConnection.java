@@ -335,6 +335,11 @@ public final class MuxedConnection implements Connection {
 
   @Override
   public Future<P2pStream> newStream(String... protocols) {
+    return newStream(null, protocols);
+  }
+
+  @Override
+  public Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
     if (protocols == null || protocols.length == 0) {
       return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
     }
@@ -352,7 +357,7 @@ public final class MuxedConnection implements Connection {
                 : " is closed")));
         return;
       }
-      streams.open(list, promise);
+      streams.open(list, promise, cancel);
       flush();
     });
     return promise.future();

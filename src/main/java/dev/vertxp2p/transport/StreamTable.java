@@ -3,6 +3,7 @@ package dev.vertxp2p.transport;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.mux.MuxerException;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -133,7 +134,7 @@ final class StreamTable {
    * Opens a stream and starts negotiating {@code protocols} on it; {@code promise} fails here
    * when the outbound limit or the muxer refuses.
    */
-  void open(List<String> protocols, Promise<P2pStream> promise) {
+  void open(List<String> protocols, Promise<P2pStream> promise, Future<?> cancel) {
     conn.owner().check();
     if (outbound >= conn.options().getMaxStreamsOutbound()) {
       promise.fail(new MuxerException(MuxerException.Reason.STREAM_LIMIT, "connection "
@@ -151,6 +152,15 @@ final class StreamTable {
     outbound++;
     StreamImpl stream = add(streamId, true);
     stream.startOutbound(protocols, promise);
+    if (cancel != null) {
+      // Given up while negotiating (a hedge won elsewhere): reset it now rather than hold a
+      // stream here until the negotiation timeout.
+      cancel.onComplete(v -> conn.owner().run(() -> {
+        if (!promise.future().isComplete()) {
+          stream.reset();
+        }
+      }));
+    }
   }
 
   private StreamImpl add(long streamId, boolean isOutbound) {
