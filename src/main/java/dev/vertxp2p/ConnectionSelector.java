@@ -23,6 +23,16 @@ public interface ConnectionSelector {
    */
   <C extends SelectableConnection> C pick(String peer, List<? extends C> candidates);
 
+  /**
+   * Picks again for the same stream, among the connections it has not tried yet (failover, a
+   * hedge). A selector that takes turns should not count this as a turn: the stream already took
+   * one, and counting it again would hand the next stream back to the connection that just
+   * failed. The default is {@link #pick}.
+   */
+  default <C extends SelectableConnection> C pickAgain(String peer, List<? extends C> candidates) {
+    return pick(peer, candidates);
+  }
+
   /** Drops any state kept for {@code peer}: it has no connections left. */
   default void forget(String peer) {}
 

@@ -68,18 +68,39 @@ class ConnectionSelectorTest {
   }
 
   @Test
+  void roundRobinGivesAStalledConnectionItsTurnAndNoMoreWhenStreamsFailOver() {
+    // Failover and hedging pick among the connections a stream has not tried (pickAgain). With a
+    // position cursor into that shorter list, the next stream's turn often fell back on the
+    // connection that had just failed: a stalled one got more than its third of new streams.
+    ConnectionSelector rr = ConnectionSelector.roundRobin();
+    List<FakeConn> cs = conns(3);
+    int firstOnStalled = 0;
+    java.util.Map<String, Integer> served = new java.util.TreeMap<>();
+    for (int i = 0; i < 30; i++) {
+      FakeConn c = rr.pick("A", cs);
+      if (c.id().equals("c1")) { // stalled: the stream fails over to one of the others
+        firstOnStalled++;
+        c = rr.pickAgain("A", List.of(cs.get(0), cs.get(2)));
+      }
+      served.merge(c.id(), 1, Integer::sum);
+    }
+    assertEquals(10, firstOnStalled);
+    // c1 serves nothing; c2, least recently used when c1 fails, takes the failovers
+    assertEquals(java.util.Map.of("c0", 10, "c2", 20), served);
+  }
+
+  @Test
   void roundRobinSurvivesAShrinkingList() {
     ConnectionSelector rr = ConnectionSelector.roundRobin();
     List<FakeConn> cs = conns(3);
     assertEquals(List.of("c0", "c1", "c2", "c0", "c1"), picks(rr, "A", cs, 5));
-    // The cursor (index 2) is past the end of a two-entry list: it wraps to the start and then
-    // takes the two in turn.
-    assertEquals(List.of("c0", "c2", "c0", "c2"),
+    // Of the two left, c2 was used less recently than c0: it goes first, then they take turns.
+    assertEquals(List.of("c2", "c0", "c2", "c0"),
         picks(rr, "A", List.of(cs.get(0), cs.get(2)), 4));
     // Down to one: always that one.
     assertEquals(List.of("c1", "c1"), picks(rr, "A", List.of(cs.get(1)), 2));
-    // Growing again, the cursor (index 0 of one) starts at the front of the longer list.
-    assertEquals(List.of("c0", "c1", "c2"), picks(rr, "A", cs, 3));
+    // Growing again, the least recently used goes first: c2, then c0, then c1.
+    assertEquals(List.of("c2", "c0", "c1"), picks(rr, "A", cs, 3));
   }
 
   private static List<String> picks(ConnectionSelector s, String peer, List<FakeConn> from,

@@ -49,7 +49,9 @@ final class StreamFailover {
     if (candidates.stream().anyMatch(c -> c.isOpen() && c.health().takesStreams())) {
       candidates.removeIf(c -> !c.health().takesStreams());
     }
-    Connection pick = selector.pick(peer, candidates);
+    // The stream's first pick takes a turn; its failover and hedge picks do not.
+    Connection pick = tried.isEmpty() ? selector.pick(peer, candidates)
+        : selector.pickAgain(peer, candidates);
     if (pick != null) {
       tried.add(pick.id());
     }
