@@ -1,12 +1,16 @@
 package dev.vertxp2p.gating;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * The leading network component of a multiaddr's text: an IP address, a DNS name, or neither.
  * Read from the text so that this package needs nothing of the multiaddr codec (which depends on
  * this package); the text is expected canonical, as {@code Multiaddr.toString()} gives it.
  *
  * @param kind what the leading component is
- * @param ip the address (4 or 16 bytes) for {@link Kind#IP}, else null
+ * @param ip the address (4 or 16 bytes) for {@link Kind#IP}, else null; equality compares its
+ *     content
  * @param name the DNS name for {@link Kind#DNS}, else null
  */
 public record MultiaddrIp(Kind kind, byte[] ip, String name) {
@@ -42,6 +46,26 @@ public record MultiaddrIp(Kind kind, byte[] ip, String name) {
       case "ip6" -> new MultiaddrIp(Kind.IP, IpText.parseIp6(value), null);
       case "dns", "dns4", "dns6", "dnsaddr" -> new MultiaddrIp(Kind.DNS, null, value);
       default -> new MultiaddrIp(Kind.NONE, null, null);
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MultiaddrIp that && kind == that.kind && Arrays.equals(ip, that.ip)
+        && Objects.equals(name, that.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, Arrays.hashCode(ip), name);
+  }
+
+  @Override
+  public String toString() {
+    return switch (kind) {
+      case IP -> "IP " + Cidr.format(ip);
+      case DNS -> "DNS " + name;
+      case NONE -> "NONE";
     };
   }
 }

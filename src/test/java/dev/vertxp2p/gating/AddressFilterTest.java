@@ -84,6 +84,11 @@ class AddressFilterTest {
     assertEquals(MultiaddrIp.Kind.NONE, MultiaddrIp.of("").kind());
     assertEquals(MultiaddrIp.Kind.NONE, MultiaddrIp.of("ip4/1.2.3.4").kind());
     assertNull(MultiaddrIp.of("/unix/tmp/sock").ip());
+    // Equal by content, as a value should be.
+    assertEquals(MultiaddrIp.of("/ip4/1.2.3.4/tcp/1"), MultiaddrIp.of("/ip4/1.2.3.4/udp/9"));
+    assertEquals(MultiaddrIp.of("/ip4/1.2.3.4/tcp/1").hashCode(),
+        MultiaddrIp.of("/ip4/1.2.3.4/udp/9").hashCode());
+    assertEquals("IP 1.2.3.4", MultiaddrIp.of("/ip4/1.2.3.4").toString());
   }
 
   @Test
