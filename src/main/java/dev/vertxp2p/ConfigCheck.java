@@ -1,8 +1,12 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.gating.Cidr;
+import dev.vertxp2p.gating.CidrFormatException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -124,6 +128,55 @@ final class ConfigCheck {
       throw invalid(path, v, nullable ? "must be a string or null" : "must be a string");
     }
     return (String) v;
+  }
+
+  /**
+   * Reads an array of strings; absent gives {@code dflt}.
+   *
+   * @param what what each entry is, for the message, e.g. {@code CIDR strings}
+   */
+  static List<String> readStrings(JsonObject json, String key, String path, List<String> dflt,
+      String what) {
+    if (!json.containsKey(key)) {
+      return dflt;
+    }
+    Object v = json.getValue(key);
+    if (!(v instanceof JsonArray array)) {
+      throw invalid(path, v, "must be an array of " + what);
+    }
+    List<String> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      Object e = array.getValue(i);
+      if (!(e instanceof String)) {
+        throw invalid(path + "[" + i + "]", e, "must be a string");
+      }
+      out.add((String) e);
+    }
+    return out;
+  }
+
+  /**
+   * Checks a list of CIDR texts ({@link Cidr#parse}), naming the offending entry as {@code
+   * path[i]}, and returns them parsed.
+   */
+  static List<Cidr> cidrs(String path, List<String> texts, int max) {
+    if (texts == null) {
+      throw invalid(path, null, "must be a list of CIDRs (empty for none)");
+    }
+    if (texts.size() > max) {
+      throw invalid(path, "(" + texts.size() + " entries)", "must have at most " + max
+          + " entries");
+    }
+    List<Cidr> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        out.add(Cidr.parse(texts.get(i)));
+      } catch (CidrFormatException e) {
+        throw invalid(path + "[" + i + "]", texts.get(i), "must be a CIDR such as 10.0.0.0/8 or "
+            + "2001:db8::/32, or a bare IP address: " + e.problem());
+      }
+    }
+    return out;
   }
 
   /** Reads a nested object; absent gives an empty object (all defaults). */

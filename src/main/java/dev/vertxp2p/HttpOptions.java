@@ -1,5 +1,6 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.gating.IpText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -1,6 +1,11 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.gating.Cidr;
+import dev.vertxp2p.gating.SourceKey;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -12,8 +17,15 @@ import java.util.Set;
  *             "maxStreamsInbound": 512, "maxStreamsOutbound": 512,
  *             "yamuxStreamWindow": 262144, "yamuxMaxStreamWindow": 16777216,
  *             "mplexStreamBuffer": 4194304,
- *             "maxBufferedBytesPerConnection": 33554432, "maxBufferedBytes": 268435456 }
+ *             "maxBufferedBytesPerConnection": 33554432, "maxBufferedBytes": 268435456,
+ *             "maxConnectionsPerIp": 16, "maxPendingInboundPerIp": 8, "inboundRatePerIp": 5.0,
+ *             "inboundBurstPerIp": 16, "exemptAddrs": ["127.0.0.0/8", "::1/128"] }
  * }</pre>
+ *
+ * <p>The per-IP limits (the contract's "Dial policy, gating, per-IP limits") count inbound
+ * connections per source, an IPv4 address or an IPv6 /56 ({@link SourceKey}); sources in {@code
+ * exemptAddrs} are not limited. {@code inboundRatePerIp} and {@code inboundBurstPerIp} are a token
+ * bucket of connection attempts per source.
  *
  * <p>These are hard limits, unlike the connection manager's watermarks: beyond {@code
  * maxConnections} an inbound connection is refused (event {@code connection.rejected}) and a dial
@@ -91,10 +103,32 @@ public class LimitsOptions {
    */
   public static final double DEFAULT_EVICT_PENDING_AFTER = 1.0;
 
+  /** Open plus in-upgrade inbound connections per source (the contract's default). */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 16;
+
+  /** Inbound connections in the upgrade per source (the contract's default). */
+  public static final int DEFAULT_MAX_PENDING_INBOUND_PER_IP = 8;
+
+  /** Inbound connection attempts per second per source, sustained (the contract's default). */
+  public static final double DEFAULT_INBOUND_RATE_PER_IP = 5.0;
+
+  /** Inbound connection attempts per source in a burst (the contract's default). */
+  public static final int DEFAULT_INBOUND_BURST_PER_IP = 16;
+
+  /** Sources the per-IP limits leave alone: loopback (the contract's default). */
+  public static final List<String> DEFAULT_EXEMPT_ADDRS = List.of("127.0.0.0/8", "::1/128");
+
+  /** Most attempts per second {@code inboundRatePerIp} may allow: above it, surely a typo. */
+  public static final double MAX_RATE = 1_000_000.0;
+
+  /** Most entries {@code exemptAddrs} may hold. */
+  public static final int MAX_EXEMPT_ADDRS = dev.vertxp2p.gating.AddressFilter.MAX_RULES;
+
   static final Set<String> KEYS = Set.of("maxConnections", "maxPendingInbound",
       "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "yamuxMaxStreamWindow",
       "mplexStreamBuffer", "maxBufferedBytesPerConnection", "maxBufferedBytes",
-      "evictPendingAfter");
+      "evictPendingAfter", "maxConnectionsPerIp", "maxPendingInboundPerIp", "inboundRatePerIp",
+      "inboundBurstPerIp", "exemptAddrs");
 
   private int maxConnections;
   private int maxPendingInbound;
@@ -106,6 +140,11 @@ public class LimitsOptions {
   private long maxBufferedBytesPerConnection = DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION;
   private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
   private double evictPendingAfter = DEFAULT_EVICT_PENDING_AFTER;
+  private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
+  private int maxPendingInboundPerIp = DEFAULT_MAX_PENDING_INBOUND_PER_IP;
+  private double inboundRatePerIp = DEFAULT_INBOUND_RATE_PER_IP;
+  private int inboundBurstPerIp = DEFAULT_INBOUND_BURST_PER_IP;
+  private List<String> exemptAddrs = DEFAULT_EXEMPT_ADDRS;
 
   /** The defaults. */
   public LimitsOptions() {
@@ -129,6 +168,11 @@ public class LimitsOptions {
     maxBufferedBytesPerConnection = other.maxBufferedBytesPerConnection;
     maxBufferedBytes = other.maxBufferedBytes;
     evictPendingAfter = other.evictPendingAfter;
+    maxConnectionsPerIp = other.maxConnectionsPerIp;
+    maxPendingInboundPerIp = other.maxPendingInboundPerIp;
+    inboundRatePerIp = other.inboundRatePerIp;
+    inboundBurstPerIp = other.inboundBurstPerIp;
+    exemptAddrs = other.exemptAddrs;
   }
 
   /**
@@ -151,6 +195,88 @@ public class LimitsOptions {
     setMaxBufferedBytes(readBytes(json, "maxBufferedBytes", maxBufferedBytes));
     setEvictPendingAfter(ConfigCheck.readNumber(json, "evictPendingAfter",
         SECTION + ".evictPendingAfter", evictPendingAfter));
+    setMaxConnectionsPerIp(read(json, "maxConnectionsPerIp", maxConnectionsPerIp));
+    setMaxPendingInboundPerIp(read(json, "maxPendingInboundPerIp", maxPendingInboundPerIp));
+    setInboundRatePerIp(ConfigCheck.readNumber(json, "inboundRatePerIp",
+        SECTION + ".inboundRatePerIp", inboundRatePerIp));
+    setInboundBurstPerIp(read(json, "inboundBurstPerIp", inboundBurstPerIp));
+    setExemptAddrs(ConfigCheck.readStrings(json, "exemptAddrs", SECTION + ".exemptAddrs",
+        exemptAddrs, "CIDR strings"));
+  }
+
+  /**
+   * Most inbound connections per source, open or in the upgrade together; beyond it a new one is
+   * refused (scope {@code ip}).
+   */
+  public int getMaxConnectionsPerIp() {
+    return maxConnectionsPerIp;
+  }
+
+  public LimitsOptions setMaxConnectionsPerIp(int n) {
+    this.maxConnectionsPerIp = count("maxConnectionsPerIp", n);
+    return this;
+  }
+
+  /** Most inbound connections per source in the upgrade at once (scope {@code pending}). */
+  public int getMaxPendingInboundPerIp() {
+    return maxPendingInboundPerIp;
+  }
+
+  public LimitsOptions setMaxPendingInboundPerIp(int n) {
+    this.maxPendingInboundPerIp = count("maxPendingInboundPerIp", n);
+    return this;
+  }
+
+  /** Inbound connection attempts per second a source may keep up (scope {@code rate}). */
+  public double getInboundRatePerIp() {
+    return inboundRatePerIp;
+  }
+
+  /**
+   * Sets the sustained attempt rate per source.
+   *
+   * @throws IllegalArgumentException unless finite, &gt; 0 and at most {@link #MAX_RATE}
+   */
+  public LimitsOptions setInboundRatePerIp(double perSecond) {
+    // The negated form also rejects NaN.
+    if (!(perSecond > 0 && perSecond <= MAX_RATE)) {
+      throw ConfigCheck.invalid(SECTION + ".inboundRatePerIp", perSecond,
+          "must be a number of attempts per second > 0 and <= " + MAX_RATE);
+    }
+    this.inboundRatePerIp = perSecond;
+    return this;
+  }
+
+  /** Inbound connection attempts a source may make at once before its rate applies. */
+  public int getInboundBurstPerIp() {
+    return inboundBurstPerIp;
+  }
+
+  public LimitsOptions setInboundBurstPerIp(int n) {
+    this.inboundBurstPerIp = count("inboundBurstPerIp", n);
+    return this;
+  }
+
+  /** CIDRs of sources the per-IP limits leave alone (unmodifiable). */
+  public List<String> getExemptAddrs() {
+    return exemptAddrs;
+  }
+
+  /**
+   * Sets the exempt sources; an empty list limits every source, loopback included.
+   *
+   * @throws IllegalArgumentException naming {@code limits.exemptAddrs[i]} for an entry that is not
+   *     a CIDR, or when there are more than {@link #MAX_EXEMPT_ADDRS}
+   */
+  public LimitsOptions setExemptAddrs(List<String> cidrs) {
+    ConfigCheck.cidrs(SECTION + ".exemptAddrs", cidrs, MAX_EXEMPT_ADDRS);
+    this.exemptAddrs = List.copyOf(cidrs);
+    return this;
+  }
+
+  /** {@link #getExemptAddrs()} parsed, as {@link dev.vertxp2p.gating.IpLimiter} takes them. */
+  public List<Cidr> exemptCidrs() {
+    return ConfigCheck.cidrs(SECTION + ".exemptAddrs", exemptAddrs, MAX_EXEMPT_ADDRS);
   }
 
   /** Seconds a pending inbound handshake must have stalled before it may be evicted. */
@@ -333,7 +459,12 @@ public class LimitsOptions {
         .put("mplexStreamBuffer", mplexStreamBuffer)
         .put("maxBufferedBytesPerConnection", maxBufferedBytesPerConnection)
         .put("maxBufferedBytes", maxBufferedBytes)
-        .put("evictPendingAfter", evictPendingAfter);
+        .put("evictPendingAfter", evictPendingAfter)
+        .put("maxConnectionsPerIp", maxConnectionsPerIp)
+        .put("maxPendingInboundPerIp", maxPendingInboundPerIp)
+        .put("inboundRatePerIp", inboundRatePerIp)
+        .put("inboundBurstPerIp", inboundBurstPerIp)
+        .put("exemptAddrs", new JsonArray(new ArrayList<>(exemptAddrs)));
   }
 
   @Override
@@ -345,7 +476,8 @@ public class LimitsOptions {
   public int hashCode() {
     return Objects.hash(maxConnections, maxPendingInbound, maxStreamsInbound, maxStreamsOutbound,
         yamuxStreamWindow, mplexStreamBuffer, maxBufferedBytesPerConnection, maxBufferedBytes,
-        evictPendingAfter);
+        evictPendingAfter, maxConnectionsPerIp, maxPendingInboundPerIp, inboundRatePerIp,
+        inboundBurstPerIp, exemptAddrs);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.vertxp2p;
 
+import dev.vertxp2p.gating.IpText;
 import dev.vertxp2p.multiformats.Multibase;
 import dev.vertxp2p.multiformats.MultiformatException;
 import dev.vertxp2p.multiformats.Multihash;

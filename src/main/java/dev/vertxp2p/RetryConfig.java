@@ -15,6 +15,12 @@ import java.util.Set;
  *
  * <p>Every setter validates, including the cross-field rule {@code initialDelay <= maxDelay};
  * to move both past each other use {@link #setDelays(double, double)}.
+ *
+ * <p>Apart from the retries within one dial, an address whose dial failed every attempt is not
+ * dialled again for a while: {@code addressBackoff} seconds after the first such failure, doubling
+ * with each further one up to {@code maxAddressBackoff} (the contract's "Dial policy"; {@link
+ * dev.vertxp2p.gating.AddressBackoff}). Here too {@code addressBackoff <= maxAddressBackoff}, and
+ * {@link #setAddressBackoffs(double, double)} moves both.
  */
 public class RetryConfig {
 
@@ -36,14 +42,22 @@ public class RetryConfig {
   /** Default {@code jitterFactor}: 0.1 (py-libp2p). */
   public static final double DEFAULT_JITTER_FACTOR = 0.1;
 
-  static final Set<String> KEYS =
-      Set.of("maxRetries", "initialDelay", "maxDelay", "backoffMultiplier", "jitterFactor");
+  /** Default {@code addressBackoff} in seconds: 5.0 (the contract; go-libp2p's base). */
+  public static final double DEFAULT_ADDRESS_BACKOFF = 5.0;
+
+  /** Default {@code maxAddressBackoff} in seconds: 300.0 (the contract; go-libp2p's cap). */
+  public static final double DEFAULT_MAX_ADDRESS_BACKOFF = 300.0;
+
+  static final Set<String> KEYS = Set.of("maxRetries", "initialDelay", "maxDelay",
+      "backoffMultiplier", "jitterFactor", "addressBackoff", "maxAddressBackoff");
 
   private int maxRetries;
   private double initialDelay;
   private double maxDelay;
   private double backoffMultiplier;
   private double jitterFactor;
+  private double addressBackoff = DEFAULT_ADDRESS_BACKOFF;
+  private double maxAddressBackoff = DEFAULT_MAX_ADDRESS_BACKOFF;
 
   /** The defaults. */
   public RetryConfig() {
@@ -61,6 +75,8 @@ public class RetryConfig {
     maxDelay = other.maxDelay;
     backoffMultiplier = other.backoffMultiplier;
     jitterFactor = other.jitterFactor;
+    addressBackoff = other.addressBackoff;
+    maxAddressBackoff = other.maxAddressBackoff;
   }
 
   /**
@@ -80,6 +96,10 @@ public class RetryConfig {
             json, "backoffMultiplier", path("backoffMultiplier"), backoffMultiplier));
     setJitterFactor(
         ConfigCheck.readNumber(json, "jitterFactor", path("jitterFactor"), jitterFactor));
+    setAddressBackoffs(
+        ConfigCheck.readNumber(json, "addressBackoff", path("addressBackoff"), addressBackoff),
+        ConfigCheck.readNumber(
+            json, "maxAddressBackoff", path("maxAddressBackoff"), maxAddressBackoff));
   }
 
   private static String path(String key) {
@@ -215,6 +235,64 @@ public class RetryConfig {
     return this;
   }
 
+  /** Seconds an address is not dialled after its first dial that failed every attempt. */
+  public double getAddressBackoff() {
+    return addressBackoff;
+  }
+
+  /** {@link #getAddressBackoff()} as a {@link Duration}. */
+  public Duration getAddressBackoffDuration() {
+    return ConfigCheck.toDuration(addressBackoff);
+  }
+
+  /**
+   * Sets the first address backoff in seconds.
+   *
+   * @throws IllegalArgumentException unless finite, &gt;= 0.001 and &lt;= {@code
+   *     maxAddressBackoff}
+   */
+  public RetryConfig setAddressBackoff(double seconds) {
+    return setAddressBackoffs(seconds, maxAddressBackoff);
+  }
+
+  /** The longest address backoff, in seconds. */
+  public double getMaxAddressBackoff() {
+    return maxAddressBackoff;
+  }
+
+  /** {@link #getMaxAddressBackoff()} as a {@link Duration}. */
+  public Duration getMaxAddressBackoffDuration() {
+    return ConfigCheck.toDuration(maxAddressBackoff);
+  }
+
+  /**
+   * Sets the longest address backoff in seconds.
+   *
+   * @throws IllegalArgumentException unless finite, &gt;= {@code addressBackoff} and at most
+   *     1e9 seconds
+   */
+  public RetryConfig setMaxAddressBackoff(double seconds) {
+    return setAddressBackoffs(addressBackoff, seconds);
+  }
+
+  /**
+   * Sets both address backoffs at once, so they can move past each other's current value. Each is
+   * at least 1 ms: a backoff is waited out on a timer.
+   *
+   * @throws IllegalArgumentException unless both are valid and {@code first <= max}
+   */
+  public RetryConfig setAddressBackoffs(double firstSeconds, double maxSeconds) {
+    ConfigCheck.timerSeconds(path("addressBackoff"), firstSeconds);
+    ConfigCheck.timerSeconds(path("maxAddressBackoff"), maxSeconds);
+    if (firstSeconds > maxSeconds) {
+      throw ConfigCheck.invalid(path("addressBackoff"), firstSeconds,
+          "must be <= " + path("maxAddressBackoff") + " (" + maxSeconds + ")");
+    }
+    this.addressBackoff = firstSeconds;
+    this.maxAddressBackoff = maxSeconds;
+    return this;
+  }
+
   /** The {@code "retry"} JSON object. */
   public JsonObject toJson() {
     return new JsonObject()
@@ -222,7 +300,9 @@ public class RetryConfig {
         .put("initialDelay", initialDelay)
         .put("maxDelay", maxDelay)
         .put("backoffMultiplier", backoffMultiplier)
-        .put("jitterFactor", jitterFactor);
+        .put("jitterFactor", jitterFactor)
+        .put("addressBackoff", addressBackoff)
+        .put("maxAddressBackoff", maxAddressBackoff);
   }
 
   @Override
@@ -238,12 +318,15 @@ public class RetryConfig {
         && Double.compare(initialDelay, that.initialDelay) == 0
         && Double.compare(maxDelay, that.maxDelay) == 0
         && Double.compare(backoffMultiplier, that.backoffMultiplier) == 0
-        && Double.compare(jitterFactor, that.jitterFactor) == 0;
+        && Double.compare(jitterFactor, that.jitterFactor) == 0
+        && Double.compare(addressBackoff, that.addressBackoff) == 0
+        && Double.compare(maxAddressBackoff, that.maxAddressBackoff) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxRetries, initialDelay, maxDelay, backoffMultiplier, jitterFactor);
+    return Objects.hash(maxRetries, initialDelay, maxDelay, backoffMultiplier, jitterFactor,
+        addressBackoff, maxAddressBackoff);
   }
 
   @Override

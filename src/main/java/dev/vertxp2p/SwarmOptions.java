@@ -15,7 +15,8 @@ import java.util.Set;
  * { "identity": { "keyFile": null },
  *   "listen": ["/ip4/127.0.0.1/tcp/4001"],
  *   "connection": {...}, "retry": {...}, "services": {...}, "http": {...},
- *   "keep": [{"addr": "/ip4/10.0.0.7/tcp/4001/p2p/12D3KooW...", "connections": 3}] }
+ *   "keep": [{"addr": "/ip4/10.0.0.7/tcp/4001/p2p/12D3KooW...", "connections": 3}],
+ *   "gating": { "allowAddrs": [], "denyAddrs": [], "denyPeers": [] } }
  * }</pre>
  *
  * <p>Every key is optional. Unknown keys, at any level, are rejected with a message naming them:
@@ -33,7 +34,7 @@ public class SwarmOptions {
   static final Set<String> KEYS =
       Set.of(
           "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
-          "connectionManager", "keep", HealthOptions.SECTION);
+          "connectionManager", "keep", HealthOptions.SECTION, GatingOptions.SECTION);
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -47,6 +48,7 @@ public class SwarmOptions {
   private ConnectionManagerOptions connectionManager;
   private List<KeepOptions> keep;
   private HealthOptions health;
+  private GatingOptions gating;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -61,6 +63,7 @@ public class SwarmOptions {
     connectionManager = new ConnectionManagerOptions();
     keep = new ArrayList<>();
     health = new HealthOptions();
+    gating = new GatingOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -76,6 +79,7 @@ public class SwarmOptions {
     connectionManager = new ConnectionManagerOptions(other.connectionManager);
     keep = copyKeep(other.keep);
     health = new HealthOptions(other.health);
+    gating = new GatingOptions(other.gating);
   }
 
   /**
@@ -135,6 +139,19 @@ public class SwarmOptions {
     }
     health = new HealthOptions(ConfigCheck.readObject(json, HealthOptions.SECTION,
         HealthOptions.SECTION));
+    gating = new GatingOptions(ConfigCheck.readObject(json, GatingOptions.SECTION,
+        GatingOptions.SECTION));
+  }
+
+  /** Address allow/deny lists and denied peers (the contract's {@code "gating"} section). */
+  public GatingOptions getGating() {
+    return gating;
+  }
+
+  /** Sets the {@code "gating"} section. */
+  public SwarmOptions setGating(GatingOptions gating) {
+    this.gating = requireSection(GatingOptions.SECTION, gating);
+    return this;
   }
 
   /** Peers the node keeps connected from its start (an unmodifiable view; copies). */
@@ -349,7 +366,8 @@ public class SwarmOptions {
         .put(LimitsOptions.SECTION, limits.toJson())
         .put(ConnectionManagerOptions.SECTION, connectionManager.toJson())
         .put("keep", keepJson())
-        .put(HealthOptions.SECTION, health.toJson());
+        .put(HealthOptions.SECTION, health.toJson())
+        .put(GatingOptions.SECTION, gating.toJson());
   }
 
   private JsonArray keepJson() {
@@ -391,7 +409,8 @@ public class SwarmOptions {
         && limits.equals(that.limits)
         && connectionManager.equals(that.connectionManager)
         && keep.equals(that.keep)
-        && health.equals(that.health);
+        && health.equals(that.health)
+        && gating.equals(that.gating);
   }
 
   @Override

@@ -12,17 +12,21 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import dev.vertxp2p.swarm.SwarmFactory;
+import java.net.InetAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
  * The layers README's layout table names, kept by rule:
  *
  * <ul>
- *   <li><b>API</b> ({@code dev.vertxp2p}, {@code .crypto}, {@code .multiformats}): what users
- *       program against. It depends on no other package of ours, except the one factory edge
- *       {@link Swarm#create} → {@link SwarmFactory}.
+ *   <li><b>API</b> ({@code dev.vertxp2p}, {@code .crypto}, {@code .multiformats},
+ *       {@code .gating}): what users program against. It depends on no other package of ours,
+ *       except the one factory edge {@link Swarm#create} → {@link SwarmFactory}. {@code .gating}
+ *       is sans-IO besides: no clock, no name lookup, no Vert.x but its JSON types.
  *   <li><b>Deployables</b> ({@code .verticle}, {@code .web}, {@code .metrics}, {@code .launcher}):
  *       what users deploy or run, built on the API alone (and {@code .util}).
  *   <li><b>Implementation</b>: everything else ({@code .swarm}, {@code .transport},
@@ -33,7 +37,9 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   private static final String BASE = "dev.vertxp2p";
-  private static final String[] API = {BASE, BASE + ".crypto", BASE + ".multiformats"};
+  private static final String[] API = {
+    BASE, BASE + ".crypto", BASE + ".multiformats", BASE + ".gating"
+  };
   private static final String[] DEPLOYABLES = {
     BASE + ".verticle", BASE + ".web", BASE + ".metrics", BASE + ".launcher"
   };
@@ -68,6 +74,7 @@ class ArchitectureTest {
     assertTrue(classes.contain(SwarmFactory.class));
     assertTrue(classes.contain(dev.vertxp2p.verticle.SwarmVerticle.class));
     assertTrue(classes.contain(dev.vertxp2p.proto.yamux.YamuxEngine.class));
+    assertTrue(classes.contain(dev.vertxp2p.gating.IpLimiter.class));
   }
 
   @Test
@@ -78,6 +85,24 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage(API).and().doNotHaveFullyQualifiedName(
             Swarm.class.getName())
         .should().dependOnClassesThat().areAssignableTo(SwarmFactory.class)
+        .check(classes);
+  }
+
+  @Test
+  void gatingReadsNoClockAndResolvesNoName() {
+    noClasses().that().resideInAPackage(BASE + ".gating")
+        .should().callMethod(System.class, "nanoTime")
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .orShould().callMethod(Instant.class, "now")
+        .orShould().dependOnClassesThat().areAssignableTo(Clock.class)
+        .orShould().callMethod(InetAddress.class, "getByName", String.class)
+        .orShould().callMethod(InetAddress.class, "getAllByName", String.class)
+        .orShould().callMethod(InetAddress.class, "getHostName")
+        .orShould().callMethod(InetAddress.class, "getCanonicalHostName")
+        .orShould().dependOnClassesThat(DescribedPredicate.describe(
+            "are Vert.x classes other than its JSON types",
+            (JavaClass c) -> c.getPackageName().startsWith("io.vertx")
+                && !c.getPackageName().equals("io.vertx.core.json")))
         .check(classes);
   }
 

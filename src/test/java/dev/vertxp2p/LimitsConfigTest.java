@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.gating.Cidr;
+import dev.vertxp2p.gating.IpLimiter;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The limits, connectionManager and transport.shutdownGracePeriod keys: round trips and rules. */
@@ -65,6 +69,61 @@ class LimitsConfigTest {
     rejected("{\"connectionManager\": {\"checkInterval\": 0}}", "connectionManager.checkInterval");
     rejected("{\"connectionManager\": {\"enabled\": \"yes\"}}", "connectionManager.enabled");
     rejected("{\"transport\": {\"shutdownGracePeriod\": -2}}", "transport.shutdownGracePeriod");
+  }
+
+  @Test
+  void perIpLimitsHaveTheContractsDefaults() {
+    LimitsOptions d = new LimitsOptions();
+    assertEquals(16, d.getMaxConnectionsPerIp());
+    assertEquals(8, d.getMaxPendingInboundPerIp());
+    assertEquals(5.0, d.getInboundRatePerIp());
+    assertEquals(16, d.getInboundBurstPerIp());
+    assertEquals(List.of("127.0.0.0/8", "::1/128"), d.getExemptAddrs());
+    assertEquals(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")), d.exemptCidrs());
+  }
+
+  @Test
+  void perIpLimitsRoundTrip() {
+    SwarmOptions o = new SwarmOptions(new JsonObject().put("limits", new JsonObject()
+        .put("maxConnectionsPerIp", 4).put("maxPendingInboundPerIp", 2)
+        .put("inboundRatePerIp", 0.5).put("inboundBurstPerIp", 3)
+        .put("exemptAddrs", new JsonArray().add("10.0.0.0/8"))));
+    LimitsOptions l = o.getLimits();
+    assertEquals(4, l.getMaxConnectionsPerIp());
+    assertEquals(2, l.getMaxPendingInboundPerIp());
+    assertEquals(0.5, l.getInboundRatePerIp());
+    assertEquals(3, l.getInboundBurstPerIp());
+    assertEquals(List.of("10.0.0.0/8"), l.getExemptAddrs());
+    assertEquals(o, new SwarmOptions(o.toJson()));
+    assertEquals(l, new LimitsOptions(l));
+    assertEquals(l.hashCode(), new LimitsOptions(l).hashCode());
+    // An empty list exempts nothing, loopback included.
+    assertEquals(List.of(), new LimitsOptions(new JsonObject().put("exemptAddrs",
+        new JsonArray())).exemptCidrs());
+    // The options build a limiter as they say.
+    IpLimiter limiter = new IpLimiter(l.getMaxConnectionsPerIp(), l.getMaxPendingInboundPerIp(),
+        l.getInboundRatePerIp(), l.getInboundBurstPerIp(), l.exemptCidrs());
+    assertTrue(limiter.isExempt(new byte[] {10, 1, 2, 3}));
+  }
+
+  @Test
+  void perIpLimitsAreChecked() {
+    rejected("{\"limits\": {\"maxConnectionsPerIp\": 0}}", "limits.maxConnectionsPerIp", "0");
+    rejected("{\"limits\": {\"maxPendingInboundPerIp\": 1.5}}", "limits.maxPendingInboundPerIp");
+    rejected("{\"limits\": {\"inboundRatePerIp\": 0}}", "limits.inboundRatePerIp", "> 0");
+    rejected("{\"limits\": {\"inboundRatePerIp\": -1}}", "limits.inboundRatePerIp");
+    rejected("{\"limits\": {\"inboundRatePerIp\": 1e7}}", "limits.inboundRatePerIp");
+    rejected("{\"limits\": {\"inboundBurstPerIp\": 0}}", "limits.inboundBurstPerIp");
+    rejected("{\"limits\": {\"exemptAddrs\": \"127.0.0.0/8\"}}", "limits.exemptAddrs",
+        "array");
+    rejected("{\"limits\": {\"exemptAddrs\": [\"127.0.0.0/8\", \"127.0.0.1/8\"]}}",
+        "limits.exemptAddrs[1]", "host bits set");
+    rejected("{\"limits\": {\"exemptAddrs\": [\"localhost\"]}}", "limits.exemptAddrs[0]",
+        "host names are not resolved");
+    assertThrows(IllegalArgumentException.class,
+        () -> new LimitsOptions().setInboundRatePerIp(Double.NaN));
+    assertThrows(IllegalArgumentException.class,
+        () -> new LimitsOptions().setExemptAddrs(null));
   }
 
   @Test

@@ -23,7 +23,8 @@ class RetryConfigTest {
     assertEquals(
         new JsonObject(
             "{\"maxRetries\":3,\"initialDelay\":0.1,\"maxDelay\":30.0,"
-                + "\"backoffMultiplier\":2.0,\"jitterFactor\":0.1}"),
+                + "\"backoffMultiplier\":2.0,\"jitterFactor\":0.1,"
+                + "\"addressBackoff\":5.0,\"maxAddressBackoff\":300.0}"),
         r.toJson());
     assertEquals(r, new RetryConfig(new JsonObject()));
   }
@@ -148,6 +149,42 @@ class RetryConfigTest {
     assertInvalid(
         () -> new RetryConfig().setJitterFactor(Double.NaN), "retry.jitterFactor", "NaN");
     assertEquals(1.0, new RetryConfig().setJitterFactor(1.0).getJitterFactor());
+  }
+
+  @Test
+  void addressBackoffsHaveTheContractsDefaultsAndRoundTrip() {
+    RetryConfig d = new RetryConfig();
+    assertEquals(RetryConfig.DEFAULT_ADDRESS_BACKOFF, d.getAddressBackoff());
+    assertEquals(Duration.ofSeconds(5), d.getAddressBackoffDuration());
+    assertEquals(Duration.ofSeconds(300), d.getMaxAddressBackoffDuration());
+    RetryConfig r = new RetryConfig(new JsonObject().put("addressBackoff", 0.5)
+        .put("maxAddressBackoff", 60));
+    assertEquals(0.5, r.getAddressBackoff());
+    assertEquals(60.0, r.getMaxAddressBackoff());
+    assertEquals(r, new RetryConfig(r.toJson()));
+    assertEquals(r, new RetryConfig(r));
+    assertEquals(r.hashCode(), new RetryConfig(r).hashCode());
+    // Order in the file is free, and both may move past each other's old value.
+    assertEquals(400.0, new RetryConfig(new JsonObject().put("addressBackoff", 400)
+        .put("maxAddressBackoff", 500)).getAddressBackoff());
+    assertEquals(1.0, new RetryConfig().setAddressBackoffs(1, 2).getAddressBackoff());
+  }
+
+  @Test
+  void addressBackoffsAreChecked() {
+    assertInvalid(() -> new RetryConfig().setAddressBackoff(0), "retry.addressBackoff", "0");
+    assertInvalid(() -> new RetryConfig().setAddressBackoff(0.0001), "retry.addressBackoff",
+        "0.001");
+    assertInvalid(() -> new RetryConfig().setAddressBackoff(Double.NaN), "retry.addressBackoff");
+    assertInvalid(() -> new RetryConfig().setAddressBackoff(301), "retry.addressBackoff",
+        "retry.maxAddressBackoff (300.0)");
+    assertInvalid(() -> new RetryConfig().setMaxAddressBackoff(4), "retry.addressBackoff",
+        "retry.maxAddressBackoff (4.0)");
+    assertInvalid(() -> new RetryConfig().setMaxAddressBackoff(2e9), "retry.maxAddressBackoff");
+    assertInvalid(() -> new RetryConfig(new JsonObject().put("addressBackoff", "5")),
+        "retry.addressBackoff", "number");
+    assertInvalid(() -> new RetryConfig(new JsonObject().put("adressBackoff", 5)),
+        "retry.adressBackoff");
   }
 
   @Test

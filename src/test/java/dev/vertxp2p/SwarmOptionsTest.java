@@ -55,6 +55,16 @@ class SwarmOptionsTest {
     // `transport`, `limits` and `connectionManager` are this project's extensions of the
     // contract's config, each against the literal defaults README.md documents; the rest is the
     // contract.
+    // The contract's "Dial policy, gating, per-IP limits" block adds `gating` and keys of
+    // `limits` and `retry` (GatingOptionsTest).
+    JsonObject gatingBlock = new JsonObject(GatingOptionsTest.CONTRACT_GATING);
+    assertEquals(gatingBlock.getJsonObject("gating"), json.remove("gating"));
+    for (String section : List.of("limits", "retry")) {
+      for (String key : gatingBlock.getJsonObject(section).fieldNames()) {
+        assertEquals(gatingBlock.getJsonObject(section).getValue(key),
+            json.getJsonObject(section).remove(key), section + "." + key);
+      }
+    }
     JsonObject extensions = new JsonObject(EXTENSION_DEFAULTS);
     for (String section : List.of("transport", "limits", "connectionManager")) {
       assertEquals(extensions.getJsonObject(section), json.remove(section), section);

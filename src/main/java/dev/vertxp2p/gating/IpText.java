@@ -1,13 +1,22 @@
-package dev.vertxp2p;
+package dev.vertxp2p.gating;
 
 /**
  * IPv4 and IPv6 text forms without the JDK's resolver (which may touch DNS). Output is canonical:
  * dotted decimal, and RFC 5952 for IPv6 with IPv4-mapped addresses as {@code ::ffff:a.b.c.d}.
+ *
+ * <p>Public so that the configuration (in the API root package) and the multiaddr codec share
+ * this one parser with {@link Cidr}; it lives here because this package depends on no other of
+ * ours, so both may use it without a package cycle.
  */
-final class IpText {
+public final class IpText {
   private IpText() {}
 
-  static byte[] parseIp4(String s) {
+  /**
+   * Parses a dotted quad.
+   *
+   * @throws IllegalArgumentException naming the text and what is wrong with it
+   */
+  public static byte[] parseIp4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
       throw new IllegalArgumentException("'" + s + "' is not a dotted-quad IPv4 address");
@@ -35,7 +44,8 @@ final class IpText {
     return out;
   }
 
-  static String formatIp4(byte[] b) {
+  /** Dotted decimal of 4 bytes. */
+  public static String formatIp4(byte[] b) {
     return formatIp4(b, 0);
   }
 
@@ -44,7 +54,12 @@ final class IpText {
         + (b[off + 3] & 0xFF);
   }
 
-  static byte[] parseIp6(String s) {
+  /**
+   * Parses an IPv6 literal (no zone, no brackets), a trailing dotted quad allowed.
+   *
+   * @throws IllegalArgumentException naming the text and what is wrong with it
+   */
+  public static byte[] parseIp6(String s) {
     if (s.isEmpty() || s.length() > 45) {
       throw new IllegalArgumentException("'" + s + "' is not an IPv6 address");
     }
@@ -116,7 +131,8 @@ final class IpText {
     return out;
   }
 
-  static String formatIp6(byte[] b) {
+  /** RFC 5952 text of 16 bytes. */
+  public static String formatIp6(byte[] b) {
     boolean mapped = true;
     for (int i = 0; i < 10; i++) {
       mapped &= b[i] == 0;
