@@ -126,6 +126,19 @@ public interface Swarm {
    */
   Future<Boolean> unkeep(PeerId peer);
 
+  /**
+   * Every limit with its use now, one object per scope (the contract's scope names): {@code
+   * system} (limits.maxConnections), {@code pending} (limits.maxPendingInbound), {@code peer}
+   * (connection.maxConnectionsPerPeer; {@code current} is the busiest peer's count), {@code
+   * streams} (limits.maxStreamsInbound / Outbound; the busiest connection), {@code buffer}
+   * (limits.maxBufferedBytes), and {@code dials} (the dial queue). Each has {@code limit} and
+   * {@code current}. Taken on the swarm's context.
+   */
+  default Future<io.vertx.core.json.JsonObject> limits() {
+    return Future.failedFuture(new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not report its limits"));
+  }
+
   /** The kept peers with their targets and open connection counts. */
   Future<List<KeptPeer>> kept();
 

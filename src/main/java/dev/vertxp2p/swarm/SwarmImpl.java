@@ -583,6 +583,53 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return owner.call(() -> Future.succeededFuture(kept.list()));
   }
 
+  // ---- limits -------------------------------------------------------------------------------
+
+  @Override
+  public Future<JsonObject> limits() {
+    return owner.call(() -> Future.succeededFuture(limitsJson()));
+  }
+
+  private JsonObject limitsJson() {
+    owner.check();
+    LimitsOptions limits = options.getLimits();
+    String busiestPeer = null;
+    int peerMax = 0;
+    String busiestConn = null;
+    int streamsMax = 0;
+    for (Map.Entry<PeerId, List<Connection>> e : registry.connectionsMap().entrySet()) {
+      int n = registry.limiter().count(e.getKey().toString());
+      if (n > peerMax) {
+        peerMax = n;
+        busiestPeer = e.getKey().toString();
+      }
+      for (Connection c : e.getValue()) {
+        int open = c.openStreams();
+        if (open > streamsMax) {
+          streamsMax = open;
+          busiestConn = c.id();
+        }
+      }
+    }
+    JsonObject out = new JsonObject()
+        .put("system", new JsonObject().put("scope", "system")
+            .put("limit", registry.budget().maxConnections())
+            .put("current", registry.budget().used()))
+        .put("pending", new JsonObject().put("scope", "pending")
+            .put("limit", registry.budget().maxPendingInbound())
+            .put("current", registry.budget().pendingInbound()))
+        .put("peer", new JsonObject().put("scope", "peer")
+            .put("limit", registry.limiter().maxPerPeer())
+            .put("current", peerMax).put("peer", busiestPeer))
+        .put("streams", new JsonObject().put("scope", "streams")
+            .put("limit", limits.getMaxStreamsInbound())
+            .put("limitOutbound", limits.getMaxStreamsOutbound())
+            .put("current", streamsMax).put("connection", busiestConn))
+        .put("buffer", bufferBudget.toJson())
+        .put("dials", dialQueue.toJson());
+    return out;
+  }
+
   // ---- closing ------------------------------------------------------------------------------
 
   /** Hanging up the whole peer un-keeps it first, so its closing connections are not re-dialled. */

@@ -43,6 +43,8 @@ public final class EventBusAddresses {
   public static final String KEPT = "kept";
   /** Suffix of the address every swarm event is published on. */
   public static final String EVENTS = "events";
+  /** Suffix of the limits address: every scope's limit and its use now. */
+  public static final String LIMITS = "limits";
 
   /** {@code swarm.dial}. */
   public static final String SWARM_DIAL = DEFAULT_PREFIX + "." + DIAL;
@@ -70,6 +72,8 @@ public final class EventBusAddresses {
   public static final String SWARM_UNKEEP = DEFAULT_PREFIX + "." + UNKEEP;
   /** {@code swarm.kept}. */
   public static final String SWARM_KEPT = DEFAULT_PREFIX + "." + KEPT;
+  /** {@code swarm.limits}. */
+  public static final String SWARM_LIMITS = DEFAULT_PREFIX + "." + LIMITS;
   /** {@code swarm.events}. */
   public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
 
@@ -166,10 +170,14 @@ public final class EventBusAddresses {
     return prefix + "." + EVENTS;
   }
 
+  public String limits() {
+    return prefix + "." + LIMITS;
+  }
+
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
     return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
-        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept());
+        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), limits());
   }
 
   @Override

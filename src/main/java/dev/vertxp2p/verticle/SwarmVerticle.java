@@ -124,6 +124,7 @@ public class SwarmVerticle extends VerticleBase {
       register(a.keep(), this::keep);
       register(a.unkeep(), this::unkeep);
       register(a.kept(), this::kept);
+      register(a.limits(), body -> swarm.limits());
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());

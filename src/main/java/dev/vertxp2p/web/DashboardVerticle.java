@@ -217,6 +217,7 @@ public class DashboardVerticle extends VerticleBase {
     r.delete("/api/peers/:id/keep").handler(ctx ->
         forward(ctx, addresses.unkeep(), new JsonObject().put("peer", ctx.pathParam("id"))));
     r.get("/api/kept").handler(ctx -> forward(ctx, addresses.kept(), new JsonObject()));
+    r.get("/api/limits").handler(ctx -> forward(ctx, addresses.limits(), new JsonObject()));
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 

@@ -196,6 +196,31 @@ class DashboardApiTest {
   }
 
   @Test
+  void limitsShowEachScopesLimitBesideItsUse() {
+    await(a.swarm().dial(b.swarm().listenAddrs().get(0),
+        new dev.vertxp2p.DialOptions().setConnections(2)));
+    io.vertx.core.Future<?> held = a.swarm().newStream(b.swarm().peerId(), "/ipfs/ping/1.0.0");
+    await(held);
+    HttpResponse<Buffer> r = get("/api/limits");
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    JsonObject l = r.bodyAsJsonObject();
+    var o = a.swarm().options();
+    assertEquals(new JsonObject().put("scope", "system")
+        .put("limit", o.getLimits().getMaxConnections()).put("current", 2), l.getJsonObject("system"));
+    assertEquals(new JsonObject().put("scope", "peer")
+        .put("limit", o.getConnection().getMaxConnectionsPerPeer()).put("current", 2)
+        .put("peer", peerB), l.getJsonObject("peer"));
+    assertEquals(o.getLimits().getMaxPendingInbound(),
+        l.getJsonObject("pending").getInteger("limit"));
+    JsonObject streams = l.getJsonObject("streams");
+    assertEquals(o.getLimits().getMaxStreamsInbound(), streams.getInteger("limit"));
+    assertTrue(streams.getInteger("current") >= 1, streams.encode());
+    assertEquals(o.getLimits().getMaxBufferedBytes(),
+        l.getJsonObject("buffer").getLong("limit"));
+    assertEquals(0, l.getJsonObject("dials").getInteger("running"));
+  }
+
+  @Test
   void badKeepRequestsAre400NamingTheField() {
     String path = "/api/peers/" + peerB + "/keep";
     assertError(put(path, new JsonObject()), 400, "connections");
