@@ -62,6 +62,8 @@ public final class BenchMain {
     int connConcurrency = (int) env("BENCH_CONN_CONCURRENCY", 32);
     int idleConns = (int) env("BENCH_IDLE_CONNS", 10_000);
     int pings = (int) env("BENCH_PINGS", 2000);
+    int keepReps = (int) env("BENCH_KEEP_REPS", 20);
+    long keepStallWait = env("BENCH_KEEP_STALL_WAIT", 10);
     boolean jsJs = env("BENCH_JSJS", 1) != 0;
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
@@ -155,6 +157,9 @@ public final class BenchMain {
           Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
       plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
       plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
+      plan.add(new Object[] {"keep", (Body) () -> KeepScenario.restoreAfterHangUp(keepReps)});
+      plan.add(new Object[] {"keepstall", (Body) () ->
+          KeepScenario.replaceStalled(keepReps, keepStallWait)});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
