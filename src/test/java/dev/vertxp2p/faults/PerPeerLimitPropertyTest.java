@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Health checks run at small intervals so the unhealthy paths run too. {@code
  * -DperPeerLimit.seed=N} replays a sequence, {@code -DperPeerLimit.steps=N} changes its length; a
- * failure prints the seed and every action with its outcome.
+ * failure prints the seed and every action with its outcome ({@code
+ * -DperPeerLimit.printActions=true} prints them on success too).
  */
 class PerPeerLimitPropertyTest {
   private static final int LIMIT = 3;
@@ -216,8 +217,11 @@ class PerPeerLimitPropertyTest {
         checkNow("after step " + step);
         assertNoViolation();
       }
-      settle();
+      settle(random);
       assertNoViolation();
+      if (Boolean.getBoolean("perPeerLimit.printActions")) {
+        log.forEach(System.out::println);
+      }
       System.out.printf("PerPeerLimitPropertyTest: seed %d, %d steps, %d log lines in %.1f s;"
           + " slow actions: %s%n", seed, STEPS, log.size(), (System.nanoTime() - t0) / 1e9,
           log.stream().filter(l -> l.endsWith(" s") && l.contains(" took ")).toList());
@@ -402,10 +406,11 @@ class PerPeerLimitPropertyTest {
   // ---- after the run ---------------------------------------------------------------------------
 
   /**
-   * Clears every fault (stalled links reset, killed nodes restarted), then waits for both nodes
-   * to list the same connections and every kept peer to have at least its target open.
+   * Clears every fault (stalled links reset, killed nodes restarted), makes sure a keeps b, then
+   * waits for both nodes to list the same connections and every kept peer to have at least its
+   * target open.
    */
-  private void settle() {
+  private void settle(Random random) {
     step = STEPS + 1;
     log.add("settle: reset stalled links, restart the nodes that are down");
     for (Node n : nodes) {
@@ -422,6 +427,16 @@ class PerPeerLimitPropertyTest {
         n.swarm.addAddresses(other.id, List.of(other.viaProxy()));
       }
     }
+    // A keeps b unless it does already (b sometimes a too), so that there is a target to get
+    // back to and connections to agree on whatever the sequence left.
+    for (Node n : nodes) {
+      Node other = nodes.get(1 - nodes.indexOf(n));
+      if (await(n.swarm.kept()).isEmpty() && (n == nodes.get(0) || random.nextBoolean())) {
+        int target = 1 + random.nextInt(LIMIT);
+        log.add("settle: " + n + " keeps " + other + " at " + target);
+        await(n.swarm.keep(other.id, target).otherwiseEmpty());
+      }
+    }
     AtomicReference<String> last = new AtomicReference<>("not looked at yet");
     try {
       await(pollUntil(() -> settledNow(last)), SETTLE_BOUND.plusSeconds(5));
@@ -429,6 +444,7 @@ class PerPeerLimitPropertyTest {
       throw new AssertionError("not settled within " + SETTLE_BOUND + ": " + last.get(), e);
     }
     checkNow("settled");
+    System.out.println("PerPeerLimitPropertyTest: settled, " + last.get());
   }
 
   /** Whether both sides agree and kept peers are at their targets; {@code why} says why not. */
@@ -451,7 +467,8 @@ class PerPeerLimitPropertyTest {
           }
         }
       }
-      why.set(short0.isEmpty() ? "settled" : "both list " + seenByA + "; kept peers short: "
+      why.set(short0.isEmpty() ? "both list " + seenByA + "; kept by a " + cf.resultAt(0)
+          + ", by b " + cf.resultAt(1) : "both list " + seenByA + "; kept peers short: "
           + short0);
       return short0.isEmpty();
     });
