@@ -142,6 +142,22 @@ class BenchSmokeTest {
   }
 
   @Test
+  @Timeout(60)
+  void theKeptPeerScenariosRunOnceAtTinySizes() throws Exception {
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    for (Metric m : KeepScenario.restoreAfterHangUp(2)) {
+      byName.put(m.name(), m);
+    }
+    double median = byName.get("keep.restore.median").value();
+    assertTrue(median > 0 && median <= byName.get("keep.restore.max").value(), byName.toString());
+    // a figure, or "n/a" with its reason where unhealthy connections are not replaced
+    for (Metric m : KeepScenario.replaceStalled(1, 5)) {
+      assertTrue(m.value() > 0 || m.detail().startsWith("n/a (no connection.replaced event"),
+          m.toString());
+    }
+  }
+
+  @Test
   @Timeout(20)
   void everyJmhBodyRunsOnce() throws Exception {
     Blackhole bh = new Blackhole(

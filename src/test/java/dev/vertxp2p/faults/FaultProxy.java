@@ -94,6 +94,12 @@ final class FaultProxy implements AutoCloseable {
         down.setTcpNoDelay(true);
         up.setTcpNoDelay(true);
         up.connect(target, 5_000);
+        if (up.getLocalPort() == target.getPort()) {
+          // With the node down, its port is free, and the kernel may give the same number to
+          // our outbound socket: a TCP simultaneous open onto itself that echoes every byte,
+          // which a dialer takes for a silent node. A node that is down refuses.
+          throw new IOException("connected to itself on port " + up.getLocalPort());
+        }
       } catch (IOException e) {
         abort(down);
         abort(up);

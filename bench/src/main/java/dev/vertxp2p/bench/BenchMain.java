@@ -63,6 +63,8 @@ public final class BenchMain {
     int idleConns = (int) env("BENCH_IDLE_CONNS", 10_000);
     int pings = (int) env("BENCH_PINGS", 2000);
     int hedgeCalls = (int) env("BENCH_HEDGE_CALLS", 200);
+    int keepReps = (int) env("BENCH_KEEP_REPS", 20);
+    long keepStallWait = env("BENCH_KEEP_STALL_WAIT", 10);
     boolean jsJs = env("BENCH_JSJS", 1) != 0;
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
@@ -158,6 +160,9 @@ public final class BenchMain {
       plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
       plan.add(new Object[] {"hedge", (Body) () -> HedgeScenario.run(hedgeCalls, 16,
           java.time.Duration.ofMillis(200), TransportOptions.DEFAULT_STREAM_NEGOTIATION_TIMEOUT)});
+      plan.add(new Object[] {"keep", (Body) () -> KeepScenario.restoreAfterHangUp(keepReps)});
+      plan.add(new Object[] {"keepstall", (Body) () ->
+          KeepScenario.replaceStalled(keepReps, keepStallWait)});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
