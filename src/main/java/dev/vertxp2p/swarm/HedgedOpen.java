@@ -195,18 +195,20 @@ final class HedgedOpen {
     }
   }
 
+  // The loser's cancel goes out before the caller hears the outcome: by the time the caller
+  // looks at the loser's connection, its reset is queued there ahead of anything it asks.
   private void win(P2pStream stream) {
     state = State.DONE;
     cancelTimer();
-    result.complete(stream);
     decided.tryComplete();
+    result.complete(stream);
   }
 
   private void fail(Throwable cause) {
     state = State.DONE;
     cancelTimer();
-    result.fail(cause);
     decided.tryComplete();
+    result.fail(cause);
   }
 
   /** An attempt that ended after the open did: a stream is the loser and is reset. */
