@@ -25,6 +25,8 @@ public final class EventBusAddresses {
   public static final String CONNECTION = "connection";
   /** Suffix of the "streams of a connection" request address. */
   public static final String STREAMS = "streams";
+  /** Suffix of the "timeline of a connection" request address. */
+  public static final String TIMELINE = "timeline";
   /** Suffix of the hang-up request address. */
   public static final String HANGUP = "hangup";
   /** Suffix of the ping request address. */
@@ -54,6 +56,8 @@ public final class EventBusAddresses {
   public static final String SWARM_CONNECTION = DEFAULT_PREFIX + "." + CONNECTION;
   /** {@code swarm.streams}. */
   public static final String SWARM_STREAMS = DEFAULT_PREFIX + "." + STREAMS;
+  /** {@code swarm.timeline}. */
+  public static final String SWARM_TIMELINE = DEFAULT_PREFIX + "." + TIMELINE;
   /** {@code swarm.hangup}. */
   public static final String SWARM_HANGUP = DEFAULT_PREFIX + "." + HANGUP;
   /** {@code swarm.ping}. */
@@ -130,6 +134,10 @@ public final class EventBusAddresses {
     return prefix + "." + STREAMS;
   }
 
+  public String timeline() {
+    return prefix + "." + TIMELINE;
+  }
+
   public String hangup() {
     return prefix + "." + HANGUP;
   }
@@ -168,7 +176,7 @@ public final class EventBusAddresses {
 
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
-    return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
+    return List.of(dial(), connections(), connectionsMap(), connection(), streams(), timeline(), hangup(),
         ping(), node(), protect(), unprotect(), keep(), unkeep(), kept());
   }
 
