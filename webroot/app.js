@@ -8,6 +8,9 @@
 // Each connection shows its health (state, health-check RTT, failed checks): live from
 // connection.health events, and refreshed with every poll. The kept peers panel re-reads
 // GET /api/kept shortly after any event that can change it, coalescing bursts into one request.
+// Closed connections (GET /api/connections?state=closed) are re-read the same way after each
+// connection.closed; a click on any connection row, open or closed, shows its timeline (GET
+// /api/connections/{id}/timeline): dial attempts, upgrade phases, streams and close reason.
 (function () {
   "use strict";
 
@@ -19,6 +22,11 @@
   const RECONNECT_MAX_MS = 10000;
   // kept peers are re-read this long after the first of a burst of events, once for the burst
   const KEPT_DEBOUNCE_MS = 150;
+  // the closed connections are re-read this long after the first connection.closed of a burst
+  const CLOSED_DEBOUNCE_MS = 150;
+  // the contract's close reasons: anything else is shown as sent, without a reason style
+  const CLOSE_REASONS = new Set(["local", "remote", "trimmed", "replaced", "unhealthy", "limit",
+    "keepalive-timeout", "error", "shutdown"]);
 
   const TOKEN_KEY = "vertxp2p.dashboard.token";
   const $ = (id) => document.getElementById(id);
@@ -42,6 +50,11 @@
   let keptPeers = new Map();
   let keptTimer = null;
   let keptSeq = 0;
+  let closedTimer = null;
+  let closedSeq = 0;
+  // the connection whose timeline is shown, or null
+  let timelineId = null;
+  let timelineSeq = 0;
   let ws = null;
   let connecting = false;
   let reconnectTimer = null;
@@ -321,6 +334,7 @@
       log({ type: "info", at: ev.at, detail: `snapshot: ${peers.size} peers, ${n} connections` });
       render();
       refreshKeptSoon();
+      refreshClosedSoon();
       return;
     }
     const c = ev.connection;
@@ -342,6 +356,8 @@
       || ev.type === "peer.kept" || ev.type === "peer.unkept") refreshConnMgr();
     if (ev.type === "peer.kept" || ev.type === "peer.unkept"
       || ev.type === "connection.opened" || ev.type === "connection.closed") refreshKeptSoon();
+    if (ev.type === "connection.closed" || ev.type === "connection.rejected") refreshClosedSoon();
+    if (ev.type === "connection.closed" && c && c.id === timelineId) refreshTimeline();
     log(ev);
     render();
   }
@@ -357,6 +373,7 @@
         detail = `${c.direction} ${c.id} ${c.remoteAddr} ${c.muxer} · ${ev.connectionsToPeer} to peer`;
       }
       if (ev.reason) detail += (detail ? " · " : "") + ev.reason;
+      if (ev.closeReason) detail += (detail ? " · " : "") + "reason " + ev.closeReason;
       if (ev.type === "dial.retry") detail = `attempt ${ev.attempt} failed, retry in ${ev.delay}s · ${ev.addr || ""} ${ev.error || ""}`;
       if (ev.type === "dial.failed") detail = ev.error || "";
       if (ev.type === "connection.health" && ev.connection) {
@@ -583,6 +600,11 @@
     if (!group) return;
     const peer = group.dataset.peer;
     if (!button) {
+      const conn = e.target.closest("tr.conn-row");
+      if (conn) {
+        openTimeline(conn.dataset.conn);
+        return;
+      }
       if (e.target.closest("tr.peer-row")) {
         if (expanded.has(peer)) expanded.delete(peer); else expanded.add(peer);
         render();
@@ -623,6 +645,168 @@
     } finally {
       button.disabled = false;
     }
+  });
+
+  // ---- closed connections and timelines ---------------------------------------------------
+
+  function refreshClosedSoon() {
+    if (closedTimer !== null) return;
+    closedTimer = setTimeout(() => {
+      closedTimer = null;
+      refreshClosed();
+    }, CLOSED_DEBOUNCE_MS);
+  }
+
+  async function refreshClosed() {
+    if (locked) return;
+    const seq = ++closedSeq;
+    let r;
+    try {
+      r = await api("GET", "/api/connections?state=closed");
+    } catch (e) {
+      if (e.status && e.status !== 401) toast("closed connections: " + e.message);
+      return;
+    }
+    if (seq === closedSeq) renderClosed(r.connections || []);
+  }
+
+  /** A close reason as a badge: the word itself, styled per reason of the contract's list. */
+  function reasonBadge(reason) {
+    const known = CLOSE_REASONS.has(reason);
+    const b = el("span", "reason" + (known ? " " + reason : ""), reason || "–");
+    b.dataset.reason = reason || "";
+    return b;
+  }
+
+  function renderClosed(list) {
+    const body = $("closed-rows");
+    const rows = [];
+    for (const c of list) {
+      const row = el("tr", "closed-row");
+      row.dataset.conn = c.id;
+      row.title = "timeline of " + c.id;
+      const peer = el("td", "peer", shortId(c.peer));
+      peer.title = c.peer || "";
+      const dir = el("td", "dir");
+      dir.append(el("span", "dir " + c.direction, c.direction === "inbound" ? "in" : "out"));
+      const reason = el("td", "reason-cell");
+      reason.append(reasonBadge(c.closeReason));
+      row.append(el("td", "id", c.id), peer, dir, el("td", "remote", c.remoteAddr), reason,
+        el("td", "num", String(c.streamsTotal ?? 0)), el("td", "num", clock(c.closedAt)));
+      rows.push(row);
+    }
+    body.replaceChildren(...rows);
+    $("closed-empty").hidden = list.length > 0;
+  }
+
+  $("closed").addEventListener("click", (e) => {
+    const row = e.target.closest("tr.closed-row");
+    if (row) openTimeline(row.dataset.conn);
+  });
+
+  function fmtMs(x) {
+    return typeof x === "number" ? ms(x) : "–";
+  }
+
+  function openTimeline(id) {
+    timelineId = id;
+    $("timeline-title").textContent = "Connection " + id;
+    $("timeline-error").textContent = "";
+    $("timeline").hidden = false;
+    $("timeline-close").focus();
+    refreshTimeline();
+  }
+
+  function closeTimeline() {
+    timelineId = null;
+    timelineSeq++;
+    $("timeline").hidden = true;
+  }
+
+  async function refreshTimeline() {
+    const id = timelineId;
+    if (id === null || locked) return;
+    const seq = ++timelineSeq;
+    let t;
+    try {
+      t = await api("GET", "/api/connections/" + encodeURIComponent(id) + "/timeline");
+    } catch (e) {
+      if (seq === timelineSeq) $("timeline-error").textContent = e.message;
+      return;
+    }
+    // a late answer for a timeline closed or replaced meanwhile changes nothing
+    if (seq === timelineSeq && id === timelineId) renderTimeline(t);
+  }
+
+  function renderTimeline(t) {
+    $("timeline-error").textContent = "";
+    const info = $("timeline-info");
+    kv(info, [
+      ["state", t.state],
+      ["peer", t.peer],
+      ["direction", t.direction],
+      ["remote", t.remoteAddr],
+      ["local", t.localAddr],
+      ["opened", t.openedAt ? clock(t.openedAt) : "–"],
+      ["streams", `${t.streams ? t.streams.open ?? 0 : 0} open · ${t.streams ? t.streams.total ?? 0 : 0} over its life`],
+      ["dial", t.direction === "inbound" ? "inbound: not dialled here" : fmtMs(t.dialMs)],
+      ["close reason", ""],
+      ["closed", t.closedAt ? clock(t.closedAt) : "–"],
+      ["cause", t.closeCause || "–"],
+    ]);
+    // the reason as a badge in its own cell, found by its term
+    for (const dt of info.querySelectorAll("dt")) {
+      if (dt.textContent === "close reason") {
+        const dd = dt.nextElementSibling;
+        dd.id = "timeline-reason";
+        dd.replaceChildren(t.closeReason ? reasonBadge(t.closeReason) : "– (open)");
+      }
+    }
+    const body = $("timeline-attempts").tBodies[0];
+    const rows = [];
+    for (const a of t.attempts || []) {
+      const row = el("tr", "attempt");
+      const ok = a.error === null || a.error === undefined;
+      const outcome = el("td", a.durationMs === null ? "" : ok ? "ok" : "err",
+        a.durationMs === null ? "running" : ok ? "connected" : a.error);
+      row.append(el("td", "num", String(a.attempt)), el("td", "addr", a.addr),
+        el("td", "num", "+" + fmtMs(a.startMs)), el("td", "num", fmtMs(a.durationMs)), outcome);
+      rows.push(row);
+    }
+    if (!rows.length) {
+      const row = el("tr");
+      const td = el("td", "empty", t.direction === "inbound" ? "inbound: the remote dialled" : "no attempts recorded");
+      td.colSpan = 5;
+      row.append(td);
+      rows.push(row);
+    }
+    if (t.attemptsDropped) {
+      const row = el("tr");
+      const td = el("td", "empty", `${t.attemptsDropped} more attempts not kept`);
+      td.colSpan = 5;
+      row.append(td);
+      rows.push(row);
+    }
+    body.replaceChildren(...rows);
+    const phases = $("timeline-phases");
+    const p = t.phases || {};
+    const cells = [];
+    for (const [name, key] of [["tcp", "tcpMs"], ["security", "securityMs"], ["muxer", "muxerMs"]]) {
+      const cell = el("div", "phase " + name);
+      cell.dataset.phase = name;
+      cell.append(el("b", null, name), el("span", null, fmtMs(p[key])));
+      cells.push(cell);
+    }
+    phases.replaceChildren(...cells);
+    phases.title = "whole upgrade: " + fmtMs(p.handshakeMs);
+  }
+
+  $("timeline-close").addEventListener("click", closeTimeline);
+  $("timeline").addEventListener("click", (e) => {
+    if (e.target === $("timeline")) closeTimeline();
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && timelineId !== null) closeTimeline();
   });
 
   // ---- kept peers ------------------------------------------------------------------------------
@@ -804,6 +988,8 @@
     draw();
     // a kept peer's "down for" grows with no event to tell
     if (keptPeers.size) refreshKeptSoon();
+    // an open connection's timeline follows its streams
+    if (timelineId !== null) refreshTimeline();
     await refreshStreams();
   }
 
@@ -889,6 +1075,7 @@
     connectEvents();
     poll();
     refreshKeptSoon();
+    refreshClosedSoon();
   }
 
   window.addEventListener("resize", draw);

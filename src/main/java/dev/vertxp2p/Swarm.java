@@ -165,6 +165,24 @@ public interface Swarm {
   Future<Integer> closeConnection(String connectionId);
 
   /**
+   * The history of the open or recently closed connection {@code connectionId}: its dial
+   * attempts (address, duration, error), upgrade phases, stream counts and, once closed, its
+   * {@link CloseReason}. Null when no such connection is known (see README, "Connection
+   * timeline", for its JSON).
+   */
+  default Future<io.vertx.core.json.JsonObject> timeline(String connectionId) {
+    return Future.failedFuture(new UnsupportedOperationException("timeline"));
+  }
+
+  /**
+   * The last 256 closed connections, newest first, as Conn JSON with {@code closeReason} and
+   * {@code closedAt}; only {@code peer}'s when not null.
+   */
+  default Future<List<io.vertx.core.json.JsonObject>> closedConnections(PeerId peer) {
+    return Future.failedFuture(new UnsupportedOperationException("closedConnections"));
+  }
+
+  /**
    * Told of every stream, inbound or outbound, once its protocol is negotiated; on the stream's
    * event loop, so keep it cheap (counting, not I/O). For metrics by protocol.
    */

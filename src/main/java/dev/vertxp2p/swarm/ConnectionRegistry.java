@@ -37,6 +37,7 @@ final class ConnectionRegistry {
   private final Map<PeerId, List<MuxedConnection>> conns = new HashMap<>();
   private final Map<Connection, PeerConnectionLimiter.Reservation> reservations = new HashMap<>();
   private final Map<PeerId, List<Connection>> snapshot = new ConcurrentHashMap<>();
+  private final ConnectionTimelines timelines;
 
   ConnectionRegistry(Owner owner, SwarmEvents events, ConnectionSelector selector,
       PeerConnectionLimiter limiter, ConnectionBudget budget) {
@@ -45,6 +46,12 @@ final class ConnectionRegistry {
     this.selector = selector;
     this.limiter = limiter;
     this.budget = budget;
+    this.timelines = new ConnectionTimelines(owner, java.time.Clock.systemUTC());
+  }
+
+  /** Each connection's timeline, open ones and the last closed ones. */
+  ConnectionTimelines timelines() {
+    return timelines;
   }
 
   PeerConnectionLimiter limiter() {
@@ -70,6 +77,15 @@ final class ConnectionRegistry {
    */
   boolean register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation,
       long dialNanos) {
+    return register(conn, reservation, dialNanos, null);
+  }
+
+  /**
+   * As {@link #register(MuxedConnection, PeerConnectionLimiter.Reservation, long)}, with the
+   * attempts of the dial that made {@code conn} for its timeline (null for inbound ones).
+   */
+  boolean register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation,
+      long dialNanos, DialAttempts attempts) {
     owner.check();
     if (conn.isClosed()) {
       reservation.cancel();
@@ -83,6 +99,7 @@ final class ConnectionRegistry {
     boolean first = list.isEmpty();
     list.add(conn);
     publish(peer, list);
+    timelines.opened(conn, attempts, dialNanos);
     JsonObject fields = new JsonObject().put("connection", conn.toJson())
         .put("connectionsToPeer", list.size());
     JsonObject opened = fields.copy();
@@ -109,8 +126,14 @@ final class ConnectionRegistry {
     owner.check();
     PeerConnectionLimiter.Reservation r = reservations.remove(connection);
     if (r == null) {
+      // Never registered (refused at admission, or closed before): its timeline is kept too.
+      if (connection instanceof MuxedConnection mc) {
+        timelines.closed(mc);
+      }
       return false;
     }
+    ConnectionTimeline timeline =
+        connection instanceof MuxedConnection mc ? timelines.closed(mc) : null;
     r.release();
     budget.closed();
     PeerId peer = connection.peerId();
@@ -126,7 +149,11 @@ final class ConnectionRegistry {
     publish(peer, list);
     JsonObject fields = new JsonObject().put("connection", connection.toJson())
         .put("connectionsToPeer", left);
-    events.emit(SwarmEvent.CONNECTION_CLOSED, peer, fields);
+    JsonObject closed = fields.copy();
+    if (timeline != null) {
+      closed.put("closeReason", timeline.reason().jsonName());
+    }
+    events.emit(SwarmEvent.CONNECTION_CLOSED, peer, closed);
     if (left == 0) {
       events.emit(SwarmEvent.PEER_DISCONNECTED, peer, fields);
     }

@@ -1,5 +1,6 @@
 package dev.vertxp2p.swarm;
 
+import dev.vertxp2p.CloseReason;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.LimitsOptions;
 import dev.vertxp2p.Multiaddr;
@@ -174,7 +175,7 @@ final class InboundAdmission {
   private void admit(MuxedConnection conn) {
     owner.check();
     if (closing.getAsBoolean()) {
-      conn.close();
+      conn.close(CloseReason.SHUTDOWN);
       return;
     }
     if (!registry.budget().tryAdmitInbound()) {
@@ -194,7 +195,7 @@ final class InboundAdmission {
     owner.check();
     if (closing.getAsBoolean()) {
       registry.budget().closed();
-      conn.close();
+      conn.close(CloseReason.SHUTDOWN);
       return;
     }
     Optional<PeerConnectionLimiter.Reservation> r =
@@ -262,7 +263,7 @@ final class InboundAdmission {
         .put("connectionsToPeer", registry.list(dead.peerId()).size())
         .put("reason", reason)
         .put("replacedBy", newcomer.id()));
-    return dead.close();
+    return dead.close(CloseReason.UNHEALTHY);
   }
 
   private void reject(MuxedConnection conn, String reason) {
@@ -270,6 +271,6 @@ final class InboundAdmission {
         .put("connection", conn.toJson())
         .put("connectionsToPeer", registry.list(conn.peerId()).size())
         .put("reason", reason));
-    conn.close();
+    conn.close(CloseReason.LIMIT);
   }
 }

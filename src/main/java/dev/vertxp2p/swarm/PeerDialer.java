@@ -91,19 +91,30 @@ final class PeerDialer {
    * handshaking while its retry runs.
    */
   static Attempt tcp(TcpTransport transport, Supplier<Upgrader> upgrader, ConnectionHost host) {
-    return (peer, addr, timeoutMs, abandoned) ->
-        transport.dial(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs)).compose(socket -> {
-          if (abandoned.isComplete()) {
-            socket.close();
-            return Future.failedFuture(new dev.vertxp2p.DialTimeoutException(addr.toString(),
-                Duration.ofMillis(timeoutMs)));
-          }
-          abandoned.onComplete(v -> socket.close());
-          Context ctx = Vertx.currentContext();
-          Multiaddr local = Addresses.of(socket.localAddress());
-          return upgrader.get().upgrade(ctx, socket, Connection.Direction.OUTBOUND, peer, local,
-              addr.withoutPeerId(), host, timeoutMs);
-        });
+    return tcp(transport, upgrader, host, dev.vertxp2p.util.SystemClock.NANOS);
+  }
+
+  /** As {@link #tcp(TcpTransport, Supplier, ConnectionHost)}; {@code clock} times the connect. */
+  static Attempt tcp(TcpTransport transport, Supplier<Upgrader> upgrader, ConnectionHost host,
+      LongSupplier clock) {
+    return (peer, addr, timeoutMs, abandoned) -> {
+      long connectStart = clock.getAsLong();
+      return transport.dial(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs)).compose(socket -> {
+        long connectNanos = clock.getAsLong() - connectStart;
+        if (abandoned.isComplete()) {
+          socket.close();
+          return Future.failedFuture(new dev.vertxp2p.DialTimeoutException(addr.toString(),
+              Duration.ofMillis(timeoutMs)));
+        }
+        abandoned.onComplete(v -> socket.close());
+        Context ctx = Vertx.currentContext();
+        Multiaddr local = Addresses.of(socket.localAddress());
+        // the connect's duration goes with the connection, for its timeline
+        return upgrader.get().upgrade(ctx, socket, Connection.Direction.OUTBOUND, peer, local,
+            addr.withoutPeerId(), host, timeoutMs)
+            .onSuccess(conn -> conn.tcpConnectNanos(connectNanos));
+      });
+    };
   }
 
   /**
@@ -220,6 +231,9 @@ final class PeerDialer {
       PeerId peer, List<Multiaddr> known, PeerConnectionLimiter.Reservation reservation) {
     long timeoutMs = connection.getConnectionTimeoutDuration().toMillis();
     long[] dialStart = {nanoClock.getAsLong()};
+    // The attempts of this dial, for the connection's timeline (replaced when the queue lets the
+    // dial start, so that waiting in the queue is not counted as an attempt's time).
+    DialAttempts[] tried = {new DialAttempts(owner, nanoClock)};
     // Paced: a dial waits its turn in the queue (limits.maxParallelDials, ...PerPeer), so a large
     // top-up does not flood the listener with handshakes it can only refuse.
     Future<MuxedConnection> f = queue.run(peer, () -> {
@@ -228,7 +242,8 @@ final class PeerDialer {
             "the swarm is closing"));
       }
       dialStart[0] = nanoClock.getAsLong();
-      return retrying(peer, known, timeoutMs);
+      tried[0] = new DialAttempts(owner, nanoClock);
+      return retrying(peer, known, timeoutMs, tried[0]);
     });
     Promise<MuxedConnection> done = Promise.promise();
     f.onComplete(ar -> {
@@ -243,12 +258,12 @@ final class PeerDialer {
       if (closing.getAsBoolean()) {
         registry.budget().dialDone(false);
         reservation.cancel();
-        conn.close();
+        conn.close(dev.vertxp2p.CloseReason.SHUTDOWN);
         done.fail(new P2pException(P2pException.UNAVAILABLE, "the swarm is closing"));
         return;
       }
       registry.budget().dialDone(true);
-      if (registry.register(conn, reservation, nanoClock.getAsLong() - dialStart[0])) {
+      if (registry.register(conn, reservation, nanoClock.getAsLong() - dialStart[0], tried[0])) {
         registered.accept(conn);
       }
       done.complete(conn);
@@ -257,13 +272,20 @@ final class PeerDialer {
   }
 
   /** The retrying dial of one connection over {@code known}, once the queue let it start. */
-  private Future<MuxedConnection> retrying(PeerId peer, List<Multiaddr> known, long timeoutMs) {
+  private Future<MuxedConnection> retrying(PeerId peer, List<Multiaddr> known, long timeoutMs,
+      DialAttempts tried) {
     return dialer.dial(
         known,
         // An attempt completes on its connection's loop: back to the owner before the retrying
         // dialer settles it, so its timeout (on the owner) and its result never race.
-        (Multiaddr addr, int n, Future<Void> abandoned) ->
-            owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned)),
+        (Multiaddr addr, int n, Future<Void> abandoned) -> {
+          DialAttempts.Attempt a = tried.started(addr, n);
+          Future<MuxedConnection> f = owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned));
+          abandoned.onComplete(v -> owner.run(() -> tried.ended(a, "abandoned by the dialer"
+              + " (its " + timeoutMs + " ms timeout passed, or the dial was aborted)")));
+          f.onComplete(ar -> tried.ended(a, ar.failed() ? ar.cause() : null));
+          return f;
+        },
         MuxedConnection::close,
         (Multiaddr addr, int failedAttempt, Duration delay, Throwable cause) ->
             events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()

@@ -167,7 +167,7 @@ final class Replacer {
         + " in a row unanswered within " + health.getPingTimeout() + " s); closed at once to make"
         + " room for its replacement, as the peer is at connection.maxConnectionsPerPeer ("
         + maxPerPeer + ")");
-    owner.rehome(old.closeFor(why)).onComplete(closed -> {
+    owner.rehome(old.closeFor(why, dev.vertxp2p.CloseReason.REPLACED)).onComplete(closed -> {
       // closeFuture completes once the swarm has unregistered it: its slot is free now.
       underway.remove(old.id());
       if (closing.getAsBoolean()) {

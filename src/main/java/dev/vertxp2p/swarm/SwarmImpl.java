@@ -251,7 +251,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       Duration grace = options.getTransport().getShutdownGracePeriod();
       List<Future<Void>> all = new ArrayList<>();
       for (MuxedConnection c : registry.all()) {
-        all.add(c.closeGracefully(grace));
+        all.add(c.closeGracefully(grace, dev.vertxp2p.CloseReason.SHUTDOWN));
       }
       // Listeners stop first (no new sockets); the dialer's sockets go after the drain.
       // Margin over the grace: the connections close themselves first, Vert.x only as a backstop.
@@ -676,6 +676,19 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       MuxedConnection c = registry.byId(connectionId);
       return c == null ? Future.succeededFuture(0) : c.close().map(v -> 1);
     });
+  }
+
+  @Override
+  public Future<JsonObject> timeline(String connectionId) {
+    java.util.Objects.requireNonNull(connectionId, "connectionId");
+    return owner.call(() -> Future.succeededFuture(registry.timelines().timeline(connectionId)));
+  }
+
+  @Override
+  public Future<List<JsonObject>> closedConnections(PeerId peer) {
+    String key = peer == null ? null : peer.toString();
+    return owner.call(() -> Future.succeededFuture(
+        registry.timelines().closedConnections(key)));
   }
 
   /** Unregisters on the owner before the connection's closeFuture() completes. */

@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.CloseReason;
 import dev.vertxp2p.KeepAliveTimeoutException;
 import dev.vertxp2p.ProtocolException;
 import io.vertx.core.Future;
@@ -21,6 +22,8 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   private volatile boolean closed;
   private volatile boolean goingAway;
   private Throwable closeCause;
+  /** The first reason this connection met; set on the loop, read from any thread. */
+  private volatile CloseReason reason;
 
   ConnectionShutdown(MuxedConnection conn) {
     this.conn = conn;
@@ -44,15 +47,33 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     return closePromise.future();
   }
 
+  /** Why the connection closed or is closing; null while nothing has started to close it. */
+  CloseReason reason() {
+    return reason;
+  }
+
+  /** The error the connection closed with, or null (a plain close). */
+  Throwable cause() {
+    return closed ? closeCause : null;
+  }
+
+  /** Keeps {@code r} unless a reason is known already: the first cause wins. */
+  private void reason(CloseReason r) {
+    if (reason == null && !closed) {
+      reason = r;
+    }
+  }
+
   /**
    * On the loop: GOAWAY, then at most {@code ms} for open streams to finish before the rest are
    * reset and the socket closes. A close already under way is not restarted.
    */
-  void closeGracefully(long ms) {
+  void closeGracefully(long ms, CloseReason why) {
     conn.owner().check();
     if (closing || closed) {
       return;
     }
+    reason(why);
     closing = true;
     try {
       conn.engine().goAway();
@@ -119,7 +140,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   private void closeIfDrained() {
     if (goingAway && conn.streams().isEmpty() && !closing && !closed) {
       conn.log().debug(() -> "connection " + conn.id() + ": drained after the remote's GOAWAY; closing");
-      closeGracefully(0);
+      closeGracefully(0, CloseReason.REMOTE);
     }
   }
 
@@ -127,11 +148,12 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
    * Closes at once for {@code cause}, without a grace period: every open stream fails with it.
    * For a connection that moves nothing (unhealthy), where a GOAWAY and a drain would only wait.
    */
-  void failWith(Throwable cause) {
+  void failWith(Throwable cause, CloseReason why) {
     conn.owner().check();
     if (closed) {
       return;
     }
+    reason(why);
     if (closeCause == null) {
       closeCause = cause;
     }
@@ -144,6 +166,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   /** Nothing came back from the remote in time. */
   void keepAliveExpired(long ms) {
     conn.owner().check();
+    reason(CloseReason.KEEPALIVE_TIMEOUT);
     closeCause = new KeepAliveTimeoutException("connection " + conn.id() + " to "
         + conn.peerId() + ": no answer to a keep-alive ping in " + ms + " ms");
     conn.log().info(closeCause.getMessage() + "; closing it");
@@ -161,6 +184,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     }
     conn.log().warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
         + e.getClass().getSimpleName() + ": " + e.getMessage());
+    reason(CloseReason.ERROR);
     closeCause = e;
     try {
       conn.flush();
@@ -174,6 +198,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
   void socketError(Throwable cause) {
     conn.owner().check();
     conn.log().debug(() -> "connection " + conn.id() + ": socket error: " + cause);
+    reason(CloseReason.ERROR);
     if (closeCause == null) {
       closeCause = cause;
     }
@@ -186,6 +211,8 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     if (closed) {
       return;
     }
+    // Nothing here started the close: the remote closed the socket.
+    reason(CloseReason.REMOTE);
     closed = true;
     closing = true;
     conn.keepAlive().stop();

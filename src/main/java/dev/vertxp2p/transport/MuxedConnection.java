@@ -1,5 +1,6 @@
 package dev.vertxp2p.transport;
 
+import dev.vertxp2p.CloseReason;
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.ConnectionHealth;
 import dev.vertxp2p.HealthOptions;
@@ -67,6 +68,10 @@ public final class MuxedConnection implements Connection {
   private final ConnectionShutdown shutdown;
   private final BufferAccount buffers;
   private volatile long handshakeNanos = -1;
+  /** The upgrade's phases (nanoseconds, -1 when unknown): TCP connect, security, muxer. */
+  private volatile long tcpNanos = -1;
+  private volatile long securityNanos = -1;
+  private volatile long muxerNanos = -1;
   /** True while the muxer's events are being dispatched (from received bytes or deferred). */
   private boolean dispatching;
   private boolean dispatchScheduled;
@@ -196,6 +201,47 @@ public final class MuxedConnection implements Connection {
    */
   public long handshakeNanos() {
     return handshakeNanos;
+  }
+
+  void upgradePhases(long securityNanos, long muxerNanos) {
+    this.securityNanos = securityNanos;
+    this.muxerNanos = muxerNanos;
+  }
+
+  /** How long the TCP connect of a dialled connection took; set by the dialer. */
+  public void tcpConnectNanos(long nanos) {
+    this.tcpNanos = nanos;
+  }
+
+  /** The TCP connect of a dialled connection, in nanoseconds; -1 when unknown (inbound). */
+  public long tcpConnectNanos() {
+    return tcpNanos;
+  }
+
+  /**
+   * The security phase of the upgrade (multistream {@code /noise} and the Noise handshake, the
+   * remote's identity check included), in nanoseconds; -1 when unknown.
+   */
+  public long securityNanos() {
+    return securityNanos;
+  }
+
+  /**
+   * The muxer negotiation after the handshake, in nanoseconds: 0 when the muxer was agreed
+   * inside the handshake; -1 when unknown.
+   */
+  public long muxerNanos() {
+    return muxerNanos;
+  }
+
+  /** Why the connection closed or is closing; null while it is open. Any thread. */
+  public CloseReason closeReason() {
+    return shutdown.reason();
+  }
+
+  /** The error it closed with (a protocol fault, a keep-alive timeout...), or null. */
+  public Throwable closeCause() {
+    return shutdown.cause();
   }
 
   /** True while reading is paused for slow readers (muxers without flow control). */
@@ -511,7 +557,7 @@ public final class MuxedConnection implements Connection {
       } catch (RuntimeException e) {
         log().warn("connection " + id + ": the host failed on its draining: " + e);
       }
-      shutdown.closeGracefully(ms);
+      shutdown.closeGracefully(ms, CloseReason.ofDrain(reason));
     });
     Promise<Void> closedHere = callerPromise();
     shutdown.closeFuture().onComplete(closedHere);
@@ -531,8 +577,14 @@ public final class MuxedConnection implements Connection {
    * @return completes when the socket is closed, calling back on the caller's context
    */
   public Future<Void> closeFor(Throwable cause) {
+    return closeFor(cause, CloseReason.LOCAL);
+  }
+
+  /** As {@link #closeFor(Throwable)}, naming why (e.g. {@link CloseReason#REPLACED}). */
+  public Future<Void> closeFor(Throwable cause, CloseReason reason) {
     java.util.Objects.requireNonNull(cause, "cause");
-    owner.run(() -> shutdown.failWith(cause));
+    java.util.Objects.requireNonNull(reason, "reason");
+    owner.run(() -> shutdown.failWith(cause, reason));
     Promise<Void> closedHere = callerPromise();
     shutdown.closeFuture().onComplete(closedHere);
     return closedHere.future();
@@ -544,6 +596,11 @@ public final class MuxedConnection implements Connection {
     return closeGracefully(Duration.ZERO);
   }
 
+  /** As {@link #close()}, naming why it closes (e.g. {@link CloseReason#LIMIT}). */
+  public Future<Void> close(CloseReason reason) {
+    return closeGracefully(Duration.ZERO, reason);
+  }
+
   /**
    * Closes gracefully: sends GOAWAY (no new streams either way), lets open streams finish for at
    * most {@code grace}, then resets what is left and closes. Closes at once when no stream is
@@ -553,8 +610,14 @@ public final class MuxedConnection implements Connection {
    *     #newStream} does
    */
   public Future<Void> closeGracefully(Duration grace) {
+    return closeGracefully(grace, CloseReason.LOCAL);
+  }
+
+  /** As {@link #closeGracefully(Duration)}, naming why (e.g. {@link CloseReason#SHUTDOWN}). */
+  public Future<Void> closeGracefully(Duration grace, CloseReason reason) {
+    java.util.Objects.requireNonNull(reason, "reason");
     long ms = grace.toMillis();
-    owner.run(() -> shutdown.closeGracefully(ms));
+    owner.run(() -> shutdown.closeGracefully(ms, reason));
     Promise<Void> closedHere = callerPromise();
     shutdown.closeFuture().onComplete(closedHere);
     return closedHere.future();

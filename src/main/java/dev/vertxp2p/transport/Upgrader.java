@@ -217,6 +217,8 @@ public final class Upgrader {
 
     /** When the upgrade began, for the handshake latency (monotonic). */
     long startNanos;
+    /** When the security phase ended (the muxer negotiation began); 0 until then. */
+    long securedNanos;
 
     private String stageName() {
       return engine.lastStage().name().toLowerCase();
@@ -256,6 +258,9 @@ public final class Upgrader {
 
     /** What the engine's new state asks of the glue: a proof to check, or a finished upgrade. */
     private void afterProgress() {
+      if (securedNanos == 0 && (engine.stage() == UpgradeEngine.Stage.MUXER || engine.isDone())) {
+        securedNanos = System.nanoTime();
+      }
       if (engine.isDone()) {
         finish();
       } else if (!checkingProof) {
@@ -330,6 +335,8 @@ public final class Upgrader {
           remotePeer, direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut,
           plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher);
       conn.handshakeNanos(handshakeNanos);
+      long secured = securedNanos == 0 ? System.nanoTime() : securedNanos;
+      conn.upgradePhases(secured - startNanos, Math.max(0, startNanos + handshakeNanos - secured));
       LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
           + " " + remoteAddr + " muxer " + muxerId);
       promise.complete(conn);

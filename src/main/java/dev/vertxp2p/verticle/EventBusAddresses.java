@@ -25,6 +25,8 @@ public final class EventBusAddresses {
   public static final String CONNECTION = "connection";
   /** Suffix of the "streams of a connection" request address. */
   public static final String STREAMS = "streams";
+  /** Suffix of the "timeline of a connection" request address. */
+  public static final String TIMELINE = "timeline";
   /** Suffix of the hang-up request address. */
   public static final String HANGUP = "hangup";
   /** Suffix of the ping request address. */
@@ -56,6 +58,8 @@ public final class EventBusAddresses {
   public static final String SWARM_CONNECTION = DEFAULT_PREFIX + "." + CONNECTION;
   /** {@code swarm.streams}. */
   public static final String SWARM_STREAMS = DEFAULT_PREFIX + "." + STREAMS;
+  /** {@code swarm.timeline}. */
+  public static final String SWARM_TIMELINE = DEFAULT_PREFIX + "." + TIMELINE;
   /** {@code swarm.hangup}. */
   public static final String SWARM_HANGUP = DEFAULT_PREFIX + "." + HANGUP;
   /** {@code swarm.ping}. */
@@ -134,6 +138,10 @@ public final class EventBusAddresses {
     return prefix + "." + STREAMS;
   }
 
+  public String timeline() {
+    return prefix + "." + TIMELINE;
+  }
+
   public String hangup() {
     return prefix + "." + HANGUP;
   }
@@ -176,8 +184,8 @@ public final class EventBusAddresses {
 
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
-    return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
-        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), limits());
+    return List.of(dial(), connections(), connectionsMap(), connection(), streams(), timeline(),
+        hangup(), ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), limits());
   }
 
   @Override

@@ -116,6 +116,7 @@ public class SwarmVerticle extends VerticleBase {
       register(a.connectionsMap(), this::connectionsMap);
       register(a.connection(), this::connection);
       register(a.streams(), this::streams);
+      register(a.timeline(), this::timeline);
       register(a.hangup(), this::hangup);
       register(a.ping(), this::ping);
       register(a.node(), this::node);
@@ -268,8 +269,21 @@ public class SwarmVerticle extends VerticleBase {
     return new JsonObject().put("peer", peer.toString()).put("connections", toJson(list));
   }
 
+  /**
+   * {@code {"peer"?, "state"?}}: {@code state} {@code "open"} (the default) lists the registered
+   * connections, {@code "closed"} the last 256 closed ones, newest first, with their close reason.
+   */
   private Future<JsonObject> connections(JsonObject body) {
     String peerText = optString(body, "peer");
+    String state = optString(body, "state");
+    if (state != null && !state.equals("open") && !state.equals("closed")) {
+      throw bad("state must be \"open\" or \"closed\", got \"" + state + "\"");
+    }
+    if ("closed".equals(state)) {
+      PeerId peer = peerText == null ? null : PeerId.parse(peerText);
+      return swarm.closedConnections(peer)
+          .map(list -> new JsonObject().put("connections", new JsonArray(new ArrayList<>(list))));
+    }
     List<Connection> list =
         peerText == null ? swarm.getConnections() : swarm.getConnections(PeerId.parse(peerText));
     return Future.succeededFuture(new JsonObject().put("connections", toJson(list)));
@@ -306,6 +320,18 @@ public class SwarmVerticle extends VerticleBase {
         .put("connection", connId)
         .put("peer", c.peerId().toString())
         .put("streams", list));
+  }
+
+  /** {@code {"connection"}}: its timeline; 404 when it is neither open nor recently closed. */
+  private Future<JsonObject> timeline(JsonObject body) {
+    String connId = requireString(body, "connection");
+    return swarm.timeline(connId).map(t -> {
+      if (t == null) {
+        throw new SwarmRequestException(ErrorCodes.NOT_FOUND, "no open or recently closed"
+            + " connection with id \"" + connId + "\"");
+      }
+      return t;
+    });
   }
 
   /**

@@ -175,6 +175,10 @@ public class DashboardVerticle extends VerticleBase {
       if (peer != null) {
         body.put("peer", peer);
       }
+      String state = ctx.queryParams().get("state");
+      if (state != null) {
+        body.put("state", state);
+      }
       forward(ctx, addresses.connections(), body);
     });
     r.get("/api/peers").handler(ctx -> forward(ctx, addresses.connectionsMap(), new JsonObject()));
@@ -197,6 +201,9 @@ public class DashboardVerticle extends VerticleBase {
     });
     r.get("/api/connections/:connId/streams").handler(ctx ->
         forward(ctx, addresses.streams(),
+            new JsonObject().put("connection", ctx.pathParam("connId"))));
+    r.get("/api/connections/:connId/timeline").handler(ctx ->
+        forward(ctx, addresses.timeline(),
             new JsonObject().put("connection", ctx.pathParam("connId"))));
     r.delete("/api/connections/:connId").handler(ctx -> {
       JsonObject body = hangupBody(ctx, "connection", ctx.pathParam("connId"));
