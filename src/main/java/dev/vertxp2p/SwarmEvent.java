@@ -65,6 +65,18 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
    */
   public static final String CONNECTION_REPLACED = "connection.replaced";
 
+  /**
+   * A peer was blocked ({@link Swarm#block}): its connections close and its new ones are refused
+   * both ways until it is unblocked. Carries {@code closed} (its connections closed) and {@code
+   * denied} (whether {@code gating.denyPeers} names it too).
+   */
+  public static final String PEER_BLOCKED = "peer.blocked";
+  /**
+   * A blocked peer was unblocked; carries {@code denied} (true when {@code gating.denyPeers}
+   * still refuses it).
+   */
+  public static final String PEER_UNBLOCKED = "peer.unblocked";
+
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();
   }

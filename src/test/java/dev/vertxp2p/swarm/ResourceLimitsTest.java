@@ -71,6 +71,8 @@ class ResourceLimitsTest extends SwarmFixture {
     assertEquals(a2.peerId(), ev.peer());
     assertTrue(ev.fields().getString("reason").contains("limits.maxConnections (1)"),
         ev.fields().encode());
+    assertEquals("system", ev.fields().getJsonObject("refusal").getString("scope"));
+    assertEquals(1, ev.fields().getJsonObject("refusal").getInteger("limit"));
     await(a2Closed);
     assertEquals(1, b.getConnections().size());
     assertEquals(a1.peerId(), b.getConnections().get(0).peerId());
