@@ -41,6 +41,12 @@ public final class EventBusAddresses {
   public static final String UNKEEP = "unkeep";
   /** Suffix of the kept-peers listing address. */
   public static final String KEPT = "kept";
+  /** Suffix of the block request address (blocked peers). */
+  public static final String BLOCK = "block";
+  /** Suffix of the unblock request address (blocked peers). */
+  public static final String UNBLOCK = "unblock";
+  /** Suffix of the blocked-peers listing address. */
+  public static final String BLOCKED = "blocked";
   /** Suffix of the address every swarm event is published on. */
   public static final String EVENTS = "events";
 
@@ -70,6 +76,12 @@ public final class EventBusAddresses {
   public static final String SWARM_UNKEEP = DEFAULT_PREFIX + "." + UNKEEP;
   /** {@code swarm.kept}. */
   public static final String SWARM_KEPT = DEFAULT_PREFIX + "." + KEPT;
+  /** {@code swarm.block}. */
+  public static final String SWARM_BLOCK = DEFAULT_PREFIX + "." + BLOCK;
+  /** {@code swarm.unblock}. */
+  public static final String SWARM_UNBLOCK = DEFAULT_PREFIX + "." + UNBLOCK;
+  /** {@code swarm.blocked}. */
+  public static final String SWARM_BLOCKED = DEFAULT_PREFIX + "." + BLOCKED;
   /** {@code swarm.events}. */
   public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
 
@@ -162,6 +174,18 @@ public final class EventBusAddresses {
     return prefix + "." + KEPT;
   }
 
+  public String block() {
+    return prefix + "." + BLOCK;
+  }
+
+  public String unblock() {
+    return prefix + "." + UNBLOCK;
+  }
+
+  public String blocked() {
+    return prefix + "." + BLOCKED;
+  }
+
   public String events() {
     return prefix + "." + EVENTS;
   }
@@ -169,7 +193,8 @@ public final class EventBusAddresses {
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
     return List.of(dial(), connections(), connectionsMap(), connection(), streams(), hangup(),
-        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept());
+        ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), block(), unblock(),
+        blocked());
   }
 
   @Override
