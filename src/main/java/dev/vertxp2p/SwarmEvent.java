@@ -10,6 +10,14 @@ import java.time.Instant;
 public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields) {
   public static final String CONNECTION_OPENED = "connection.opened";
   public static final String CONNECTION_CLOSED = "connection.closed";
+  /**
+   * An inbound connection was refused; carries {@code reason} (in words) and {@code refusal}
+   * (the contract's shape: {@code {"scope", "limit", "current"}} or {@code {"scope": "gating",
+   * "rule"}}). Refused before the handshake (address lists, per-IP limits, handshake slots): no
+   * peer, {@code remoteAddr} and {@code direction}. Refused after it (denied or blocked peer,
+   * {@code limits.maxConnections}, {@code maxConnectionsPerPeer}): the peer, {@code connection}
+   * and {@code connectionsToPeer}.
+   */
   public static final String CONNECTION_REJECTED = "connection.rejected";
   public static final String PEER_CONNECTED = "peer.connected";
   public static final String PEER_DISCONNECTED = "peer.disconnected";

@@ -171,6 +171,7 @@ final class InboundAdmission {
         + refusal.message());
     events.emit(SwarmEvent.CONNECTION_REJECTED, null, new JsonObject()
         .put("remoteAddr", addr)
+        .put("direction", "inbound")
         .put("reason", refusal.message())
         .put("refusal", refusal.toJson()));
   }

@@ -58,7 +58,7 @@ final class InboundGate {
   InboundGate(Owner owner, GatingOptions gating, LimitsOptions limits, LongSupplier nanoClock) {
     this.owner = owner;
     this.filter = gating.addressFilter();
-    this.denied = Set.copyOf(gating.deniedPeers());
+    this.denied = java.util.Collections.unmodifiableSet(gating.deniedPeers());
     this.limiter = new IpLimiter(limits.getMaxConnectionsPerIp(),
         limits.getMaxPendingInboundPerIp(), limits.getInboundRatePerIp(),
         limits.getInboundBurstPerIp(), limits.exemptCidrs());
@@ -188,7 +188,7 @@ final class InboundGate {
     return new ArrayList<>(blocked);
   }
 
-  /** The configuration's denied peers. */
+  /** The configuration's denied peers, in the configuration's order (immutable). */
   Set<PeerId> denied() {
     return denied;
   }
