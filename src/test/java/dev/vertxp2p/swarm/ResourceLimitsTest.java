@@ -132,9 +132,12 @@ class ResourceLimitsTest extends SwarmFixture {
     await(greeted.future());
     Promise<Integer> closedWith = Promise.promise();
     int[] got = {0};
+    Future<SwarmEvent> refused = nextEvent(b, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
     rawConnect(client, port, buf -> got[0] += buf.length(),
         v -> closedWith.tryComplete(got[0]));
     assertEquals(0, await(closedWith.future()), "closed without a byte of handshake");
+    assertEquals(new io.vertx.core.json.JsonObject().put("scope", "pending").put("limit", 1)
+        .put("current", 1), await(refused).fields().getJsonObject("refusal"));
     // Once the slot is free again, a real node gets in.
     await(silent.close());
     Swarm a = node(l -> { });
