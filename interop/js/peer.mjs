@@ -3,6 +3,7 @@
 //   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0]
 //                            [--echo] [--key <hex protobuf private key>]
 //                            [--no-identify-push] [--ping-interval <ms>]
+//                            [--dial-local-address <ip>]
 //
 // stdout carries only protocol lines: first `READY {json}`, then one JSON
 // answer per JSON command read from stdin, each echoing the command's "id".
@@ -54,7 +55,7 @@ function log (...args) {
 }
 
 function parseArgs (argv) {
-  const opts = { muxers: ['yamux', 'mplex'], listen: ['/ip4/127.0.0.1/tcp/0'], echo: false, key: null, identifyPush: true, pingInterval: null, mplexDisconnectThreshold: DEFAULT_MPLEX_DISCONNECT_THRESHOLD }
+  const opts = { muxers: ['yamux', 'mplex'], listen: ['/ip4/127.0.0.1/tcp/0'], echo: false, key: null, identifyPush: true, pingInterval: null, mplexDisconnectThreshold: DEFAULT_MPLEX_DISCONNECT_THRESHOLD, dialLocalAddress: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -69,6 +70,7 @@ function parseArgs (argv) {
       case '--no-identify-push': opts.identifyPush = false; break
       case '--ping-interval': opts.pingInterval = Number(next()); break
       case '--mplex-disconnect-threshold': opts.mplexDisconnectThreshold = Number(next()); break
+      case '--dial-local-address': opts.dialLocalAddress = next(); break
       default: throw new Error(`unknown argument ${a}`)
     }
   }
@@ -161,7 +163,9 @@ async function main () {
   const config = {
     privateKey,
     addresses: { listen: opts.listen },
-    transports: [tcp()],
+    // @libp2p/tcp hands dialOpts to net.connect: localAddress binds every dial's source address
+    // (a test plays a peer on another loopback address, e.g. 127.0.0.2).
+    transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {})],
     connectionEncrypters: [noise()],
     // Order matters: it is the order offered in the noise handshake extension
     // and in multistream-select muxer negotiation.

@@ -142,6 +142,38 @@ public interface Swarm {
   /** The kept peers with their targets and open connection counts. */
   Future<List<KeptPeer>> kept();
 
+  /**
+   * Blocks {@code peer}: un-keeps it, closes its open connections and refuses its new ones both
+   * ways (an inbound one right after the handshake names it, with {@code connection.rejected}; a
+   * dial, stream open or keep at once, with a {@link RefusedException} of scope {@code gating},
+   * rule {@code blocked <id>}). Publishes {@code peer.blocked}. At most 10,000 peers are blocked
+   * at a time; beyond, the future fails with {@link ResourceLimitException}. The future completes
+   * once its connections have closed.
+   *
+   * @return whether it was not blocked before
+   */
+  Future<Boolean> block(PeerId peer);
+
+  /**
+   * Lets a blocked peer connect again; publishes {@code peer.unblocked}. A peer in {@code
+   * gating.denyPeers} stays refused (rule {@code denyPeers <id>}).
+   *
+   * @return whether it was blocked
+   */
+  Future<Boolean> unblock(PeerId peer);
+
+  /** The peers blocked at run time, in the order they were blocked. */
+  Future<List<PeerId>> blocked();
+
+  /** The peers the configuration denies ({@code gating.denyPeers}); from any thread. */
+  List<PeerId> deniedPeers();
+
+  /**
+   * The per-IP limits of inbound connections and their use now: the configuration, then per scope
+   * ({@code ip}, {@code pending}, {@code rate}) the limit and the highest use by one source.
+   */
+  Future<io.vertx.core.json.JsonObject> perIpLimits();
+
   /** Closes every connection to {@code peer} and un-keeps it; the count closed. */
   Future<Integer> hangUp(PeerId peer);
 

@@ -10,6 +10,14 @@ import java.time.Instant;
 public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields) {
   public static final String CONNECTION_OPENED = "connection.opened";
   public static final String CONNECTION_CLOSED = "connection.closed";
+  /**
+   * An inbound connection was refused; carries {@code reason} (in words) and {@code refusal}
+   * (the contract's shape: {@code {"scope", "limit", "current"}} or {@code {"scope": "gating",
+   * "rule"}}). Refused before the handshake (address lists, per-IP limits, handshake slots): no
+   * peer, {@code remoteAddr} and {@code direction}. Refused after it (denied or blocked peer,
+   * {@code limits.maxConnections}, {@code maxConnectionsPerPeer}): the peer, {@code connection}
+   * and {@code connectionsToPeer}.
+   */
   public static final String CONNECTION_REJECTED = "connection.rejected";
   public static final String PEER_CONNECTED = "peer.connected";
   public static final String PEER_DISCONNECTED = "peer.disconnected";
@@ -64,6 +72,18 @@ public record SwarmEvent(String type, Instant at, PeerId peer, JsonObject fields
    * limit made the old one close first) and {@code connection} (the new one's Conn JSON).
    */
   public static final String CONNECTION_REPLACED = "connection.replaced";
+
+  /**
+   * A peer was blocked ({@link Swarm#block}): its connections close and its new ones are refused
+   * both ways until it is unblocked. Carries {@code closed} (its connections closed) and {@code
+   * denied} (whether {@code gating.denyPeers} names it too).
+   */
+  public static final String PEER_BLOCKED = "peer.blocked";
+  /**
+   * A blocked peer was unblocked; carries {@code denied} (true when {@code gating.denyPeers}
+   * still refuses it).
+   */
+  public static final String PEER_UNBLOCKED = "peer.unblocked";
 
   public SwarmEvent {
     fields = fields == null ? new JsonObject() : fields.copy();

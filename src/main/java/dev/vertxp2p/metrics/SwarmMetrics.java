@@ -181,7 +181,9 @@ public final class SwarmMetrics {
       return;
     }
     JsonObject conn = event.fields().getJsonObject("connection");
-    String direction = conn == null ? "unknown" : conn.getString("direction", "unknown");
+    // A socket refused before its handshake has no connection yet; its event names the direction.
+    String direction = conn == null ? event.fields().getString("direction", "unknown")
+        : conn.getString("direction", "unknown");
     String muxer = conn == null ? "unknown" : conn.getString("muxer", "unknown");
     switch (event.type()) {
       case SwarmEvent.CONNECTION_OPENED -> {

@@ -7,6 +7,7 @@ import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.SwarmEvent;
+import dev.vertxp2p.gating.Refusal;
 import dev.vertxp2p.transport.ConnectionHost;
 import dev.vertxp2p.transport.MuxedConnection;
 import dev.vertxp2p.transport.Upgrader;
@@ -30,8 +31,15 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Inbound sockets from accept to registration: a handshake slot ({@code
- * limits.maxPendingInbound}) while the upgrade runs, then the node-wide and per-peer limits.
+ * Inbound sockets from accept to registration: before any handshake byte, the source address
+ * ({@link InboundGate}: the address lists and the per-IP limits) and a handshake slot ({@code
+ * limits.maxPendingInbound}) while the upgrade runs; once the handshake names the peer, the
+ * denied and blocked peers, then the node-wide and per-peer limits.
+ *
+ * <p>Every refusal publishes {@code connection.rejected} with its {@code "refusal"} (the
+ * contract's shape) and its {@code "reason"} in words. A socket refused before the handshake
+ * carries {@code "remoteAddr"} and no peer (nobody has said who it is); one refused after it
+ * carries {@code "connection"} and {@code "connectionsToPeer"} as well.
  *
  * <p>A peer at {@code connection.maxConnectionsPerPeer} is not refused at once: a connection of
  * its may have died on our side only (a reset that never reached us, a dead NAT entry), and the
@@ -55,6 +63,7 @@ final class InboundAdmission {
   private final Supplier<Upgrader> upgrader;
   private final BooleanSupplier closing;
   private final Consumer<MuxedConnection> registered;
+  private final InboundGate gate;
   /**
    * Inbound sockets still in the upgrade, oldest first, with when they arrived. Their number is
    * the {@code limits.maxPendingInbound} budget.
@@ -75,7 +84,8 @@ final class InboundAdmission {
   InboundAdmission(Owner owner, ConnectionRegistry registry, SwarmEvents events,
       LimitsOptions limits, LongSupplier nanoClock, ConnectionHost host,
       Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<MuxedConnection> registered,
-      Duration probeTimeout) {
+      Duration probeTimeout, InboundGate gate) {
+    this.gate = gate;
     this.probeTimeout = probeTimeout;
     this.owner = owner;
     this.registry = registry;
@@ -99,7 +109,7 @@ final class InboundAdmission {
       socket.pause();
       Context socketCtx = Vertx.currentContext();
       owner.run(() -> {
-        boolean admitted = !closing.getAsBoolean() && claimSlot(socket);
+        boolean admitted = !closing.getAsBoolean() && gateAndClaim(socket);
         socketCtx.runOnContext(v -> {
           if (admitted) {
             upgrade(socket);
@@ -111,11 +121,60 @@ final class InboundAdmission {
       });
       return;
     }
-    if (!claimSlot(socket)) {
+    if (!gateAndClaim(socket)) {
       socket.close();
       return;
     }
     upgrade(socket);
+  }
+
+  /**
+   * The source address (lists, then per-IP limits), then a handshake slot; whether the socket may
+   * start its handshake. A refusal is published; the caller closes the socket, having read and
+   * sent nothing.
+   */
+  private boolean gateAndClaim(NetSocket socket) {
+    owner.check();
+    byte[] ip;
+    try {
+      ip = InboundGate.ipOf(socket.remoteAddress());
+    } catch (IllegalArgumentException e) {
+      // Not a TCP/IP socket (a listener on something else): nothing to gate or count it by.
+      LOG.debug(() -> "inbound socket from " + socket.remoteAddress() + " has no IP address: "
+          + e.getMessage());
+      return claimSlot(socket);
+    }
+    String subject = socket.remoteAddress().hostAddress();
+    Refusal refused = gate.admitSource(ip, subject);
+    if (refused != null) {
+      rejectSocket(socket, refused);
+      return false;
+    }
+    if (!claimSlot(socket)) {
+      gate.failed(ip);
+      rejectSocket(socket, Refusal.count(Refusal.Scope.PENDING, "limits.maxPendingInbound",
+          registry.budget().maxPendingInbound(), registry.budget().pendingInbound(), null,
+          "inbound handshakes in progress"));
+      return false;
+    }
+    return true;
+  }
+
+  private void rejectSocket(NetSocket socket, Refusal refusal) {
+    String remote;
+    try {
+      remote = Addresses.of(socket.remoteAddress()).toString();
+    } catch (RuntimeException e) {
+      remote = String.valueOf(socket.remoteAddress());
+    }
+    String addr = remote;
+    LOG.debug(() -> "closing inbound socket from " + addr + " before the handshake: "
+        + refusal.message());
+    events.emit(SwarmEvent.CONNECTION_REJECTED, null, new JsonObject()
+        .put("remoteAddr", addr)
+        .put("direction", "inbound")
+        .put("reason", refusal.message())
+        .put("refusal", refusal.toJson()));
   }
 
   /**
@@ -163,7 +222,10 @@ final class InboundAdmission {
           }
           if (ar.succeeded()) {
             admit(ar.result());
-          } else if (ar.cause() instanceof ProtocolException) {
+            return;
+          }
+          gateFailed(remote);
+          if (ar.cause() instanceof ProtocolException) {
             LOG.info("inbound connection from " + remote + " closed: " + ar.cause());
           } else {
             LOG.debug(() -> "inbound upgrade from " + remote + " failed: " + ar.cause());
@@ -171,15 +233,30 @@ final class InboundAdmission {
         }));
   }
 
-  /** The node-wide and per-peer limits, then registration. */
+  /** Releases the per-IP pending slot of a socket from {@code remote} that did not register. */
+  private void gateFailed(Multiaddr remote) {
+    byte[] ip = InboundGate.ipOf(remote);
+    if (ip != null) { // else never gated (see gateAndClaim)
+      gate.failed(ip);
+    }
+  }
+
+  /** The denied and blocked peers, the node-wide and per-peer limits, then registration. */
   private void admit(MuxedConnection conn) {
     owner.check();
     if (closing.getAsBoolean()) {
+      gateFailed(conn.remoteAddr());
       conn.close(CloseReason.SHUTDOWN);
       return;
     }
+    Refusal denied = gate.refusePeer(conn.peerId());
+    if (denied != null) {
+      reject(conn, denied);
+      return;
+    }
     if (!registry.budget().tryAdmitInbound()) {
-      reject(conn, "limits.maxConnections (" + registry.budget().maxConnections() + ") reached");
+      reject(conn, Refusal.count(Refusal.Scope.SYSTEM, "limits.maxConnections",
+          registry.budget().maxConnections(), registry.budget().used(), null, "connections"));
       return;
     }
     admitToPeer(conn, true);
@@ -195,14 +272,25 @@ final class InboundAdmission {
     owner.check();
     if (closing.getAsBoolean()) {
       registry.budget().closed();
+      gateFailed(conn.remoteAddr());
       conn.close(CloseReason.SHUTDOWN);
+      return;
+    }
+    // Blocked while its connections were probed: refused as any newcomer of a blocked peer.
+    Refusal denied = gate.refusePeer(conn.peerId());
+    if (denied != null) {
+      registry.budget().closed();
+      reject(conn, denied);
       return;
     }
     Optional<PeerConnectionLimiter.Reservation> r =
         registry.reserve(conn.peerId(), Connection.Direction.INBOUND);
     if (r.isPresent()) {
       if (registry.register(conn, r.get(), -1)) {
+        establishedAt(conn);
         registered.accept(conn);
+      } else {
+        gateFailed(conn.remoteAddr());
       }
       return;
     }
@@ -211,7 +299,16 @@ final class InboundAdmission {
       return;
     }
     registry.budget().closed();
-    reject(conn, "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") reached");
+    reject(conn, Refusal.count(Refusal.Scope.PEER, "maxConnectionsPerPeer",
+        registry.limiter().maxPerPeer(), registry.limiter().count(conn.peerId().toString()),
+        conn.peerId().toString(), "connections"));
+  }
+
+  private void establishedAt(MuxedConnection conn) {
+    byte[] ip = InboundGate.ipOf(conn.remoteAddr());
+    if (ip != null) { // else never gated (see gateAndClaim)
+      gate.established(conn, ip);
+    }
   }
 
   /**
@@ -266,11 +363,14 @@ final class InboundAdmission {
     return dead.close(CloseReason.UNHEALTHY);
   }
 
-  private void reject(MuxedConnection conn, String reason) {
+  /** Refuses an upgraded connection that holds no registry slot; its per-IP slot is released. */
+  private void reject(MuxedConnection conn, Refusal refusal) {
+    gateFailed(conn.remoteAddr());
     events.emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
         .put("connection", conn.toJson())
         .put("connectionsToPeer", registry.list(conn.peerId()).size())
-        .put("reason", reason));
+        .put("reason", refusal.message())
+        .put("refusal", refusal.toJson()));
     conn.close(CloseReason.LIMIT);
   }
 }

@@ -11,6 +11,7 @@ import dev.vertxp2p.MultiaddrException;
 import dev.vertxp2p.P2pException;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.RefusedException;
 import dev.vertxp2p.Registration;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
@@ -18,6 +19,7 @@ import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.UnknownMultiaddrProtocolException;
 import dev.vertxp2p.crypto.PrivateKey;
+import dev.vertxp2p.gating.Refusal;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.protocols.Perf;
@@ -80,6 +82,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final PeerStore peers;
   private final ConnectionTrimmer trimmer;
   private final InboundAdmission admission;
+  private final InboundGate gate;
   private final PeerDialer dialer;
   private final KeptPeers kept;
   private final Replacer replacer;
@@ -131,8 +134,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         PeerStore.DEFAULT_MAX_USER_PEERS, registry::holdsSlots, this::pinned);
     this.trimmer = new ConnectionTrimmer(owner, vertx, this.options.getConnectionManager(),
         nanoClock, registry, events, this.options.getHealth().getDrainTimeoutDuration());
+    this.gate = new InboundGate(owner, this.options.getGating(), this.options.getLimits(),
+        nanoClock);
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
-        nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options));
+        nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options),
+        gate);
     this.dialQueue = new DialQueue(owner, DEFAULT_MAX_PARALLEL_DIALS,
         DEFAULT_MAX_PARALLEL_DIALS_PER_PEER);
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
@@ -218,6 +224,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     for (dev.vertxp2p.KeepOptions k : options.getKeep()) {
       Multiaddr addr = Multiaddr.parse(k.getAddr());
       PeerId peer = k.peerId();
+      Refusal refused = gate.refusePeer(peer);
+      if (refused != null) {
+        LOG.warn("keep[" + k.getAddr() + "] not kept: " + refused.message());
+        continue;
+      }
       peers.addUserAddresses(peer, List.of(addr));
       try {
         kept.keep(peer, k.getConnections()).onFailure(err ->
@@ -269,8 +280,15 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
    * connection the limits refuse never reaches a handler); identify it, measure it, trim if over.
    */
   private void registered(MuxedConnection conn) {
-    conn.activate();
     PeerId peer = conn.peerId();
+    Refusal refused = gate.refusePeer(peer);
+    if (refused != null) {
+      // An outbound dial that was under way when its peer was blocked: it never carries a stream.
+      LOG.info("closing connection " + conn.id() + " to " + peer + ": " + refused.message());
+      conn.close();
+      return;
+    }
+    conn.activate();
     if (options.getHealth().isEnabled()) {
       // The ping protocol is asked where the muxer has no ping frame (mplex), whether or not we
       // serve it ourselves; a peer that does not serve it leaves the connection `unknown`.
@@ -504,7 +522,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<List<Connection>> dialPeer(PeerId peer, DialOptions dialOptions) {
     int n = dialOptions.getConnections();
-    return owner.call(() -> dialer.dialPeer(peer, n));
+    return owner.call(() -> {
+      Refusal refused = gate.refusePeer(peer);
+      return refused != null ? Future.failedFuture(new RefusedException(refused))
+          : dialer.dialPeer(peer, n);
+    });
   }
 
   // ---- streams ------------------------------------------------------------------------------
@@ -512,6 +534,10 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<P2pStream> newStream(PeerId peer, String... protocols) {
     return owner.call(() -> {
+      Refusal refused = gate.refusePeer(peer);
+      if (refused != null) {
+        return Future.failedFuture(new RefusedException(refused));
+      }
       if (registry.usable(peer) == 0) {
         return dialer.dialPeer(peer, 1).compose(list -> tryStream(peer, protocols));
       }
@@ -569,7 +595,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<List<Connection>> keep(PeerId peer, int connections) {
     java.util.Objects.requireNonNull(peer, "peer");
-    return owner.call(() -> kept.keep(peer, connections));
+    return owner.call(() -> {
+      Refusal refused = gate.refusePeer(peer);
+      return refused != null ? Future.failedFuture(new RefusedException(refused))
+          : kept.keep(peer, connections);
+    });
   }
 
   @Override
@@ -627,7 +657,67 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             .put("current", streamsMax).put("connection", busiestConn))
         .put("buffer", bufferBudget.toJson())
         .put("dials", dialQueue.toJson());
+    // Per source IP (IpLimiter): "ip" (open + in upgrade), "pending" per IP and "rate" (tokens
+    // spent of the burst), each with the busiest source; the settings beside them.
+    JsonObject perIp = gate.perIpJson();
+    out.put("ip", perIp.getJsonObject("ip").put("scope", "ip"))
+        .put("pendingPerIp", perIp.getJsonObject("pending").put("scope", "pending"))
+        .put("rate", perIp.getJsonObject("rate").put("scope", "rate"))
+        .put("perIp", perIp);
     return out;
+  }
+
+  // ---- blocked peers ----------------------------------------------------------------------------
+
+  /**
+   * Blocks {@code peer}: un-keeps it, closes its connections and refuses its new ones both ways;
+   * publishes {@code peer.blocked} with {@code closed} (the connections closed).
+   */
+  @Override
+  public Future<Boolean> block(PeerId peer) {
+    java.util.Objects.requireNonNull(peer, "peer");
+    return owner.call(() -> {
+      boolean added = gate.block(peer);
+      kept.unkeep(peer);
+      List<MuxedConnection> list = new ArrayList<>(registry.list(peer));
+      List<Future<Void>> all = new ArrayList<>();
+      for (MuxedConnection c : list) {
+        all.add(c.close());
+      }
+      if (added) {
+        events.emit(SwarmEvent.PEER_BLOCKED, peer, new JsonObject().put("closed", list.size())
+            .put("denied", gate.isDenied(peer)));
+      }
+      return Future.join(all).map(cf -> added);
+    });
+  }
+
+  @Override
+  public Future<Boolean> unblock(PeerId peer) {
+    java.util.Objects.requireNonNull(peer, "peer");
+    return owner.call(() -> {
+      boolean was = gate.unblock(peer);
+      if (was) {
+        events.emit(SwarmEvent.PEER_UNBLOCKED, peer,
+            new JsonObject().put("denied", gate.isDenied(peer)));
+      }
+      return Future.succeededFuture(was);
+    });
+  }
+
+  @Override
+  public Future<List<PeerId>> blocked() {
+    return owner.call(() -> Future.succeededFuture(gate.blocked()));
+  }
+
+  @Override
+  public List<PeerId> deniedPeers() {
+    return List.copyOf(gate.denied());
+  }
+
+  @Override
+  public Future<JsonObject> perIpLimits() {
+    return owner.call(() -> Future.succeededFuture(gate.perIpJson()));
   }
 
   // ---- closing ------------------------------------------------------------------------------
@@ -695,6 +785,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<Void> onConnectionClosed(Connection connection, Throwable cause) {
     return owner.call(() -> {
+      gate.closed(connection);
       trimmer.closed(connection.id());
       if (registry.unregister(connection)) {
         peers.disconnected(connection.peerId());

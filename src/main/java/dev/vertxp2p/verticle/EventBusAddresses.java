@@ -43,6 +43,12 @@ public final class EventBusAddresses {
   public static final String UNKEEP = "unkeep";
   /** Suffix of the kept-peers listing address. */
   public static final String KEPT = "kept";
+  /** Suffix of the block request address (blocked peers). */
+  public static final String BLOCK = "block";
+  /** Suffix of the unblock request address (blocked peers). */
+  public static final String UNBLOCK = "unblock";
+  /** Suffix of the blocked-peers listing address. */
+  public static final String BLOCKED = "blocked";
   /** Suffix of the address every swarm event is published on. */
   public static final String EVENTS = "events";
   /** Suffix of the limits address: every scope's limit and its use now. */
@@ -78,6 +84,12 @@ public final class EventBusAddresses {
   public static final String SWARM_KEPT = DEFAULT_PREFIX + "." + KEPT;
   /** {@code swarm.limits}. */
   public static final String SWARM_LIMITS = DEFAULT_PREFIX + "." + LIMITS;
+  /** {@code swarm.block}. */
+  public static final String SWARM_BLOCK = DEFAULT_PREFIX + "." + BLOCK;
+  /** {@code swarm.unblock}. */
+  public static final String SWARM_UNBLOCK = DEFAULT_PREFIX + "." + UNBLOCK;
+  /** {@code swarm.blocked}. */
+  public static final String SWARM_BLOCKED = DEFAULT_PREFIX + "." + BLOCKED;
   /** {@code swarm.events}. */
   public static final String SWARM_EVENTS = DEFAULT_PREFIX + "." + EVENTS;
 
@@ -174,6 +186,18 @@ public final class EventBusAddresses {
     return prefix + "." + KEPT;
   }
 
+  public String block() {
+    return prefix + "." + BLOCK;
+  }
+
+  public String unblock() {
+    return prefix + "." + UNBLOCK;
+  }
+
+  public String blocked() {
+    return prefix + "." + BLOCKED;
+  }
+
   public String events() {
     return prefix + "." + EVENTS;
   }
@@ -185,7 +209,8 @@ public final class EventBusAddresses {
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
     return List.of(dial(), connections(), connectionsMap(), connection(), streams(), timeline(),
-        hangup(), ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), limits());
+        hangup(), ping(), node(), protect(), unprotect(), keep(), unkeep(), kept(), limits(),
+        block(), unblock(), blocked());
   }
 
   @Override

@@ -126,6 +126,9 @@ public class SwarmVerticle extends VerticleBase {
       register(a.unkeep(), this::unkeep);
       register(a.kept(), this::kept);
       register(a.limits(), body -> swarm.limits());
+      register(a.block(), this::block);
+      register(a.unblock(), this::unblock);
+      register(a.blocked(), this::blocked);
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());
@@ -510,6 +513,45 @@ public class SwarmVerticle extends VerticleBase {
       }
       return new JsonObject().put("kept", array);
     });
+  }
+
+  /**
+   * {@code {"peer"}}: blocks it (its connections close, its new ones are refused both ways);
+   * {@code {"peer", "blocked": true, "changed"}} ({@code changed}: it was not blocked before).
+   */
+  private Future<JsonObject> block(JsonObject body) {
+    PeerId peer = peerField(body);
+    return swarm.block(peer).map(added -> new JsonObject().put("peer", peer.toString())
+        .put("blocked", true).put("changed", added));
+  }
+
+  /**
+   * {@code {"peer"}}: unblocks it; {@code {"peer", "blocked": false, "changed", "denied"}}
+   * ({@code denied}: {@code gating.denyPeers} still refuses it).
+   */
+  private Future<JsonObject> unblock(JsonObject body) {
+    PeerId peer = peerField(body);
+    return swarm.unblock(peer).map(was -> new JsonObject().put("peer", peer.toString())
+        .put("blocked", false).put("changed", was)
+        .put("denied", swarm.deniedPeers().contains(peer)));
+  }
+
+  /** {@code {}}: {@code {"blocked": [peer id...], "denyPeers": [peer id...]}}. */
+  private Future<JsonObject> blocked(JsonObject body) {
+    return swarm.blocked().map(list -> new JsonObject()
+        .put("blocked", new JsonArray(list.stream().map(PeerId::toString).toList()))
+        .put("denyPeers", new JsonArray(swarm.deniedPeers().stream()
+            .map(PeerId::toString).toList())));
+  }
+
+  /** The body's {@code "peer"}, a peer id; a 400 naming the field otherwise. */
+  private static PeerId peerField(JsonObject body) {
+    String text = requireString(body, "peer");
+    try {
+      return PeerId.parse(text);
+    } catch (RuntimeException e) {
+      throw bad("peer: \"" + text + "\" is not a peer id (" + e.getMessage() + ")");
+    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------

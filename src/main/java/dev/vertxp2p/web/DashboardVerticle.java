@@ -225,6 +225,11 @@ public class DashboardVerticle extends VerticleBase {
         forward(ctx, addresses.unkeep(), new JsonObject().put("peer", ctx.pathParam("id"))));
     r.get("/api/kept").handler(ctx -> forward(ctx, addresses.kept(), new JsonObject()));
     r.get("/api/limits").handler(ctx -> forward(ctx, addresses.limits(), new JsonObject()));
+    r.post("/api/peers/:id/block").handler(ctx ->
+        forward(ctx, addresses.block(), new JsonObject().put("peer", ctx.pathParam("id"))));
+    r.delete("/api/peers/:id/block").handler(ctx ->
+        forward(ctx, addresses.unblock(), new JsonObject().put("peer", ctx.pathParam("id"))));
+    r.get("/api/blocked").handler(ctx -> forward(ctx, addresses.blocked(), new JsonObject()));
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 

@@ -15,6 +15,7 @@ import dev.vertxp2p.faults.FaultProxy.Fault;
 import dev.vertxp2p.faults.FaultProxy.Link;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.List;
@@ -171,7 +172,10 @@ class DeadOnOneSideTest extends SwarmFixture {
 
     a.dial(addr, new DialOptions().setConnections(4)); // its outcome is the listener's to decide
     SwarmEvent refusal = await(refused);
-    assertEquals("maxConnectionsPerPeer (3) reached", refusal.fields().getString("reason"));
+    assertTrue(refusal.fields().getString("reason").startsWith("maxConnectionsPerPeer (3) reached"),
+        refusal.fields().encode());
+    assertEquals(new JsonObject().put("scope", "peer").put("limit", 3).put("current", 3),
+        refusal.fields().getJsonObject("refusal"));
     assertEquals(3, refusal.fields().getInteger("connectionsToPeer"));
 
     assertEquals(List.of(), dead);

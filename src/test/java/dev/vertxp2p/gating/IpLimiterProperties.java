@@ -155,9 +155,13 @@ class IpLimiterProperties {
       }
     }
     assertTrue(admitted <= burst + rate * 60 + 1e-9, admitted + " admitted");
-    // And the limiter does not starve: at least the rate's worth gets through (one attempt's
-    // spacing lost per refill at most).
-    double attemptsPerSecond = 1000.0 / everyMillis;
-    assertTrue(admitted >= Math.min(rate, attemptsPerSecond) * 60 * 0.9, admitted + " admitted");
+    // And the limiter does not starve: at least the rate's worth gets through, one attempt's
+    // spacing lost per refill at most. After an admission the bucket holds a whole token again
+    // within 1 / rate s, and the next attempt comes within one spacing of that, so admissions are
+    // at most 1 / rate + spacing apart. (A flat 10% margin did not hold this: with burst 1 no
+    // token is banked, and at rate 5.89 with attempts every 21 ms a refill loses up to 12%.)
+    double mostApart = 1 / rate + everyMillis / 1000.0;
+    assertTrue(admitted + 1 >= 60 / mostApart, admitted + " admitted, at most " + mostApart
+        + " s apart");
   }
 }

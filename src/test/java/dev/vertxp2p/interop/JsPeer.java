@@ -63,7 +63,8 @@ public final class JsPeer implements AutoCloseable {
       boolean identifyPush,
       Integer pingIntervalMs,
       Integer mplexDisconnectThreshold,
-      Duration startTimeout) {
+      Duration startTimeout,
+      String dialLocalAddress) {
 
     /** Checks and copies the lists. */
     public Options {
@@ -78,55 +79,61 @@ public final class JsPeer implements AutoCloseable {
     /** yamux then mplex, no echo, listening on an ephemeral loopback TCP port. */
     public static Options defaults() {
       return new Options(List.of("yamux", "mplex"), false, List.of("/ip4/127.0.0.1/tcp/0"), null,
-          true, null, null, DEFAULT_START_TIMEOUT);
+          true, null, null, DEFAULT_START_TIMEOUT, null);
     }
 
     /** Muxers in preference order: {@code "yamux"}, {@code "mplex"}. */
     public Options withMuxers(String... names) {
       return new Options(List.of(names), echo, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** Whether the node serves {@code /echo/1.0.0}. */
     public Options withEcho(boolean on) {
       return new Options(muxers, on, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** The multiaddrs to listen on. */
     public Options withListen(String... addrs) {
       return new Options(muxers, echo, List.of(addrs), keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** The node's identity: hex of a protobuf-encoded libp2p private key. */
     public Options withKey(String protobufPrivateKeyHex) {
       return new Options(muxers, echo, listen, protobufPrivateKeyHex, identifyPush,
-          pingIntervalMs, mplexDisconnectThreshold, startTimeout);
+          pingIntervalMs, mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** Whether the node runs the identify-push service (on by default, as in js). */
     public Options withIdentifyPush(boolean on) {
       return new Options(muxers, echo, listen, keyHex, on, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** Interval of js's connection-monitor ping (js default 10 s). */
     public Options withPingInterval(int millis) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, millis,
-          mplexDisconnectThreshold, startTimeout);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
     }
 
     /** Streams a remote may open per second on mplex before js drops it (stock js: 5). */
     public Options withMplexDisconnectThreshold(int perSecond) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs, perSecond,
-          startTimeout);
+          startTimeout, dialLocalAddress);
+    }
+
+    /** The local address every dial of the js node leaves from, e.g. {@code 127.0.0.2}. */
+    public Options withDialLocalAddress(String ip) {
+      return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs,
+          mplexDisconnectThreshold, startTimeout, ip);
     }
 
     /** How long to wait for READY. */
     public Options withStartTimeout(Duration timeout) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, timeout);
+          mplexDisconnectThreshold, timeout, dialLocalAddress);
     }
 
     /** The peer.mjs command-line arguments for these options. */
@@ -153,6 +160,10 @@ public final class JsPeer implements AutoCloseable {
       if (mplexDisconnectThreshold != null) {
         args.add("--mplex-disconnect-threshold");
         args.add(mplexDisconnectThreshold.toString());
+      }
+      if (dialLocalAddress != null) {
+        args.add("--dial-local-address");
+        args.add(dialLocalAddress);
       }
       return args;
     }

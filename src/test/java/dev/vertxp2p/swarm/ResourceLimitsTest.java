@@ -71,6 +71,8 @@ class ResourceLimitsTest extends SwarmFixture {
     assertEquals(a2.peerId(), ev.peer());
     assertTrue(ev.fields().getString("reason").contains("limits.maxConnections (1)"),
         ev.fields().encode());
+    assertEquals("system", ev.fields().getJsonObject("refusal").getString("scope"));
+    assertEquals(1, ev.fields().getJsonObject("refusal").getInteger("limit"));
     await(a2Closed);
     assertEquals(1, b.getConnections().size());
     assertEquals(a1.peerId(), b.getConnections().get(0).peerId());
@@ -130,9 +132,12 @@ class ResourceLimitsTest extends SwarmFixture {
     await(greeted.future());
     Promise<Integer> closedWith = Promise.promise();
     int[] got = {0};
+    Future<SwarmEvent> refused = nextEvent(b, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
     rawConnect(client, port, buf -> got[0] += buf.length(),
         v -> closedWith.tryComplete(got[0]));
     assertEquals(0, await(closedWith.future()), "closed without a byte of handshake");
+    assertEquals(new io.vertx.core.json.JsonObject().put("scope", "pending").put("limit", 1)
+        .put("current", 1), await(refused).fields().getJsonObject("refusal"));
     // Once the slot is free again, a real node gets in.
     await(silent.close());
     Swarm a = node(l -> { });

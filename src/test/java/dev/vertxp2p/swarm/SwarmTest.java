@@ -166,6 +166,8 @@ class SwarmTest extends SwarmFixture {
     assertEquals(a.peerId(), ev.peer());
     assertEquals(2, ev.fields().getInteger("connectionsToPeer"));
     assertTrue(ev.fields().getString("reason").contains("maxConnectionsPerPeer"));
+    assertEquals("peer", ev.fields().getJsonObject("refusal").getString("scope"));
+    assertEquals(2, ev.fields().getJsonObject("refusal").getInteger("limit"));
     assertEquals(2, b.getConnections(a.peerId()).size());
     await(aBackTo2);
   }

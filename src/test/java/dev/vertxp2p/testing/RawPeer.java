@@ -52,6 +52,22 @@ public final class RawPeer implements AutoCloseable {
     return new RawPeer(new Socket(host, port));
   }
 
+  /**
+   * A TCP connection to {@code host:port} from {@code localAddress} (any free port): a test plays
+   * a peer on another IP, e.g. 127.0.0.5, which Linux routes over loopback.
+   */
+  public static RawPeer connect(String host, int port, String localAddress) throws IOException {
+    Socket s = new Socket();
+    try {
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(localAddress), 0));
+      s.connect(new java.net.InetSocketAddress(host, port), (int) READ_TIMEOUT.toMillis());
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+    return new RawPeer(s);
+  }
+
   /** The identity a raw peer presents: its public-key protobuf and how it "signs". */
   public record Identity(byte[] publicKeyProtobuf, UnaryOperator<byte[]> signer) {
     public Identity {

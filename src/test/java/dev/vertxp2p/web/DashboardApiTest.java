@@ -218,6 +218,8 @@ class DashboardApiTest {
     assertEquals(o.getLimits().getMaxBufferedBytes(),
         l.getJsonObject("buffer").getLong("limit"));
     assertEquals(0, l.getJsonObject("dials").getInteger("running"));
+    assertEquals(o.getLimits().getMaxConnectionsPerIp(), l.getJsonObject("ip").getInteger("limit"));
+    assertEquals("rate", l.getJsonObject("rate").getString("scope"));
   }
 
   @Test
