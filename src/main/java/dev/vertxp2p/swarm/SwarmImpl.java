@@ -84,8 +84,6 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final KeptPeers kept;
   private final Replacer replacer;
   private final DialQueue dialQueue;
-  static final int DEFAULT_MAX_PARALLEL_DIALS = 100;
-  static final int DEFAULT_MAX_PARALLEL_DIALS_PER_PEER = 8;
   /** The hedge timer of stream opens ({@code connection.hedgeDelay}); used on the owner. */
   private final Scheduler scheduler;
   /** The memory budget for buffered stream data that every connection of this node shares. */
@@ -133,8 +131,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         nanoClock, registry, events, this.options.getHealth().getDrainTimeoutDuration());
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
         nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options));
-    this.dialQueue = new DialQueue(owner, DEFAULT_MAX_PARALLEL_DIALS,
-        DEFAULT_MAX_PARALLEL_DIALS_PER_PEER);
+    this.dialQueue = new DialQueue(owner, this.options.getLimits().getMaxParallelDials(),
+        this.options.getLimits().getMaxParallelDialsPerPeer());
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
