@@ -135,11 +135,17 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         this.options.getLimits().getMaxParallelDialsPerPeer());
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
+    PeerDialer.Policy dialPolicy = new PeerDialer.Policy(
+        this.options.getGating().addressFilter(), PeerDialer.Policy.of(this.options.getRetry())
+            .backoff(), Clock.systemUTC(), PeerDialer.DEFAULT_STAGGER);
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
-        PeerDialer.tcp(transport, () -> upgrader, this), registry, peers, events, nanoClock,
-        () -> closing, () -> self, this::registered, dialQueue);
+        PeerDialer.tcp(transport, () -> upgrader, this, dialPolicy.filter()), registry, peers,
+        events, nanoClock, () -> closing, () -> self, this::registered, dialQueue, dialPolicy);
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
-        scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
+        scheduler, new Backoff(this.options.getRetry(), random::nextDouble),
+        // Forced: a kept peer's re-dials are paced by its own retry schedule, each delay at most
+        // retry.maxDelay; the address backoff (up to maxAddressBackoff) must not hold them longer.
+        (p, target) -> dialer.dialPeer(p, target, true),
         registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
     this.replacer = new Replacer(owner, this.options.getHealth(),
         this.options.getConnection().getMaxConnectionsPerPeer(), registry, dialer::dialPeer,
@@ -495,6 +501,21 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   }
 
   @Override
+  public Future<dev.vertxp2p.TopUpResult> topUp(Multiaddr addr, DialOptions dialOptions) {
+    Optional<PeerId> peer = addr.peerId();
+    if (peer.isEmpty()) {
+      return Future.failedFuture(new MultiaddrException(
+          "cannot dial " + addr + ": the address needs a /p2p/<peer id> part"));
+    }
+    if (!TcpTransport.canHandle(addr)) {
+      return Future.failedFuture(new MultiaddrException(
+          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
+    }
+    addAddresses(peer.get(), List.of(addr));
+    return topUp(peer.get(), dialOptions);
+  }
+
+  @Override
   public Future<List<Connection>> dialPeer(PeerId peer) {
     return dialPeer(peer, new DialOptions());
   }
@@ -502,7 +523,23 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<List<Connection>> dialPeer(PeerId peer, DialOptions dialOptions) {
     int n = dialOptions.getConnections();
-    return owner.call(() -> dialer.dialPeer(peer, n));
+    boolean force = dialOptions.isForce();
+    return owner.call(() -> dialer.dialPeer(peer, n, force));
+  }
+
+  @Override
+  public Future<dev.vertxp2p.TopUpResult> topUp(PeerId peer, DialOptions dialOptions) {
+    int n = dialOptions.getConnections();
+    boolean force = dialOptions.isForce();
+    return owner.call(() -> dialer.topUp(peer, n, force));
+  }
+
+  /**
+   * The dial side of {@code swarm.limits}: {@code {"backoffs": <address backoff table>, "dials":
+   * <dial queue>}}.
+   */
+  public Future<JsonObject> dialLimitsJson() {
+    return owner.call(() -> Future.succeededFuture(dialer.limitsJson()));
   }
 
   // ---- streams ------------------------------------------------------------------------------
