@@ -438,6 +438,12 @@ final class PeerDialer {
       Future<List<Connection>> out = outcome(dials, open);
       Throwable cause = out.failed() ? out.cause()
           : new P2pException(P2pException.REMOTE_FAILED, "no connection to " + peer + " opened");
+      Refusal refusal = refusalIn(cause);
+      if (refusal != null && !(cause instanceof RefusedException)) {
+        // Every address was refused by our own policy (a name that resolved to a denied IP):
+        // the refusal is the answer, not a remote failure.
+        cause = new RefusedException(refusal);
+      }
       if (refusedByRemote > 0 && dials.stream().allMatch(Future::succeeded)) {
         cause = new P2pException(P2pException.REMOTE_FAILED, REMOTE_REFUSED + " ("
             + refusedByRemote + (refusedByRemote == 1 ? " connection)" : " connections)"));

@@ -147,6 +147,28 @@ class DialPolicyTest extends SwarmFixture {
   }
 
   @Test
+  void aNameIsCheckedOnceResolvedAndRefusedBeforeTheHandshake() throws Exception {
+    Closer closer = new Closer();
+    toClose.add(closer);
+    SwarmOptions o = quick();
+    o.getGating().setDenyAddrs(List.of("127.0.0.0/8"));
+    Swarm a = started(o);
+    PeerId peer = randomPeer();
+    a.addAddresses(peer, List.of(Multiaddr.parse("/dns4/localhost/tcp/"
+        + closer.server.getLocalPort() + "/p2p/" + peer)));
+    Future<SwarmEvent> failed = nextEvent(a, e -> SwarmEvent.DIAL_FAILED.equals(e.type()));
+
+    RefusedException r = assertInstanceOf(RefusedException.class, failure(a.dialPeer(peer)));
+
+    assertEquals(Refusal.Scope.GATING, r.refusal().scope());
+    assertEquals("denyAddrs 127.0.0.0/8", r.refusal().rule());
+    assertEquals("gating", await(failed).fields().getJsonObject("refusal").getString("scope"));
+    // Our own refusal is no failure of the address: it is not backed off.
+    assertEquals(0, await(((SwarmImpl) a).dialLimitsJson()).getJsonObject("backoffs")
+        .getInteger("backedOff"));
+  }
+
+  @Test
   void deniedAddressesAreLeftOutAndTheOthersDialled() {
     Swarm b = started(quick());
     SwarmOptions o = quick();
