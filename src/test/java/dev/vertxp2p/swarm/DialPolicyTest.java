@@ -261,6 +261,24 @@ class DialPolicyTest extends SwarmFixture {
         "no longer backed off");
   }
 
+  @Test
+  void aKeptPeerIsNotHeldBackByTheAddressBackoff() throws Exception {
+    String keyFile = tmp.resolve("k.key").toString();
+    Swarm b1 = Swarm.create(vertx, quick().setIdentityKeyFile(keyFile));
+    await(b1.start());
+    PeerId peerB = b1.peerId();
+    int port = portOf(b1.listenAddrs().get(0));
+    await(b1.close());
+    Swarm a = started(quick());
+    a.addAddresses(peerB, List.of(at(port, peerB)));
+    assertFalse(failure(a.dialPeer(peerB)) instanceof RefusedException);
+    started(quick().setIdentityKeyFile(keyFile).setListen(List.of("/ip4/127.0.0.1/tcp/" + port)));
+    assertEquals(503, assertInstanceOf(RefusedException.class, failure(a.dialPeer(peerB))).code());
+
+    // Kept re-dials are forced: the 30 s address backoff does not hold them.
+    assertEquals(1, await(a.keep(peerB, 1)).size());
+  }
+
   // ---- staggered dials ----------------------------------------------------------------------
 
   private long timedDial(Swarm a, PeerId peer, String what) {
