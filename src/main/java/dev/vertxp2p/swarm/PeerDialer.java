@@ -329,8 +329,12 @@ final class PeerDialer {
     int need = Math.min(target - registry.usable(peer) - registry.limiter().inFlightCount(key),
         registry.limiter().available(key));
     if (target - registry.usable(peer) <= 0 || need <= 0) {
-      if (target - registry.usable(peer) > 0 && registry.limiter().available(key) <= 0) {
-        shortfall.add(peerLimit(peer));
+      if (target - registry.usable(peer) > 0) {
+        if (registry.limiter().available(key) <= 0) {
+          shortfall.add(peerLimit(peer));
+        } else {
+          shortfall.add("other dials to the peer, still in flight, hold the remaining slots");
+        }
       }
       return finish(peer, requested, List.of(), shortfall, List.of());
     }
