@@ -8,11 +8,13 @@ public class DialOptions {
   public static final int DEFAULT_CONNECTIONS = 1;
 
   private int connections = DEFAULT_CONNECTIONS;
+  private boolean force;
 
   public DialOptions() {}
 
   public DialOptions(DialOptions other) {
     this.connections = other.connections;
+    this.force = other.force;
   }
 
   public DialOptions(JsonObject json) {
@@ -22,6 +24,13 @@ public class DialOptions {
         throw new IllegalArgumentException("connections = " + n + ": must be a whole number >= 1");
       }
       setConnections(num.intValue());
+    }
+    Object f = json.getValue("force");
+    if (f != null) {
+      if (!(f instanceof Boolean b)) {
+        throw new IllegalArgumentException("force = " + f + ": must be true or false");
+      }
+      setForce(b);
     }
   }
 
@@ -40,7 +49,22 @@ public class DialOptions {
     return this;
   }
 
+  /** Whether the dial ignores the per-address dial backoff ({@code retry.addressBackoff}). */
+  public boolean isForce() {
+    return force;
+  }
+
+  /**
+   * Dial addresses even while they are in dial backoff: after a dial to an address has failed
+   * every attempt, it is skipped (or the dial fails with 503) until its backoff has passed, unless
+   * forced. Denied addresses ({@code gating}) are never dialled, forced or not.
+   */
+  public DialOptions setForce(boolean force) {
+    this.force = force;
+    return this;
+  }
+
   public JsonObject toJson() {
-    return new JsonObject().put("connections", connections);
+    return new JsonObject().put("connections", connections).put("force", force);
   }
 }

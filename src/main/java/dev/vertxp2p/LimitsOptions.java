@@ -19,8 +19,13 @@ import java.util.Set;
  *             "mplexStreamBuffer": 4194304,
  *             "maxBufferedBytesPerConnection": 33554432, "maxBufferedBytes": 268435456,
  *             "maxConnectionsPerIp": 16, "maxPendingInboundPerIp": 8, "inboundRatePerIp": 5.0,
- *             "inboundBurstPerIp": 16, "exemptAddrs": ["127.0.0.0/8", "::1/128"] }
+ *             "inboundBurstPerIp": 16, "exemptAddrs": ["127.0.0.0/8", "::1/128"],
+ *             "maxParallelDials": 100, "maxParallelDialsPerPeer": 8 }
  * }</pre>
+ *
+ * <p>{@code maxParallelDials} and {@code maxParallelDialsPerPeer} pace outgoing dials: at most
+ * that many connection dials run at once node-wide (js-libp2p's {@code maxParallelDials}, 100)
+ * and per peer (go-libp2p's per-peer dial limit, 8); the others wait their turn.
  *
  * <p>The per-IP limits (the contract's "Dial policy, gating, per-IP limits") count inbound
  * connections per source, an IPv4 address or an IPv6 /56 ({@link SourceKey}); sources in {@code
@@ -115,6 +120,12 @@ public class LimitsOptions {
   /** Inbound connection attempts per source in a burst (the contract's default). */
   public static final int DEFAULT_INBOUND_BURST_PER_IP = 16;
 
+  /** Connection dials running at once node-wide: js-libp2p's {@code maxParallelDials}. */
+  public static final int DEFAULT_MAX_PARALLEL_DIALS = 100;
+
+  /** Connection dials running at once to one peer: go-libp2p's per-peer dial limit. */
+  public static final int DEFAULT_MAX_PARALLEL_DIALS_PER_PEER = 8;
+
   /** Sources the per-IP limits leave alone: loopback (the contract's default). */
   public static final List<String> DEFAULT_EXEMPT_ADDRS = List.of("127.0.0.0/8", "::1/128");
 
@@ -128,7 +139,7 @@ public class LimitsOptions {
       "maxStreamsInbound", "maxStreamsOutbound", "yamuxStreamWindow", "yamuxMaxStreamWindow",
       "mplexStreamBuffer", "maxBufferedBytesPerConnection", "maxBufferedBytes",
       "evictPendingAfter", "maxConnectionsPerIp", "maxPendingInboundPerIp", "inboundRatePerIp",
-      "inboundBurstPerIp", "exemptAddrs");
+      "inboundBurstPerIp", "exemptAddrs", "maxParallelDials", "maxParallelDialsPerPeer");
 
   private int maxConnections;
   private int maxPendingInbound;
@@ -145,6 +156,8 @@ public class LimitsOptions {
   private double inboundRatePerIp = DEFAULT_INBOUND_RATE_PER_IP;
   private int inboundBurstPerIp = DEFAULT_INBOUND_BURST_PER_IP;
   private List<String> exemptAddrs = DEFAULT_EXEMPT_ADDRS;
+  private int maxParallelDials = DEFAULT_MAX_PARALLEL_DIALS;
+  private int maxParallelDialsPerPeer = DEFAULT_MAX_PARALLEL_DIALS_PER_PEER;
 
   /** The defaults. */
   public LimitsOptions() {
@@ -173,6 +186,8 @@ public class LimitsOptions {
     inboundRatePerIp = other.inboundRatePerIp;
     inboundBurstPerIp = other.inboundBurstPerIp;
     exemptAddrs = other.exemptAddrs;
+    maxParallelDials = other.maxParallelDials;
+    maxParallelDialsPerPeer = other.maxParallelDialsPerPeer;
   }
 
   /**
@@ -202,6 +217,28 @@ public class LimitsOptions {
     setInboundBurstPerIp(read(json, "inboundBurstPerIp", inboundBurstPerIp));
     setExemptAddrs(ConfigCheck.readStrings(json, "exemptAddrs", SECTION + ".exemptAddrs",
         exemptAddrs, "CIDR strings"));
+    setMaxParallelDials(read(json, "maxParallelDials", maxParallelDials));
+    setMaxParallelDialsPerPeer(read(json, "maxParallelDialsPerPeer", maxParallelDialsPerPeer));
+  }
+
+  /** Most connection dials running at once, all peers together; the rest wait their turn. */
+  public int getMaxParallelDials() {
+    return maxParallelDials;
+  }
+
+  public LimitsOptions setMaxParallelDials(int n) {
+    this.maxParallelDials = count("maxParallelDials", n);
+    return this;
+  }
+
+  /** Most connection dials running at once to one peer; the rest wait their turn. */
+  public int getMaxParallelDialsPerPeer() {
+    return maxParallelDialsPerPeer;
+  }
+
+  public LimitsOptions setMaxParallelDialsPerPeer(int n) {
+    this.maxParallelDialsPerPeer = count("maxParallelDialsPerPeer", n);
+    return this;
   }
 
   /**
@@ -464,7 +501,9 @@ public class LimitsOptions {
         .put("maxPendingInboundPerIp", maxPendingInboundPerIp)
         .put("inboundRatePerIp", inboundRatePerIp)
         .put("inboundBurstPerIp", inboundBurstPerIp)
-        .put("exemptAddrs", new JsonArray(new ArrayList<>(exemptAddrs)));
+        .put("exemptAddrs", new JsonArray(new ArrayList<>(exemptAddrs)))
+        .put("maxParallelDials", maxParallelDials)
+        .put("maxParallelDialsPerPeer", maxParallelDialsPerPeer);
   }
 
   @Override
@@ -477,7 +516,7 @@ public class LimitsOptions {
     return Objects.hash(maxConnections, maxPendingInbound, maxStreamsInbound, maxStreamsOutbound,
         yamuxStreamWindow, mplexStreamBuffer, maxBufferedBytesPerConnection, maxBufferedBytes,
         evictPendingAfter, maxConnectionsPerIp, maxPendingInboundPerIp, inboundRatePerIp,
-        inboundBurstPerIp, exemptAddrs);
+        inboundBurstPerIp, exemptAddrs, maxParallelDials, maxParallelDialsPerPeer);
   }
 
   @Override

@@ -63,6 +63,24 @@ public interface Swarm {
    */
   Future<List<Connection>> dialPeer(PeerId peer, DialOptions options);
 
+  /**
+   * Tops {@code peer} up to {@link DialOptions#getConnections()} connections, saying what stopped
+   * it when it ends short: the answer of {@code swarm.dial}. Fails only when no connection to the
+   * peer is open at the end.
+   */
+  default Future<TopUpResult> topUp(PeerId peer, DialOptions options) {
+    return dialPeer(peer, options).map(list -> new TopUpResult(options.getConnections(), list,
+        list.size() >= options.getConnections() ? java.util.List.of()
+            : java.util.List.of(TopUpResult.Shortfall.of("fewer connections opened", 1))));
+  }
+
+  /** As {@link #topUp(PeerId, DialOptions)}, learning {@code addr} (ending in /p2p/id) first. */
+  default Future<TopUpResult> topUp(Multiaddr addr, DialOptions options) {
+    return dial(addr, options).map(list -> new TopUpResult(options.getConnections(), list,
+        list.size() >= options.getConnections() ? java.util.List.of()
+            : java.util.List.of(TopUpResult.Shortfall.of("fewer connections opened", 1))));
+  }
+
   /** Learns {@code addr} (which must end in {@code /p2p/<id>}) and dials that peer. */
   Future<List<Connection>> dial(Multiaddr addr, DialOptions options);
 

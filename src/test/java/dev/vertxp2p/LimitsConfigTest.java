@@ -107,6 +107,28 @@ class LimitsConfigTest {
   }
 
   @Test
+  void dialConcurrencyOptions() {
+    LimitsOptions d = new LimitsOptions();
+    assertEquals(100, d.getMaxParallelDials());
+    assertEquals(8, d.getMaxParallelDialsPerPeer());
+    assertEquals(100, d.toJson().getInteger("maxParallelDials"));
+    SwarmOptions o = new SwarmOptions(new JsonObject().put("limits", new JsonObject()
+        .put("maxParallelDials", 7).put("maxParallelDialsPerPeer", 2)));
+    LimitsOptions l = o.getLimits();
+    assertEquals(7, l.getMaxParallelDials());
+    assertEquals(2, l.getMaxParallelDialsPerPeer());
+    assertEquals(o, new SwarmOptions(o.toJson()));
+    assertEquals(l, new LimitsOptions(l));
+    assertEquals(l.hashCode(), new LimitsOptions(l).hashCode());
+    assertTrue(!l.equals(d));
+    rejected("{\"limits\": {\"maxParallelDials\": 0}}", "limits.maxParallelDials", "0");
+    rejected("{\"limits\": {\"maxParallelDialsPerPeer\": 2.5}}",
+        "limits.maxParallelDialsPerPeer");
+    rejected("{\"limits\": {\"maxParallelDialsPerPeer\": \"8\"}}",
+        "limits.maxParallelDialsPerPeer");
+  }
+
+  @Test
   void perIpLimitsAreChecked() {
     rejected("{\"limits\": {\"maxConnectionsPerIp\": 0}}", "limits.maxConnectionsPerIp", "0");
     rejected("{\"limits\": {\"maxPendingInboundPerIp\": 1.5}}", "limits.maxPendingInboundPerIp");

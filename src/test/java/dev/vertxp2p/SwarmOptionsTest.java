@@ -40,7 +40,8 @@ class SwarmOptionsTest {
           + "              \"maxStreamsOutbound\": 512, \"yamuxStreamWindow\": 262144,\n"
           + "              \"yamuxMaxStreamWindow\": 16777216, \"mplexStreamBuffer\": 4194304,\n"
           + "              \"maxBufferedBytesPerConnection\": 33554432,\n"
-          + "              \"maxBufferedBytes\": 268435456 },\n"
+          + "              \"maxBufferedBytes\": 268435456, \"maxParallelDials\": 100,\n"
+          + "              \"maxParallelDialsPerPeer\": 8 },\n"
           + "  \"connectionManager\": { \"enabled\": true, \"lowWater\": 160, \"highWater\": 192,\n"
           + "                         \"gracePeriod\": 60.0, \"checkInterval\": 10.0 }\n"
           + "}";

@@ -74,6 +74,31 @@ public final class RetryingDialer {
     }
   }
 
+  /**
+   * Told how each address of a {@linkplain #dialStaggered staggered dial} ended: where the
+   * per-address dial backoff learns of failures and successes.
+   *
+   * @param <A> the address type
+   */
+  public interface AddressOutcome<A> {
+    /** Every attempt on {@code address} failed; {@code cause} is the last attempt's error. */
+    void exhausted(A address, Throwable cause);
+
+    /** An attempt on {@code address} succeeded (even one whose result came too late to win). */
+    void succeeded(A address);
+
+    /** An outcome listener that ignores everything. */
+    static <A> AddressOutcome<A> none() {
+      return new AddressOutcome<>() {
+        @Override
+        public void exhausted(A address, Throwable cause) {}
+
+        @Override
+        public void succeeded(A address) {}
+      };
+    }
+  }
+
   private final Scheduler scheduler;
   private final int attemptsPerAddress;
   private final Backoff backoff;
@@ -170,6 +195,128 @@ public final class RetryingDialer {
       dial.run(0, 1);
     }
     return dial.result.future();
+  }
+
+  /**
+   * Dials {@code addresses} staggered, as Happy Eyeballs (RFC 8305) and go-libp2p's dial worker
+   * do: the first address starts at once; each further one starts when the one before has not
+   * succeeded within {@code staggerMillis}, or at once when every address started so far has
+   * failed. Each address runs its own {@code retry} schedule (attempts, backoff, per-attempt
+   * timeout) as {@link #dial} does for one address. The first success wins; the other addresses'
+   * dials are aborted, their attempts in flight abandoned, and any result that still arrives goes
+   * to {@code lateResultCloser}. When every address is exhausted the dial fails with a {@link
+   * DialFailedException} listing each one's last error.
+   *
+   * <p>At most {@code addresses.size()} sockets are in flight at once; the caller bounds the list.
+   *
+   * @param staggerMillis the delay before the next address starts, at least 0
+   * @param outcome told when an address is exhausted or succeeds
+   */
+  public <A, T> Future<T> dialStaggered(
+      List<? extends A> addresses,
+      long staggerMillis,
+      DialAttempt<? super A, T> attempt,
+      Consumer<? super T> lateResultCloser,
+      RetryListener<? super A> listener,
+      AddressOutcome<? super A> outcome) {
+    Objects.requireNonNull(attempt, "attempt");
+    Objects.requireNonNull(lateResultCloser, "lateResultCloser");
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(outcome, "outcome");
+    if (staggerMillis < 0) {
+      throw new IllegalArgumentException("staggerMillis must be >= 0, got " + staggerMillis);
+    }
+    if (addresses == null || addresses.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("no address to dial"));
+    }
+    Staggered<A, T> s = new Staggered<>(List.copyOf(addresses), staggerMillis, attempt,
+        lateResultCloser, listener, outcome);
+    s.startNext();
+    return s.result.future();
+  }
+
+  /** The state of one {@link #dialStaggered} call. */
+  private final class Staggered<A, T> {
+    final List<A> addresses;
+    final long staggerMillis;
+    final DialAttempt<? super A, T> attempt;
+    final Consumer<? super T> lateResultCloser;
+    final RetryListener<? super A> listener;
+    final AddressOutcome<? super A> outcome;
+    final Promise<T> result = Promise.promise();
+    /** Completes when the dial is decided: the addresses still dialling give up. */
+    final Promise<Void> decided = Promise.promise();
+    final List<DialFailedException.AddressFailure> failures = new ArrayList<>();
+    int next;
+    int running;
+    Scheduler.Cancellable stagger;
+
+    Staggered(List<A> addresses, long staggerMillis, DialAttempt<? super A, T> attempt,
+        Consumer<? super T> lateResultCloser, RetryListener<? super A> listener,
+        AddressOutcome<? super A> outcome) {
+      this.addresses = addresses;
+      this.staggerMillis = staggerMillis;
+      this.attempt = attempt;
+      this.lateResultCloser = lateResultCloser;
+      this.listener = listener;
+      this.outcome = outcome;
+    }
+
+    void cancelStagger() {
+      if (stagger != null) {
+        stagger.cancel();
+        stagger = null;
+      }
+    }
+
+    void startNext() {
+      cancelStagger();
+      if (result.future().isComplete() || next >= addresses.size()) {
+        return;
+      }
+      A address = addresses.get(next++);
+      running++;
+      Future<T> f = dial(List.of(address), attempt, lateResultCloser, listener, decided.future());
+      f.onComplete(ar -> settled(address, ar.succeeded() ? ar.result() : null, ar.cause()));
+      if (!f.isComplete() && !result.future().isComplete() && next < addresses.size()) {
+        cancelStagger();
+        stagger = scheduler.schedule(staggerMillis, this::startNext);
+      }
+    }
+
+    void settled(A address, T value, Throwable cause) {
+      running--;
+      if (cause == null) {
+        outcome.succeeded(address);
+        if (!result.tryComplete(value)) {
+          if (value != null) {
+            lateResultCloser.accept(value);
+          }
+          return;
+        }
+        cancelStagger();
+        decided.tryComplete();
+        return;
+      }
+      if (result.future().isComplete()) {
+        return; // given up on when another address won
+      }
+      List<DialFailedException.AddressFailure> mine =
+          cause instanceof DialFailedException d ? d.failures() : List.of();
+      if (mine.isEmpty()) {
+        failures.add(new DialFailedException.AddressFailure(String.valueOf(address), 0, cause));
+        outcome.exhausted(address, cause);
+      } else {
+        failures.addAll(mine);
+        outcome.exhausted(address, mine.get(mine.size() - 1).lastError());
+      }
+      if (next < addresses.size()) {
+        startNext(); // nothing to wait for on this one: the next starts at once
+      } else if (running == 0) {
+        cancelStagger();
+        result.fail(new DialFailedException(failures));
+      }
+    }
   }
 
   /** One attempt's bookkeeping. */

@@ -87,8 +87,6 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private final KeptPeers kept;
   private final Replacer replacer;
   private final DialQueue dialQueue;
-  static final int DEFAULT_MAX_PARALLEL_DIALS = 100;
-  static final int DEFAULT_MAX_PARALLEL_DIALS_PER_PEER = 8;
   /** The hedge timer of stream opens ({@code connection.hedgeDelay}); used on the owner. */
   private final Scheduler scheduler;
   /** The memory budget for buffered stream data that every connection of this node shares. */
@@ -139,15 +137,21 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.admission = new InboundAdmission(owner, registry, events, this.options.getLimits(),
         nanoClock, this, () -> upgrader, () -> closing, this::registered, probeTimeout(this.options),
         gate);
-    this.dialQueue = new DialQueue(owner, DEFAULT_MAX_PARALLEL_DIALS,
-        DEFAULT_MAX_PARALLEL_DIALS_PER_PEER);
+    this.dialQueue = new DialQueue(owner, this.options.getLimits().getMaxParallelDials(),
+        this.options.getLimits().getMaxParallelDialsPerPeer());
     RetryingDialer retrying = new RetryingDialer(scheduler, this.options.getRetry(),
         this.options.getConnection(), new Backoff(this.options.getRetry(), random::nextDouble));
+    PeerDialer.Policy dialPolicy = new PeerDialer.Policy(
+        this.options.getGating().addressFilter(), PeerDialer.Policy.of(this.options.getRetry())
+            .backoff(), Clock.systemUTC(), PeerDialer.DEFAULT_STAGGER);
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
-        PeerDialer.tcp(transport, () -> upgrader, this), registry, peers, events, nanoClock,
-        () -> closing, () -> self, this::registered, dialQueue);
+        PeerDialer.tcp(transport, () -> upgrader, this, dialPolicy.filter()), registry, peers,
+        events, nanoClock, () -> closing, () -> self, this::registered, dialQueue, dialPolicy);
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
-        scheduler, new Backoff(this.options.getRetry(), random::nextDouble), dialer::dialPeer,
+        scheduler, new Backoff(this.options.getRetry(), random::nextDouble),
+        // Forced: a kept peer's re-dials are paced by its own retry schedule, each delay at most
+        // retry.maxDelay; the address backoff (up to maxAddressBackoff) must not hold them longer.
+        (p, target) -> dialer.dialPeer(p, target, true),
         registry, peers, trimmer, events, () -> closing, () -> self, nanoClock);
     this.replacer = new Replacer(owner, this.options.getHealth(),
         this.options.getConnection().getMaxConnectionsPerPeer(), registry, dialer::dialPeer,
@@ -515,6 +519,21 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   }
 
   @Override
+  public Future<dev.vertxp2p.TopUpResult> topUp(Multiaddr addr, DialOptions dialOptions) {
+    Optional<PeerId> peer = addr.peerId();
+    if (peer.isEmpty()) {
+      return Future.failedFuture(new MultiaddrException(
+          "cannot dial " + addr + ": the address needs a /p2p/<peer id> part"));
+    }
+    if (!TcpTransport.canHandle(addr)) {
+      return Future.failedFuture(new MultiaddrException(
+          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
+    }
+    addAddresses(peer.get(), List.of(addr));
+    return topUp(peer.get(), dialOptions);
+  }
+
+  @Override
   public Future<List<Connection>> dialPeer(PeerId peer) {
     return dialPeer(peer, new DialOptions());
   }
@@ -522,11 +541,31 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<List<Connection>> dialPeer(PeerId peer, DialOptions dialOptions) {
     int n = dialOptions.getConnections();
+    boolean force = dialOptions.isForce();
     return owner.call(() -> {
       Refusal refused = gate.refusePeer(peer);
       return refused != null ? Future.failedFuture(new RefusedException(refused))
-          : dialer.dialPeer(peer, n);
+          : dialer.dialPeer(peer, n, force);
     });
+  }
+
+  @Override
+  public Future<dev.vertxp2p.TopUpResult> topUp(PeerId peer, DialOptions dialOptions) {
+    int n = dialOptions.getConnections();
+    boolean force = dialOptions.isForce();
+    return owner.call(() -> {
+      Refusal refused = gate.refusePeer(peer);
+      return refused != null ? Future.failedFuture(new RefusedException(refused))
+          : dialer.topUp(peer, n, force);
+    });
+  }
+
+  /**
+   * The dial side of {@code swarm.limits}: {@code {"backoffs": <address backoff table>, "dials":
+   * <dial queue>}}.
+   */
+  public Future<JsonObject> dialLimitsJson() {
+    return owner.call(() -> Future.succeededFuture(dialer.limitsJson()));
   }
 
   // ---- streams ------------------------------------------------------------------------------
@@ -656,7 +695,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             .put("limitOutbound", limits.getMaxStreamsOutbound())
             .put("current", streamsMax).put("connection", busiestConn))
         .put("buffer", bufferBudget.toJson())
-        .put("dials", dialQueue.toJson());
+        .put("dials", dialQueue.toJson())
+        .put("backoff", dialer.limitsJson().getJsonObject("backoffs").put("scope", "backoff"));
     // Per source IP (IpLimiter): "ip" (open + in upgrade), "pending" per IP and "rate" (tokens
     // spent of the burst), each with the busiest source; the settings beside them.
     JsonObject perIp = gate.perIpJson();

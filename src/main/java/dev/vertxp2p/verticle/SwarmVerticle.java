@@ -229,6 +229,13 @@ public class SwarmVerticle extends VerticleBase {
             + ")");
       }
     }
+    Object force = body.getValue("force");
+    if (force != null) {
+      if (!(force instanceof Boolean f)) {
+        throw bad("force must be true or false, got " + force);
+      }
+      dialOptions.setForce(f);
+    }
     String addrText = optString(body, "addr");
     String peerText = optString(body, "peer");
     if (addrText != null && peerText != null) {
@@ -240,7 +247,7 @@ public class SwarmVerticle extends VerticleBase {
       if (peer.isEmpty()) {
         throw bad("addr " + addrText + " has no /p2p/<peer id> part; append the peer id");
       }
-      return swarm.dial(addr, dialOptions).map(list -> dialReply(peer.get(), list));
+      return swarm.topUp(addr, dialOptions).map(r -> dialReply(peer.get(), r));
     }
     if (peerText == null) {
       throw bad("dial needs \"addr\" (a multiaddr ending in /p2p/<peer id>) or \"peer\"");
@@ -265,11 +272,16 @@ public class SwarmVerticle extends VerticleBase {
       }
       swarm.addAddresses(peer, addrs);
     }
-    return swarm.dialPeer(peer, dialOptions).map(list -> dialReply(peer, list));
+    return swarm.topUp(peer, dialOptions).map(r -> dialReply(peer, r));
   }
 
-  private static JsonObject dialReply(PeerId peer, List<Connection> list) {
-    return new JsonObject().put("peer", peer.toString()).put("connections", toJson(list));
+  /**
+   * {@code {"peer", "requested", "connections": [Conn...], "shortfall": [...]}}: a top-up that
+   * ended short of {@code requested} still answers, saying in {@code shortfall} what stopped it.
+   */
+  private static JsonObject dialReply(PeerId peer, dev.vertxp2p.TopUpResult r) {
+    return new JsonObject().put("peer", peer.toString()).put("requested", r.requested())
+        .put("connections", toJson(r.connections())).put("shortfall", r.shortfallJson());
   }
 
   /**

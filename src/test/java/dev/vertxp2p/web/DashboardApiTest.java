@@ -315,8 +315,12 @@ class DashboardApiTest {
         .listen(0, "127.0.0.1"));
     int port = s.actualPort();
     await(s.close());
-    assertError(post("/api/dial", new JsonObject()
-        .put("addr", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + randomPeer())), 502, "" + port);
+    JsonObject dead = new JsonObject()
+        .put("addr", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + randomPeer());
+    assertError(post("/api/dial", dead), 502, "" + port);
+    // The address failed every attempt: it is in dial backoff (503) until forced.
+    assertError(post("/api/dial", dead), 503, "dial backoff");
+    assertError(post("/api/dial", dead.copy().put("force", true)), 502, "" + port);
   }
 
   @Test
