@@ -262,6 +262,52 @@
     render();
   }
 
+  // ---- limits ----------------------------------------------------------------------------------
+
+  // The scopes of GET /api/limits, in the order shown: [key, label, in use, limit, busiest].
+  const LIMIT_ROWS = [
+    ["system", "connections (system)", l => l.current, l => l.limit, () => ""],
+    ["peer", "per peer", l => l.current, l => l.limit, l => shortId(l.peer)],
+    ["pending", "handshakes (pending)", l => l.current, l => l.limit, () => ""],
+    ["ip", "per IP", l => l.current, l => l.limit, l => l.source || ""],
+    ["pendingPerIp", "handshakes per IP", l => l.current, l => l.limit, l => l.source || ""],
+    ["rate", "inbound rate per IP (tokens spent)", l => l.current, l => l.limit,
+      l => l.source || ""],
+    ["streams", "streams per connection", l => l.current, l => l.limit,
+      l => l.connection || ""],
+    ["buffer", "buffered bytes", l => l.current, l => l.limit, () => ""],
+    ["dials", "dials running", l => l.running, l => l.maxParallelDials,
+      l => l.waiting ? l.waiting + " waiting" : ""],
+    ["backoff", "addresses backed off", l => l.backedOff, l => l.addresses && l.addresses.limit,
+      l => (l.backoffs && l.backoffs.length) ? l.backoffs[0].addr : ""],
+  ];
+
+  async function refreshLimits() {
+    let r;
+    try {
+      r = await api("GET", "/api/limits");
+    } catch (e) {
+      return; // the link indicator and toasts already tell
+    }
+    const rows = [];
+    for (const [key, label, use, limit, where] of LIMIT_ROWS) {
+      const l = r[key];
+      if (!l) continue;
+      const current = use(l);
+      const max = limit(l);
+      const tr = el("tr");
+      tr.dataset.scope = key;
+      if (typeof current === "number" && typeof max === "number" && max > 0 && current >= max) {
+        tr.classList.add("at-limit");
+      }
+      tr.append(el("td", null, label), el("td", "num", current === undefined ? "–" : String(current)),
+        el("td", "num", max === undefined || max === null ? "–" : String(max)),
+        el("td", "dim", where(l)));
+      rows.push(tr);
+    }
+    $("limits-rows").replaceChildren(...rows);
+  }
+
   async function refreshConnMgr() {
     try {
       renderConnMgr((await api("GET", "/api/node")).connectionManager);
@@ -990,6 +1036,7 @@
     if (keptPeers.size) refreshKeptSoon();
     // an open connection's timeline follows its streams
     if (timelineId !== null) refreshTimeline();
+    refreshLimits();
     await refreshStreams();
   }
 
