@@ -193,9 +193,26 @@ public class SwarmVerticle extends VerticleBase {
         if (code == ErrorCodes.INTERNAL) {
           LOG.warn("request on " + msg.address() + " failed unexpectedly", err);
         }
-        msg.fail(code, ErrorCodes.textOf(err));
+        dev.vertxp2p.RefusedException refused = refusalOf(err);
+        if (refused != null && refused.refusal() != null) {
+          // a failure all the same, with the refusal beside its words (see RefusalReply)
+          msg.reply(new RefusalReply(code, ErrorCodes.textOf(err), refused.refusal().toJson()));
+        } else {
+          msg.fail(code, ErrorCodes.textOf(err));
+        }
       }
     });
+  }
+
+  /** The refusal behind {@code err}, itself or a cause a few levels down; null if none. */
+  private static dev.vertxp2p.RefusedException refusalOf(Throwable err) {
+    Throwable t = err;
+    for (int i = 0; t != null && i < 8; i++, t = t.getCause()) {
+      if (t instanceof dev.vertxp2p.RefusedException r) {
+        return r;
+      }
+    }
+    return null;
   }
 
   private static JsonObject body(Object body) {

@@ -434,7 +434,13 @@ public class DashboardVerticle extends VerticleBase {
         .onFailure(err -> {
           if (err instanceof ReplyException re) {
             switch (re.failureType()) {
-              case RECIPIENT_FAILURE -> error(ctx, re.failureCode(), re.getMessage());
+              case RECIPIENT_FAILURE -> {
+                if (re instanceof dev.vertxp2p.verticle.RefusalReply rr) {
+                  error(ctx, re.failureCode(), re.getMessage(), rr.refusal());
+                } else {
+                  error(ctx, re.failureCode(), re.getMessage());
+                }
+              }
               case TIMEOUT -> error(ctx, ErrorCodes.TIMED_OUT,
                   "the swarm did not answer on " + address + " within " + timeoutMs + " ms");
               default -> error(ctx, 503,
@@ -467,12 +473,21 @@ public class DashboardVerticle extends VerticleBase {
   }
 
   static void error(RoutingContext ctx, int code, String text) {
+    error(ctx, code, text, null);
+  }
+
+  /** An error body {@code {"error", "code"}}, with {@code "refusal"} when a refusal caused it. */
+  static void error(RoutingContext ctx, int code, String text, JsonObject refusal) {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
     int status = code >= 400 && code < 600 ? code : ErrorCodes.INTERNAL;
+    JsonObject body = new JsonObject().put("error", text).put("code", code);
+    if (refusal != null) {
+      body.put("refusal", refusal);
+    }
     ctx.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", text).put("code", code).encode());
+        .end(body.encode());
   }
 }

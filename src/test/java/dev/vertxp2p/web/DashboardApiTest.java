@@ -319,7 +319,11 @@ class DashboardApiTest {
         .put("addr", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + randomPeer());
     assertError(post("/api/dial", dead), 502, "" + port);
     // The address failed every attempt: it is in dial backoff (503) until forced.
-    assertError(post("/api/dial", dead), 503, "dial backoff");
+    HttpResponse<Buffer> backedOff = post("/api/dial", dead);
+    assertError(backedOff, 503, "dial backoff");
+    JsonObject refusal = backedOff.bodyAsJsonObject().getJsonObject("refusal");
+    assertEquals("backoff", refusal.getString("scope"), backedOff.bodyAsString());
+    assertTrue(refusal.getString("until").endsWith("Z"), refusal.encode());
     assertError(post("/api/dial", dead.copy().put("force", true)), 502, "" + port);
   }
 
