@@ -171,7 +171,9 @@
       sessionStorage.removeItem(TOKEN_KEY);
       token = null;
     }
-    $("login-error").textContent = why;
+    // A request that went out without a token after a wrong one was dropped also hears 401: it
+    // must not wipe the reason the form already shows.
+    if (why || !locked) $("login-error").textContent = why;
     if (locked) return;
     locked = true;
     $("login").hidden = false;
@@ -283,6 +285,7 @@
   ];
 
   async function refreshLimits() {
+    if (locked) return;
     let r;
     try {
       r = await api("GET", "/api/limits");

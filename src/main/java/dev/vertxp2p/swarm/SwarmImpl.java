@@ -505,21 +505,19 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   @Override
   public Future<List<Connection>> dial(Multiaddr addr, DialOptions dialOptions) {
-    Optional<PeerId> peer = addr.peerId();
-    if (peer.isEmpty()) {
-      return Future.failedFuture(new MultiaddrException(
-          "cannot dial " + addr + ": the address needs a /p2p/<peer id> part"));
-    }
-    if (!TcpTransport.canHandle(addr)) {
-      return Future.failedFuture(new MultiaddrException(
-          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
-    }
-    addAddresses(peer.get(), List.of(addr));
-    return dialPeer(peer.get(), dialOptions);
+    return learnDialable(addr).compose(peer -> dialPeer(peer, dialOptions));
   }
 
   @Override
   public Future<dev.vertxp2p.TopUpResult> topUp(Multiaddr addr, DialOptions dialOptions) {
+    return learnDialable(addr).compose(peer -> topUp(peer, dialOptions));
+  }
+
+  /**
+   * The peer of an address we can dial, its address added to what we know of it (ahead of the
+   * dial on the owner); a failed future naming what is wrong with the address otherwise.
+   */
+  private Future<PeerId> learnDialable(Multiaddr addr) {
     Optional<PeerId> peer = addr.peerId();
     if (peer.isEmpty()) {
       return Future.failedFuture(new MultiaddrException(
@@ -530,7 +528,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
           "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
     }
     addAddresses(peer.get(), List.of(addr));
-    return topUp(peer.get(), dialOptions);
+    return Future.succeededFuture(peer.get());
   }
 
   @Override

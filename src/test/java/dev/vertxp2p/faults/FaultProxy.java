@@ -134,6 +134,15 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
+  /** A proxy to the node listening on {@code port}; an I/O failure as an unchecked one. */
+  static FaultProxy to(int port) {
+    try {
+      return new FaultProxy(port);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** What the test can do to a link on purpose. */
   enum Fault {
     RESET,

@@ -84,7 +84,7 @@ class HealthChecksTest extends SwarmFixture {
     List<SwarmEvent> events = healthEvents(a);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SwarmMetrics metrics = SwarmMetrics.bind(registry, a, "a");
-    proxy = newProxy(b.listenAddrs().get(0).port().getAsInt());
+    proxy = FaultProxy.to(b.listenAddrs().get(0).port().getAsInt());
     Multiaddr viaProxy =
         Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId());
     List<Connection> conns = await(a.dial(viaProxy, new DialOptions().setConnections(3)));
@@ -222,23 +222,5 @@ class HealthChecksTest extends SwarmFixture {
     assertTrue(events.stream().noneMatch(e -> c.peerId().equals(e.peer())), events.toString());
   }
 
-  /** Completes once {@code condition} holds, looked at on each of the test's event-loop ticks. */
-  private Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(1, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
-    });
-    return p.future();
-  }
 
-  private static FaultProxy newProxy(int port) {
-    try {
-      return new FaultProxy(port);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }

@@ -114,7 +114,7 @@ class ReplacementTest extends SwarmFixture {
   private Setup keptThroughProxy(int maxPerPeer, int target) {
     Swarm b = started(options(maxPerPeer));
     Swarm a = started(options(maxPerPeer));
-    proxy = newProxy(b.listenAddrs().get(0).port().getAsInt());
+    proxy = FaultProxy.to(b.listenAddrs().get(0).port().getAsInt());
     Multiaddr viaProxy =
         Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId());
     Journal atA = new Journal(a, b.peerId(), maxPerPeer);
@@ -270,7 +270,7 @@ class ReplacementTest extends SwarmFixture {
     SwarmOptions ao = options(4);
     ao.getHealth().setReplaceUnhealthy(false);
     Swarm a = started(ao);
-    proxy = newProxy(b.listenAddrs().get(0).port().getAsInt());
+    proxy = FaultProxy.to(b.listenAddrs().get(0).port().getAsInt());
     Multiaddr viaProxy =
         Multiaddr.parse("/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + b.peerId());
     List<Connection> conns = await(a.dial(viaProxy,
@@ -291,23 +291,5 @@ class ReplacementTest extends SwarmFixture {
     assertEquals(2, a.getConnections(b.peerId()).size());
   }
 
-  /** Completes once {@code condition} holds, looked at on each of the test's event-loop ticks. */
-  private Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
-    Promise<Void> p = Promise.promise();
-    vertx.setPeriodic(1, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
-    });
-    return p.future();
-  }
 
-  private static FaultProxy newProxy(int port) {
-    try {
-      return new FaultProxy(port);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }

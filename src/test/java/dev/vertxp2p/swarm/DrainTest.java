@@ -181,14 +181,4 @@ class DrainTest extends SwarmFixture {
     return b;
   }
 
-  private Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
-    Promise<Void> p = Promise.promise();
-    vertx.setPeriodic(1, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
-    });
-    return p.future();
-  }
 }

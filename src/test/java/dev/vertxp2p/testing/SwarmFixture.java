@@ -67,6 +67,21 @@ public abstract class SwarmFixture {
   }
 
   /**
+   * Completes once {@code condition} holds, looked at on each tick of a 1 ms Vert.x timer: for a
+   * state that no event announces (a counter on a connection, a flag).
+   */
+  protected Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
+    Promise<Void> p = Promise.promise();
+    vertx.setPeriodic(1, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        p.tryComplete();
+      }
+    });
+    return p.future();
+  }
+
+  /**
    * Completes once {@code swarm} holds {@code n} connections to {@code peer}. A dial completes
    * when the dialer is done; the listener lists the connection a moment later, once it has read
    * the last handshake message, so a test that looks at the listener's side waits for this.

@@ -2,18 +2,12 @@ package dev.vertxp2p.web;
 
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.verticle.TestNodes.config;
-import static dev.vertxp2p.verticle.TestNodes.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.KeptPeer;
 import dev.vertxp2p.PeerId;
-import dev.vertxp2p.metrics.MetricsRegistries;
-import dev.vertxp2p.verticle.SwarmVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -42,48 +35,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * latency bound shows "degraded" in word, mark and style. Needs Chromium like {@link
  * DashboardBrowserTest}.
  */
-class DashboardHealthBrowserTest {
+class DashboardHealthBrowserTest extends TwoNodeDashboard {
   /** An RTT cell once a health check has answered, e.g. {@code 0.31 ms}. */
   private static final Pattern RTT = Pattern.compile("\\d+\\.\\d{2} ms");
 
-  private Vertx vertx;
-  private SwarmVerticle a;
-  private SwarmVerticle b;
-  private DashboardVerticle dash;
-  private WebDriver driver;
-  private Path profile;
   private String peerB;
 
   @BeforeEach
-  void setUp() throws Exception {
-    DashboardBrowserTest.requireChromium();
-    vertx = MetricsRegistries.createVertx(new VertxOptions());
-    b = deploy(vertx, config("nodeb"));
+  void peerOfB() {
     peerB = b.swarm().peerId().toString();
-    profile = Files.createTempDirectory("chromium-profile");
-    driver = DashboardBrowserTest.chromium(profile);
   }
 
   /** Starts node A with this {@code "health"} section, and its dashboard. */
-  private void startA(JsonObject health) {
-    JsonObject conf = config("swarm").put("health", health);
-    a = deploy(vertx, conf);
-    JsonObject http = conf.copy();
-    http.getJsonObject("http").put("enabled", true).put("port", 0);
-    dash = new DashboardVerticle();
-    await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(http)));
+  private void startAWithHealth(JsonObject health) {
+    startA(config("swarm").put("health", health));
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (vertx != null) {
-      await(vertx.close());
-    }
-    DashboardBrowserTest.deleteProfile(profile);
-  }
 
   /**
    * Per connection row of {@code peer}: {@code [state, rtt text, failed checks]}, read in one step
@@ -129,7 +96,7 @@ class DashboardHealthBrowserTest {
 
   @Test
   void keptPeerWithTargetAndOpenCountAndHealthPerConnection() throws Exception {
-    startA(new JsonObject().put("checkInterval", 0.2));
+    startAWithHealth(new JsonObject().put("checkInterval", 0.2));
     PeerId idB = b.swarm().peerId();
     WebDriverWait wait = new WebDriverWait(driver, DashboardBrowserTest.WAIT);
     wait.ignoring(StaleElementReferenceException.class);
@@ -206,7 +173,7 @@ class DashboardHealthBrowserTest {
   @Test
   void aDegradedConnectionSaysSoInWordAndMark() throws Exception {
     // Any round trip is over a latency bound of a nanosecond: every answered check degrades.
-    startA(new JsonObject().put("checkInterval", 0.2).put("maxPingLatency", 1e-9));
+    startAWithHealth(new JsonObject().put("checkInterval", 0.2).put("maxPingLatency", 1e-9));
     WebDriverWait wait = new WebDriverWait(driver, DashboardBrowserTest.WAIT);
     wait.ignoring(StaleElementReferenceException.class);
     driver.get(dash.url() + "/");

@@ -2,23 +2,15 @@ package dev.vertxp2p.web;
 
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.verticle.TestNodes.config;
-import static dev.vertxp2p.verticle.TestNodes.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.DialOptions;
-import dev.vertxp2p.metrics.MetricsRegistries;
-import dev.vertxp2p.verticle.SwarmVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -36,39 +28,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * timeline with {@code local} as its close reason. Needs Chromium like {@link
  * DashboardBrowserTest}.
  */
-class DashboardTimelineBrowserTest {
-  private Vertx vertx;
-  private SwarmVerticle a;
-  private SwarmVerticle b;
-  private DashboardVerticle dash;
-  private WebDriver driver;
-  private Path profile;
+class DashboardTimelineBrowserTest extends TwoNodeDashboard {
 
   @BeforeEach
-  void setUp() throws Exception {
-    DashboardBrowserTest.requireChromium();
-    vertx = MetricsRegistries.createVertx(new VertxOptions());
-    b = deploy(vertx, config("nodeb"));
-    JsonObject conf = config("swarm");
-    a = deploy(vertx, conf);
-    JsonObject http = conf.copy();
-    http.getJsonObject("http").put("enabled", true).put("port", 0);
-    dash = new DashboardVerticle();
-    await(vertx.deployVerticle(dash, new DeploymentOptions().setConfig(http)));
-    profile = Files.createTempDirectory("chromium-profile");
-    driver = DashboardBrowserTest.chromium(profile);
+  void startA() {
+    startA(config("swarm"));
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (vertx != null) {
-      await(vertx.close());
-    }
-    DashboardBrowserTest.deleteProfile(profile);
-  }
 
   /** The timeline panel as the page shows it now, read in one step: null while hidden. */
   @SuppressWarnings("unchecked")
