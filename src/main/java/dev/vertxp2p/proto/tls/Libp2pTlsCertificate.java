@@ -73,6 +73,13 @@ public final class Libp2pTlsCertificate {
   /** How long a certificate made by {@link #create(PrivateKey, SecureRandom, Instant)} lasts. */
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
 
+  /** Smallest RSA certificate key accepted, in bits. */
+  public static final int MIN_RSA_BITS = 2048;
+  /** Largest RSA certificate key accepted, in bits. */
+  public static final int MAX_RSA_BITS = 8192;
+  /** Largest RSA public exponent accepted, in bits. */
+  public static final int MAX_RSA_EXPONENT_BITS = 32;
+
   private static final ASN1ObjectIdentifier EXTENSION = new ASN1ObjectIdentifier(EXTENSION_OID);
   private static final byte[] PREFIX = SIGNATURE_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
@@ -171,7 +178,7 @@ public final class Libp2pTlsCertificate {
   }
 
   /**
-   * Builds and self-signs a certificate on {@code keyPair} (ECDSA with SHA-256) carrying {@code
+   * Builds and self-signs a certificate on {@code keyPair} (ECDSA or RSA, with SHA-256) carrying {@code
    * extensionValue} as the libp2p extension, or no extension when it is null. Tests use it to
    * build certificates that break one rule each.
    */
@@ -181,8 +188,11 @@ public final class Libp2pTlsCertificate {
       // A distinguished name the JDK's parser accepts (it refuses an empty issuer); the random
       // serial number keeps two certificates of one host apart.
       X500Name name = new X500Name("CN=libp2p");
-      AlgorithmIdentifier signatureAlgorithm =
-          new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+      boolean rsa = "RSA".equals(keyPair.getPublic().getAlgorithm());
+      AlgorithmIdentifier signatureAlgorithm = rsa
+          ? new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption,
+              org.bouncycastle.asn1.DERNull.INSTANCE)
+          : new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
       V3TBSCertificateGenerator tbs = new V3TBSCertificateGenerator();
       tbs.setSerialNumber(new ASN1Integer(new BigInteger(63, random).add(BigInteger.ONE)));
       tbs.setIssuer(name);
@@ -196,7 +206,7 @@ public final class Libp2pTlsCertificate {
         tbs.setExtensions(new Extensions(new Extension(EXTENSION, critical, extensionValue)));
       }
       TBSCertificate body = tbs.generateTBSCertificate();
-      Signature signer = Signature.getInstance("SHA256withECDSA");
+      Signature signer = Signature.getInstance(rsa ? "SHA256withRSA" : "SHA256withECDSA");
       signer.initSign(keyPair.getPrivate(), random);
       signer.update(body.getEncoded(ASN1Encoding.DER));
       ASN1EncodableVector certificate = new ASN1EncodableVector(3);
@@ -304,6 +314,18 @@ public final class Libp2pTlsCertificate {
         // against curve substitution ("Whose Curve Is It Anyway").
         throw new TlsCertificateException(Reason.CURVE_ENCODING,
             "expected a named curve, got explicit or missing curve parameters");
+      }
+    }
+    if (x509.getPublicKey() instanceof java.security.interfaces.RSAPublicKey rsa) {
+      // Bounded before the self-signature is checked: a huge modulus or exponent would make that
+      // check cost seconds. The spec discourages RSA; these are the host key bounds of crypto.
+      int bits = rsa.getModulus().bitLength();
+      if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS
+          || rsa.getPublicExponent().bitLength() > MAX_RSA_EXPONENT_BITS) {
+        throw new TlsCertificateException(Reason.CERTIFICATE_KEY, "expected an RSA key of "
+            + MIN_RSA_BITS + " to " + MAX_RSA_BITS + " bits with an exponent under 2^"
+            + MAX_RSA_EXPONENT_BITS + ", got " + bits + " bits and a "
+            + rsa.getPublicExponent().bitLength() + "-bit exponent");
       }
     }
     try {

@@ -26,6 +26,8 @@ public class TlsCertificateException extends TlsException {
     UNIQUE_ID,
     /** Signed with an algorithm not allowed (a hash under 256 bits, or unknown). */
     SIGNATURE_ALGORITHM,
+    /** An RSA certificate key out of bounds (what its self-signature check would cost). */
+    CERTIFICATE_KEY,
     /** An elliptic curve key given by explicit parameters instead of a named curve. */
     CURVE_ENCODING,
     /** Its self-signature does not verify under its own key. */

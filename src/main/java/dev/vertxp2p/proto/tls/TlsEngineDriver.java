@@ -129,6 +129,24 @@ final class TlsEngineDriver {
     }
   }
 
+  /**
+   * Gives the engine up without a word to the remote (a timeout, a closed socket): it is failed
+   * from now on and its pending output dropped. The JDK keeps its traffic keys inside the engine
+   * and offers no wipe; dropping every reference to it is what is left. Idempotent.
+   */
+  void abandon(String why) {
+    if (failure == null) {
+      failure = new TlsException("TLS abandoned: " + why);
+    }
+    outbound.reset();
+    engine.closeOutbound();
+    try {
+      engine.closeInbound();
+    } catch (SSLException | RuntimeException ignored) {
+      // Closing inbound without close_notify complains by design; we are abandoning anyway.
+    }
+  }
+
   /** The bytes to write to the socket, in order; empty when there are none. */
   byte[] drainOutput() {
     byte[] out = outbound.toByteArray();

@@ -218,6 +218,22 @@ public final class TlsHandshake {
   }
 
   /**
+   * Gives up a handshake that will not finish (the caller's timeout, a closed socket): it is failed
+   * from now on and writes nothing more. A complete handshake's session belongs to the connection
+   * and is left alone. Idempotent.
+   */
+  public void destroy() {
+    if (state == State.COMPLETE) {
+      return;
+    }
+    if (state != State.FAILED) {
+      state = State.FAILED;
+      failure = new TlsException("TLS handshake abandoned by the caller");
+    }
+    driver.abandon("handshake abandoned by the caller");
+  }
+
+  /**
    * The bytes to write to the socket, in order; empty when there are none. Call it after
    * construction (a dialer's ClientHello), after every {@link #feed}, and once after a failure
    * (the alert).

@@ -77,6 +77,14 @@ public final class TlsSession {
     driver.closeOutbound();
   }
 
+  /**
+   * Drops the session without close_notify (the socket is gone): it is failed from now on.
+   * Idempotent.
+   */
+  public void destroy() {
+    driver.abandon("session destroyed by the caller");
+  }
+
   /** Whether the remote sent close_notify: nothing more will be decrypted. */
   public boolean isInboundClosed() {
     return driver.inboundClosed();

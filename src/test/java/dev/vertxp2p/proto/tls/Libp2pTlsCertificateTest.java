@@ -207,6 +207,30 @@ class Libp2pTlsCertificateTest {
         assertThrows(TlsCertificateException.class, () -> SignedKey.parse(padded)).reason());
   }
 
+  private static Libp2pTlsCertificate rsaCertificate(int bits) throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(bits, RANDOM);
+    KeyPair certKey = generator.generateKeyPair();
+    byte[] signature = HOST.sign(
+        Libp2pTlsCertificate.signedData(certKey.getPublic().getEncoded()));
+    byte[] ext = new SignedKey(HOST.publicKey().marshal(), signature).encode();
+    return Libp2pTlsCertificate.build(certKey, ext, false, NOW.minusSeconds(60),
+        NOW.plusSeconds(3600), RANDOM);
+  }
+
+  @Test
+  void rsaCertificateKeyWithinBoundsVerifies() throws Exception {
+    assertEquals(PeerId.fromPublicKey(HOST.publicKey()), Libp2pTlsCertificate.verify(
+        new X509Certificate[] {rsaCertificate(2048).certificate()}, NOW).peerId());
+  }
+
+  @Test
+  void smallRsaCertificateKeyIsRefusedBeforeItsSignatureIsChecked() throws Exception {
+    TlsCertificateException e = refused(rsaCertificate(1024).certificate(), NOW);
+    assertEquals(Reason.CERTIFICATE_KEY, e.reason());
+    assertTrue(e.getMessage().contains("got 1024 bits"), e.getMessage());
+  }
+
   private static TlsCertificateException refused(X509Certificate cert, Instant now) {
     return assertThrows(TlsCertificateException.class,
         () -> Libp2pTlsCertificate.verify(new X509Certificate[] {cert}, now));

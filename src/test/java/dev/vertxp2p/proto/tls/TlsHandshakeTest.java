@@ -381,4 +381,21 @@ class TlsHandshakeTest {
     assertTrue(listener.isFailed());
     assertTrue(e.getMessage().toLowerCase().contains("certificate"), e.getMessage());
   }
+
+  @Test
+  void destroyedHandshakeAndSessionRefuseInput() {
+    TlsHandshake dialer = TlsHandshake.dialer(config(ALICE), null, NOW);
+    dialer.destroy();
+    dialer.destroy();
+    assertTrue(dialer.isFailed());
+    assertEquals(0, dialer.drainOutput().length, "the ClientHello is dropped");
+    assertThrows(IllegalStateException.class, () -> dialer.feed(new byte[1], 0, 1));
+    Pair p = connect(config(ALICE), null, config(BOB));
+    p.dialer.destroy();
+    assertTrue(p.dialer.isComplete(), "a complete handshake's session is the connection's");
+    p.dialer.session().destroy();
+    assertTrue(p.dialer.session().isFailed());
+    assertThrows(IllegalStateException.class,
+        () -> p.dialer.session().encrypt(new byte[1], 0, 1));
+  }
 }
