@@ -1,84 +1,50 @@
 package dev.vertxp2p.proto.tls;
 
 import dev.vertxp2p.PeerId;
-import java.net.Socket;
-import java.security.Principal;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Arrays;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The key and trust managers of one handshake. The key manager offers exactly the libp2p
  * certificate; the trust manager accepts exactly a certificate {@link Libp2pTlsCertificate#verify}
  * accepts (and, when dialing, only the expected peer's), never consulting a trust store. Both run
  * inside the SSLEngine's delegated tasks, which {@link TlsHandshake} runs on the caller's thread.
+ *
+ * <p>Both are the plain JSSE interfaces, not the {@code X509Extended*} classes, whose socket
+ * overloads would tie this sans-IO package to {@code java.net} (the engine purity rule). JSSE
+ * wraps a plain trust manager and, after our check, also applies its algorithm constraints to the
+ * chain; a certificate those refuse fails with a plain {@link TlsException}.
  */
 final class Libp2pX509Managers {
   private static final String ALIAS = "libp2p";
-  /** The JSSE key type of an EC key (ECDSA signature schemes). */
-  private static final String KEY_TYPE = "EC";
+  /** Protects the key inside a keystore that never leaves this object. */
+  private static final char[] STORE_PASSWORD = new char[0];
 
   private Libp2pX509Managers() {}
 
-  /** Offers the one certificate for the EC key type, whatever issuers the remote asks for. */
-  static final class KeyManager extends X509ExtendedKeyManager {
-    private final Libp2pTlsCertificate certificate;
-
-    KeyManager(Libp2pTlsCertificate certificate) {
-      this.certificate = certificate;
-    }
-
-    private static String aliasFor(String keyType) {
-      return KEY_TYPE.equals(keyType) ? ALIAS : null;
-    }
-
-    private static String aliasFor(String[] keyTypes) {
-      return keyTypes != null && Arrays.asList(keyTypes).contains(KEY_TYPE) ? ALIAS : null;
-    }
-
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return aliasFor(keyType) == null ? null : new String[] {ALIAS};
-    }
-
-    @Override
-    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-      return aliasFor(keyTypes);
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers,
-        SSLEngine engine) {
-      return aliasFor(keyTypes);
-    }
-
-    @Override
-    public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return aliasFor(keyType) == null ? null : new String[] {ALIAS};
-    }
-
-    @Override
-    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return aliasFor(keyType);
-    }
-
-    @Override
-    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-      return aliasFor(keyType);
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String alias) {
-      return ALIAS.equals(alias) ? new X509Certificate[] {certificate.certificate()} : null;
-    }
-
-    @Override
-    public java.security.PrivateKey getPrivateKey(String alias) {
-      return ALIAS.equals(alias) ? certificate.privateKey() : null;
+  /**
+   * The JDK's own key manager over an in-memory keystore holding the one certificate and its key.
+   * The JKS format protects a key with a fast keyed hash; PKCS#12 would spend 10,000 PBKDF
+   * iterations per handshake on a key that never leaves memory.
+   */
+  static KeyManager[] keyManagers(Libp2pTlsCertificate certificate) {
+    try {
+      KeyStore store = KeyStore.getInstance("JKS");
+      store.load(null, null);
+      store.setKeyEntry(ALIAS, certificate.privateKey(), STORE_PASSWORD,
+          new X509Certificate[] {certificate.certificate()});
+      KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
+      factory.init(store, STORE_PASSWORD);
+      return factory.getKeyManagers();
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("the JDK cannot hold the TLS certificate", e);
     }
   }
 
@@ -87,7 +53,7 @@ final class Libp2pX509Managers {
    * the expected peer, and keeps the verdict: the peer on success, the typed error on refusal (JSSE
    * wraps what a trust manager throws in its own exception; the engine rethrows this one).
    */
-  static final class TrustManager extends X509ExtendedTrustManager {
+  static final class TrustManager implements X509TrustManager {
     private final Instant now;
     private final PeerId expectedPeer;
     private Libp2pTlsCertificate.VerifiedPeer verified;
@@ -131,30 +97,6 @@ final class Libp2pX509Managers {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      check(chain, true);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      check(chain, false);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      check(chain, true);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      check(chain, false);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
       check(chain, true);
     }

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -119,7 +118,7 @@ public final class TlsHandshake {
     SSLContext context;
     try {
       context = SSLContext.getInstance(TLS_VERSION);
-      context.init(new KeyManager[] {new Libp2pX509Managers.KeyManager(certificate)},
+      context.init(Libp2pX509Managers.keyManagers(certificate),
           new TrustManager[] {trust}, config.random());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK offers no " + TLS_VERSION, e);

@@ -317,8 +317,7 @@ class TlsHandshakeTest {
       throws Exception {
     javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
     javax.net.ssl.KeyManager[] keys = withCertificate
-        ? new javax.net.ssl.KeyManager[] {new Libp2pX509Managers.KeyManager(
-            Libp2pTlsCertificate.create(ALICE, RANDOM, NOW))}
+        ? Libp2pX509Managers.keyManagers(Libp2pTlsCertificate.create(ALICE, RANDOM, NOW))
         : new javax.net.ssl.KeyManager[0];
     javax.net.ssl.TrustManager[] trustAll = {new Libp2pX509Managers.TrustManager(NOW, null)};
     context.init(keys, trustAll, RANDOM);
