@@ -71,6 +71,7 @@ public final class SeedCorpus {
   }
 
   private void writeAll() throws IOException {
+    tls();
     // --- multiaddr (multiaddr spec examples and the transports libp2p dials)
     String[] addrs = {
       "/ip4/127.0.0.1/tcp/4001",
@@ -249,5 +250,38 @@ public final class SeedCorpus {
   /** {@code body} with its varint length prefix, as identify frames it. */
   private static byte[] framedIdentify(byte[] body) {
     return concat(UnsignedVarint.encode(body.length), body);
+  }
+
+  /** The libp2p TLS spec's test vector certificates, their SignedKeys, and a real ClientHello. */
+  private void tls() throws IOException {
+    byte[][] vectors = {
+      dev.vertxp2p.proto.tls.TlsSpecVectors.ED25519,
+      dev.vertxp2p.proto.tls.TlsSpecVectors.ECDSA,
+      dev.vertxp2p.proto.tls.TlsSpecVectors.SECP256K1,
+      dev.vertxp2p.proto.tls.TlsSpecVectors.INVALID,
+    };
+    String[] names = {"ed25519", "ecdsa", "secp256k1", "bad-host-signature"};
+    for (int i = 0; i < vectors.length; i++) {
+      putWithTruncations("TlsFuzzTest", "certificate", "spec-" + names[i], vectors[i]);
+      byte[] ext = org.bouncycastle.asn1.x509.Certificate.getInstance(vectors[i])
+          .getTBSCertificate().getExtensions()
+          .getExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(
+              dev.vertxp2p.proto.tls.Libp2pTlsCertificate.EXTENSION_OID))
+          .getExtnValue().getOctets();
+      putWithTruncations("TlsFuzzTest", "signedKey", "spec-" + names[i], ext);
+    }
+    dev.vertxp2p.crypto.PrivateKey host = Ed25519PrivateKey.fromSeed(new byte[32]);
+    dev.vertxp2p.proto.tls.TlsHandshake dialer = dev.vertxp2p.proto.tls.TlsHandshake.dialer(
+        dev.vertxp2p.proto.tls.TlsConfig.builder(host).muxers(List.of("/yamux/1.0.0")).build(),
+        null, java.time.Instant.parse("2026-12-06T00:00:00Z"));
+    byte[] hello = dialer.drainOutput();
+    // FuzzedDataProvider reads the chunk length (an int) from the back: 0x00000fff in the last
+    // four bytes feeds the ClientHello as one chunk.
+    byte[] seed = Arrays.copyOf(hello, hello.length + 4);
+    seed[seed.length - 2] = 0x0f;
+    seed[seed.length - 1] = (byte) 0xff;
+    put("TlsFuzzTest", "listener", "client-hello", seed);
+    put("TlsFuzzTest", "listener", "client-hello-truncated",
+        Arrays.copyOf(hello, hello.length / 2));
   }
 }

@@ -1,0 +1,313 @@
+package dev.vertxp2p.proto.tls;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+
+/**
+ * Drives one {@link SSLEngine} with byte buffers, for {@link TlsHandshake} and {@link TlsSession}
+ * alike (the engine is the same before and after the handshake). Everything here is bounded: the
+ * inbound buffer holds at most one TLS record more than the engine has consumed, the plaintext and
+ * ciphertext produced are proportional to what was fed, and growth on the engine's request is
+ * capped at {@link #MAX_BUFFER}.
+ *
+ * <p>Not thread-safe; one owner thread, like every engine of this project.
+ */
+final class TlsEngineDriver {
+  /**
+   * Cap on any buffer the engine asks to grow: a TLS 1.3 record is at most 2^14 + 256 bytes of
+   * ciphertext (RFC 8446 section 5.2); the JDK asks for up to twice that for compatibility.
+   */
+  static final int MAX_BUFFER = 64 * 1024;
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final SSLEngine engine;
+  private final Libp2pX509Managers.TrustManager trust;
+  /** Ciphertext received and not yet consumed by the engine; write mode. */
+  private ByteBuffer netIn;
+  /** Plaintext the engine produced; write mode, emptied after each unwrap. */
+  private ByteBuffer appIn;
+  /** One wrap's output; write mode, emptied after each wrap. */
+  private ByteBuffer netOut;
+  /** Ciphertext to write to the socket, in order. */
+  private final ByteArrayOutputStream outbound = new ByteArrayOutputStream();
+  private boolean handshakeFinished;
+  private boolean inboundClosed;
+  private TlsException failure;
+
+  TlsEngineDriver(SSLEngine engine, Libp2pX509Managers.TrustManager trust) {
+    this.engine = engine;
+    this.trust = trust;
+    int packet = engine.getSession().getPacketBufferSize();
+    this.netIn = ByteBuffer.allocate(packet);
+    this.netOut = ByteBuffer.allocate(packet);
+    this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+  }
+
+  SSLEngine engine() {
+    return engine;
+  }
+
+  boolean handshakeFinished() {
+    return handshakeFinished;
+  }
+
+  boolean inboundClosed() {
+    return inboundClosed;
+  }
+
+  TlsException failure() {
+    return failure;
+  }
+
+  /** Starts the handshake: a client's ClientHello is then waiting in {@link #drainOutput()}. */
+  void begin(ByteArrayOutputStream plaintext) {
+    try {
+      engine.beginHandshake();
+      progress(plaintext);
+    } catch (SSLException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /**
+   * Feeds every byte of {@code in} to the engine, decrypting what it can into {@code plaintext}
+   * (the engine yields application data only once the handshake has finished) and answering what
+   * the protocol asks, into {@link #drainOutput()}.
+   */
+  void receive(ByteBuffer in, ByteArrayOutputStream plaintext) {
+    requireUsable();
+    try {
+      do {
+        int n = Math.min(in.remaining(), netIn.remaining());
+        ByteBuffer slice = in.slice();
+        slice.limit(n);
+        netIn.put(slice);
+        in.position(in.position() + n);
+        progress(plaintext);
+        if (inboundClosed && in.hasRemaining()) {
+          // RFC 8446 section 6.1: nothing follows close_notify; the rest is ignored.
+          in.position(in.limit());
+        }
+      } while (in.hasRemaining());
+    } catch (SSLException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Encrypts all of {@code in} into TLS records, appended to {@link #drainOutput()}. */
+  void send(ByteBuffer in) {
+    requireUsable();
+    try {
+      while (in.hasRemaining()) {
+        if (!wrapOnce(in)) {
+          throw new TlsException("the TLS engine accepts no more application data"
+              + " (outbound closed)");
+        }
+      }
+    } catch (SSLException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Sends close_notify: what it takes is appended to {@link #drainOutput()}. Idempotent. */
+  void closeOutbound() {
+    if (failure != null) {
+      return;
+    }
+    try {
+      engine.closeOutbound();
+      while (!engine.isOutboundDone() && wrapOnce(EMPTY)) {
+        // flush close_notify
+      }
+    } catch (SSLException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /**
+   * Gives the engine up without a word to the remote (a timeout, a closed socket): it is failed
+   * from now on and its pending output dropped. The JDK keeps its traffic keys inside the engine
+   * and offers no wipe; dropping every reference to it is what is left. Idempotent.
+   */
+  void abandon(String why) {
+    if (failure == null) {
+      failure = new TlsException("TLS abandoned: " + why);
+    }
+    outbound.reset();
+    engine.closeOutbound();
+    try {
+      engine.closeInbound();
+    } catch (SSLException | RuntimeException ignored) {
+      // Closing inbound without close_notify complains by design; we are abandoning anyway.
+    }
+  }
+
+  /** The bytes to write to the socket, in order; empty when there are none. */
+  byte[] drainOutput() {
+    byte[] out = outbound.toByteArray();
+    outbound.reset();
+    return out;
+  }
+
+  /** Bytes waiting in {@link #drainOutput()}. */
+  int pendingOutput() {
+    return outbound.size();
+  }
+
+  private void requireUsable() {
+    if (failure != null) {
+      throw new IllegalStateException("TLS already failed: " + failure.getMessage());
+    }
+  }
+
+  /** Runs the engine until it needs more input than it has. */
+  private void progress(ByteArrayOutputStream plaintext) throws SSLException {
+    while (true) {
+      HandshakeStatus status = engine.getHandshakeStatus();
+      switch (status) {
+        case NEED_TASK -> runTasks();
+        case NEED_WRAP -> {
+          if (!wrapOnce(EMPTY)) {
+            return;
+          }
+        }
+        default -> {
+          if (!unwrapOnce(plaintext)) {
+            HandshakeStatus now = engine.getHandshakeStatus();
+            if (now != HandshakeStatus.NEED_TASK && now != HandshakeStatus.NEED_WRAP) {
+              return;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The engine's delegated tasks (key exchange, signatures, our trust manager) run here, inline:
+   * they cost what Noise's DH and signature checks cost, about a millisecond per handshake.
+   */
+  private void runTasks() {
+    for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+      task.run();
+    }
+  }
+
+  /** One unwrap; true if it made progress and more may follow. */
+  private boolean unwrapOnce(ByteArrayOutputStream plaintext) throws SSLException {
+    if (inboundClosed || netIn.position() == 0) {
+      return false;
+    }
+    netIn.flip();
+    SSLEngineResult result;
+    try {
+      result = engine.unwrap(netIn, appIn);
+    } finally {
+      netIn.compact();
+    }
+    if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+      handshakeFinished = true;
+    }
+    if (appIn.position() > 0) {
+      appIn.flip();
+      plaintext.write(appIn.array(), appIn.arrayOffset() + appIn.position(), appIn.remaining());
+      appIn.clear();
+    }
+    switch (result.getStatus()) {
+      case OK:
+        return result.bytesConsumed() > 0 || result.bytesProduced() > 0;
+      case BUFFER_UNDERFLOW:
+        if (!netIn.hasRemaining()) {
+          // A whole record does not fit: grow as the engine asks, up to the cap.
+          netIn = grow(netIn, engine.getSession().getPacketBufferSize(), "inbound record");
+          return false;
+        }
+        return false;
+      case BUFFER_OVERFLOW:
+        appIn = grow(appIn, engine.getSession().getApplicationBufferSize(), "plaintext");
+        return true;
+      case CLOSED:
+        inboundClosed = true;
+        return result.bytesConsumed() > 0;
+      default:
+        throw new IllegalStateException("unknown SSLEngine status " + result.getStatus());
+    }
+  }
+
+  /** One wrap of {@code src}; true if it produced or consumed anything. */
+  private boolean wrapOnce(ByteBuffer src) throws SSLException {
+    netOut.clear();
+    SSLEngineResult result = engine.wrap(src, netOut);
+    if (result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+      handshakeFinished = true;
+    }
+    netOut.flip();
+    outbound.write(netOut.array(), netOut.arrayOffset(), netOut.remaining());
+    switch (result.getStatus()) {
+      case OK:
+        return result.bytesProduced() > 0 || result.bytesConsumed() > 0;
+      case BUFFER_OVERFLOW:
+        netOut = grow(netOut, engine.getSession().getPacketBufferSize(), "outbound record");
+        return true;
+      case CLOSED:
+        return result.bytesProduced() > 0;
+      default:
+        throw new IllegalStateException("unexpected SSLEngine wrap status " + result.getStatus());
+    }
+  }
+
+  private static ByteBuffer grow(ByteBuffer buffer, int wanted, String what) {
+    int size = Math.max(wanted, buffer.capacity() + 1);
+    if (size > MAX_BUFFER) {
+      throw new TlsException(what + " needs a buffer of " + size + " bytes, over the limit of "
+          + MAX_BUFFER);
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(size);
+    buffer.flip();
+    bigger.put(buffer);
+    return bigger;
+  }
+
+  /**
+   * Fails for good with a typed error: the trust manager's refusal when there is one (JSSE hides
+   * it as a cause), else the engine's error. Whatever alert the engine still has for the remote is
+   * flushed into {@link #drainOutput()}, so the caller can tell the remote why before closing.
+   */
+  private TlsException fail(Exception e) {
+    if (failure != null) {
+      return failure;
+    }
+    TlsException typed;
+    if (trust.refusal() != null) {
+      typed = trust.refusal();
+    } else if (e instanceof TlsException t) {
+      typed = t;
+    } else {
+      typed = new TlsException("TLS " + (handshakeFinished ? "session" : "handshake")
+          + " failed: " + e.getMessage(), e);
+    }
+    failure = typed;
+    try {
+      engine.closeOutbound();
+      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+        netOut.clear();
+        engine.wrap(EMPTY, netOut);
+        netOut.flip();
+        outbound.write(netOut.array(), netOut.arrayOffset(), netOut.remaining());
+      }
+    } catch (SSLException | RuntimeException ignored) {
+      // The alert is a courtesy; the connection closes either way.
+    }
+    try {
+      engine.closeInbound();
+    } catch (SSLException | RuntimeException ignored) {
+      // Closing inbound without close_notify complains by design; we are failing anyway.
+    }
+    return typed;
+  }
+}
