@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +157,8 @@ class ClusterTest {
     instances.add(plain);
     SwarmVerticle third = TestNodes.deploy(plain, TestNodes.config("swarm"));
     String idC = third.swarm().peerId().toString();
-    String addrC = third.swarm().listenAddrs().get(0) + "/p2p/" + idC;
+    String listenC = third.swarm().listenAddrs().get(0).toString();
+    String addrC = listenC.contains("/p2p/") ? listenC : listenC + "/p2p/" + idC;
     JsonObject dialed = TestNodes.request(a, "swarm.beta.dial",
         new JsonObject().put("addr", addrC).put("connections", 2));
     assertEquals(2, dialed.getJsonArray("connections").size(), dialed.encode());
@@ -165,6 +167,19 @@ class ClusterTest {
         v.getJsonObject("peers").containsKey(idC));
     assertEquals(new JsonArray().add(new JsonObject().put("node", "beta").put("connections", 2)),
         peers.getJsonObject("peers").getJsonArray(idC), peers.encode());
+    // The same views over REST, from A's dashboard (which its summary then names).
+    dev.vertxp2p.web.DashboardVerticle dashboard = new dev.vertxp2p.web.DashboardVerticle();
+    await(a.deployVerticle(dashboard, new DeploymentOptions().setConfig(swarmConfig(ca, "alpha")
+        .put("http", new JsonObject().put("enabled", true).put("port", 0)))));
+    WebClient web = WebClient.create(a);
+    JsonObject restNodes = await(web.getAbs(dashboard.url() + "/api/cluster").send())
+        .bodyAsJsonObject();
+    assertEquals(List.of("alpha", "beta"), names(restNodes), restNodes.encode());
+    assertEquals(dashboard.url(),
+        restNodes.getJsonArray("nodes").getJsonObject(0).getString("http"));
+    JsonObject restPeers = await(web.getAbs(dashboard.url() + "/api/cluster/peers").send())
+        .bodyAsJsonObject();
+    assertEquals(peers, restPeers);
     // A holds no connection of its own to it.
     assertTrue(TestNodes.request(a, "swarm.connections", new JsonObject())
         .getJsonArray("connections").isEmpty());
