@@ -40,7 +40,7 @@ final class ClusterMembership {
   static final long SUMMARY_TIMEOUT_MS = 5_000;
   /** How often the member list is compared with the registered nodes. */
   static final long MEMBERSHIP_CHECK_MS = 1_000;
-  /** Most nodes a view asks. */
+  /** Most nodes a view asks, and most this node keeps track of. */
   static final int MAX_NODES = 256;
 
   private final Vertx vertx;
@@ -128,7 +128,8 @@ final class ClusterMembership {
           entry = mine;
           Set<String> members = new HashSet<>(clusterManager.getNodes());
           for (Map.Entry<String, JsonObject> e : all.entrySet()) {
-            if (e.getValue() != null && members.contains(e.getValue().getString("member"))) {
+            if (e.getValue() != null && members.contains(e.getValue().getString("member"))
+                && known.size() < MAX_NODES) {
               known.put(e.getKey(), e.getValue());
             }
           }
@@ -151,6 +152,10 @@ final class ClusterMembership {
       return;
     }
     String name = e.getString("name");
+    if (!(e.getValue("member") instanceof String)
+        || (!known.containsKey(name) && known.size() >= MAX_NODES)) {
+      return;
+    }
     JsonObject prior = known.put(name, e);
     if (!name.equals(nodeName) && (prior == null || !prior.equals(e))) {
       events.accept(event("cluster.node.joined", e));
