@@ -34,7 +34,8 @@ public class SwarmOptions {
   static final Set<String> KEYS =
       Set.of(
           "identity", "listen", "connection", "retry", "services", "http", "transport", "limits",
-          "connectionManager", "keep", HealthOptions.SECTION, GatingOptions.SECTION);
+          "connectionManager", "keep", HealthOptions.SECTION, GatingOptions.SECTION,
+          ClusterOptions.SECTION);
   static final Set<String> IDENTITY_KEYS = Set.of("keyFile");
 
   private String identityKeyFile;
@@ -49,6 +50,7 @@ public class SwarmOptions {
   private List<KeepOptions> keep;
   private HealthOptions health;
   private GatingOptions gating;
+  private ClusterOptions cluster;
 
   /** The defaults. */
   public SwarmOptions() {
@@ -64,6 +66,7 @@ public class SwarmOptions {
     keep = new ArrayList<>();
     health = new HealthOptions();
     gating = new GatingOptions();
+    cluster = new ClusterOptions();
   }
 
   /** A deep copy of {@code other}. */
@@ -80,6 +83,7 @@ public class SwarmOptions {
     keep = copyKeep(other.keep);
     health = new HealthOptions(other.health);
     gating = new GatingOptions(other.gating);
+    cluster = new ClusterOptions(other.cluster);
   }
 
   /**
@@ -141,6 +145,19 @@ public class SwarmOptions {
         HealthOptions.SECTION));
     gating = new GatingOptions(ConfigCheck.readObject(json, GatingOptions.SECTION,
         GatingOptions.SECTION));
+    cluster = new ClusterOptions(ConfigCheck.readObject(json, ClusterOptions.SECTION,
+        ClusterOptions.SECTION));
+  }
+
+  /** Clustering (the contract's {@code "cluster"} section). */
+  public ClusterOptions getCluster() {
+    return cluster;
+  }
+
+  /** Sets the {@code "cluster"} section. */
+  public SwarmOptions setCluster(ClusterOptions cluster) {
+    this.cluster = requireSection(ClusterOptions.SECTION, cluster);
+    return this;
   }
 
   /** Address allow/deny lists and denied peers (the contract's {@code "gating"} section). */
@@ -367,7 +384,8 @@ public class SwarmOptions {
         .put(ConnectionManagerOptions.SECTION, connectionManager.toJson())
         .put("keep", keepJson())
         .put(HealthOptions.SECTION, health.toJson())
-        .put(GatingOptions.SECTION, gating.toJson());
+        .put(GatingOptions.SECTION, gating.toJson())
+        .put(ClusterOptions.SECTION, cluster.toJson());
   }
 
   private JsonArray keepJson() {
@@ -410,7 +428,8 @@ public class SwarmOptions {
         && connectionManager.equals(that.connectionManager)
         && keep.equals(that.keep)
         && health.equals(that.health)
-        && gating.equals(that.gating);
+        && gating.equals(that.gating)
+        && cluster.equals(that.cluster);
   }
 
   @Override

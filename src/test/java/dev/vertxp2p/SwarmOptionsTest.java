@@ -72,6 +72,9 @@ class SwarmOptionsTest {
     }
     // `http.allowedHosts` extends the contract's http section too (README documents it).
     assertEquals(new JsonArray(), json.getJsonObject("http").remove("allowedHosts"));
+    // `cluster` is the contract's "Cluster" block (ClusterOptionsTest).
+    assertEquals(new JsonObject(ClusterOptionsTest.CONTRACT_CLUSTER).getJsonObject("cluster"),
+        json.remove("cluster"));
     // `keep` comes from the contract's "Connection health and kept peers" section: none by default.
     assertEquals(new JsonArray(), json.remove("keep"));
     assertEquals(contract, json);

@@ -1,5 +1,6 @@
 package dev.vertxp2p.launcher;
 
+import dev.vertxp2p.ClusterOptions;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.metrics.MetricsRegistries;
 import dev.vertxp2p.verticle.SwarmVerticle;
@@ -27,6 +28,8 @@ public final class Main {
   static final int EXIT_CONFIG = 2;
   /** Exit code when the node could not start (port in use, unreadable key file). */
   static final int EXIT_START = 1;
+  /** Seconds the launcher waits for a clustered Vert.x to join its cluster. */
+  static final int CLUSTER_JOIN_TIMEOUT_SECONDS = 60;
 
   /**
    * The status the JVM ends with. A SIGTERM is a requested, graceful stop, so it exits 0 rather
@@ -52,15 +55,33 @@ public final class Main {
       System.exit(EXIT_CONFIG);
       return;
     }
+    ClusterOptions cluster;
     try {
-      SwarmVerticle.Settings.parse(config);
+      cluster = SwarmVerticle.Settings.parse(config).options().getCluster();
     } catch (IllegalArgumentException e) {
       System.err.println("configuration error: " + e.getMessage());
       System.exit(EXIT_CONFIG);
       return;
     }
     // Metrics must be on from creation for Vert.x to meter its own servers and clients.
-    Vertx vertx = MetricsRegistries.createVertx(new VertxOptions());
+    Vertx vertx;
+    if (cluster.isEnabled()) {
+      try {
+        // The main thread, not an event loop: waiting here blocks no one.
+        vertx = ClusteredVertx.create(cluster).toCompletionStage().toCompletableFuture()
+            .get(CLUSTER_JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+            ? e.getCause() : e;
+        System.err.println("failed to start: cannot join cluster \"" + cluster.getName()
+            + "\" on " + cluster.getHost() + ":" + cluster.getPort() + ": "
+            + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+        System.exit(EXIT_START);
+        return;
+      }
+    } else {
+      vertx = MetricsRegistries.createVertx(new VertxOptions());
+    }
     Node node = new Node(vertx, config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

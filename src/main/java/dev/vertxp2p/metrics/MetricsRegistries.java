@@ -2,10 +2,13 @@ package dev.vertxp2p.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.UUID;
@@ -33,16 +36,33 @@ public final class MetricsRegistries {
    */
   public static Vertx createVertx(VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = builder(options, registry).build();
+    map(vertx).put(KEY, new Holder(registry));
+    return vertx;
+  }
+
+  /**
+   * As {@link #createVertx}, but a clustered instance using {@code clusterManager}; completes
+   * once it has joined the cluster.
+   */
+  public static Future<Vertx> createClusteredVertx(VertxOptions options,
+      ClusterManager clusterManager) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return builder(options, registry).withClusterManager(clusterManager).buildClustered()
+        .map(vertx -> {
+          map(vertx).put(KEY, new Holder(registry));
+          return vertx;
+        });
+  }
+
+  private static VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
     VertxOptions copy = new VertxOptions(options).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         // A name per instance: Vert.x keeps backend registries in a JVM-wide map by name.
         .setRegistryName("vertxp2p-" + UUID.randomUUID()));
-    Vertx vertx = Vertx.builder()
+    return Vertx.builder()
         .with(copy)
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    map(vertx).put(KEY, new Holder(registry));
-    return vertx;
+        .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   /** The registry of {@code vertx}, created (swarm meters only) when it has none yet. */

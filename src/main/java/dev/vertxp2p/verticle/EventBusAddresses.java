@@ -206,6 +206,44 @@ public final class EventBusAddresses {
     return prefix + "." + LIMITS;
   }
 
+  /** Suffix of a node's summary address (cluster-wide, under its node name). */
+  public static final String SUMMARY = "summary";
+  /** Middle word of the cluster-wide views, {@code <prefix>.cluster.*}. */
+  public static final String CLUSTER = "cluster";
+
+  /** {@code swarm.cluster.nodes}. */
+  public static final String SWARM_CLUSTER_NODES = DEFAULT_PREFIX + "." + CLUSTER + ".nodes";
+  /** {@code swarm.cluster.peers}. */
+  public static final String SWARM_CLUSTER_PEERS = DEFAULT_PREFIX + "." + CLUSTER + ".peers";
+
+  /**
+   * The addresses of the node named {@code nodeName}, reachable cluster-wide: {@code
+   * <prefix>.<nodeName>.*}.
+   */
+  public EventBusAddresses forNode(String nodeName) {
+    return of(prefix + "." + nodeName);
+  }
+
+  /** A node's summary, asked for by the cluster-wide views (under {@link #forNode}). */
+  public String summary() {
+    return prefix + "." + SUMMARY;
+  }
+
+  /** The cluster's nodes, as this node sees them. */
+  public String clusterNodes() {
+    return prefix + "." + CLUSTER + ".nodes";
+  }
+
+  /** The cluster's remote peers and which nodes hold them. */
+  public String clusterPeers() {
+    return prefix + "." + CLUSTER + ".peers";
+  }
+
+  /** Where a node announces that it joined (published cluster-wide). */
+  public String clusterAnnounce() {
+    return prefix + "." + CLUSTER + ".announce";
+  }
+
   /** Every request address (all but {@link #events()}). */
   public List<String> requestAddresses() {
     return List.of(dial(), connections(), connectionsMap(), connection(), streams(), timeline(),

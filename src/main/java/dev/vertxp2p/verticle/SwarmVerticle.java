@@ -14,6 +14,7 @@ import dev.vertxp2p.util.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -78,6 +79,13 @@ public class SwarmVerticle extends VerticleBase {
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private volatile boolean stopping;
   private boolean ownsPrefix;
+  /** Whether the event bus is clustered: then the plain addresses are local consumers. */
+  private boolean clustered;
+  /** This node's cluster membership; null unless {@code cluster.enabled}. */
+  private ClusterMembership membership;
+
+  /** Local shared map: event-bus prefix -> dashboard URL, which the dashboard fills in. */
+  public static final String HTTP_URLS_MAP = "dev.vertxp2p.verticle.httpUrls";
 
   /** The running swarm; null before the deployment started. */
   public Swarm swarm() {
@@ -106,11 +114,32 @@ public class SwarmVerticle extends VerticleBase {
           + "); give each swarm its own prefix"));
     }
     ownsPrefix = true;
+    clustered = vertx.isClustered();
+    dev.vertxp2p.ClusterOptions clusterOptions = settings.options().getCluster();
+    if (clusterOptions.isEnabled() && !clustered) {
+      releasePrefix();
+      return Future.failedFuture(new IllegalArgumentException("cluster.enabled: invalid value"
+          + " true: this Vert.x instance is not clustered; start it with a cluster manager (the"
+          + " launcher does) or set cluster.enabled to false"));
+    }
     // Created here, so the swarm's connection map is owned by this verticle's context.
     swarm = Swarm.create(vertx, settings.options());
     return swarm.start().compose(v -> {
       metrics = SwarmMetrics.bind(MetricsRegistries.registryFor(vertx), swarm, a.prefix());
       swarm.eventHandler(this::publish);
+      if (!clusterOptions.isEnabled()) {
+        return Future.succeededFuture();
+      }
+      String name = clusterOptions.getNodeName() == null
+          ? swarm.peerId().toString() : clusterOptions.getNodeName();
+      membership = new ClusterMembership(vertx, context, a, name, clusterOptions.getName(),
+          this::publishLocal);
+      // Back on this verticle's context, where the addresses below are registered.
+      Promise<Void> registered = Promise.promise();
+      membership.register(swarm.peerId().toString()).onComplete(ar ->
+          context.runOnContext(x -> registered.handle(ar)));
+      return registered.future();
+    }).compose(v -> {
       register(a.dial(), this::dial);
       register(a.connections(), this::connections);
       register(a.connectionsMap(), this::connectionsMap);
@@ -129,15 +158,34 @@ public class SwarmVerticle extends VerticleBase {
       register(a.block(), this::block);
       register(a.unblock(), this::unblock);
       register(a.blocked(), this::blocked);
+      if (membership != null) {
+        EventBus bus = vertx.eventBus();
+        EventBusAddresses own = a.forNode(membership.nodeName());
+        consumers.add(bus.consumer(own.summary(), msg -> serve(msg, body -> summary())));
+        consumers.add(bus.localConsumer(a.clusterNodes(),
+            msg -> serve(msg, body -> membership.nodesView())));
+        consumers.add(bus.localConsumer(a.clusterPeers(),
+            msg -> serve(msg, body -> membership.peersView())));
+        consumers.add(bus.consumer(a.clusterAnnounce(), membership::onAnnounce));
+      }
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());
       }
-      return Future.all(ready);
+      return Future.all(ready).onSuccess(x -> {
+        if (membership != null) {
+          membership.announce();
+        }
+      });
     }).recover(err -> {
       // Do not leave a half-started listener behind a failed deployment.
       releasePrefix();
-      return swarm.close().transform(ignored -> Future.failedFuture(err));
+      for (MessageConsumer<Object> c : consumers) {
+        c.unregister();
+      }
+      consumers.clear();
+      Future<Void> left = membership == null ? Future.succeededFuture() : membership.leave();
+      return left.transform(x -> swarm.close()).transform(ignored -> Future.failedFuture(err));
     });
   }
 
@@ -153,6 +201,9 @@ public class SwarmVerticle extends VerticleBase {
       metrics.close();
     }
     releasePrefix();
+    if (membership != null) {
+      all.add(membership.leave());
+    }
     return Future.join(all).transform(ignored -> swarm == null
         ? Future.succeededFuture() : swarm.close());
   }
@@ -166,15 +217,64 @@ public class SwarmVerticle extends VerticleBase {
   }
 
   private void publish(SwarmEvent event) {
+    publishLocal(event.toJson());
+  }
+
+  /**
+   * Publishes an event on this node's {@code <prefix>.events}, never to other nodes; in a cluster
+   * also on {@code <prefix>.<nodeName>.events}, cluster-wide.
+   */
+  private void publishLocal(JsonObject event) {
     if (!stopping) {
-      vertx.eventBus().publish(settings.addresses().events(), event.toJson());
+      vertx.eventBus().publish(settings.addresses().events(), event,
+          new DeliveryOptions().setLocalOnly(true));
+      if (membership != null) {
+        vertx.eventBus().publish(settings.addresses().forNode(membership.nodeName()).events(),
+            event);
+      }
     }
   }
 
+  /**
+   * Serves {@code address} with {@code handler}: on this node only when the event bus is
+   * clustered, and also cluster-wide under {@code <prefix>.<nodeName>} when in a cluster.
+   */
   private void register(String address, Function<JsonObject, Future<JsonObject>> handler) {
     EventBus bus = vertx.eventBus();
-    MessageConsumer<Object> consumer = bus.consumer(address, msg -> serve(msg, handler));
-    consumers.add(consumer);
+    consumers.add(clustered
+        ? bus.localConsumer(address, msg -> serve(msg, handler))
+        : bus.consumer(address, msg -> serve(msg, handler)));
+    if (membership != null) {
+      String prefix = settings.addresses().prefix();
+      String suffix = address.substring(prefix.length() + 1);
+      String own = settings.addresses().forNode(membership.nodeName()).prefix() + "." + suffix;
+      consumers.add(bus.consumer(own, msg -> serve(msg, handler)));
+    }
+  }
+
+  /**
+   * This node's summary for the cluster-wide views: {@code {"name", "peerId", "listenAddrs",
+   * "http", "peers", "connections", "joinedAt", "byPeer": {"<peer id>": n}}}.
+   */
+  private Future<JsonObject> summary() {
+    JsonObject byPeer = new JsonObject();
+    int total = 0;
+    for (Map.Entry<PeerId, List<Connection>> e : swarm.getConnectionsMap().entrySet()) {
+      byPeer.put(e.getKey().toString(), e.getValue().size());
+      total += e.getValue().size();
+    }
+    Object http = vertx.sharedData().getLocalMap(HTTP_URLS_MAP).get(settings.addresses().prefix());
+    JsonObject entry = membership.entry();
+    return Future.succeededFuture(new JsonObject()
+        .put("name", membership.nodeName())
+        .put("peerId", swarm.peerId().toString())
+        .put("listenAddrs", new JsonArray(swarm.listenAddrs().stream()
+            .map(Multiaddr::toString).toList()))
+        .put("http", http)
+        .put("peers", byPeer.size())
+        .put("connections", total)
+        .put("joinedAt", entry == null ? null : entry.getString("joinedAt"))
+        .put("byPeer", byPeer));
   }
 
   private void serve(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {

@@ -138,11 +138,20 @@ public class DashboardVerticle extends VerticleBase {
               created::actualPort);
           return created.requestHandler(router()).listen();
         })
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> {
+          server = s;
+          // Where the swarm's cluster summary finds this node's dashboard.
+          vertx.sharedData().getLocalMap(SwarmVerticle.HTTP_URLS_MAP)
+              .put(addresses.prefix(), url());
+        });
   }
 
   @Override
   public Future<?> stop() {
+    if (server != null) {
+      vertx.sharedData().getLocalMap(SwarmVerticle.HTTP_URLS_MAP)
+          .removeIfPresent(addresses.prefix(), url());
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -230,6 +239,10 @@ public class DashboardVerticle extends VerticleBase {
     r.delete("/api/peers/:id/block").handler(ctx ->
         forward(ctx, addresses.unblock(), new JsonObject().put("peer", ctx.pathParam("id"))));
     r.get("/api/blocked").handler(ctx -> forward(ctx, addresses.blocked(), new JsonObject()));
+    r.get("/api/cluster").handler(ctx ->
+        forward(ctx, addresses.clusterNodes(), new JsonObject()));
+    r.get("/api/cluster/peers").handler(ctx ->
+        forward(ctx, addresses.clusterPeers(), new JsonObject()));
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 
