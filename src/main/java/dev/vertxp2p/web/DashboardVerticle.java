@@ -456,8 +456,11 @@ public class DashboardVerticle extends VerticleBase {
               }
               case TIMEOUT -> error(ctx, ErrorCodes.TIMED_OUT,
                   "the swarm did not answer on " + address + " within " + timeoutMs + " ms");
-              default -> error(ctx, 503,
-                  "the swarm is not running (nothing serves " + address + ")");
+              default -> error(ctx, 503, address.equals(addresses.clusterNodes())
+                  || address.equals(addresses.clusterPeers())
+                  ? "this node is not in a cluster (cluster.enabled is false), or its swarm is"
+                      + " not running (nothing serves " + address + ")"
+                  : "the swarm is not running (nothing serves " + address + ")");
             }
           } else {
             LOG.warn("event-bus request to " + address + " failed", err);

@@ -223,6 +223,12 @@ class DashboardApiTest {
   }
 
   @Test
+  void clusterViewsOnANodeOutsideAClusterSaySo() {
+    assertError(get("/api/cluster"), 503, "not in a cluster (cluster.enabled is false)");
+    assertError(get("/api/cluster/peers"), 503, "not in a cluster");
+  }
+
+  @Test
   void badKeepRequestsAre400NamingTheField() {
     String path = "/api/peers/" + peerB + "/keep";
     assertError(put(path, new JsonObject()), 400, "connections");
