@@ -141,17 +141,8 @@ final class HedgedOpen {
   private void onFirst(Connection conn, AsyncResult<P2pStream> ar) {
     owner.check();
     first = Attempt.IDLE;
-    if (state == State.DONE) {
-      discard(conn, ar);
-      return;
-    }
     cancelTimer();
-    if (ar.succeeded()) {
-      win(ar.result());
-    } else if (ar.cause() instanceof ProtocolNotSupportedException) {
-      fail(ar.cause());
-    } else {
-      lastFailure = ar.cause();
+    if (!decides(conn, ar)) {
       tryFirst(); // failover, with the hedge (if out) still running
     }
   }
@@ -178,21 +169,30 @@ final class HedgedOpen {
   private void onHedge(Connection conn, AsyncResult<P2pStream> ar) {
     owner.check();
     hedge = Attempt.IDLE;
+    if (!decides(conn, ar) && first == Attempt.IDLE) {
+      // The first attempt ran out of connections while the hedge was out.
+      fail(new NoConnectionException(PeerId.parse(peer), tried.size(), lastFailure));
+    }
+  }
+
+  /**
+   * What either attempt's outcome does to the open: after the open is decided, a late stream is
+   * the loser and is reset; a stream wins; "protocol not supported" fails the open. True in those
+   * cases; false for a failure that leaves the open to the other attempt or to failover (it is
+   * kept as the last failure).
+   */
+  private boolean decides(Connection conn, AsyncResult<P2pStream> ar) {
     if (state == State.DONE) {
       discard(conn, ar);
-      return;
-    }
-    if (ar.succeeded()) {
+    } else if (ar.succeeded()) {
       win(ar.result());
     } else if (ar.cause() instanceof ProtocolNotSupportedException) {
       fail(ar.cause());
     } else {
       lastFailure = ar.cause();
-      if (first == Attempt.IDLE) {
-        // The first attempt ran out of connections while the hedge was out.
-        fail(new NoConnectionException(PeerId.parse(peer), tried.size(), lastFailure));
-      }
+      return false;
     }
+    return true;
   }
 
   // The loser's cancel goes out before the caller hears the outcome: by the time the caller

@@ -277,9 +277,13 @@ final class PeerDialer {
   /** The backoff tables and dial queue now: for {@code swarm.limits}. */
   JsonObject limitsJson() {
     owner.check();
-    return new JsonObject()
-        .put("backoffs", policy.backoff().toJson(nanoClock.getAsLong(), policy.wall().instant()))
-        .put("dials", queue.toJson());
+    return new JsonObject().put("backoffs", backoffJson()).put("dials", queue.toJson());
+  }
+
+  /** The address backoff table: its settings, use and the addresses backed off now. */
+  JsonObject backoffJson() {
+    owner.check();
+    return policy.backoff().toJson(nanoClock.getAsLong(), policy.wall().instant());
   }
 
   /** The causes of a top-up's shortfall, in the order first seen, errors counted. */

@@ -540,22 +540,20 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   public Future<List<Connection>> dialPeer(PeerId peer, DialOptions dialOptions) {
     int n = dialOptions.getConnections();
     boolean force = dialOptions.isForce();
-    return owner.call(() -> {
-      Refusal refused = gate.refusePeer(peer);
-      return refused != null ? Future.failedFuture(new RefusedException(refused))
-          : dialer.dialPeer(peer, n, force);
-    });
+    return owner.call(() -> unlessRefused(peer, () -> dialer.dialPeer(peer, n, force)));
   }
 
   @Override
   public Future<dev.vertxp2p.TopUpResult> topUp(PeerId peer, DialOptions dialOptions) {
     int n = dialOptions.getConnections();
     boolean force = dialOptions.isForce();
-    return owner.call(() -> {
-      Refusal refused = gate.refusePeer(peer);
-      return refused != null ? Future.failedFuture(new RefusedException(refused))
-          : dialer.topUp(peer, n, force);
-    });
+    return owner.call(() -> unlessRefused(peer, () -> dialer.topUp(peer, n, force)));
+  }
+
+  /** On the owner: {@code dial}, unless the peer is denied or blocked (a gating refusal). */
+  private <T> Future<T> unlessRefused(PeerId peer, java.util.function.Supplier<Future<T>> dial) {
+    Refusal refused = gate.refusePeer(peer);
+    return refused != null ? Future.failedFuture(new RefusedException(refused)) : dial.get();
   }
 
   /**
@@ -570,16 +568,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
 
   @Override
   public Future<P2pStream> newStream(PeerId peer, String... protocols) {
-    return owner.call(() -> {
-      Refusal refused = gate.refusePeer(peer);
-      if (refused != null) {
-        return Future.failedFuture(new RefusedException(refused));
-      }
+    return owner.call(() -> unlessRefused(peer, () -> {
       if (registry.usable(peer) == 0) {
         return dialer.dialPeer(peer, 1).compose(list -> tryStream(peer, protocols));
       }
       return tryStream(peer, protocols);
-    });
+    }));
   }
 
   /** The strategy's pick, failing over, and hedged when hedgeDelay is set. */
@@ -632,11 +626,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<List<Connection>> keep(PeerId peer, int connections) {
     java.util.Objects.requireNonNull(peer, "peer");
-    return owner.call(() -> {
-      Refusal refused = gate.refusePeer(peer);
-      return refused != null ? Future.failedFuture(new RefusedException(refused))
-          : kept.keep(peer, connections);
-    });
+    return owner.call(() -> unlessRefused(peer, () -> kept.keep(peer, connections)));
   }
 
   @Override
@@ -694,7 +684,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             .put("current", streamsMax).put("connection", busiestConn))
         .put("buffer", bufferBudget.toJson())
         .put("dials", dialQueue.toJson())
-        .put("backoff", dialer.limitsJson().getJsonObject("backoffs").put("scope", "backoff"));
+        .put("backoff", dialer.backoffJson().put("scope", "backoff"));
     // Per source IP (IpLimiter): "ip" (open + in upgrade), "pending" per IP and "rate" (tokens
     // spent of the burst), each with the busiest source; the settings beside them.
     JsonObject perIp = gate.perIpJson();
