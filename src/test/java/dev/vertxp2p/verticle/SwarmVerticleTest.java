@@ -128,6 +128,7 @@ class SwarmVerticleTest {
       assertEquals(peerB, c.getString("peer"));
       assertEquals("outbound", c.getString("direction"));
       assertEquals("/noise", c.getString("security"));
+      assertEquals("tcp", c.getString("transport"));
       ids.add(c.getString("id"));
     }
     assertEquals(2, ids.size());
