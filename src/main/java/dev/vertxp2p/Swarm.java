@@ -161,6 +161,16 @@ public interface Swarm {
   Future<List<KeptPeer>> kept();
 
   /**
+   * Shares a per-remote-peer limit with other swarms (a cluster's {@code
+   * maxConnectionsPerRemotePeer}): every connection, dialled or accepted, takes a slot of it
+   * before it opens. Set it before {@link #start()}, so that no connection escapes it; null
+   * removes it.
+   */
+  default void shareLimit(SharedConnectionLimit limit) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot share a limit");
+  }
+
+  /**
    * Blocks {@code peer}: un-keeps it, closes its open connections and refuses its new ones both
    * ways (an inbound one right after the handshake names it, with {@code connection.rejected}; a
    * dial, stream open or keep at once, with a {@link RefusedException} of scope {@code gating},

@@ -38,6 +38,8 @@ final class ConnectionRegistry {
   private final Map<Connection, PeerConnectionLimiter.Reservation> reservations = new HashMap<>();
   private final Map<PeerId, List<Connection>> snapshot = new ConcurrentHashMap<>();
   private final ConnectionTimelines timelines;
+  /** A limit shared with other swarms (a cluster's), or null. */
+  private volatile dev.vertxp2p.SharedConnectionLimit shared;
 
   ConnectionRegistry(Owner owner, SwarmEvents events, ConnectionSelector selector,
       PeerConnectionLimiter limiter, ConnectionBudget budget) {
@@ -52,6 +54,16 @@ final class ConnectionRegistry {
   /** Each connection's timeline, open ones and the last closed ones. */
   ConnectionTimelines timelines() {
     return timelines;
+  }
+
+  /** The limit shared with other swarms, or null when there is none. */
+  dev.vertxp2p.SharedConnectionLimit shared() {
+    return shared;
+  }
+
+  /** Sets the limit shared with other swarms (null for none). */
+  void share(dev.vertxp2p.SharedConnectionLimit limit) {
+    shared = limit;
   }
 
   PeerConnectionLimiter limiter() {

@@ -286,11 +286,11 @@ final class InboundAdmission {
     Optional<PeerConnectionLimiter.Reservation> r =
         registry.reserve(conn.peerId(), Connection.Direction.INBOUND);
     if (r.isPresent()) {
-      if (registry.register(conn, r.get(), -1)) {
-        establishedAt(conn);
-        registered.accept(conn);
+      dev.vertxp2p.SharedConnectionLimit shared = registry.shared();
+      if (shared == null) {
+        registerAdmitted(conn, r.get());
       } else {
-        gateFailed(conn.remoteAddr());
+        admitShared(conn, r.get(), shared);
       }
       return;
     }
@@ -302,6 +302,50 @@ final class InboundAdmission {
     reject(conn, Refusal.count(Refusal.Scope.PEER, "maxConnectionsPerPeer",
         registry.limiter().maxPerPeer(), registry.limiter().count(conn.peerId().toString()),
         conn.peerId().toString(), "connections"));
+  }
+
+  private void registerAdmitted(MuxedConnection conn, PeerConnectionLimiter.Reservation r) {
+    if (registry.register(conn, r, -1)) {
+      establishedAt(conn);
+      registered.accept(conn);
+    } else {
+      gateFailed(conn.remoteAddr());
+    }
+  }
+
+  /**
+   * Takes a slot of the limit shared with other swarms (the cluster's) for {@code conn}, which
+   * holds a local one; refuses {@code conn} when none is granted. {@code conn} is not registered,
+   * so carries no stream, until then.
+   */
+  private void admitShared(MuxedConnection conn, PeerConnectionLimiter.Reservation r,
+      dev.vertxp2p.SharedConnectionLimit shared) {
+    PeerId peer = conn.peerId();
+    owner.rehome(shared.acquire(peer, 1)).onComplete(ar -> {
+      owner.check();
+      dev.vertxp2p.SharedConnectionLimit.Grant grant = ar.succeeded() ? ar.result() : null;
+      if (grant == null || grant.granted() < 1) {
+        r.cancel();
+        registry.budget().closed();
+        reject(conn, grant != null && grant.refusal() != null ? grant.refusal()
+            : Refusal.count(Refusal.Scope.CLUSTER, "cluster.maxConnectionsPerRemotePeer", 0, 0,
+                peer.toString(), "unknown: the cluster could not be asked"
+                    + (ar.failed() ? " (" + ar.cause().getMessage() + ")" : "")));
+        return;
+      }
+      if (grant.granted() > 1) {
+        shared.release(peer, grant.granted() - 1);
+      }
+      r.onRelease(() -> shared.release(peer, 1));
+      if (closing.getAsBoolean()) {
+        r.cancel();
+        registry.budget().closed();
+        gateFailed(conn.remoteAddr());
+        conn.close(CloseReason.SHUTDOWN);
+        return;
+      }
+      registerAdmitted(conn, r);
+    });
   }
 
   private void establishedAt(MuxedConnection conn) {

@@ -38,6 +38,7 @@ public final class PeerConnectionLimiter {
     private final String peer;
     private final Direction direction;
     private State state = State.RESERVED;
+    private Runnable onRelease;
 
     private Reservation(String peer, Direction direction) {
       this.peer = peer;
@@ -90,11 +91,27 @@ public final class PeerConnectionLimiter {
       release();
     }
 
+    /**
+     * Runs {@code action} once, when the slot is given back ({@link #release()} or {@link
+     * #cancel()}): a slot held elsewhere too (a cluster-wide share) is given back with it.
+     *
+     * @throws IllegalStateException when already released, or when an action is set already
+     */
+    public void onRelease(Runnable action) {
+      if (state == State.RELEASED || onRelease != null) {
+        throw new IllegalStateException("onRelease on " + this
+            + (onRelease != null ? " that has an action already" : ""));
+      }
+      onRelease = java.util.Objects.requireNonNull(action, "action");
+    }
+
     /** The connection closed (or the attempt ended): gives the slot back; idempotent. */
     public void release() {
       if (state == State.RELEASED) {
         return;
       }
+      Runnable action = onRelease;
+      onRelease = null;
       Counts c = counts.get(peer);
       if (state == State.RESERVED) {
         c.reserved[direction.ordinal()]--;
@@ -105,6 +122,9 @@ public final class PeerConnectionLimiter {
       if (c.total() == 0) {
         // Forget peers with nothing open or in flight, so the map stays bounded by live peers.
         counts.remove(peer);
+      }
+      if (action != null) {
+        action.run();
       }
     }
 

@@ -363,9 +363,47 @@ final class PeerDialer {
     } catch (RefusedException e) {
       return failed(peer, e);
     }
+    dev.vertxp2p.SharedConnectionLimit shared = registry.shared();
+    if (shared == null) {
+      return dialSlots(peer, requested, need, ranked, shortfall, null, need);
+    }
+    // A limit shared with other swarms (the cluster's): its slots are taken before dialling.
+    int asked = need;
+    return owner.rehome(shared.acquire(peer, asked)
+        .recover(err -> Future.succeededFuture(dev.vertxp2p.SharedConnectionLimit.Grant.partial(0,
+            Refusal.count(Refusal.Scope.CLUSTER, "cluster.maxConnectionsPerRemotePeer", 0, 0,
+                peer.toString(), "unknown: the cluster could not be asked (" + err.getMessage()
+                    + ")")))))
+        .compose(grant -> {
+          owner.check();
+          int granted = Math.min(grant.granted(), asked);
+          if (grant.granted() > asked) {
+            shared.release(peer, grant.granted() - asked);
+          }
+          if (granted < asked && grant.refusal() != null) {
+            for (int k = granted; k < asked; k++) {
+              shortfall.add(grant.refusal());
+            }
+          }
+          return dialSlots(peer, requested, granted, ranked, shortfall, shared, granted);
+        });
+  }
+
+  /**
+   * Starts up to {@code need} dials into free local slots and waits for them.
+   *
+   * @param shared the shared limit whose {@code sharedSlots} slots were taken for these dials
+   *     (each dial's slot is given back with its reservation, the unused ones at once), or null
+   */
+  private Future<TopUpResult> dialSlots(PeerId peer, int requested, int need,
+      List<Multiaddr> ranked, Shortfalls shortfall, dev.vertxp2p.SharedConnectionLimit shared,
+      int sharedSlots) {
+    owner.check();
     List<Future<MuxedConnection>> dials = new ArrayList<>();
+    boolean budgetFull = false;
     for (int i = 0; i < need; i++) {
       if (!registry.budget().tryReserveDial()) {
+        budgetFull = true;
         shortfall.add(Refusal.count(Refusal.Scope.SYSTEM, "maxConnections",
             registry.budget().maxConnections(), registry.budget().used(), null,
             "open or dialing"));
@@ -378,12 +416,18 @@ final class PeerDialer {
         shortfall.add(peerLimit(peer));
         break;
       }
+      if (shared != null) {
+        r.get().onRelease(() -> shared.release(peer, 1));
+      }
       // One connection per address first: the i-th dial leads with the i-th ranked address.
       dials.add(dialOne(peer, rotate(ranked, i), r.get()));
     }
+    if (shared != null && dials.size() < sharedSlots) {
+      shared.release(peer, sharedSlots - dials.size());
+    }
     if (dials.isEmpty()) {
       List<Connection> open = registry.openConnections(peer);
-      if (open.isEmpty()) {
+      if (open.isEmpty() && budgetFull) {
         return failed(peer, new ResourceLimitException("limits.maxConnections",
             "cannot dial " + peer + ": limits.maxConnections ("
                 + registry.budget().maxConnections() + ") reached (" + registry.budget().used()

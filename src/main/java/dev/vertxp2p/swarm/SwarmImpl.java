@@ -636,6 +636,11 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   }
 
   @Override
+  public void shareLimit(dev.vertxp2p.SharedConnectionLimit limit) {
+    registry.share(limit);
+  }
+
+  @Override
   public Future<List<dev.vertxp2p.KeptPeer>> kept() {
     return owner.call(() -> Future.succeededFuture(kept.list()));
   }

@@ -239,6 +239,31 @@ public final class EventBusAddresses {
     return prefix + "." + CLUSTER + ".peers";
   }
 
+  /** Placement of a peer's connections on the cluster's nodes. */
+  public String clusterDial() {
+    return prefix + "." + CLUSTER + ".dial";
+  }
+
+  /** One request/response stream from whichever node holds the peer. */
+  public String clusterRequest() {
+    return prefix + "." + CLUSTER + ".request";
+  }
+
+  /** Cluster-kept peers: keep. */
+  public String clusterKeep() {
+    return prefix + "." + CLUSTER + ".keep";
+  }
+
+  /** Cluster-kept peers: unkeep. */
+  public String clusterUnkeep() {
+    return prefix + "." + CLUSTER + ".unkeep";
+  }
+
+  /** Cluster-kept peers: the list. */
+  public String clusterKept() {
+    return prefix + "." + CLUSTER + ".kept";
+  }
+
   /** Where a node announces that it joined (published cluster-wide). */
   public String clusterAnnounce() {
     return prefix + "." + CLUSTER + ".announce";

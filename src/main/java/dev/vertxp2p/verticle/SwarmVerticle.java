@@ -83,6 +83,10 @@ public class SwarmVerticle extends VerticleBase {
   private boolean clustered;
   /** This node's cluster membership; null unless {@code cluster.enabled}. */
   private ClusterMembership membership;
+  /** Cluster dial and request; null unless {@code cluster.enabled}. */
+  private ClusterOperations operations;
+  /** The cluster-wide per-remote-peer limit; null unless set. */
+  private dev.vertxp2p.cluster.ClusterShares shares;
 
   /** Local shared map: event-bus prefix -> dashboard URL, which the dashboard fills in. */
   public static final String HTTP_URLS_MAP = "dev.vertxp2p.verticle.httpUrls";
@@ -124,6 +128,15 @@ public class SwarmVerticle extends VerticleBase {
     }
     // Created here, so the swarm's connection map is owned by this verticle's context.
     swarm = Swarm.create(vertx, settings.options());
+    Integer perRemotePeer = clusterOptions.getMaxConnectionsPerRemotePeer();
+    if (clusterOptions.isEnabled() && perRemotePeer != null) {
+      // Before start: no connection, dialled or accepted, may escape the cluster-wide limit.
+      io.vertx.core.spi.cluster.ClusterManager cm =
+          ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+      shares = new dev.vertxp2p.cluster.ClusterShares(vertx, a.prefix(), cm.getNodeId(),
+          perRemotePeer, cm::getNodes);
+      swarm.shareLimit(shares);
+    }
     return swarm.start().compose(v -> {
       metrics = SwarmMetrics.bind(MetricsRegistries.registryFor(vertx), swarm, a.prefix());
       swarm.eventHandler(this::publish);
@@ -133,7 +146,8 @@ public class SwarmVerticle extends VerticleBase {
       String name = clusterOptions.getNodeName() == null
           ? swarm.peerId().toString() : clusterOptions.getNodeName();
       membership = new ClusterMembership(vertx, context, a, name, clusterOptions.getName(),
-          this::publishLocal);
+          this::clusterEvent);
+      operations = new ClusterOperations(vertx, a, membership, swarm);
       // Back on this verticle's context, where the addresses below are registered.
       Promise<Void> registered = Promise.promise();
       membership.register(swarm.peerId().toString()).onComplete(ar ->
@@ -167,6 +181,13 @@ public class SwarmVerticle extends VerticleBase {
         consumers.add(bus.localConsumer(a.clusterPeers(),
             msg -> serve(msg, body -> membership.peersView())));
         consumers.add(bus.consumer(a.clusterAnnounce(), membership::onAnnounce));
+        consumers.add(bus.localConsumer(a.clusterDial(), msg -> serve(msg, operations::dial)));
+        consumers.add(bus.localConsumer(a.clusterRequest(),
+            msg -> serve(msg, operations::request)));
+        consumers.add(bus.consumer(own.prefix() + "." + ClusterOperations.NODE_REQUEST,
+            msg -> serve(msg, operations::serveRequest)));
+        consumers.add(bus.consumer(own.prefix() + "." + ClusterOperations.NODE_ADDRESSES,
+            msg -> serve(msg, operations::knownAddresses)));
       }
       List<Future<Void>> ready = new ArrayList<>();
       for (MessageConsumer<Object> c : consumers) {
@@ -213,6 +234,15 @@ public class SwarmVerticle extends VerticleBase {
       ownsPrefix = false;
       vertx.sharedData().<String, String>getLocalMap(PREFIXES_MAP)
           .removeIfPresent(settings.addresses().prefix(), deploymentID());
+    }
+  }
+
+  /** A cluster event: published as the node's own; a departure also reclaims its shares. */
+  private void clusterEvent(JsonObject event) {
+    publishLocal(event);
+    if (shares != null && "cluster.node.left".equals(event.getString("type"))) {
+      shares.reclaim().onFailure(err -> LOG.warn("reclaiming the shares of departed node "
+          + event.getString("node") + " failed: " + err.getMessage()));
     }
   }
 
@@ -694,25 +724,14 @@ public class SwarmVerticle extends VerticleBase {
   }
 
   private static SwarmRequestException bad(String text) {
-    return new SwarmRequestException(ErrorCodes.BAD_REQUEST, text);
+    return Bodies.bad(text);
   }
 
   private static String optString(JsonObject body, String key) {
-    Object v = body.getValue(key);
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof String s)) {
-      throw bad(key + " must be a string, got " + v);
-    }
-    return s;
+    return Bodies.optString(body, key);
   }
 
   private static String requireString(JsonObject body, String key) {
-    String s = optString(body, key);
-    if (s == null) {
-      throw bad("missing \"" + key + "\" (a string)");
-    }
-    return s;
+    return Bodies.requireString(body, key);
   }
 }

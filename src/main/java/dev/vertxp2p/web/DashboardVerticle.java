@@ -51,6 +51,8 @@ public class DashboardVerticle extends VerticleBase {
 
   /** Largest request body accepted; larger ones get 413. */
   public static final long MAX_BODY_BYTES = 64 * 1024;
+  /** Largest body of {@code POST /api/cluster/request}. */
+  public static final long MAX_CLUSTER_REQUEST_BODY_BYTES = 1024 * 1024;
   /** Largest WebSocket frame and message accepted from a client (it has nothing to send). */
   public static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
   /** Event-bus reply timeout for quick requests (lists, node, hang-up). */
@@ -174,6 +176,9 @@ public class DashboardVerticle extends VerticleBase {
     r.get("/health/*").handler(this::authorize);
     r.get("/api/events").handler(this::events);
     r.post("/api/events/ticket").handler(this::ticket);
+    // A cluster request carries its data (base64) in the body: up to 1 MiB of body there.
+    r.post("/api/cluster/request").handler(
+        BodyHandler.create(false).setBodyLimit(MAX_CLUSTER_REQUEST_BODY_BYTES));
     r.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     r.put("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
 
@@ -243,6 +248,21 @@ public class DashboardVerticle extends VerticleBase {
         forward(ctx, addresses.clusterNodes(), new JsonObject()));
     r.get("/api/cluster/peers").handler(ctx ->
         forward(ctx, addresses.clusterPeers(), new JsonObject()));
+    r.post("/api/cluster/dial").handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body != null) {
+        forward(ctx, addresses.clusterDial(), body, DIAL_TIMEOUT_MS, 200);
+      }
+    });
+    r.post("/api/cluster/request").handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body != null) {
+        Object t = body.getValue("timeout");
+        long wait = (t instanceof Number n && n.doubleValue() > 0 && n.doubleValue() <= 300
+            ? (long) (n.doubleValue() * 1000) : 30_000) + 10_000;
+        forward(ctx, addresses.clusterRequest(), body, wait, 200);
+      }
+    });
     r.route("/api/*").handler(ctx -> error(ctx, ErrorCodes.NOT_FOUND,
         "no API endpoint " + ctx.request().method() + " " + ctx.request().path()));
 
@@ -456,8 +476,7 @@ public class DashboardVerticle extends VerticleBase {
               }
               case TIMEOUT -> error(ctx, ErrorCodes.TIMED_OUT,
                   "the swarm did not answer on " + address + " within " + timeoutMs + " ms");
-              default -> error(ctx, 503, address.equals(addresses.clusterNodes())
-                  || address.equals(addresses.clusterPeers())
+              default -> error(ctx, 503, address.startsWith(addresses.prefix() + ".cluster.")
                   ? "this node is not in a cluster (cluster.enabled is false), or its swarm is"
                       + " not running (nothing serves " + address + ")"
                   : "the swarm is not running (nothing serves " + address + ")");
@@ -474,7 +493,8 @@ public class DashboardVerticle extends VerticleBase {
     Throwable err = ctx.failure();
     String text;
     if (status == 413) {
-      text = "request body larger than " + MAX_BODY_BYTES + " bytes";
+      text = "request body larger than " + (ctx.request().path().equals("/api/cluster/request")
+          ? MAX_CLUSTER_REQUEST_BODY_BYTES : MAX_BODY_BYTES) + " bytes";
     } else if (status >= 400 && status < 600 && status != 500) {
       text = err != null && err.getMessage() != null ? err.getMessage()
           : io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
