@@ -37,10 +37,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard's Cluster panel in headless Chromium. Two clustered Vert.x instances in this JVM
  * (Hazelcast on loopback, ports 5851 and 5852, a cluster name of their own), each with a swarm
  * ("alpha", "beta") and a dashboard; the fixture's plain node B is the remote peer. Alpha's page
- * lists both nodes, with its own marked and each node's dashboard link; once alpha holds two
- * connections to B and beta one, B's row names both holders with their counts; when beta's Vert.x
- * closes, beta leaves the node list and B's holders. A node outside a cluster says clustering is
- * off, and nothing else. Needs Chromium like {@link DashboardBrowserTest}.
+ * lists alpha alone, then beta too once it joins, with its own row marked and each node's
+ * dashboard link; once alpha holds two connections to B and beta one, B's row names both holders
+ * with their counts; when beta's Vert.x closes, beta leaves the node list and B's holders. A node
+ * outside a cluster says clustering is off, and nothing else. Needs Chromium like {@link
+ * DashboardBrowserTest}.
  */
 class DashboardClusterBrowserTest extends TwoNodeDashboard {
   /** Joining a Hazelcast cluster, and noticing a member leave, take seconds, not milliseconds. */
@@ -149,15 +150,22 @@ class DashboardClusterBrowserTest extends TwoNodeDashboard {
     Future<Vertx> vb = ClusteredVertx.create(cb).onSuccess(this::keep);
     await(Future.all(va, vb), CLUSTER_WAIT);
     Node alpha = node(va.result(), ca, "alpha");
-    Node beta = node(vb.result(), cb, "beta");
     String idAlpha = alpha.swarm().swarm().peerId().toString();
-    String idBeta = beta.swarm().swarm().peerId().toString();
     String idB = b.swarm().peerId().toString();
 
     WebDriverWait wait = new WebDriverWait(driver, CLUSTER_WAIT);
     wait.ignoring(StaleElementReferenceException.class);
     driver.get(alpha.dashboard().url() + "/");
     until(wait, "the event stream live", d -> "live".equals(text("link")));
+    // beta's Vert.x is a member already, but no swarm of it has joined yet
+    until(wait, "alpha alone listed", d -> nodes().keySet().equals(Set.of("alpha")));
+    assertEquals("1 node · 0 connections", text("cluster-summary"));
+
+    // Beta's swarm joins: its cluster.node.joined on alpha's event stream refreshes the panel.
+    Node beta = node(vb.result(), cb, "beta");
+    String idBeta = beta.swarm().swarm().peerId().toString();
+    until(wait, "cluster.node.joined in the event log",
+        d -> text("event-log").matches("(?s).*cluster\\.node\\.joined.*node beta.*"));
     until(wait, "both nodes listed", d -> nodes().keySet().equals(Set.of("alpha", "beta")));
     Map<String, Object> both = panel();
     assertEquals(true, both.get("on"), both.toString());
