@@ -11,6 +11,9 @@
 // Closed connections (GET /api/connections?state=closed) are re-read the same way after each
 // connection.closed; a click on any connection row, open or closed, shows its timeline (GET
 // /api/connections/{id}/timeline): dial attempts, upgrade phases, streams and close reason.
+// In a cluster (config.cluster.enabled), the cluster panel shows GET /api/cluster and GET
+// /api/cluster/peers, re-read after cluster.node.joined/left and this node's connection events,
+// and every CLUSTER_POLL_MS for what other nodes' connections do; outside one it says so.
 (function () {
   "use strict";
 
@@ -24,6 +27,10 @@
   const KEPT_DEBOUNCE_MS = 150;
   // the closed connections are re-read this long after the first connection.closed of a burst
   const CLOSED_DEBOUNCE_MS = 150;
+  // the cluster views are re-read this long after the first event of a burst that can change them
+  const CLUSTER_DEBOUNCE_MS = 250;
+  // and this often besides: other nodes' connections send no event to this page
+  const CLUSTER_POLL_MS = 5000;
   // the contract's close reasons: anything else is shown as sent, without a reason style
   const CLOSE_REASONS = new Set(["local", "remote", "trimmed", "replaced", "unhealthy", "limit",
     "keepalive-timeout", "error", "shutdown"]);
@@ -52,6 +59,11 @@
   let keptSeq = 0;
   let closedTimer = null;
   let closedSeq = 0;
+  // config.cluster.enabled as GET /api/node last said it; null until it answered
+  let clusterEnabled = null;
+  let selfPeerId = null;
+  let clusterTimer = null;
+  let clusterSeq = 0;
   // the connection whose timeline is shown, or null
   let timelineId = null;
   let timelineSeq = 0;
@@ -216,6 +228,12 @@
       const services = c.services || {};
       const transport = c.transport || {};
       maxPerPeer = conn.maxConnectionsPerPeer || null;
+      selfPeerId = n.peerId;
+      const enabled = !!(c.cluster && c.cluster.enabled);
+      if (enabled !== clusterEnabled) {
+        clusterEnabled = enabled;
+        refreshClusterSoon();
+      }
       if (maxPerPeer) {
         $("dial-count").max = String(maxPerPeer);
         $("keep-count").max = String(maxPerPeer);
@@ -384,6 +402,7 @@
       render();
       refreshKeptSoon();
       refreshClosedSoon();
+      refreshClusterSoon();
       return;
     }
     const c = ev.connection;
@@ -407,6 +426,8 @@
       || ev.type === "connection.opened" || ev.type === "connection.closed") refreshKeptSoon();
     if (ev.type === "connection.closed" || ev.type === "connection.rejected") refreshClosedSoon();
     if (ev.type === "connection.closed" && c && c.id === timelineId) refreshTimeline();
+    if (ev.type === "cluster.node.joined" || ev.type === "cluster.node.left"
+      || ev.type === "connection.opened" || ev.type === "connection.closed") refreshClusterSoon();
     log(ev);
     render();
   }
@@ -431,6 +452,9 @@
           + (h.failed ? ` · ${h.failed} failed` : "");
       }
       if (ev.type === "peer.kept") detail = `target ${ev.target}`;
+      if (ev.type === "cluster.node.joined" || ev.type === "cluster.node.left") {
+        detail = `node ${ev.node} · peer ${shortId(ev.peerId)}`;
+      }
     }
     li.append(el("span", "t", clock(ev.at)), el("span", "ty " + ty, ev.type),
       el("span", "p", ev.peer ? shortId(ev.peer) : ""), el("span", "d", detail));
@@ -858,6 +882,120 @@
     if (e.key === "Escape" && timelineId !== null) closeTimeline();
   });
 
+  // ---- cluster ---------------------------------------------------------------------------------
+
+  /** Re-reads the cluster views a moment from now, once for a whole burst of events. */
+  function refreshClusterSoon() {
+    if (clusterTimer !== null) return;
+    clusterTimer = setTimeout(() => {
+      clusterTimer = null;
+      refreshCluster();
+    }, CLUSTER_DEBOUNCE_MS);
+  }
+
+  async function refreshCluster() {
+    if (locked || clusterEnabled === null) return;
+    if (!clusterEnabled) {
+      showCluster(false);
+      return;
+    }
+    const seq = ++clusterSeq;
+    let nodes, held;
+    try {
+      [nodes, held] = await Promise.all([api("GET", "/api/cluster"), api("GET", "/api/cluster/peers")]);
+    } catch (e) {
+      // the last views stay, with what went wrong beneath them; 401: the token form says it
+      if (seq === clusterSeq && e.status !== 401) {
+        $("cluster-error").textContent = e.status ? e.message : "the node did not answer";
+      }
+      return;
+    }
+    // an older read answering late must not undo a newer one
+    if (seq !== clusterSeq) return;
+    $("cluster-error").textContent = "";
+    showCluster(true);
+    renderClusterNodes(Array.isArray(nodes.nodes) ? nodes.nodes : []);
+    renderClusterPeers(held.peers && typeof held.peers === "object" ? held.peers : {});
+  }
+
+  function showCluster(on) {
+    $("cluster-off").hidden = on;
+    $("cluster-on").hidden = !on;
+    if (!on) {
+      $("cluster-error").textContent = "";
+      $("cluster-summary").textContent = "";
+    }
+  }
+
+  /** A link to a node's dashboard, only for an http(s) URL; anything else is shown as text. */
+  function dashboardLink(url) {
+    if (typeof url !== "string" || !url) return document.createTextNode("–");
+    let parsed;
+    try { parsed = new URL(url); } catch (e) { return document.createTextNode(url); }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return document.createTextNode(url);
+    const a = el("a", null, url);
+    a.href = parsed.href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function countText(x) {
+    return typeof x === "number" ? String(x) : "–";
+  }
+
+  function renderClusterNodes(nodes) {
+    const rows = [];
+    let conns = 0;
+    for (const n of nodes) {
+      const name = String(n.name);
+      const row = el("tr", "cluster-node" + (n.peerId === selfPeerId ? " self" : ""));
+      row.dataset.node = name;
+      const peer = el("td", "peer", shortId(n.peerId));
+      peer.title = n.peerId || "";
+      const joined = el("td", "joined", n.joinedAt ? clock(n.joinedAt) : "–");
+      joined.title = n.joinedAt ? n.joinedAt + " (" + age(n.joinedAt) + " ago)" : "";
+      const http = el("td", "http");
+      http.append(dashboardLink(n.http));
+      const addrs = Array.isArray(n.listenAddrs) ? n.listenAddrs.join("\n") : "";
+      const cell = el("td", "name", name);
+      cell.title = addrs ? "listening on\n" + addrs : "";
+      row.append(cell, peer, el("td", "num conns", countText(n.connections)),
+        el("td", "num peers", countText(n.peers)), joined, http);
+      rows.push(row);
+      if (typeof n.connections === "number") conns += n.connections;
+    }
+    $("cluster-node-rows").replaceChildren(...rows);
+    $("cluster-summary").textContent = `${nodes.length} node${nodes.length === 1 ? "" : "s"}`
+      + ` · ${conns} connection${conns === 1 ? "" : "s"}`;
+  }
+
+  function renderClusterPeers(peersView) {
+    const rows = [];
+    for (const [peer, holders] of Object.entries(peersView)) {
+      const row = el("tr", "cluster-peer");
+      row.dataset.peer = peer;
+      const id = el("td", "peer", shortId(peer));
+      id.title = peer;
+      const cell = el("td", "holders");
+      let total = 0;
+      for (const h of Array.isArray(holders) ? holders : []) {
+        const tag = el("span", "holder");
+        tag.dataset.node = String(h.node);
+        tag.append(el("span", "node", String(h.node)), ": ",
+          el("span", "count", countText(h.connections)));
+        tag.title = `${h.node} holds ${countText(h.connections)} connection${h.connections === 1 ? "" : "s"}`;
+        cell.append(tag);
+        if (typeof h.connections === "number") total += h.connections;
+      }
+      row.append(id, el("td", "num total", String(total)), cell);
+      rows.push(row);
+    }
+    rows.sort((x, y) => x.dataset.peer < y.dataset.peer ? -1 : x.dataset.peer > y.dataset.peer ? 1 : 0);
+    $("cluster-peer-rows").replaceChildren(...rows);
+    $("cluster-peers-empty").hidden = rows.length > 0;
+  }
+
   // ---- kept peers ------------------------------------------------------------------------------
 
   /**
@@ -1126,9 +1264,11 @@
     poll();
     refreshKeptSoon();
     refreshClosedSoon();
+    refreshClusterSoon();
   }
 
   window.addEventListener("resize", draw);
+  setInterval(refreshClusterSoon, CLUSTER_POLL_MS);
   setInterval(poll, POLL_MS);
   setInterval(render, 1000); // ages tick
   start();
