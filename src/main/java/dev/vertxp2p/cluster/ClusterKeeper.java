@@ -166,9 +166,28 @@ public final class ClusterKeeper {
       state = State.STARTED;
       consumer = vertx.eventBus().consumer(changedAddress, msg -> requestRound());
       timer = vertx.setPeriodic(intervalMs, id -> requestRound());
-      return owner.rehome(consumer.completion()).compose(v -> requestRound()
-          .recover(err -> Future.succeededFuture()));
+      return owner.rehome(consumer.completion()).transform(ar -> {
+        owner.check();
+        if (ar.failed()) {
+          // Not listening, so not started: undo, and let the caller retry with a new keeper.
+          stopListening();
+          state = State.STOPPED;
+          return Future.failedFuture(ar.cause());
+        }
+        return requestRound().recover(err -> Future.succeededFuture());
+      });
     });
+  }
+
+  private Future<Void> stopListening() {
+    owner.check();
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    MessageConsumer<Object> c = consumer;
+    consumer = null;
+    return c == null ? Future.succeededFuture() : c.unregister();
   }
 
   /**
@@ -183,15 +202,8 @@ public final class ClusterKeeper {
         return Future.succeededFuture();
       }
       state = State.STOPPED;
-      if (timer != -1) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
       List<Future<?>> all = new ArrayList<>();
-      if (consumer != null) {
-        all.add(consumer.unregister());
-        consumer = null;
-      }
+      all.add(stopListening());
       for (PeerId peer : new ArrayList<>(applied.keySet())) {
         all.add(issueUnkeep(peer));
       }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.ResourceLimitException;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -365,6 +367,64 @@ class ClusterKeeperTest {
     Throwable e = failure(f);
     assertInstanceOf(IllegalArgumentException.class, e);
     assertTrue(e.getMessage().contains(text), "\"" + e.getMessage() + "\" lacks \"" + text + "\"");
+  }
+
+  @Test
+  void reconcilesNeverOverlapAndCallsDuringOneShareTheNext() {
+    // A swarm whose first answer to openCounts waits for the test: the first round hangs there.
+    Promise<Void> release = Promise.promise();
+    Promise<Void> firstRead = Promise.promise();
+    AtomicInteger reads = new AtomicInteger();
+    AtomicInteger inRound = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    FakeLocalKeeps inner = new FakeLocalKeeps();
+    LocalKeeps held = new LocalKeeps() {
+      @Override
+      public Future<Void> keep(PeerId peer, Multiaddr addr, int connections) {
+        return inner.keep(peer, addr, connections);
+      }
+
+      @Override
+      public Future<Void> unkeep(PeerId peer) {
+        return inner.unkeep(peer);
+      }
+
+      @Override
+      public Future<Map<PeerId, Integer>> openCounts() {
+        mostAtOnce.accumulateAndGet(inRound.incrementAndGet(), Math::max);
+        Future<Void> gate = Future.succeededFuture();
+        if (reads.incrementAndGet() == 1) {
+          firstRead.complete();
+          gate = release.future();
+        }
+        return gate.compose(v -> inner.openCounts())
+            .onComplete(ar -> inRound.decrementAndGet());
+      }
+    };
+    Context owner = newLoop();
+    ClusterKeeper k = new ClusterKeeper(vertx, owner, mapName, changed, "n1", () -> live,
+        CAP, held, 3_600_000, ClusterKeeper.MAX_KEPT);
+    PeerId peer = newPeer();
+    await(k.keep(keepBody(peer, 3)));
+    Future<Void> first = k.reconcile();
+    await(firstRead.future());
+    List<Future<Void>> during = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      during.add(k.reconcile());
+    }
+    // The owner runs its tasks in order: once this one ran, the five calls have been taken.
+    Promise<Void> taken = Promise.promise();
+    owner.runOnContext(v -> taken.complete());
+    await(taken.future());
+    // The five wait for one round after the first; nothing more has read the swarm meanwhile.
+    assertFalse(first.isComplete());
+    assertEquals(1, reads.get());
+    release.complete();
+    await(first);
+    await(Future.all(during));
+    assertEquals(2, reads.get(), "one round for the first call, one for the five");
+    assertEquals(1, mostAtOnce.get(), "two rounds ran at once");
+    assertEquals(List.of(new FakeLocalKeeps.Call("keep", peer, 1)), inner.calls());
   }
 
   @Test
