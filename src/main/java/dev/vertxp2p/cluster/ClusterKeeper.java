@@ -63,6 +63,8 @@ public final class ClusterKeeper {
     /** Incremented per call issued, so an older call's outcome never overwrites a newer one. */
     long generation;
     boolean pending;
+    /** The call issued last; settles when it does (never fails). */
+    Future<Void> inFlight;
     /** When the last call settled ({@link System#nanoTime}). */
     long settledAt;
     /** Not before this ({@link System#nanoTime}) is a keep the swarm dropped issued again. */
@@ -381,9 +383,11 @@ public final class ClusterKeeper {
    * share when that differs from what it last applied (or the swarm no longer keeps it), and
    * un-keeps the peers whose share is now 0 or which the cluster no longer keeps. Idempotent;
    * rounds never overlap: a call while one runs is answered by the next round, which starts when
-   * the running one has issued its calls. Completes once the round's local calls have settled
-   * (their failures are recorded per peer for {@link #localKept}, not returned); fails only when
-   * the map cannot be read. A stopped keeper does nothing.
+   * the running one has issued its calls (a round never waits for a dial). Completes once this
+   * node's local calls for its shares have settled, those issued by earlier rounds included, so
+   * the swarm then keeps what the map asks of this node (failures are recorded per peer for
+   * {@link #localKept}, not returned); fails only when the map cannot be read. A stopped keeper
+   * does nothing.
    */
   public Future<Void> reconcile() {
     return owner.call(this::requestRound);
@@ -472,6 +476,9 @@ public final class ClusterKeeper {
           && a.settledAt - readAt < 0 && now - a.retryAt >= 0;
       if (changed || dropped) {
         calls.add(issueKeep(peer, w.addr(), share));
+      } else if (a.pending) {
+        // An earlier round's call: this round is done when that one is.
+        calls.add(a.inFlight);
       } else if (a.error != null && open != null && open.getOrDefault(peer, 0) >= share) {
         a.error = null;
       }
@@ -492,7 +499,7 @@ public final class ClusterKeeper {
     a.pending = true;
     long generation = ++a.generation;
     LOG.debug(() -> "cluster keeper of " + nodeName + ": keeping " + peer + " with " + share);
-    return owner.rehome(call(() -> local.keep(peer, addr, share))).transform(ar -> {
+    a.inFlight = owner.rehome(call(() -> local.keep(peer, addr, share))).transform(ar -> {
       owner.check();
       if (applied.get(peer) == a && a.generation == generation) {
         a.pending = false;
@@ -512,6 +519,7 @@ public final class ClusterKeeper {
       }
       return Future.<Void>succeededFuture();
     });
+    return a.inFlight;
   }
 
   private Future<Void> issueUnkeep(PeerId peer) {
