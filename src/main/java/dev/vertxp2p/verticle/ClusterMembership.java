@@ -273,6 +273,14 @@ final class ClusterMembership {
     });
   }
 
+  /** The names of the live registered nodes this node knows of (itself included), sorted. */
+  List<String> liveNames() {
+    checkContext();
+    List<String> names = new ArrayList<>(known.keySet());
+    names.sort(null);
+    return names;
+  }
+
   /** This node's entry ({@code joinedAt} and so on); null before it registered. */
   JsonObject entry() {
     return entry;

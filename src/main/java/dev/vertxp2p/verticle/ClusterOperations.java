@@ -278,6 +278,27 @@ final class ClusterOperations {
     });
   }
 
+  /**
+   * Every live node's reply on its own {@code <prefix>.<node>.<suffix>}; silent nodes are left
+   * out.
+   */
+  Future<List<JsonObject>> gather(String suffix) {
+    List<Future<Message<JsonObject>>> asks = new ArrayList<>();
+    DeliveryOptions o = new DeliveryOptions().setSendTimeout(ClusterMembership.SUMMARY_TIMEOUT_MS);
+    for (String node : membership.liveNames()) {
+      asks.add(vertx.eventBus().request(at(node, suffix), new JsonObject(), o));
+    }
+    return Future.join(asks).transform(x -> {
+      List<JsonObject> out = new ArrayList<>();
+      for (Future<Message<JsonObject>> f : asks) {
+        if (f.succeeded() && f.result().body() != null) {
+          out.add(f.result().body());
+        }
+      }
+      return Future.succeededFuture(out);
+    });
+  }
+
   /** {@code <prefix>.<node>.addresses {"peer"}} → {@code {"addrs": [...]}}: what this node knows. */
   Future<JsonObject> knownAddresses(JsonObject body) {
     PeerId peer = PeerId.parse(Bodies.requireString(body, "peer"));

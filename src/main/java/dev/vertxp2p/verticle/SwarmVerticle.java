@@ -85,6 +85,10 @@ public class SwarmVerticle extends VerticleBase {
   private ClusterMembership membership;
   /** Cluster dial and request; null unless {@code cluster.enabled}. */
   private ClusterOperations operations;
+  /** Cluster-kept peers; null unless {@code cluster.enabled}. */
+  private dev.vertxp2p.cluster.ClusterKeeper keeper;
+  /** Suffix of a node's own part of {@code swarm.cluster.kept} (under its node name). */
+  static final String KEPT_LOCAL = "keptLocal";
   /** The cluster-wide per-remote-peer limit; null unless set. */
   private dev.vertxp2p.cluster.ClusterShares shares;
 
@@ -148,6 +152,10 @@ public class SwarmVerticle extends VerticleBase {
       membership = new ClusterMembership(vertx, context, a, name, clusterOptions.getName(),
           this::clusterEvent);
       operations = new ClusterOperations(vertx, a, membership, swarm);
+      keeper = new dev.vertxp2p.cluster.ClusterKeeper(vertx, context,
+          "dev.vertxp2p.cluster.kept." + a.prefix(), a.prefix() + ".cluster.kept.changed",
+          name, membership::liveNames, settings.options().getConnection().getMaxConnectionsPerPeer(),
+          dev.vertxp2p.cluster.LocalKeeps.of(swarm));
       // Back on this verticle's context, where the addresses below are registered.
       Promise<Void> registered = Promise.promise();
       membership.register(swarm.peerId().toString()).onComplete(ar ->
@@ -182,6 +190,14 @@ public class SwarmVerticle extends VerticleBase {
             msg -> serve(msg, body -> membership.peersView())));
         consumers.add(bus.consumer(a.clusterAnnounce(), membership::onAnnounce));
         consumers.add(bus.localConsumer(a.clusterDial(), msg -> serve(msg, operations::dial)));
+        consumers.add(bus.localConsumer(a.clusterKeep(), msg -> serve(msg, this::clusterKeep)));
+        consumers.add(bus.localConsumer(a.clusterUnkeep(),
+            msg -> serve(msg, keeper::unkeep)));
+        consumers.add(bus.localConsumer(a.clusterKept(),
+            msg -> serve(msg, body -> operations.gather(KEPT_LOCAL)
+                .map(dev.vertxp2p.cluster.ClusterKeeper::mergeKept))));
+        consumers.add(bus.consumer(own.prefix() + "." + KEPT_LOCAL,
+            msg -> serve(msg, body -> keeper.localKept())));
         consumers.add(bus.localConsumer(a.clusterRequest(),
             msg -> serve(msg, operations::request)));
         consumers.add(bus.consumer(own.prefix() + "." + ClusterOperations.NODE_REQUEST,
@@ -193,10 +209,12 @@ public class SwarmVerticle extends VerticleBase {
       for (MessageConsumer<Object> c : consumers) {
         ready.add(c.completion());
       }
-      return Future.all(ready).onSuccess(x -> {
-        if (membership != null) {
-          membership.announce();
+      return Future.all(ready).compose(x -> {
+        if (membership == null) {
+          return Future.succeededFuture();
         }
+        membership.announce();
+        return keeper.start();
       });
     }).recover(err -> {
       // Do not leave a half-started listener behind a failed deployment.
@@ -205,7 +223,9 @@ public class SwarmVerticle extends VerticleBase {
         c.unregister();
       }
       consumers.clear();
-      Future<Void> left = membership == null ? Future.succeededFuture() : membership.leave();
+      Future<Void> left = membership == null ? Future.succeededFuture()
+          : (keeper == null ? Future.<Void>succeededFuture() : keeper.stop())
+              .transform(x -> membership.leave());
       return left.transform(x -> swarm.close()).transform(ignored -> Future.failedFuture(err));
     });
   }
@@ -223,7 +243,8 @@ public class SwarmVerticle extends VerticleBase {
     }
     releasePrefix();
     if (membership != null) {
-      all.add(membership.leave());
+      all.add((keeper == null ? Future.<Void>succeededFuture() : keeper.stop())
+          .transform(x -> membership.leave()));
     }
     return Future.join(all).transform(ignored -> swarm == null
         ? Future.succeededFuture() : swarm.close());
@@ -237,10 +258,28 @@ public class SwarmVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * {@code swarm.cluster.keep}: a target over {@code cluster.maxConnectionsPerRemotePeer} could
+   * never be met, so it is refused (409) rather than chased.
+   */
+  private Future<JsonObject> clusterKeep(JsonObject body) {
+    Object n = body.getValue("connections");
+    if (shares != null && n instanceof Number count && count.longValue() > shares.max()) {
+      throw new SwarmRequestException(ErrorCodes.LIMIT_REACHED, "connections = " + n
+          + " exceeds cluster.maxConnectionsPerRemotePeer (" + shares.max() + ")");
+    }
+    return keeper.keep(body);
+  }
+
   /** A cluster event: published as the node's own; a departure also reclaims its shares. */
   private void clusterEvent(JsonObject event) {
     publishLocal(event);
-    if (shares != null && "cluster.node.left".equals(event.getString("type"))) {
+    String type = event.getString("type");
+    if (keeper != null && type != null && type.startsWith("cluster.node.")) {
+      // A departed node's kept share moves now rather than at the next periodic round.
+      keeper.reconcile();
+    }
+    if (shares != null && "cluster.node.left".equals(type)) {
       shares.reclaim().onFailure(err -> LOG.warn("reclaiming the shares of departed node "
           + event.getString("node") + " failed: " + err.getMessage()));
     }

@@ -254,6 +254,16 @@ public class DashboardVerticle extends VerticleBase {
         forward(ctx, addresses.clusterDial(), body, DIAL_TIMEOUT_MS, 200);
       }
     });
+    r.post("/api/cluster/keep").handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body != null) {
+        forward(ctx, addresses.clusterKeep(), body);
+      }
+    });
+    r.delete("/api/cluster/keep/:peer").handler(ctx -> forward(ctx, addresses.clusterUnkeep(),
+        new JsonObject().put("peer", ctx.pathParam("peer"))));
+    r.get("/api/cluster/kept").handler(ctx ->
+        forward(ctx, addresses.clusterKept(), new JsonObject()));
     r.post("/api/cluster/request").handler(ctx -> {
       JsonObject body = jsonBody(ctx);
       if (body != null) {
