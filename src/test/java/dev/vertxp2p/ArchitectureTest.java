@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  *       {@code .gating}): what users program against. It depends on no other package of ours,
  *       except the one factory edge {@link Swarm#create} → {@link SwarmFactory}. {@code .gating}
  *       is sans-IO besides: no clock, no name lookup, no Vert.x but its JSON types.
- *   <li><b>Deployables</b> ({@code .verticle}, {@code .web}, {@code .metrics}, {@code .launcher}):
+ *   <li><b>Deployables</b> ({@code .verticle}, {@code .web}, {@code .metrics}, {@code .launcher},
+ *       {@code .cluster}):
  *       what users deploy or run, built on the API alone (and {@code .util}).
  *   <li><b>Implementation</b>: everything else ({@code .swarm}, {@code .transport},
  *       {@code .protocols}, {@code .proto..}, {@code .util}); nothing outside it depends on it.
@@ -41,7 +42,7 @@ class ArchitectureTest {
     BASE, BASE + ".crypto", BASE + ".multiformats", BASE + ".gating"
   };
   private static final String[] DEPLOYABLES = {
-    BASE + ".verticle", BASE + ".web", BASE + ".metrics", BASE + ".launcher"
+    BASE + ".verticle", BASE + ".web", BASE + ".metrics", BASE + ".launcher", BASE + ".cluster"
   };
   private static final String[] IMPLEMENTATION = {
     BASE + ".swarm..", BASE + ".transport..", BASE + ".protocols..", BASE + ".proto.."
