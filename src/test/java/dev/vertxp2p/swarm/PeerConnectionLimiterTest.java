@@ -72,4 +72,31 @@ class PeerConnectionLimiterTest {
     assertThrows(NullPointerException.class, () -> limiter.tryReserve(null, Direction.INBOUND));
     assertFalse(limiter.tryReserve("P", Direction.INBOUND).isEmpty());
   }
+
+  @Test
+  void aReleaseActionRunsOnceWhenTheSlotGoesBack() {
+    PeerConnectionLimiter limiter = new PeerConnectionLimiter(3);
+    int[] ran = new int[1];
+    // Given back after a failed attempt.
+    Reservation failed = limiter.tryReserve("P", Direction.OUTBOUND).orElseThrow();
+    failed.onRelease(() -> ran[0]++);
+    failed.cancel();
+    failed.release();
+    assertEquals(1, ran[0]);
+    // Given back when an open connection closes, and only then.
+    Reservation open = limiter.tryReserve("P", Direction.INBOUND).orElseThrow();
+    open.onRelease(() -> ran[0]++);
+    open.commit();
+    assertEquals(1, ran[0]);
+    open.release();
+    open.release();
+    assertEquals(2, ran[0]);
+    // One action per slot, and none on a slot already given back.
+    Reservation r = limiter.tryReserve("P", Direction.INBOUND).orElseThrow();
+    r.onRelease(() -> ran[0]++);
+    assertThrows(IllegalStateException.class, () -> r.onRelease(() -> ran[0]++));
+    r.release();
+    assertThrows(IllegalStateException.class, () -> r.onRelease(() -> ran[0]++));
+    assertEquals(3, ran[0]);
+  }
 }
