@@ -4,10 +4,9 @@ import static dev.vertxp2p.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertxp2p.ClusterOptions;
+import dev.vertxp2p.testing.TestCluster;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
-import dev.vertxp2p.launcher.ClusteredVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -15,9 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,44 +27,18 @@ import org.junit.jupiter.api.Test;
 class ClusterKeepClusteredTest {
   private static final Duration JOIN = Duration.ofSeconds(45);
   private static final int CAP = 3;
-  private final List<Vertx> instances = new ArrayList<>();
+  private final TestCluster cluster = new TestCluster();
 
   @AfterEach
   void closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (Vertx v : instances) {
-      closing.add(v.close());
-    }
-    instances.clear();
-    await(Future.join(closing), Duration.ofSeconds(30));
-  }
-
-  private static ClusterOptions cluster(String name, int port) {
-    return new ClusterOptions().setEnabled(true).setName(name).setHost("127.0.0.1")
-        .setPort(port).setMembers(List.of("127.0.0.1:5830", "127.0.0.1:5831"));
-  }
-
-  private List<Vertx> start(ClusterOptions... options) {
-    List<Future<Vertx>> all = new ArrayList<>();
-    for (ClusterOptions o : options) {
-      all.add(ClusteredVertx.create(o).onSuccess(v -> {
-        synchronized (instances) {
-          instances.add(v);
-        }
-      }));
-    }
-    await(Future.all(all), JOIN);
-    List<Vertx> out = new ArrayList<>();
-    for (Future<Vertx> f : all) {
-      out.add(f.result());
-    }
-    return out;
+    cluster.close();
   }
 
   @Test
   void theMapIsClusterWideAndASurvivorTakesOverTheShareOfANodeThatLeft() {
-    String name = "test-" + UUID.randomUUID();
-    List<Vertx> vs = start(cluster(name, 5830), cluster(name, 5831));
+    String name = cluster.name();
+    List<Vertx> vs = cluster.start(cluster.options(5830, 5830, 5831),
+        cluster.options(5831, 5830, 5831));
     String mapName = "dev.vertxp2p.cluster.kept." + name;
     String changed = name + ".cluster.kept.changed";
     List<String> live = new CopyOnWriteArrayList<>(List.of("alpha", "beta"));
@@ -102,8 +73,7 @@ class ClusterKeepClusteredTest {
 
     // Alpha leaves the cluster; once beta's live list drops it, beta keeps what it can (its cap).
     Vertx alpha = vs.get(0);
-    instances.remove(alpha);
-    await(alpha.close(), JOIN);
+    cluster.closeNow(alpha);
     live.remove("alpha");
     await(b.reconcile(), JOIN);
     assertEquals(CAP, swarmB.target(peer));

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.ClusterOptions;
+import dev.vertxp2p.testing.TestCluster;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.verticle.TestNodes;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -23,11 +22,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,29 +37,22 @@ import org.junit.jupiter.api.Test;
  * swarm.cluster.request}.
  */
 class ClusterOperationsTest {
-  private static final Duration JOIN = Duration.ofSeconds(45);
-  private final List<Vertx> instances = new ArrayList<>();
+  private final TestCluster cluster = new TestCluster();
 
   @AfterEach
   void closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (Vertx v : instances) {
-      closing.add(v.close());
-    }
-    instances.clear();
-    await(Future.join(closing), Duration.ofSeconds(30));
+    cluster.close();
   }
 
-  private static ClusterOptions cluster(String name, int port, String nodeName) {
-    return new ClusterOptions().setEnabled(true).setName(name).setHost("127.0.0.1")
-        .setPort(port).setMembers(List.of("127.0.0.1:5813", "127.0.0.1:5814"))
-        .setNodeName(nodeName).setMaxConnectionsPerRemotePeer(4);
+  private ClusterOptions options(int port, String nodeName) {
+    return cluster.options(port, 5813, 5814).setNodeName(nodeName)
+        .setMaxConnectionsPerRemotePeer(4);
   }
 
   /** A plain swarm with echo on, in its own Vert.x. */
   private SwarmVerticle remote() {
     Vertx v = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    instances.add(v);
+    cluster.add(v);
     remotes.put(TestNodes.deploy(v, TestNodes.config("swarm")
         .put("connection", new JsonObject().put("connectionTimeout", 2.0)
             .put("maxConnectionsPerPeer", 4))
@@ -91,30 +81,9 @@ class ClusterOperationsTest {
     return v.swarm().peerId().toString();
   }
 
-  /**
-   * Sends {@code body} to {@code address} until the reply (or failure, as {"failed": code})
-   * matches, on Vert.x timers, within {@link #JOIN}.
-   */
   private static JsonObject until(Vertx vertx, String address, JsonObject body,
       Predicate<JsonObject> ok) {
-    Promise<JsonObject> result = Promise.promise();
-    long deadline = System.nanoTime() + JOIN.toNanos();
-    JsonObject[] last = new JsonObject[1];
-    vertx.setPeriodic(0, 200, id -> vertx.eventBus().<JsonObject>request(address, body,
-        new DeliveryOptions().setSendTimeout(20_000)).onComplete(ar -> {
-          last[0] = ar.succeeded() ? ar.result().body()
-              : new JsonObject().put("failed", ar.cause() instanceof ReplyException re
-                  ? re.failureCode() : -1).put("message", ar.cause().getMessage());
-          if (ok.test(last[0])) {
-            vertx.cancelTimer(id);
-            result.tryComplete(last[0]);
-          } else if (System.nanoTime() > deadline) {
-            vertx.cancelTimer(id);
-            result.tryFail(new AssertionError("no matching reply on " + address + " within "
-                + JOIN + "; last: " + last[0]));
-          }
-        }));
-    return await(result.future(), JOIN.plusSeconds(25));
+    return TestCluster.until(vertx, address, body, ok);
   }
 
   private static JsonObject request(Vertx vertx, String address, JsonObject body) {
@@ -151,15 +120,11 @@ class ClusterOperationsTest {
 
   @Test
   void placementTheClusterWideLimitAndRequests() {
-    String name = "test-" + UUID.randomUUID();
-    ClusterOptions ca = cluster(name, 5813, "alpha");
-    ClusterOptions cb = cluster(name, 5814, "beta");
-    List<Future<Vertx>> starting = List.of(ClusteredVertx.create(ca), ClusteredVertx.create(cb));
-    await(Future.all(starting), JOIN);
-    Vertx a = starting.get(0).result();
-    Vertx b = starting.get(1).result();
-    instances.add(a);
-    instances.add(b);
+    ClusterOptions ca = options(5813, "alpha");
+    ClusterOptions cb = options(5814, "beta");
+    List<Vertx> started = cluster.start(ca, cb);
+    Vertx a = started.get(0);
+    Vertx b = started.get(1);
     // Four per node, so that one node can hold the whole cluster-wide limit.
     JsonObject perNode = new JsonObject().put("connectionTimeout", 2.0)
         .put("maxConnectionsPerPeer", 4);

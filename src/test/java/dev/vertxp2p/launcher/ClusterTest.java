@@ -7,21 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.ClusterOptions;
+import dev.vertxp2p.testing.TestCluster;
 import dev.vertxp2p.verticle.ClusterNameTakenException;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.verticle.TestNodes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,48 +28,11 @@ import org.junit.jupiter.api.Test;
  * node-local and cluster-wide addresses, the cluster views, and a refused duplicate node name.
  */
 class ClusterTest {
-  private static final Duration JOIN = Duration.ofSeconds(45);
-  private final List<Vertx> instances = new ArrayList<>();
+  private final TestCluster cluster = new TestCluster();
 
   @AfterEach
   void closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (Vertx v : instances) {
-      closing.add(v.close());
-    }
-    instances.clear();
-    await(Future.join(closing), Duration.ofSeconds(30));
-  }
-
-  /** A unique cluster name per test, so runs never join each other. */
-  private static String clusterName() {
-    return "test-" + UUID.randomUUID();
-  }
-
-  private static ClusterOptions cluster(String name, int port, int... members) {
-    List<String> list = new ArrayList<>();
-    for (int m : members) {
-      list.add("127.0.0.1:" + m);
-    }
-    return new ClusterOptions().setEnabled(true).setName(name).setHost("127.0.0.1")
-        .setPort(port).setMembers(list);
-  }
-
-  private List<Vertx> start(ClusterOptions... options) {
-    List<Future<Vertx>> all = new ArrayList<>();
-    for (ClusterOptions o : options) {
-      all.add(ClusteredVertx.create(o).onSuccess(v -> {
-        synchronized (instances) {
-          instances.add(v);
-        }
-      }));
-    }
-    await(Future.all(all), JOIN);
-    List<Vertx> out = new ArrayList<>();
-    for (Future<Vertx> f : all) {
-      out.add(f.result());
-    }
-    return out;
+    cluster.close();
   }
 
   private static JsonObject swarmConfig(ClusterOptions cluster, String nodeName) {
@@ -84,28 +44,8 @@ class ClusterTest {
     return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config));
   }
 
-  /** Asks {@code address} until the reply matches, on Vert.x timers, within {@code JOIN}. */
   private static JsonObject until(Vertx vertx, String address, Predicate<JsonObject> ok) {
-    Promise<JsonObject> result = Promise.promise();
-    long deadline = System.nanoTime() + JOIN.toNanos();
-    JsonObject[] last = new JsonObject[1];
-    vertx.setPeriodic(0, 250, id -> vertx.eventBus().<JsonObject>request(address,
-        new JsonObject(), new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
-          if (ar.succeeded()) {
-            last[0] = ar.result().body();
-            if (ok.test(last[0])) {
-              vertx.cancelTimer(id);
-              result.tryComplete(last[0]);
-              return;
-            }
-          }
-          if (System.nanoTime() > deadline) {
-            vertx.cancelTimer(id);
-            result.tryFail(new AssertionError("no matching reply on " + address + " within "
-                + JOIN + "; last: " + last[0]));
-          }
-        }));
-    return await(result.future(), JOIN.plusSeconds(15));
+    return TestCluster.until(vertx, address, new JsonObject(), ok);
   }
 
   private static List<String> names(JsonObject nodesView) {
@@ -118,10 +58,9 @@ class ClusterTest {
 
   @Test
   void nodesServeLocallyAndClusterWideAndTheViewsSpanTheCluster() {
-    String name = clusterName();
-    ClusterOptions ca = cluster(name, 5801, 5801, 5802);
-    ClusterOptions cb = cluster(name, 5802, 5801, 5802);
-    List<Vertx> vs = start(ca, cb);
+    ClusterOptions ca = cluster.options(5801, 5801, 5802);
+    ClusterOptions cb = cluster.options(5802, 5801, 5802);
+    List<Vertx> vs = cluster.start(ca, cb);
     Vertx a = vs.get(0);
     Vertx b = vs.get(1);
     SwarmVerticle sa = new SwarmVerticle();
@@ -154,7 +93,7 @@ class ClusterTest {
 
     // A third, unclustered swarm, which B dials (asked from A's event bus).
     Vertx plain = Vertx.vertx();
-    instances.add(plain);
+    cluster.add(plain);
     SwarmVerticle third = TestNodes.deploy(plain, TestNodes.config("swarm"));
     String idC = third.swarm().peerId().toString();
     String listenC = third.swarm().listenAddrs().get(0).toString();
@@ -185,8 +124,7 @@ class ClusterTest {
         .getJsonArray("connections").isEmpty());
 
     // B goes: A sees it leave, and its views drop it.
-    instances.remove(b);
-    await(b.close(), Duration.ofSeconds(30));
+    cluster.closeNow(b);
     JsonObject left = eventsOnA.next("cluster.node.left");
     assertEquals("beta", left.getString("node"));
     until(a, "swarm.cluster.nodes", v -> names(v).equals(List.of("alpha")));
@@ -194,10 +132,9 @@ class ClusterTest {
 
   @Test
   void aDuplicateNodeNameIsRefusedNamingTheClash() {
-    String name = clusterName();
-    ClusterOptions ca = cluster(name, 5811, 5811, 5812);
-    ClusterOptions cb = cluster(name, 5812, 5811, 5812);
-    List<Vertx> vs = start(ca, cb);
+    ClusterOptions ca = cluster.options(5811, 5811, 5812);
+    ClusterOptions cb = cluster.options(5812, 5811, 5812);
+    List<Vertx> vs = cluster.start(ca, cb);
     await(deploy(vs.get(0), new SwarmVerticle(), swarmConfig(ca, "same")));
     Throwable err = failure(deploy(vs.get(1), new SwarmVerticle(), swarmConfig(cb, "same")));
     ClusterNameTakenException clash = assertInstanceOf(ClusterNameTakenException.class, err);
@@ -212,9 +149,9 @@ class ClusterTest {
   @Test
   void clusterEnabledOnAPlainVertxIsRefused() {
     Vertx plain = Vertx.vertx();
-    instances.add(plain);
+    cluster.add(plain);
     Throwable err = failure(deploy(plain, new SwarmVerticle(),
-        swarmConfig(cluster(clusterName(), 5821, 5821), "x")));
+        swarmConfig(cluster.options(5821, 5821), "x")));
     assertTrue(err.getMessage().contains("cluster.enabled"), err.getMessage());
   }
 }
