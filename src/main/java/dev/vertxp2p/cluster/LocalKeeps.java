@@ -1,11 +1,14 @@
 package dev.vertxp2p.cluster;
 
+import dev.vertxp2p.Connection;
 import dev.vertxp2p.KeptPeer;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
 import io.vertx.core.Future;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +47,24 @@ public interface LocalKeeps {
       @Override
       public Future<Void> keep(PeerId peer, Multiaddr addr, int connections) {
         swarm.addAddresses(peer, List.of(addr));
-        return swarm.keep(peer, connections).mapEmpty();
+        Future<Void> kept = swarm.keep(peer, connections).mapEmpty();
+        // A share that went down (another node took part of it back) leaves surplus connections
+        // here: they drain, the least busy first, so the cluster returns to its target.
+        List<Connection> open = new ArrayList<>();
+        for (Connection c : swarm.getConnections(peer)) {
+          if (c.isOpen()) {
+            open.add(c);
+          }
+        }
+        if (open.size() <= connections) {
+          return kept;
+        }
+        open.sort(Comparator.comparingInt(Connection::openStreams));
+        List<Future<Void>> drains = new ArrayList<>();
+        for (Connection c : open.subList(0, open.size() - connections)) {
+          drains.add(c.close(true));
+        }
+        return Future.join(drains).transform(x -> kept);
       }
 
       @Override

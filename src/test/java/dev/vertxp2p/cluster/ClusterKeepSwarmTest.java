@@ -9,6 +9,7 @@ import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,21 @@ class ClusterKeepSwarmTest extends SwarmFixture {
     JsonObject view = ClusterKeeper.mergeKept(List.of(await(keeper.localKept())));
     assertEquals(new JsonObject().put("node", "solo").put("target", 3).put("open", 3),
         view.getJsonArray("kept").getJsonObject(0).getJsonArray("nodes").getJsonObject(0));
+
+    // The share goes down (asked for 1 now): the surplus drains, the cluster is back at its
+    // target instead of holding what it had.
+    Promise<Void> twoClosed = Promise.promise();
+    int[] closed = new int[1];
+    a.eventHandler(e -> {
+      if (e.type().equals("connection.closed") && ++closed[0] == 2) {
+        twoClosed.tryComplete();
+      }
+    });
+    await(keeper.keep(new JsonObject().put("addr", addr.toString()).put("connections", 1)));
+    await(keeper.reconcile());
+    await(twoClosed.future());
+    assertEquals(1, a.getConnections(b.peerId()).size());
+    assertEquals(1, await(a.kept()).get(0).target());
 
     await(keeper.unkeep(new JsonObject().put("peer", b.peerId().toString())));
     await(keeper.reconcile());
