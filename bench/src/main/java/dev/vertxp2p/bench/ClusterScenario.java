@@ -192,7 +192,8 @@ public final class ClusterScenario {
     }
     steady(views, nodes, kept);
     String how = String.format(Locale.ROOT, "3 node JVMs from the fat jar (Hazelcast on"
-        + " loopback, heartbeat 1 s, max.no.heartbeat 8 s), a peer cluster-kept at"
+        + " loopback, heartbeat 1 s, max.no.heartbeat 8 s; a killed JVM's port refuses"
+        + " reconnects, so its member is dropped sooner), a peer cluster-kept at"
         + " %d (1 per node, maxConnectionsPerRemotePeer %d); a node holding a share killed with"
         + " SIGKILL, then restarted with the same config; views polled every %d ms, one request"
         + " in flight per survivor", TARGET, LIMIT, POLL_MS);
