@@ -29,6 +29,10 @@ fi
 MVN_FLAGS=(-B -q -Dinterop.skipInstall=true)
 [ "${BENCH_MVN_OFFLINE:-0}" = 1 ] && MVN_FLAGS+=(-o)
 mvn "${MVN_FLAGS[@]}" test-compile >&2
+# The cluster scenario starts node JVMs from the fat jar: build it when that scenario runs.
+if [ -z "${BENCH_ONLY:-}" ] || [[ ",${BENCH_ONLY// /}," == *,cluster,* ]]; then
+  mvn "${MVN_FLAGS[@]}" package -DskipTests >&2
+fi
 mvn "${MVN_FLAGS[@]}" dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$OUT/classpath.txt")"

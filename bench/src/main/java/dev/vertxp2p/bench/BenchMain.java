@@ -163,6 +163,10 @@ public final class BenchMain {
       plan.add(new Object[] {"keep", (Body) () -> KeepScenario.restoreAfterHangUp(keepReps)});
       plan.add(new Object[] {"keepstall", (Body) () ->
           KeepScenario.replaceStalled(keepReps, keepStallWait)});
+      plan.add(new Object[] {"cluster", (Body) () -> ClusterScenario.run(
+          Path.of(env("BENCH_CLUSTER_JAR", "target/vertx-libp2p-swarm.jar")),
+          (int) env("BENCH_CLUSTER_PORT", 5881), (int) env("BENCH_CLUSTER_KILLS", 5),
+          (int) env("BENCH_CLUSTER_REQUESTS", 200))});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
