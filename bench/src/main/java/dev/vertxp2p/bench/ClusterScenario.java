@@ -210,8 +210,8 @@ public final class ClusterScenario {
 
   /**
    * Waits (not timed) until every node lists all {@link #NODES} and the kept peer is held 1+1+1.
-   * A restore leaves one survivor with 2 (a lowered share closes nothing); once the restarted node
-   * holds its 1, the kept peer closes the extra one from its end.
+   * A restore leaves one survivor with 2; once the restarted node is back, that survivor's share
+   * goes down to 1 and it drains the surplus itself.
    */
   private static void steady(Views views, Node[] nodes, Swarm kept) throws InterruptedException {
     String kid = kept.peerId().toString();
@@ -224,16 +224,6 @@ public final class ClusterScenario {
       h = holders(views.getOk(nodes[0], "/api/cluster/peers"), kid);
       if (oneEach(h)) {
         return;
-      }
-      if (h.size() == NODES) {
-        for (Node n : nodes) {
-          List<dev.vertxp2p.Connection> cs = kept.getConnections(PeerId.parse(n.peerId()));
-          if (h.getInteger(n.name(), 0) > 1 && cs.size() > 1) {
-            for (dev.vertxp2p.Connection c : cs.subList(1, cs.size())) {
-              Await.get(kept.closeConnection(c.id()).otherwiseEmpty(), 30);
-            }
-          }
-        }
       }
       Thread.sleep(500);
     }
