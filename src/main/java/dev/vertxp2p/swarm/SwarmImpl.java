@@ -525,7 +525,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     }
     if (!TcpTransport.canHandle(addr)) {
       return Future.failedFuture(new MultiaddrException(
-          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
+          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp or tcp/ws are supported"));
     }
     addAddresses(peer.get(), List.of(addr));
     return Future.succeededFuture(peer.get());
