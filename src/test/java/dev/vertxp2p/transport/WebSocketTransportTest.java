@@ -116,6 +116,19 @@ class WebSocketTransportTest extends SwarmFixture {
     P2pStream s = await(c.newStream(Echo.PROTOCOL));
     assertArrayEquals(payload, await(echo(s, payload)));
 
+    // one 3 MiB write: more than a frame may carry, so the message goes out in several frames
+    byte[] large = new byte[3 * 1024 * 1024];
+    new SecureRandom().nextBytes(large);
+    P2pStream one = await(c.newStream(Echo.PROTOCOL));
+    Promise<byte[]> back = Promise.promise();
+    Buffer got = Buffer.buffer(large.length);
+    one.handler(got::appendBuffer);
+    one.exceptionHandler(back::tryFail);
+    one.endHandler(v -> back.tryComplete(got.getBytes()));
+    one.write(Buffer.buffer(large));
+    one.end();
+    assertArrayEquals(large, await(back.future(), Duration.ofSeconds(60)));
+
     Perf.Result perf = await(Perf.run(c, 4L << 20, 4L << 20), Duration.ofSeconds(60));
     assertEquals(4L << 20, perf.uploadBytes());
     assertEquals(4L << 20, perf.downloadBytes());
