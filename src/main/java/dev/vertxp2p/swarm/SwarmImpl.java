@@ -118,7 +118,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.bufferBudget = BufferBudget.of(this.options.getLimits());
     // Connections spread over every event loop (one listener per loop, dials dealt in turn)
     // unless configured otherwise: the map stays on the owner context, connections report to it.
-    this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops());
+    this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops(),
+        this.options.getTransport().getHandshakeTimeout());
     this.selector = customSelector != null
         ? customSelector
         : ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());

@@ -55,11 +55,23 @@ public final class TcpTransport {
   }
 
   /**
-   * A transport.
+   * A transport whose WebSocket listeners give a connection the default handshake timeout to
+   * complete its HTTP upgrade.
    *
    * @param spread whether to spread connections over all event loops (see the class comment)
    */
   public TcpTransport(Vertx vertx, boolean spread) {
+    this(vertx, spread, dev.vertxp2p.TransportOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+  }
+
+  /**
+   * A transport.
+   *
+   * @param spread whether to spread connections over all event loops (see the class comment)
+   * @param wsUpgradeTimeout how long a connection accepted by a {@code /ws} listener has to
+   *     complete its HTTP upgrade to a WebSocket before it is closed
+   */
+  public TcpTransport(Vertx vertx, boolean spread, java.time.Duration wsUpgradeTimeout) {
     this.vertx = vertx;
     this.spread = spread;
     this.client = vertx.createNetClient(new NetClientOptions()
@@ -69,7 +81,7 @@ public final class TcpTransport {
     for (EventExecutor e : internal.eventLoopGroup()) {
       loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
     }
-    this.ws = new WsTransport(vertx, spread, List.copyOf(loops), this::nextLoop);
+    this.ws = new WsTransport(vertx, spread, List.copyOf(loops), this::nextLoop, wsUpgradeTimeout);
   }
 
   private ContextInternal nextLoop() {

@@ -2,10 +2,12 @@ package dev.vertxp2p.transport;
 
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.MultiaddrProtocol;
+import dev.vertxp2p.util.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClient;
@@ -13,9 +15,12 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +34,13 @@ import java.util.function.Supplier;
  *
  * <p>A listener is an HTTP server of its own on the address's port (never the dashboard's): its
  * WebSocket handler takes upgrades on any path, and a plain HTTP request gets 426 Upgrade
- * Required. With {@code spread}, one server per event loop shares the port, as for TCP.
+ * Required. With {@code spread}, one server per event loop shares the port, as for TCP. Before
+ * its upgrade a connection is the listener's alone (the swarm's gate sees WebSockets): it has
+ * {@code upgradeTimeout} to become one, and at most {@link #MAX_PENDING_UPGRADES} wait at once.
  */
 final class WsTransport {
+  private static final Log LOG = Log.get(WsTransport.class);
+
   /**
    * Largest WebSocket frame accepted, either way; a longer one closes that connection with 1009
    * (RFC 6455 section 7.4.1, "message too big"). Our own writes are at most a Noise flush batch
@@ -43,6 +52,14 @@ final class WsTransport {
   /** Most WebSocket connections the client opens to one host and port at once. */
   static final int MAX_CONNECTIONS_PER_ENDPOINT = 1024;
 
+  /**
+   * Most TCP connections one listener holds before their WebSocket upgrade, per event loop. The
+   * swarm's gate and handshake slots ({@code limits.maxPendingInbound}) count a connection only
+   * once it is a WebSocket; until then this bounds what a flood of idle sockets holds, and one
+   * more is closed at once.
+   */
+  static final int MAX_PENDING_UPGRADES = 256;
+
   private final Vertx vertx;
   private final boolean spread;
   private final Supplier<ContextInternal> nextLoop;
@@ -50,10 +67,17 @@ final class WsTransport {
   private final WebSocketClient client;
   /** Servers start on their own event loops, so the queue is written from several threads. */
   private final Queue<HttpServer> servers = new ConcurrentLinkedQueue<>();
+  /** How long an accepted TCP connection has to complete its WebSocket upgrade. */
+  private final Duration upgradeTimeout;
 
+  /**
+   * @param upgradeTimeout how long an accepted TCP connection has to complete its HTTP upgrade
+   *     to a WebSocket before it is closed (the upgrader's own timeout starts after it)
+   */
   WsTransport(Vertx vertx, boolean spread, List<ContextInternal> loops,
-      Supplier<ContextInternal> nextLoop) {
+      Supplier<ContextInternal> nextLoop, Duration upgradeTimeout) {
     this.vertx = vertx;
+    this.upgradeTimeout = upgradeTimeout;
     this.spread = spread;
     this.loops = loops;
     this.nextLoop = nextLoop;
@@ -96,6 +120,9 @@ final class WsTransport {
         .setPort(port)
         .setTcpNoDelay(true)
         .setReuseAddress(true)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for the first bytes before it makes the
+        // connection (and calls the connection handler that starts the upgrade deadline)
+        .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(MAX_FRAME_SIZE)
         .setMaxWebSocketMessageSize(MAX_FRAME_SIZE)
         .setPerFrameWebSocketCompressionSupported(false)
@@ -131,7 +158,12 @@ final class WsTransport {
     Promise<HttpServer> started = Promise.promise();
     Runnable start = () -> {
       HttpServer server = vertx.createHttpServer(serverOptions(host, port));
-      server.webSocketHandler(ws -> handler.handle(new WsSocket(ws)));
+      UpgradeDeadlines deadlines = new UpgradeDeadlines();
+      server.connectionHandler(deadlines::accepted);
+      server.webSocketHandler(ws -> {
+        deadlines.upgraded(ws.remoteAddress());
+        handler.handle(new WsSocket(ws));
+      });
       server.requestHandler(req -> req.response()
           .setStatusCode(426)
           .putHeader("Upgrade", "websocket")
@@ -152,6 +184,42 @@ final class WsTransport {
       loop.runOnContext(v -> start.run());
     }
     return started.future();
+  }
+
+  /**
+   * One server's connections that are not yet WebSockets, each with the timer that closes it if
+   * its upgrade does not come in time. Confined to the server's event loop, where Vert.x calls its
+   * connection and WebSocket handlers.
+   */
+  private final class UpgradeDeadlines {
+    private final Map<SocketAddress, Long> pending = new HashMap<>();
+
+    void accepted(HttpConnection conn) {
+      SocketAddress remote = conn.remoteAddress();
+      if (pending.size() >= MAX_PENDING_UPGRADES) {
+        LOG.debug(() -> "closing " + remote + ": " + pending.size()
+            + " connections already wait for their WebSocket upgrade");
+        conn.close();
+        return;
+      }
+      long timer = vertx.setTimer(upgradeTimeout.toMillis(), t -> {
+        if (pending.remove(remote) != null) {
+          LOG.debug(() -> "closing " + remote + ": no WebSocket upgrade within "
+              + upgradeTimeout.toMillis() + " ms");
+          conn.close();
+        }
+      });
+      pending.put(remote, timer);
+      conn.closeHandler(v -> upgraded(remote));
+    }
+
+    /** The connection from {@code remote} became a WebSocket, or closed: its deadline is off. */
+    void upgraded(SocketAddress remote) {
+      Long timer = pending.remove(remote);
+      if (timer != null) {
+        vertx.cancelTimer(timer);
+      }
+    }
   }
 
   /** Opens a WebSocket to {@code hp} (path {@code /}), paused until the upgrader reads it. */

@@ -192,6 +192,31 @@ class WebSocketTransportTest extends SwarmFixture {
   }
 
   @Test
+  void aConnectionThatNeverUpgradesIsClosedAfterTheHandshakeTimeout() throws Exception {
+    Swarm b = node(TransportOptions.YAMUX_PROTOCOL,
+        o -> o.getTransport().setHandshakeTimeout(Duration.ofMillis(500)));
+    // silent, and a request that never ends its headers: both closed by the deadline
+    io.vertx.core.net.NetClient tcp = vertx.createNetClient();
+    io.vertx.core.net.NetSocket silent = await(tcp.connect(port(b), "127.0.0.1"));
+    io.vertx.core.net.NetSocket slow = await(tcp.connect(port(b), "127.0.0.1"));
+    Promise<Void> silentClosed = Promise.promise();
+    Promise<Void> slowClosed = Promise.promise();
+    silent.closeHandler(v -> silentClosed.complete());
+    slow.closeHandler(v -> slowClosed.complete());
+    long start = System.nanoTime();
+    await(slow.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"));
+    await(silentClosed.future(), Duration.ofSeconds(5));
+    await(slowClosed.future(), Duration.ofSeconds(5));
+    assertTrue(System.nanoTime() - start >= 400_000_000L, "closed by the deadline, not before");
+    // a WebSocket that did upgrade is not held to it
+    Swarm a = node(TransportOptions.YAMUX_PROTOCOL);
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    Thread.sleep(1000);
+    assertTrue(c.isOpen());
+    assertTrue(await(Ping.ping(c)) > 0);
+  }
+
+  @Test
   void inboundWebSocketsGoThroughTheSameGate() {
     Swarm b = node(TransportOptions.YAMUX_PROTOCOL,
         o -> o.setGating(new GatingOptions().setDenyAddrs(List.of("127.0.0.1/32"))));
