@@ -114,7 +114,8 @@ final class WsSocket implements NetSocket {
       ProtocolException e = new ProtocolException("WebSocket from " + ws.remoteAddress()
           + " sent a text frame (" + frame.binaryData().length() + " bytes): libp2p over "
           + "WebSocket carries binary frames only; closing the connection");
-      LOG.info(e.getMessage());
+      // debug: whoever hears e logs it (the inbound upgrade at info), once per connection
+      LOG.debug(e.getMessage());
       // closed first, so that the status sent is ours, not the plain close of whoever hears e
       ws.close(CLOSE_UNSUPPORTED_DATA, "binary frames only");
       onException(e);
@@ -131,7 +132,7 @@ final class WsSocket implements NetSocket {
       t = new ProtocolException("WebSocket from " + ws.remoteAddress() + " broke the framing ("
           + error.getMessage() + "; frames are at most " + WsTransport.MAX_FRAME_SIZE
           + " bytes); closing the connection", error);
-      LOG.info(t.getMessage());
+      LOG.debug(t.getMessage());
       if (!failed && !closed) {
         failed = true;
         ws.close((short) bad.closeStatus().code(), bad.closeStatus().reasonText());

@@ -246,7 +246,8 @@ class WebSocketTransportTest extends SwarmFixture {
 
   @Test
   void garbageTextAndOversizedFramesCloseOnlyTheirOwnConnection() {
-    try (LogCapture logs = LogCapture.of(WsSocket.class.getName())) {
+    // what an operator sees at the default levels: the inbound upgrade's refusal, at info
+    try (LogCapture logs = LogCapture.atTheirLevels("dev.vertxp2p.swarm.InboundAdmission")) {
       garbageTextAndOversizedFrames(logs);
     }
   }
