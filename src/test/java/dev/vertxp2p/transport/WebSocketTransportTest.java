@@ -217,6 +217,41 @@ class WebSocketTransportTest extends SwarmFixture {
   }
 
   @Test
+  void withoutSpreadingOneListenerServesAndCapsConnectionsWaitingToUpgrade() {
+    Consumer<SwarmOptions> oneLoop = o -> o.getTransport().setSpreadEventLoops(false)
+        .setHandshakeTimeout(Duration.ofSeconds(20));
+    Swarm b = node(TransportOptions.YAMUX_PROTOCOL, oneLoop);
+    Swarm a = node(TransportOptions.YAMUX_PROTOCOL, oneLoop);
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    assertEquals("ws", c.transport());
+    assertTrue(await(Ping.ping(c)) > 0);
+    // MAX_PENDING_UPGRADES silent sockets wait for their deadline; one more is closed at once
+    io.vertx.core.net.NetClient tcp = vertx.createNetClient();
+    List<io.vertx.core.net.NetSocket> silent = new java.util.ArrayList<>();
+    List<Future<Void>> silentClosed = new java.util.ArrayList<>();
+    for (int i = 0; i < WsTransport.MAX_PENDING_UPGRADES; i++) {
+      io.vertx.core.net.NetSocket s = await(tcp.connect(port(b), "127.0.0.1"));
+      Promise<Void> p = Promise.promise();
+      s.closeHandler(v -> p.tryComplete());
+      silent.add(s);
+      silentClosed.add(p.future());
+    }
+    io.vertx.core.net.NetSocket extra = await(tcp.connect(port(b), "127.0.0.1"));
+    Promise<Void> extraClosed = Promise.promise();
+    extra.closeHandler(v -> extraClosed.tryComplete());
+    await(extraClosed.future(), Duration.ofSeconds(5));
+    assertTrue(silentClosed.stream().noneMatch(Future::isComplete), "the waiting ones stay");
+    // the WebSocket already open is untouched, and once the waiting ones go, a new one is taken
+    assertTrue(await(Ping.ping(c)) > 0);
+    for (io.vertx.core.net.NetSocket s : silent) {
+      s.close();
+    }
+    await(Future.all(silentClosed));
+    Swarm d = node(TransportOptions.YAMUX_PROTOCOL, oneLoop);
+    assertEquals(1, await(d.dial(b.listenAddrs().get(0), new DialOptions())).size());
+  }
+
+  @Test
   void inboundWebSocketsGoThroughTheSameGate() {
     Swarm b = node(TransportOptions.YAMUX_PROTOCOL,
         o -> o.setGating(new GatingOptions().setDenyAddrs(List.of("127.0.0.1/32"))));
