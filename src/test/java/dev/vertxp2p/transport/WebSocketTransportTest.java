@@ -197,16 +197,12 @@ class WebSocketTransportTest extends SwarmFixture {
         o -> o.getTransport().setHandshakeTimeout(Duration.ofMillis(500)));
     // silent, and a request that never ends its headers: both closed by the deadline
     io.vertx.core.net.NetClient tcp = vertx.createNetClient();
-    io.vertx.core.net.NetSocket silent = await(tcp.connect(port(b), "127.0.0.1"));
-    io.vertx.core.net.NetSocket slow = await(tcp.connect(port(b), "127.0.0.1"));
-    Promise<Void> silentClosed = Promise.promise();
-    Promise<Void> slowClosed = Promise.promise();
-    silent.closeHandler(v -> silentClosed.complete());
-    slow.closeHandler(v -> slowClosed.complete());
     long start = System.nanoTime();
-    await(slow.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"));
-    await(silentClosed.future(), Duration.ofSeconds(5));
-    await(slowClosed.future(), Duration.ofSeconds(5));
+    RawTcp silent = RawTcp.connect(tcp, port(b));
+    RawTcp slow = RawTcp.connect(tcp, port(b));
+    await(slow.socket().write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"));
+    await(silent.closed(), Duration.ofSeconds(5));
+    await(slow.closed(), Duration.ofSeconds(5));
     assertTrue(System.nanoTime() - start >= 400_000_000L, "closed by the deadline, not before");
     // a WebSocket that did upgrade is not held to it
     Swarm a = node(TransportOptions.YAMUX_PROTOCOL);
@@ -227,26 +223,19 @@ class WebSocketTransportTest extends SwarmFixture {
     assertTrue(await(Ping.ping(c)) > 0);
     // MAX_PENDING_UPGRADES silent sockets wait for their deadline; one more is closed at once
     io.vertx.core.net.NetClient tcp = vertx.createNetClient();
-    List<io.vertx.core.net.NetSocket> silent = new java.util.ArrayList<>();
-    List<Future<Void>> silentClosed = new java.util.ArrayList<>();
+    List<RawTcp> silent = new java.util.ArrayList<>();
     for (int i = 0; i < WsTransport.MAX_PENDING_UPGRADES; i++) {
-      io.vertx.core.net.NetSocket s = await(tcp.connect(port(b), "127.0.0.1"));
-      Promise<Void> p = Promise.promise();
-      s.closeHandler(v -> p.tryComplete());
-      silent.add(s);
-      silentClosed.add(p.future());
+      silent.add(RawTcp.connect(tcp, port(b)));
     }
-    io.vertx.core.net.NetSocket extra = await(tcp.connect(port(b), "127.0.0.1"));
-    Promise<Void> extraClosed = Promise.promise();
-    extra.closeHandler(v -> extraClosed.tryComplete());
-    await(extraClosed.future(), Duration.ofSeconds(5));
-    assertTrue(silentClosed.stream().noneMatch(Future::isComplete), "the waiting ones stay");
+    RawTcp extra = RawTcp.connect(tcp, port(b));
+    await(extra.closed(), Duration.ofSeconds(10));
+    assertTrue(silent.stream().noneMatch(r -> r.closed().isComplete()), "the waiting ones stay");
     // the WebSocket already open is untouched, and once the waiting ones go, a new one is taken
     assertTrue(await(Ping.ping(c)) > 0);
-    for (io.vertx.core.net.NetSocket s : silent) {
-      s.close();
+    for (RawTcp r : silent) {
+      r.socket().close();
     }
-    await(Future.all(silentClosed));
+    await(Future.all(silent.stream().map(RawTcp::closed).toList()));
     Swarm d = node(TransportOptions.YAMUX_PROTOCOL, oneLoop);
     assertEquals(1, await(d.dial(b.listenAddrs().get(0), new DialOptions())).size());
   }
@@ -265,6 +254,20 @@ class WebSocketTransportTest extends SwarmFixture {
   }
 
   // ---- bad input ------------------------------------------------------------------------------
+
+  /** A plain TCP socket to a listener, with its close watched from the moment it connects. */
+  private record RawTcp(io.vertx.core.net.NetSocket socket, Future<Void> closed) {
+    static RawTcp connect(io.vertx.core.net.NetClient client, int port) {
+      Promise<Void> closed = Promise.promise();
+      // set inline as the connect completes, on the socket's loop: a close that comes at once
+      // (a refused socket) cannot slip by before the handler is there
+      io.vertx.core.net.NetSocket s = await(client.connect(port, "127.0.0.1").map(sock -> {
+        sock.closeHandler(v -> closed.tryComplete());
+        return sock;
+      }));
+      return new RawTcp(s, closed.future());
+    }
+  }
 
   private WebSocket rawWebSocket(int port) {
     WebSocketClient client = vertx.createWebSocketClient(
