@@ -1,6 +1,6 @@
 // A js-libp2p node that the Java interop tests drive over JSON lines.
 //
-//   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0]
+//   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0[,/ip4/127.0.0.1/tcp/0/ws]]
 //                            [--echo] [--key <hex protobuf private key>]
 //                            [--no-identify-push] [--ping-interval <ms>]
 //                            [--dial-local-address <ip>]
@@ -23,6 +23,7 @@ import { mplex } from '@libp2p/mplex'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { version as libp2pVersion } from 'libp2p/version'
@@ -165,7 +166,9 @@ async function main () {
     addresses: { listen: opts.listen },
     // @libp2p/tcp hands dialOpts to net.connect: localAddress binds every dial's source address
     // (a test plays a peer on another loopback address, e.g. 127.0.0.2).
-    transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {})],
+    // WebSockets (/ws) beside TCP: a /ws listen address starts its own HTTP server, and /ws
+    // addresses are dialled with the global WebSocket (polyfill.mjs supplies one on Node 20).
+    transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {}), webSockets()],
     connectionEncrypters: [noise()],
     // Order matters: it is the order offered in the noise handshake extension
     // and in multistream-select muxer negotiation.

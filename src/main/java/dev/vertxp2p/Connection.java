@@ -44,6 +44,22 @@ public interface Connection extends SelectableConnection {
   /** The muxer protocol id, {@code /yamux/1.0.0} or {@code /mplex/6.7.0}. */
   String muxer();
 
+  /**
+   * The transport under the connection, by the contract's names: {@code "ws"} for libp2p over
+   * WebSocket, {@code "quic-v1"} for QUIC, {@code "tcp"} otherwise; read from {@link
+   * #remoteAddr()}, which names it.
+   */
+  default String transport() {
+    Multiaddr remote = remoteAddr();
+    if (remote.has(MultiaddrProtocol.WS)) {
+      return "ws";
+    }
+    if (remote.has(MultiaddrProtocol.QUIC_V1)) {
+      return "quic-v1";
+    }
+    return "tcp";
+  }
+
   /** Streams open now, in either direction. */
   @Override
   int openStreams();

@@ -118,7 +118,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     this.bufferBudget = BufferBudget.of(this.options.getLimits());
     // Connections spread over every event loop (one listener per loop, dials dealt in turn)
     // unless configured otherwise: the map stays on the owner context, connections report to it.
-    this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops());
+    this.transport = new TcpTransport(vertx, this.options.getTransport().isSpreadEventLoops(),
+        this.options.getTransport().getHandshakeTimeout());
     this.selector = customSelector != null
         ? customSelector
         : ConnectionSelector.create(this.options.getConnection().getLoadBalancingStrategy());
@@ -525,7 +526,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     }
     if (!TcpTransport.canHandle(addr)) {
       return Future.failedFuture(new MultiaddrException(
-          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp are supported"));
+          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp or tcp/ws are supported"));
     }
     addAddresses(peer.get(), List.of(addr));
     return Future.succeededFuture(peer.get());

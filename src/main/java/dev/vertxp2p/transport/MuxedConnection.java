@@ -750,8 +750,7 @@ public final class MuxedConnection implements Connection {
         .put("remoteAddr", remoteAddr.toString())
         .put("security", security())
         .put("muxer", muxer())
-        // the contract's transport names: "tcp" (the only one so far), "ws", "quic-v1"
-        .put("transport", "tcp")
+        .put("transport", transport())
         .put("streams", openStreams())
         .put("streamsTotal", streamsTotal())
         .put("openedAt", openedAt().toString())

@@ -295,6 +295,11 @@ final class NoiseChannel {
     socket.close();
   }
 
+  /** The socket under the channel (tests reach the WebSocket under a {@code /ws} one). */
+  NetSocket socket() {
+    return socket;
+  }
+
   // ---- outbound -------------------------------------------------------------------------------
 
   /**

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TCP listen and dial on Vert.x for multiaddrs of the form {@code /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>}
- * with an optional {@code /p2p/<id>} suffix.
+ * with an optional {@code /p2p/<id>} suffix, and WebSocket over TCP for the same followed by {@code
+ * /ws}, which it hands to its {@link WsTransport}: either way the caller gets a {@link NetSocket}
+ * for the upgrader.
  *
  * <p>With {@code spread} on, connections are spread over every event loop of the Vert.x instance,
  * so that many connections use every core: a Vert.x server hands all its connections to the event
@@ -36,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpTransport {
   private final Vertx vertx;
   private final NetClient client;
+  /** {@code /ws} addresses: Vert.x's WebSocket server and client, on the same event loops. */
+  private final WsTransport ws;
   /** Servers start on their own event loops, so the list is written from several threads. */
   private final java.util.Queue<NetServer> servers = new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** One context per event loop, dealt out in turn. */
@@ -51,11 +55,23 @@ public final class TcpTransport {
   }
 
   /**
-   * A transport.
+   * A transport whose WebSocket listeners give a connection the default handshake timeout to
+   * complete its HTTP upgrade.
    *
    * @param spread whether to spread connections over all event loops (see the class comment)
    */
   public TcpTransport(Vertx vertx, boolean spread) {
+    this(vertx, spread, dev.vertxp2p.TransportOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+  }
+
+  /**
+   * A transport.
+   *
+   * @param spread whether to spread connections over all event loops (see the class comment)
+   * @param wsUpgradeTimeout how long a connection accepted by a {@code /ws} listener has to
+   *     complete its HTTP upgrade to a WebSocket before it is closed
+   */
+  public TcpTransport(Vertx vertx, boolean spread, java.time.Duration wsUpgradeTimeout) {
     this.vertx = vertx;
     this.spread = spread;
     this.client = vertx.createNetClient(new NetClientOptions()
@@ -65,20 +81,26 @@ public final class TcpTransport {
     for (EventExecutor e : internal.eventLoopGroup()) {
       loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
     }
+    this.ws = new WsTransport(vertx, spread, List.copyOf(loops), this::nextLoop, wsUpgradeTimeout);
   }
 
   private ContextInternal nextLoop() {
     return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
   }
 
-  /** Whether this transport can dial or listen on {@code addr}. */
+  /** Whether this transport can dial or listen on {@code addr}: TCP, or WebSocket over TCP. */
   public static boolean canHandle(Multiaddr addr) {
-    return tcpTarget(addr) != null;
+    return tcpTarget(addr) != null || WsTransport.wsTarget(addr) != null;
+  }
+
+  /** Whether {@code addr} is a {@code /ws} address this transport handles. */
+  public static boolean isWebSocket(Multiaddr addr) {
+    return WsTransport.wsTarget(addr) != null;
   }
 
   /**
    * The host and port of a TCP multiaddr: exactly host + tcp, optionally followed by /p2p/;
-   * anything else (udp, ws, circuit relays) is not ours.
+   * anything else (udp, circuit relays; ws is {@link WsTransport}'s) is not ours.
    */
   static Multiaddr.HostPort tcpTarget(Multiaddr addr) {
     Multiaddr plain = addr.withoutPeerId();
@@ -96,7 +118,7 @@ public final class TcpTransport {
     Multiaddr.HostPort hp = tcpTarget(addr);
     if (hp == null) {
       throw new MultiaddrException("not a TCP address: " + addr
-          + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<id>])");
+          + " (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/ws][/p2p/<id>])");
     }
     return hp;
   }
@@ -107,6 +129,10 @@ public final class TcpTransport {
    * @return the address actually bound (real port)
    */
   public Future<Multiaddr> listen(Multiaddr addr, Handler<NetSocket> handler) {
+    Multiaddr.HostPort wsHp = WsTransport.wsTarget(addr);
+    if (wsHp != null) {
+      return ws.listen(wsHp, -SHARED_RANDOM_PORTS.incrementAndGet(), handler);
+    }
     Multiaddr.HostPort hp;
     try {
       hp = require(addr);
@@ -165,8 +191,15 @@ public final class TcpTransport {
 
 
 
-  /** Opens a TCP connection to {@code addr} (its {@code /p2p/} part, if any, is ignored here). */
+  /**
+   * Opens a TCP connection, or a WebSocket for a {@code /ws} address, to {@code addr} (its {@code
+   * /p2p/} part, if any, is ignored here).
+   */
   public Future<NetSocket> dial(Multiaddr addr, int connectTimeoutMillis) {
+    Multiaddr.HostPort wsHp = WsTransport.wsTarget(addr);
+    if (wsHp != null) {
+      return ws.dial(wsHp, connectTimeoutMillis);
+    }
     Multiaddr.HostPort hp;
     try {
       hp = require(addr);
@@ -210,6 +243,7 @@ public final class TcpTransport {
       all.add(s.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     }
     servers.clear();
+    all.add(ws.closeListeners(grace));
     return Future.all(all).compose(v -> acceptorsSettled());
   }
 
@@ -240,6 +274,7 @@ public final class TcpTransport {
       all.add(s.close());
     }
     all.add(client.close());
+    all.add(ws.close());
     return Future.all(all).compose(v -> acceptorsSettled());
   }
 }

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
- * Turns a raw TCP socket into a {@link MuxedConnection}: multistream-select {@code /noise}, the
+ * Turns a raw TCP socket, or a {@code /ws} WebSocket ({@link WsSocket}), into a {@link
+ * MuxedConnection}: multistream-select {@code /noise}, the
  * Noise XX handshake (which proves the remote's peer id), then the muxer — taken from the Noise
  * {@code stream_muxers} extension when both sides offered one, else negotiated with
  * multistream-select inside the encrypted channel. The sequence itself is the sans-IO {@link
@@ -167,6 +168,11 @@ public final class Upgrader {
       Multiaddr remoteAddr,
       ConnectionHost host,
       long timeoutMillis) {
+    if (socket instanceof WsSocket) {
+      // The caller names the TCP endpoints; the connection's addresses say it is a WebSocket.
+      localAddr = WsTransport.withWs(localAddr);
+      remoteAddr = WsTransport.withWs(remoteAddr);
+    }
     Upgrade u = new Upgrade(context, socket, direction, expectedPeer, localAddr, remoteAddr, host);
     u.start(timeoutMillis);
     return u.promise.future();
