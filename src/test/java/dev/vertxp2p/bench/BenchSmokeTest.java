@@ -148,7 +148,8 @@ class BenchSmokeTest {
     } finally {
       System.clearProperty("bench.warmUpMaxSeconds");
     }
-    for (String name : List.of("shaped.1x2", "shaped.3x2", "shaped.ratio", "stall.off.p50",
+    for (String name : List.of("shaped.1x2", "shaped.3x2", "shaped.ratio", "shaped.3x2.cores",
+        "stall.off.p50",
         "stall.off.p99", "stall.off.max", "stall.off.failed", "stall.on.p50", "stall.on.p99",
         "stall.on.max", "stall.on.failed", "stall.on.bound")) {
       assertNotNull(byName.get(name), name + " missing from " + byName.keySet());

@@ -73,9 +73,11 @@ public final class ShapedScenario {
         long perStream = Math.max(1, totalBytes / n);
         long warmPerStream = Math.max(1, Math.min(perStream, (16L << 20) / n));
         double warm = Scenarios.warmUntilJitQuiet(() -> upload(p, n, warmPerStream));
+        long cpu0 = Scenarios.cpuNanos();
         long start = System.nanoTime();
         Map<String, Integer> placed = upload(p, n, perStream);
         long nanos = System.nanoTime() - start;
+        long cpu = Scenarios.cpuNanos() - cpu0;
         long moved = perStream * n;
         rate[i] = moved * 8e3 / nanos; // Mbit/s
         String name = "shaped." + conns + "x" + streams;
@@ -85,6 +87,9 @@ public final class ShapedScenario {
                 + " of warm-up", conns, conns == 1 ? "" : "s", streams, placed.values(),
             Scenarios.mib(moved), shape, proxy.maxQueued() >> 10, proxy.queueBound() >> 10,
             warm)));
+        // how much of the machine it kept busy: a layout short of its cap with the cores full
+        // is held back by CPU (both swarms and the proxy are in this JVM), not by the links
+        out.add(Scenarios.coresBusy(name + ".cores", cpu, nanos));
       } finally {
         p.close();
         Await.get(proxyVertx.close(), WAIT_S);
