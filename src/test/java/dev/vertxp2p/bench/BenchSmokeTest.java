@@ -151,7 +151,8 @@ class BenchSmokeTest {
     for (String name : List.of("shaped.1x2", "shaped.3x2", "shaped.ratio", "shaped.3x2.cores",
         "stall.off.p50",
         "stall.off.p99", "stall.off.max", "stall.off.failed", "stall.on.p50", "stall.on.p99",
-        "stall.on.max", "stall.on.failed", "stall.on.bound")) {
+        "stall.on.max", "stall.on.failed", "stall.on.bound", "stall.on.base.p50",
+        "stall.on.base.p99")) {
       assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
       assertFalse(Double.isNaN(byName.get(name).value()), name);
     }

@@ -181,6 +181,10 @@ public final class ShapedScenario {
         rtt[k] = Await.get(p.a.ping(p.b.peerId()), WAIT_S);
       }
       double rttMs = Rounds.median(rtt);
+      // the same calls for as long with no stall: the tail the links and this machine give
+      // anyway, which a hedged call pays on top of the hedge delay
+      Calls base = openLoop(p, callsPerSecond, stall);
+      long[] baseSorted = base.nanos.stream().mapToLong(Long::longValue).sorted().toArray();
       Await.get(proxy.stall(conns.get(1).localAddr().port().getAsInt(), stall), WAIT_S);
       Calls calls = openLoop(p, callsPerSecond, stall);
       long[] sorted = calls.nanos.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -197,6 +201,13 @@ public final class ShapedScenario {
       m.add(new Metric(name + ".max", sorted.length == 0 ? Double.NaN
           : sorted[sorted.length - 1] / 1e6, "ms", detail));
       m.add(new Metric(name + ".failed", calls.failed.get(), "", detail));
+      String baseDetail = String.format(Locale.ROOT, "the same %d calls over the same links"
+          + " just before the stall, none stalled%s", baseSorted.length,
+          base.failed.get() == 0 ? "" : ", " + base.failed.get() + " failed");
+      m.add(new Metric(name + ".base.p50", percentile(baseSorted, 0.50) / 1e6, "ms",
+          baseDetail));
+      m.add(new Metric(name + ".base.p99", percentile(baseSorted, 0.99) / 1e6, "ms",
+          baseDetail));
       if (hedgeDelay != null) {
         m.add(new Metric(name + ".bound", hedgeDelay.toNanos() / 1e6 + 3 * rttMs, "ms",
             "the target for " + name + ".p99: hedgeDelay + 3 x the round trip measured by"
