@@ -63,9 +63,9 @@ public final class ShapedScenario {
     double[] rate = new double[2];
     int i = 0;
     for (int conns : new int[] {1, 3}) {
-      Vertx proxyVertx = Vertx.vertx();
       SwarmPair p = new SwarmPair(conns, null, LoadBalancingStrategy.LEAST_LOADED,
           new HealthOptions());
+      Vertx proxyVertx = Vertx.vertx();
       try (ShapingProxy proxy = Await.get(ShapingProxy.start(proxyVertx, "127.0.0.1",
           p.b.listenAddrs().get(0).port().getAsInt(), shape), WAIT_S)) {
         p.dialVia(proxy, conns);
@@ -169,9 +169,9 @@ public final class ShapedScenario {
 
   private static List<Metric> stallCase(String name, Duration hedgeDelay, double callsPerSecond,
       Duration stall, Duration delay) throws Exception {
-    Vertx proxyVertx = Vertx.vertx();
     SwarmPair p = new SwarmPair(3, hedgeDelay, LoadBalancingStrategy.ROUND_ROBIN,
         new HealthOptions().setEnabled(false));
+    Vertx proxyVertx = Vertx.vertx();
     try (ShapingProxy proxy = Await.get(ShapingProxy.start(proxyVertx, "127.0.0.1",
         p.b.listenAddrs().get(0).port().getAsInt(), new ShapingProxy.Shape(0, delay)), WAIT_S)) {
       List<Connection> conns = p.dialVia(proxy, 3);
@@ -279,7 +279,12 @@ public final class ShapedScenario {
         HealthOptions health) {
       b = Swarm.create(vertx, options(3, null, strategy, health));
       a = Swarm.create(vertx, options(conns, hedgeDelay, strategy, health));
-      Await.get(Future.all(a.start(), b.start()), WAIT_S);
+      try {
+        Await.get(Future.all(a.start(), b.start()), WAIT_S);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
     }
 
     private static SwarmOptions options(int conns, Duration hedgeDelay,
