@@ -170,6 +170,32 @@ class BenchSmokeTest {
     }
   }
 
+  /**
+   * The js half of the stall scenario once, small: the js peer's {@code echoRate} command through
+   * the proxy, a 0.5 s stall (skipped where the js peer is not installed, as the interop tests).
+   */
+  @Test
+  @Timeout(120)
+  void theJsStallRunsOnceAtATinySize() throws Exception {
+    dev.vertxp2p.interop.JsInterop.assumeAvailable();
+    dev.vertxp2p.interop.JsPeer.Options o =
+        dev.vertxp2p.interop.JsPeer.Options.defaults().withMuxers("yamux");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try (dev.vertxp2p.interop.JsPeer a = dev.vertxp2p.interop.JsPeer.start(o);
+        dev.vertxp2p.interop.JsPeer b = dev.vertxp2p.interop.JsPeer.start(o.withEcho(true))) {
+      for (Metric m : ShapedScenario.stallJs(a, b, 20, java.time.Duration.ofMillis(500),
+          java.time.Duration.ofMillis(2))) {
+        byName.put(m.name(), m);
+      }
+    }
+    for (String name : List.of("stall.js-js.p50", "stall.js-js.p99", "stall.js-js.failed",
+        "stall.js-js.base.p50", "stall.js-js.base.p99")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+      assertFalse(Double.isNaN(byName.get(name).value()), name);
+    }
+    assertEquals(0.0, byName.get("stall.js-js.failed").value(), "js calls failed");
+  }
+
   @Test
   void derivedRowsFromFiguresWorkedOutByHand() {
     Map<String, Metric> m = new LinkedHashMap<>();

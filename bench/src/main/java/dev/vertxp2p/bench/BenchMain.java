@@ -190,9 +190,21 @@ public final class BenchMain {
       plan.add(new Object[] {"shaped", (Body) () -> ShapedScenario.shaped(shapedBytes, 8,
           new ShapingProxy.Shape(shapedMbits * 1_000_000,
               java.time.Duration.ofMillis(shapedDelayMs)))});
-      plan.add(new Object[] {"stall", (Body) () -> ShapedScenario.stall(stallRate,
-          java.time.Duration.ofSeconds(stallSeconds), java.time.Duration.ofMillis(stallHedgeMs),
-          java.time.Duration.ofMillis(shapedDelayMs))});
+      plan.add(new Object[] {"stall", (Body) () -> {
+        List<Metric> m = new ArrayList<>(ShapedScenario.stall(stallRate,
+            java.time.Duration.ofSeconds(stallSeconds), java.time.Duration.ofMillis(stallHedgeMs),
+            java.time.Duration.ofMillis(shapedDelayMs)));
+        if (streamsJs) {
+          // js-libp2p with one connection under the same stall, once (on the first JDK)
+          try (JsPeer client = JsPeer.start(jsOptions);
+              JsPeer server = JsPeer.start(jsOptions.withEcho(true))) {
+            m.addAll(ShapedScenario.stallJs(client, server, stallRate,
+                java.time.Duration.ofSeconds(stallSeconds),
+                java.time.Duration.ofMillis(shapedDelayMs)));
+          }
+        }
+        return m;
+      }});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {

@@ -113,6 +113,8 @@ public final class Report {
         r -> r.get("streams.java-java.3conn") / r.get("streams.java-java.1conn"));
     ratio(sb, runs, "stall: p99 without hedging / with",
         r -> r.get("stall.off.p99") / r.get("stall.on.p99"));
+    ratio(sb, runs, "stall: p99 js↔js (one connection) / Java↔Java with hedging",
+        r -> anyRun(common, r, "stall.js-js.p99") / r.get("stall.on.p99"));
     ratio(sb, runs, "3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy)",
         r -> r.get("agg.1x1.cores") > 0 ? r.get("cpus") / r.get("agg.1x1.cores") : Double.NaN);
     derived(sb, runs, "ratio.perf-tcp.bound",

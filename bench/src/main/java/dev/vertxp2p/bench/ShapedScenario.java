@@ -9,14 +9,18 @@ import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.JsPeer;
 import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Perf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -218,6 +222,70 @@ public final class ShapedScenario {
       p.close();
       Await.get(proxyVertx.close(), WAIT_S);
     }
+  }
+
+  /**
+   * js-libp2p under the same stall, with its one connection: js peer {@code a} dials js peer
+   * {@code b} (which must serve {@code /echo/1.0.0}) through the proxy, then runs the same open
+   * loop of echo calls with its {@code echoRate} command: without a stall first ({@code .base.*}),
+   * then with its connection stalled for {@code stall}.
+   */
+  public static List<Metric> stallJs(JsPeer a, JsPeer b, double callsPerSecond, Duration stall,
+      Duration delay) throws Exception {
+    Multiaddr bAddr = Multiaddr.parse(b.addr());
+    Vertx proxyVertx = Vertx.vertx();
+    try (ShapingProxy proxy = Await.get(ShapingProxy.start(proxyVertx, "127.0.0.1",
+        bAddr.port().getAsInt(), new ShapingProxy.Shape(0, delay)), WAIT_S)) {
+      String via = "/ip4/127.0.0.1/tcp/" + proxy.port() + "/p2p/" + bAddr.peerId().orElseThrow();
+      a.callOk(JsPeer.cmd("dial", "addr", via));
+      if (proxy.linkPorts().size() != 1) {
+        throw new IllegalStateException("expected 1 link through the proxy, got "
+            + proxy.linkPorts());
+      }
+      jsOpenLoop(a, via, callsPerSecond, Duration.ofSeconds(1)); // warm-up
+      JsonObject base = jsOpenLoop(a, via, callsPerSecond, stall);
+      Await.get(proxy.stall(proxy.linkPorts().get(0), stall), WAIT_S);
+      JsonObject during = jsOpenLoop(a, via, callsPerSecond, stall);
+      long[] sorted = jsSorted(during);
+      long[] baseSorted = jsSorted(base);
+      String detail = String.format(Locale.ROOT,
+          "js-libp2p to js-libp2p, 1 connection, stalled %.1f s; %d calls (open + %d B echo +"
+              + " close) started during the stall, %.0f/s; links +%d ms each way; no hedging%s",
+          stall.toMillis() / 1e3, sorted.length, SMALL_BYTES, callsPerSecond, delay.toMillis(),
+          during.getInteger("failed") == 0 ? "" : ", " + during.getInteger("failed") + " failed");
+      return List.of(
+          new Metric("stall.js-js.p50", percentile(sorted, 0.50) / 1e6, "ms", detail),
+          new Metric("stall.js-js.p99", percentile(sorted, 0.99) / 1e6, "ms", detail),
+          new Metric("stall.js-js.failed", during.getInteger("failed"), "", detail),
+          new Metric("stall.js-js.base.p50", percentile(baseSorted, 0.50) / 1e6, "ms",
+              "the same js calls just before the stall"),
+          new Metric("stall.js-js.base.p99", percentile(baseSorted, 0.99) / 1e6, "ms",
+              "the same js calls just before the stall"));
+    } finally {
+      Await.get(proxyVertx.close(), WAIT_S);
+    }
+  }
+
+  private static JsonObject jsOpenLoop(JsPeer a, String via, double callsPerSecond,
+      Duration duration) {
+    long timeoutMs = duration.toMillis() + 60_000;
+    JsonObject r = a.call(JsPeer.cmd("echoRate", "addr", via, "size", SMALL_BYTES,
+        "rate", callsPerSecond, "durationMs", duration.toMillis(), "timeoutMs", timeoutMs),
+        Duration.ofMillis(timeoutMs + 10_000));
+    if (!r.getBoolean("ok", false)) {
+      throw new IllegalStateException("js peer failed: " + r.encode());
+    }
+    return r;
+  }
+
+  private static long[] jsSorted(JsonObject r) {
+    JsonArray ms = r.getJsonArray("latenciesMs");
+    long[] out = new long[ms.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (long) (ms.getDouble(i) * 1e6);
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   /** The latencies of an open loop's calls, failed ones included (up to their failure). */
