@@ -510,10 +510,11 @@ async function main () {
         const t0 = performance.now()
         calls.push(echoOne(conn, size, signal).then(
           () => ({ ms: performance.now() - t0, ok: true }),
-          () => ({ ms: performance.now() - t0, ok: false })))
+          (err) => ({ ms: performance.now() - t0, ok: false, error: `${err?.name}: ${err?.message}` })))
       }
       const results = await Promise.all(calls)
-      return { connection: conn.id, latenciesMs: results.map(r => r.ms), failed: results.filter(r => !r.ok).length }
+      const failures = results.filter(r => !r.ok)
+      return { connection: conn.id, latenciesMs: results.map(r => r.ms), failed: failures.length, firstError: failures[0]?.error ?? null }
     },
     async dialMany (cmd, signal) {
       // Full connection establishments against one address, each closed once up:

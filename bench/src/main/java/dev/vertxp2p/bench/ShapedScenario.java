@@ -252,7 +252,8 @@ public final class ShapedScenario {
           "js-libp2p to js-libp2p, 1 connection, stalled %.1f s; %d calls (open + %d B echo +"
               + " close) started during the stall, %.0f/s; links +%d ms each way; no hedging%s",
           stall.toMillis() / 1e3, sorted.length, SMALL_BYTES, callsPerSecond, delay.toMillis(),
-          during.getInteger("failed") == 0 ? "" : ", " + during.getInteger("failed") + " failed");
+          during.getInteger("failed") == 0 ? "" : ", " + during.getInteger("failed")
+              + " failed, the first with " + during.getString("firstError"));
       return List.of(
           new Metric("stall.js-js.p50", percentile(sorted, 0.50) / 1e6, "ms", detail),
           new Metric("stall.js-js.p99", percentile(sorted, 0.99) / 1e6, "ms", detail),
