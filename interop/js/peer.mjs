@@ -491,6 +491,34 @@ async function main () {
       const conn = await target(cmd, signal)
       return await pingRtts(conn, count, signal)
     },
+    async echoRate (cmd, signal) {
+      // An open loop of echo streams: one started every 1000 / rate ms for durationMs, whatever
+      // became of the earlier ones, then all awaited; each one's latency, failed ones at their
+      // failure (the bench's stall scenario, where a stuck call must not hold back the next).
+      const size = cmd.size ?? 0
+      const rate = cmd.rate ?? 10
+      const durationMs = cmd.durationMs ?? 1000
+      if (!Number.isInteger(size) || size < 0) throw new Error('"size" must be a non-negative integer')
+      if (!(rate > 0 && rate <= 1000)) throw new Error('"rate" must be in (0, 1000] per second')
+      if (!(durationMs > 0 && durationMs <= 600_000)) throw new Error('"durationMs" must be in (0, 600000]')
+      const conn = await target(cmd, signal)
+      const period = 1000 / rate
+      const total = Math.max(1, Math.floor(durationMs / period))
+      if (total > ECHO_MAX_STREAMS * 100) throw new Error(`at most ${ECHO_MAX_STREAMS * 100} calls`)
+      const calls = []
+      const start = performance.now()
+      for (let i = 0; i < total; i++) {
+        const wait = start + i * period - performance.now()
+        if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+        const t0 = performance.now()
+        calls.push(echoOne(conn, size, signal).then(
+          () => ({ ms: performance.now() - t0, ok: true }),
+          (err) => ({ ms: performance.now() - t0, ok: false, error: `${err?.name}: ${err?.message}` })))
+      }
+      const results = await Promise.all(calls)
+      const failures = results.filter(r => !r.ok)
+      return { connection: conn.id, latenciesMs: results.map(r => r.ms), failed: failures.length, firstError: failures[0]?.error ?? null }
+    },
     async dialMany (cmd, signal) {
       // Full connection establishments against one address, each closed once up:
       // `concurrency` dials in flight until `count` are done or `seconds` pass.

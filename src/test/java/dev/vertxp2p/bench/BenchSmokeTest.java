@@ -105,6 +105,97 @@ class BenchSmokeTest {
     assertTrue(byName.get("hedge.on.p50").value() <= byName.get("hedge.on.p99").value());
   }
 
+  /** The stream-rate scenario once, small: 40 streams per layout, 4 in flight, Java only. */
+  @Test
+  @Timeout(60)
+  void theStreamRateScenarioRunsOnceAtATinySize() {
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try {
+      for (Metric m : StreamRateScenario.javaJava(40, 4, 5, options)) {
+        byName.put(m.name(), m);
+      }
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
+    for (String name : List.of("streams.java-java.1conn", "streams.java-java.1conn.cpu",
+        "streams.java-java.3conn", "streams.java-java.3conn.cpu")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+      assertFalse(Double.isNaN(byName.get(name).value()), name);
+    }
+    assertTrue(byName.get("streams.java-java.1conn").value() > 0);
+    assertTrue(byName.get("streams.java-java.3conn").value() > 0);
+  }
+
+  /**
+   * The shaped-links and stall scenarios once, small: 2 MiB per layout through 40 Mbit/s links
+   * with 2 ms each way; a 0.5 s stall with a 50 ms hedge, 40 calls a second.
+   */
+  @Test
+  @Timeout(120)
+  void theShapedAndStallScenariosRunOnceAtTinySizes() throws Exception {
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try {
+      for (Metric m : ShapedScenario.shaped(2 << 20, 2,
+          new ShapingProxy.Shape(40_000_000, java.time.Duration.ofMillis(2)))) {
+        byName.put(m.name(), m);
+      }
+      for (Metric m : ShapedScenario.stall(40, java.time.Duration.ofMillis(500),
+          java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(2))) {
+        byName.put(m.name(), m);
+      }
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
+    for (String name : List.of("shaped.1x2", "shaped.3x2", "shaped.ratio", "shaped.3x2.cores",
+        "stall.off.p50",
+        "stall.off.p99", "stall.off.max", "stall.off.failed", "stall.on.p50", "stall.on.p99",
+        "stall.on.max", "stall.on.failed", "stall.on.bound", "stall.on.base.p50",
+        "stall.on.base.p99")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+      assertFalse(Double.isNaN(byName.get(name).value()), name);
+    }
+    assertTrue(byName.get("shaped.1x2").value() > 0 && byName.get("shaped.3x2").value() > 0);
+    assertEquals(0.0, byName.get("stall.off.failed").value(), "calls failed without hedging");
+    assertEquals(0.0, byName.get("stall.on.failed").value(), "calls failed with hedging");
+    assertTrue(byName.get("stall.on.p50").value() <= byName.get("stall.on.p99").value());
+
+    String report = Report.render("smoke", List.of(new Report.Run("jdk", byName,
+        new io.vertx.core.json.JsonArray())));
+    for (String row : List.of("| shaped links: 3 conns × 8 streams / 1 × 8 | ≥ 2.7 | ",
+        "| stall: p99 with hedging / (hedgeDelay + 3 × RTT) | ≤ 1 | ", "| shaped.1x2 | Mbit/s |",
+        "| stall.on.p99 | ms |")) {
+      assertTrue(report.contains(row), row + " missing from\n" + report);
+    }
+  }
+
+  /**
+   * The js half of the stall scenario once, small: the js peer's {@code echoRate} command through
+   * the proxy, a 0.5 s stall (skipped where the js peer is not installed, as the interop tests).
+   */
+  @Test
+  @Timeout(120)
+  void theJsStallRunsOnceAtATinySize() throws Exception {
+    dev.vertxp2p.interop.JsInterop.assumeAvailable();
+    dev.vertxp2p.interop.JsPeer.Options o =
+        dev.vertxp2p.interop.JsPeer.Options.defaults().withMuxers("yamux");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try (dev.vertxp2p.interop.JsPeer a = dev.vertxp2p.interop.JsPeer.start(o);
+        dev.vertxp2p.interop.JsPeer b = dev.vertxp2p.interop.JsPeer.start(o.withEcho(true))) {
+      for (Metric m : ShapedScenario.stallJs(a, b, 20, java.time.Duration.ofMillis(500),
+          java.time.Duration.ofMillis(2))) {
+        byName.put(m.name(), m);
+      }
+    }
+    for (String name : List.of("stall.js-js.p50", "stall.js-js.p99", "stall.js-js.failed",
+        "stall.js-js.base.p50", "stall.js-js.base.p99")) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+      assertFalse(Double.isNaN(byName.get(name).value()), name);
+    }
+    assertEquals(0.0, byName.get("stall.js-js.failed").value(), "js calls failed");
+  }
+
   @Test
   void derivedRowsFromFiguresWorkedOutByHand() {
     Map<String, Metric> m = new LinkedHashMap<>();

@@ -65,6 +65,16 @@ public final class BenchMain {
     int hedgeCalls = (int) env("BENCH_HEDGE_CALLS", 200);
     int keepReps = (int) env("BENCH_KEEP_REPS", 20);
     long keepStallWait = env("BENCH_KEEP_STALL_WAIT", 10);
+    int streamsCount = (int) env("BENCH_STREAMS_COUNT", 50_000);
+    double streamsSeconds = env("BENCH_STREAMS_SECONDS", 5);
+    int streamsConcurrency = (int) env("BENCH_STREAMS_CONCURRENCY", 32);
+    int streamsJsBatch = (int) env("BENCH_STREAMS_JS_BATCH", 128);
+    long shapedBytes = env("BENCH_SHAPED_BYTES", 256L << 20);
+    long shapedMbits = env("BENCH_SHAPED_MBITS", 200);
+    long shapedDelayMs = env("BENCH_SHAPED_DELAY_MS", 10);
+    long stallSeconds = env("BENCH_STALL_SECONDS", 5);
+    long stallRate = env("BENCH_STALL_RATE", 100);
+    long stallHedgeMs = env("BENCH_STALL_HEDGE_MS", 200);
     boolean jsJs = env("BENCH_JSJS", 1) != 0;
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
@@ -167,6 +177,38 @@ public final class BenchMain {
           Path.of(env("BENCH_CLUSTER_JAR", "target/vertx-libp2p-swarm.jar")),
           (int) env("BENCH_CLUSTER_PORT", 5881), (int) env("BENCH_CLUSTER_KILLS", 5),
           (int) env("BENCH_CLUSTER_REQUESTS", 200))});
+      boolean streamsJs = js && jsJs;
+      plan.add(new Object[] {"streams", (Body) () -> {
+        List<Metric> m = new ArrayList<>(StreamRateScenario.javaJava(streamsCount,
+            streamsConcurrency, streamsSeconds, options));
+        if (streamsJs) {
+          // like the rest of js<->js, measured once (on the first JDK)
+          try (JsPeer client = JsPeer.start(jsOptions);
+              JsPeer server = JsPeer.start(jsOptions.withEcho(true))) {
+            m.addAll(StreamRateScenario.jsJs(client, server, streamsCount, streamsJsBatch,
+                streamsSeconds));
+          }
+        }
+        return m;
+      }});
+      plan.add(new Object[] {"shaped", (Body) () -> ShapedScenario.shaped(shapedBytes, 8,
+          new ShapingProxy.Shape(shapedMbits * 1_000_000,
+              java.time.Duration.ofMillis(shapedDelayMs)))});
+      plan.add(new Object[] {"stall", (Body) () -> {
+        List<Metric> m = new ArrayList<>(ShapedScenario.stall(stallRate,
+            java.time.Duration.ofSeconds(stallSeconds), java.time.Duration.ofMillis(stallHedgeMs),
+            java.time.Duration.ofMillis(shapedDelayMs)));
+        if (streamsJs) {
+          // js-libp2p with one connection under the same stall, once (on the first JDK)
+          try (JsPeer client = JsPeer.start(jsOptions);
+              JsPeer server = JsPeer.start(jsOptions.withEcho(true))) {
+            m.addAll(ShapedScenario.stallJs(client, server, stallRate,
+                java.time.Duration.ofSeconds(stallSeconds),
+                java.time.Duration.ofMillis(shapedDelayMs)));
+          }
+        }
+        return m;
+      }});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {

@@ -6,6 +6,7 @@ import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.transport.ConnectionHost;
@@ -27,7 +28,7 @@ import java.util.function.Predicate;
 
 /**
  * A libp2p node for benchmarks, one layer below the swarm: TCP, the upgrader (multistream, Noise,
- * Yamux or mplex) and the ping and perf handlers, without the swarm's per-peer limits, so that
+ * Yamux or mplex) and the ping, perf and echo handlers, without the swarm's per-peer limits, so that
  * thousands of connections to one peer are possible. Every connection is the production {@link
  * MuxedConnection}.
  */
@@ -64,6 +65,7 @@ public final class BenchNode implements ConnectionHost, AutoCloseable {
     this.upgrader = new Upgrader(key, options, random);
     handlers.put(Perf.PROTOCOL, Perf::serve);
     handlers.put(Ping.PROTOCOL, Ping::serve);
+    handlers.put(Echo.PROTOCOL, Echo::serve);
   }
 
   public Vertx vertx() {

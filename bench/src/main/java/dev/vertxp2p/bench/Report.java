@@ -95,6 +95,12 @@ public final class Report {
             Math.max(r.get("heap.used.outbound"), r.get("heap.used.inbound"))));
     target(sb, runs, "ping p50 Java↔Java / js↔js", "≤ 1", -1,
         r -> r.get("ping.java-java.p50") / anyRun(common, r, "ping.js-js.p50"));
+    target(sb, runs, "streams/s Java↔Java / js↔js, 1 connection", "≥ 5 (JDK 25)", 5,
+        r -> r.get("streams.java-java.1conn") / anyRun(common, r, "streams.js-js.1conn"));
+    target(sb, runs, "shaped links: 3 conns × 8 streams / 1 × 8", "≥ 2.7", 2.7,
+        r -> r.get("shaped.ratio"));
+    target(sb, runs, "stall: p99 with hedging / (hedgeDelay + 3 × RTT)", "≤ 1", -1,
+        r -> r.get("stall.on.p99") / r.get("stall.on.bound"));
     sb.append('\n');
 
     sb.append("### Other reference points (same run, no target)\n\n");
@@ -103,6 +109,12 @@ public final class Report {
         r -> r.get("perf.java-java.total") / anyRun(common, r, "perf.go-go.total"));
     ratio(sb, runs, "Java↔Go perf / Go↔Go",
         r -> r.get("perf.java-go.total") / anyRun(common, r, "perf.go-go.total"));
+    ratio(sb, runs, "streams/s Java↔Java, 3 connections / 1",
+        r -> r.get("streams.java-java.3conn") / r.get("streams.java-java.1conn"));
+    ratio(sb, runs, "stall: p99 without hedging / with",
+        r -> r.get("stall.off.p99") / r.get("stall.on.p99"));
+    ratio(sb, runs, "stall: p99 js↔js (one connection) / Java↔Java with hedging",
+        r -> anyRun(common, r, "stall.js-js.p99") / r.get("stall.on.p99"));
     ratio(sb, runs, "3 × 8 / 1 × 1 at most on these cores (cpus / cores 1 × 1 kept busy)",
         r -> r.get("agg.1x1.cores") > 0 ? r.get("cpus") / r.get("agg.1x1.cores") : Double.NaN);
     derived(sb, runs, "ratio.perf-tcp.bound",

@@ -531,7 +531,11 @@ public final class Scenarios {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static double dialLoop(java.util.function.Supplier<Future<Void>> one, int count,
+  /**
+   * Runs {@code one} up to {@code count} times or for {@code seconds}, {@code concurrency} at a
+   * time; the rate of successes per second (also the stream-rate loop's).
+   */
+  static double dialLoop(java.util.function.Supplier<Future<Void>> one, int count,
       int concurrency, double seconds) {
     AtomicInteger started = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
