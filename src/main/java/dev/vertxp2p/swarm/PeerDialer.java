@@ -592,11 +592,20 @@ final class PeerDialer {
    * {@code fc00::/7}, link-local), public (2), then names and anything else (3). go-libp2p's
    * default ranker also dials private addresses before public ones (30 ms apart against 250 ms)
    * and QUIC before TCP; with TCP only and one stagger delay this order is the part that counts.
+   * Within a class, plain TCP comes before {@code /ws}: the same upgrade with less framing (an
+   * HTTP upgrade first, then a frame header on every write), so a peer that offers both is tried
+   * on TCP first, and a top-up to two connections opens one over each.
    */
   static List<Multiaddr> rank(List<Multiaddr> addrs) {
     List<Multiaddr> out = new ArrayList<>(addrs);
-    out.sort(Comparator.comparingInt(PeerDialer::rankOf));
+    out.sort(Comparator.comparingInt(PeerDialer::rankOf)
+        .thenComparingInt(PeerDialer::transportRank));
     return out;
+  }
+
+  /** TCP (0) before WebSocket (1). */
+  static int transportRank(Multiaddr a) {
+    return a.has(dev.vertxp2p.MultiaddrProtocol.WS) ? 1 : 0;
   }
 
   static int rankOf(Multiaddr a) {

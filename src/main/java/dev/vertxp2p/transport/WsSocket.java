@@ -48,6 +48,8 @@ final class WsSocket implements NetSocket {
   private final Context context;
   private Handler<Buffer> dataHandler;
   private Handler<Throwable> exceptionHandler;
+  /** An error that came before any exception handler was set, or null. */
+  private Throwable unheard;
   private Handler<Void> closeHandler;
   private Handler<Void> endHandler;
   private Handler<Void> drainHandler;
@@ -141,9 +143,10 @@ final class WsSocket implements NetSocket {
     Handler<Throwable> h = exceptionHandler;
     if (h != null) {
       h.handle(t);
-    } else {
-      Throwable unheard = t;
-      LOG.debug(() -> "WebSocket " + ws.remoteAddress() + ": " + unheard);
+    } else if (unheard == null) {
+      // Before the upgrader listens (a frame too big can close the WebSocket that early): kept,
+      // and told to the handler once one is set, so the refusal is still logged as the upgrade's.
+      unheard = t;
     }
   }
 
@@ -158,6 +161,12 @@ final class WsSocket implements NetSocket {
   @Override
   public NetSocket exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
+    Throwable early = unheard;
+    if (handler != null && early != null) {
+      unheard = null;
+      // Later, not inside the caller's setup of its handlers.
+      context.runOnContext(v -> handler.handle(early));
+    }
     return this;
   }
 

@@ -51,6 +51,20 @@ class AddressRankingTest {
   }
 
   @Test
+  void withinAClassTcpComesBeforeWebSocket() {
+    List<Multiaddr> in = List.of(
+        m("/ip4/8.8.8.8/tcp/2/ws"),
+        m("/ip4/127.0.0.1/tcp/2/ws"),
+        m("/ip4/8.8.8.8/tcp/1"),
+        m("/ip4/127.0.0.1/tcp/1"));
+    assertEquals(List.of(
+        m("/ip4/127.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/tcp/2/ws"),
+        m("/ip4/8.8.8.8/tcp/1"),
+        m("/ip4/8.8.8.8/tcp/2/ws")), PeerDialer.rank(in));
+  }
+
+  @Test
   void theKthDialLeadsWithTheKthAddress() {
     List<String> l = List.of("a", "b", "c");
     assertEquals(List.of("a", "b", "c"), PeerDialer.rotate(l, 0));

@@ -180,6 +180,25 @@ class WebSocketTransportTest extends SwarmFixture {
   }
 
   @Test
+  void aTopUpToAPeerOnTcpAndWebSocketOpensOneOfEachTcpFirst() {
+    Swarm b = started(new SwarmOptions().setListen(List.of(WS_LISTEN, "/ip4/127.0.0.1/tcp/0")));
+    Swarm a = node(TransportOptions.YAMUX_PROTOCOL);
+    a.addAddresses(b.peerId(), b.listenAddrs());
+    List<Connection> both = await(a.dialPeer(b.peerId(), new DialOptions().setConnections(2)));
+    assertEquals(2, both.size());
+    java.util.Set<String> transports = new java.util.HashSet<>();
+    for (Connection c : both) {
+      transports.add(c.toJson().getString("transport"));
+    }
+    assertEquals(java.util.Set.of("tcp", "ws"), transports);
+    // One: TCP, although the peer listed its WebSocket address first.
+    Swarm c = node(TransportOptions.YAMUX_PROTOCOL);
+    c.addAddresses(b.peerId(), b.listenAddrs());
+    List<Connection> one = await(c.dialPeer(b.peerId(), new DialOptions().setConnections(1)));
+    assertEquals("tcp", one.get(0).toJson().getString("transport"));
+  }
+
+  @Test
   void anIdleWebSocketOutlivesTheDialTimeout() throws Exception {
     // The connect options' timeouts bound the HTTP upgrade only, never an open WebSocket.
     Swarm a = node(TransportOptions.YAMUX_PROTOCOL,
@@ -318,6 +337,9 @@ class WebSocketTransportTest extends SwarmFixture {
     big.writeFinalBinaryFrame(Buffer.buffer(new byte[WsTransport.MAX_FRAME_SIZE + 1]));
     short bigStatus = await(bigClosed, Duration.ofSeconds(10));
     assertTrue(bigStatus == 1009 || bigStatus == 1006, "close status " + bigStatus);
+    // The client may see its side closed (1006) before the node has logged why: await the log.
+    await(vertxTimerUntil(() -> logs.texts().stream().anyMatch(t ->
+        t.contains("broke the framing"))), Duration.ofSeconds(10));
     assertTrue(logs.texts().stream().anyMatch(t -> t.contains("broke the framing")
         && t.contains("frames are at most " + WsTransport.MAX_FRAME_SIZE)), logs.texts().toString());
     assertTrue(logs.texts().stream().anyMatch(t -> t.contains("sent a text frame")),
