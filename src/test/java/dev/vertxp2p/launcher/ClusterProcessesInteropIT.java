@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.interop.JsInterop;
 import dev.vertxp2p.interop.JsPeer;
+import dev.vertxp2p.testing.NodeProcess;
 import dev.vertxp2p.verticle.SwarmVerticle;
 import dev.vertxp2p.verticle.TestNodes;
 import io.vertx.core.Future;

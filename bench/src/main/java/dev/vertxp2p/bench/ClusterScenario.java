@@ -1,6 +1,7 @@
 package dev.vertxp2p.bench;
 
 import dev.vertxp2p.PeerId;
+import dev.vertxp2p.testing.NodeProcess;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.protocols.Echo;
@@ -12,11 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,10 +82,10 @@ public final class ClusterScenario {
     String cluster = "bench-" + UUID.randomUUID();
     Vertx vertx = Vertx.vertx();
     WebClient web = WebClient.create(vertx);
-    Node[] nodes = new Node[NODES];
+    NodeProcess[] nodes = new NodeProcess[NODES];
     List<Swarm> swarms = new ArrayList<>();
     try {
-      List<CompletableFuture<Node>> starting = new ArrayList<>();
+      List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
       for (int i = 0; i < NODES; i++) {
         int k = i;
         starting.add(CompletableFuture.supplyAsync(
@@ -99,7 +95,7 @@ public final class ClusterScenario {
         nodes[i] = starting.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
       }
       Views views = new Views(vertx, web);
-      for (Node n : nodes) {
+      for (NodeProcess n : nodes) {
         Await.get(views.until(n, "/api/cluster", v -> names(v).size() == NODES), WAIT_SECONDS);
       }
       Swarm kept = peer(vertx, swarms);
@@ -109,7 +105,7 @@ public final class ClusterScenario {
       out.addAll(killRestore(views, nodes, kept, jar, cluster, basePort, kills));
       return out;
     } finally {
-      for (Node n : nodes) {
+      for (NodeProcess n : nodes) {
         if (n != null) {
           n.close();
         }
@@ -161,7 +157,7 @@ public final class ClusterScenario {
 
   // ---- kill and restore -------------------------------------------------------------------------
 
-  private static List<Metric> killRestore(Views views, Node[] nodes, Swarm kept, Path jar,
+  private static List<Metric> killRestore(Views views, NodeProcess[] nodes, Swarm kept, Path jar,
       String cluster, int basePort, int kills) throws Exception {
     String kid = kept.peerId().toString();
     views.postOk(nodes[0], "/api/cluster/keep",
@@ -172,7 +168,7 @@ public final class ClusterScenario {
       steady(views, nodes, kept);
       int v = (NODES - 1 + i) % NODES; // node3 first, then node1, node2, ...
       String victim = nodeName(v);
-      List<Node> survivors = new ArrayList<>();
+      List<NodeProcess> survivors = new ArrayList<>();
       for (int k = 0; k < NODES; k++) {
         if (k != v) {
           survivors.add(nodes[k]);
@@ -213,9 +209,9 @@ public final class ClusterScenario {
    * A restore leaves one survivor with 2; once the restarted node is back, that survivor's share
    * goes down to 1 and it drains the surplus itself.
    */
-  private static void steady(Views views, Node[] nodes, Swarm kept) throws InterruptedException {
+  private static void steady(Views views, NodeProcess[] nodes, Swarm kept) throws InterruptedException {
     String kid = kept.peerId().toString();
-    for (Node n : nodes) {
+    for (NodeProcess n : nodes) {
       Await.get(views.until(n, "/api/cluster", x -> names(x).size() == NODES), WAIT_SECONDS);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
@@ -245,14 +241,14 @@ public final class ClusterScenario {
 
   // ---- requests ---------------------------------------------------------------------------------
 
-  private static List<Metric> requests(Views views, Node[] nodes, Swarm target, Swarm local,
+  private static List<Metric> requests(Views views, NodeProcess[] nodes, Swarm target, Swarm local,
       int requests) {
     String tid = target.peerId().toString();
-    Node holder = nodes[0];
-    Node other = nodes[1];
+    NodeProcess holder = nodes[0];
+    NodeProcess other = nodes[1];
     views.postOk(holder, "/api/dial", new JsonObject().put("addr", addr(target))
         .put("connections", 1));
-    for (Node n : nodes) {
+    for (NodeProcess n : nodes) {
       Await.get(views.until(n, "/api/cluster/peers",
           x -> holders(x, tid).equals(new JsonObject().put(holder.name(), 1))), WAIT_SECONDS);
     }
@@ -398,16 +394,16 @@ public final class ClusterScenario {
       this.web = web;
     }
 
-    JsonObject getOk(Node n, String path) {
+    JsonObject getOk(NodeProcess n, String path) {
       return ok(n, path, Await.get(web.getAbs(n.http() + path).timeout(30_000).send(), 60));
     }
 
-    JsonObject postOk(Node n, String path, JsonObject body) {
+    JsonObject postOk(NodeProcess n, String path, JsonObject body) {
       return ok(n, path, Await.get(web.postAbs(n.http() + path).timeout(30_000)
           .sendJsonObject(body), 60));
     }
 
-    private static JsonObject ok(Node n, String path, HttpResponse<Buffer> r) {
+    private static JsonObject ok(NodeProcess n, String path, HttpResponse<Buffer> r) {
       if (r.statusCode() != 200) {
         throw new IllegalStateException(path + " on " + n.name() + ": " + r.statusCode() + " "
             + r.bodyAsString());
@@ -420,7 +416,7 @@ public final class ClusterScenario {
      * GET {@code path} that matches, polling every {@link #POLL_MS} ms with one request in flight;
      * fails after {@link #WAIT_SECONDS}.
      */
-    Future<Long> until(Node n, String path, Predicate<JsonObject> ok) {
+    Future<Long> until(NodeProcess n, String path, Predicate<JsonObject> ok) {
       Promise<Long> result = Promise.promise();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       AtomicBoolean inFlight = new AtomicBoolean();
@@ -449,9 +445,9 @@ public final class ClusterScenario {
     }
 
     /** {@link #until} on each of {@code nodes}: the latest of their times. */
-    Future<Long> untilAll(List<Node> nodes, String path, Predicate<JsonObject> ok) {
+    Future<Long> untilAll(List<NodeProcess> nodes, String path, Predicate<JsonObject> ok) {
       List<Future<Long>> each = new ArrayList<>();
-      for (Node n : nodes) {
+      for (NodeProcess n : nodes) {
         each.add(until(n, path, ok));
       }
       return Future.all(each).map(x -> {
@@ -466,100 +462,13 @@ public final class ClusterScenario {
 
   // ---- the node processes -----------------------------------------------------------------------
 
-  /** A node JVM from the fat jar: {@code java -jar <jar> -conf <json>}, its READY line parsed. */
-  static final class Node implements AutoCloseable {
-    private final String name;
-    private final Process process;
-    private final CompletableFuture<JsonObject> ready = new CompletableFuture<>();
+  /** Node {@code i} from the fat jar (a {@link NodeProcess}), logging to the bench's folder. */
+  static final class Node {
+    private Node() {}
 
-    private Node(String name, Process process) {
-      this.name = name;
-      this.process = process;
-    }
-
-    static Node start(Path jar, int i, JsonObject config) {
-      String name = nodeName(i);
-      Path logDir = Path.of("target", "bench", "cluster-logs");
-      Path log = logDir.resolve(name + "-" + System.currentTimeMillis() + ".log");
-      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString(), "-conf",
-          config.encode());
-      Process p;
-      try {
-        Files.createDirectories(logDir);
-        p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start " + name, e);
-      }
-      Node node = new Node(name, p);
-      Thread reader = new Thread(() -> node.read(log), name + "-out");
-      reader.setDaemon(true);
-      reader.start();
-      try {
-        node.ready.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        node.kill();
-        throw new IllegalStateException(name + " did not print READY within " + WAIT_SECONDS
-            + " s; its log: " + log.toAbsolutePath(), e);
-      }
-      return node;
-    }
-
-    private void read(Path log) {
-      try (BufferedReader r = new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-          var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          out.write(line);
-          out.newLine();
-          out.flush();
-          if (line.startsWith("READY ")) {
-            ready.complete(new JsonObject(line.substring("READY ".length())));
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      } finally {
-        ready.completeExceptionally(new IllegalStateException(name + " exited before READY"));
-      }
-    }
-
-    String name() {
-      return name;
-    }
-
-    String http() {
-      return ready.join().getString("http");
-    }
-
-    String peerId() {
-      return ready.join().getString("peerId");
-    }
-
-    /** SIGKILL, and waits for the process to be gone. */
-    void kill() {
-      process.destroyForcibly();
-      try {
-        process.waitFor(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public void close() {
-      if (process.isAlive()) {
-        process.destroy();
-        try {
-          if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            kill();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          kill();
-        }
-      }
+    static NodeProcess start(Path jar, int i, JsonObject config) {
+      return NodeProcess.start(nodeName(i), jar, List.of("-Xmx256m", "-XX:+UseSerialGC"), config,
+          Path.of("target", "bench", "cluster-logs"), (int) WAIT_SECONDS);
     }
   }
 }

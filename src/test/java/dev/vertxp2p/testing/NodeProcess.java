@@ -1,4 +1,4 @@
-package dev.vertxp2p.launcher;
+package dev.vertxp2p.testing;
 
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A node started from the fat jar in its own JVM: {@code java -jar target/vertx-libp2p-swarm.jar
- * -conf <json>}, its {@code READY} line parsed, its output kept in a log file.
+ * -conf <json>}, its {@code READY} line parsed, its output kept in a log file. For the tests and
+ * the bench that run a cluster of node JVMs.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
   /** The fat jar that {@code mvn package} builds. */
-  static final Path JAR = Path.of("target", "vertx-libp2p-swarm.jar");
+  public static final Path JAR = Path.of("target", "vertx-libp2p-swarm.jar");
 
   private final String name;
   private final Process process;
@@ -32,20 +33,27 @@ final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts a node with {@code config}; waits up to {@code startSeconds} for READY. */
-  static NodeProcess start(String name, JsonObject config, int startSeconds) {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: this test runs after `mvn package`");
+  /** Starts a node from {@link #JAR} with a small heap, logging to {@code target/cluster-logs}. */
+  public static NodeProcess start(String name, JsonObject config, int startSeconds) {
+    return start(name, JAR, List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        config, Path.of("target", "cluster-logs"), startSeconds);
+  }
+
+  /**
+   * Starts {@code java <jvmArgs> -jar <jar> -conf <config>}; waits up to {@code startSeconds} for
+   * its READY line, its output going to a file in {@code logDir}.
+   */
+  public static NodeProcess start(String name, Path jar, List<String> jvmArgs, JsonObject config,
+      Path logDir, int startSeconds) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build it with `mvn package` first");
     }
-    Path logDir = Path.of("target", "cluster-logs");
     Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx192m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmArgs);
     cmd.add("-jar");
-    cmd.add(JAR.toString());
+    cmd.add(jar.toString());
     cmd.add("-conf");
     cmd.add(config.encode());
     Process p;
@@ -89,31 +97,31 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** The READY line: peerId, listenAddrs, http. */
-  JsonObject ready() {
+  public JsonObject ready() {
     return ready.join();
   }
 
-  String http() {
+  public String http() {
     return ready().getString("http");
   }
 
-  String peerId() {
+  public String peerId() {
     return ready().getString("peerId");
   }
 
   /** Its first listen address with its peer id. */
-  String addr() {
+  public String addr() {
     String a = ready().getJsonArray("listenAddrs").getString(0);
     return a.contains("/p2p/") ? a : a + "/p2p/" + peerId();
   }
 
   /** SIGKILL: the process dies at once, leaving no word to the cluster. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(20, TimeUnit.SECONDS);
@@ -122,7 +130,7 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
