@@ -76,6 +76,7 @@ public final class ScaleScenario {
         node.ask("JFR " + s.jfrFile().toAbsolutePath(), "JFRON");
       }
 
+      System.err.println("bench: scale: " + config(s));
       List<Integer> points = points(s.conns());
       List<Point> curve = new ArrayList<>();
       int[] held = new int[dialers.size()];
@@ -237,12 +238,15 @@ public final class ScaleScenario {
               + " in flight" + (p.failed() > 0 ? ", " + p.failed() + " dials failed" : "")));
       out.add(new Metric("scale.cpu." + p.target(), p.cpuMs(), "ms/conn",
           "node's process CPU time (every thread, GC and JIT included) over the step, per"
-              + " establishment; at rest before it the node spent "
-              + String.format(Locale.ROOT, "%.3f", p.restCores()) + " cores" + at));
+              + " establishment, the step that ended" + at));
       out.add(new Metric("scale.rest." + p.target(), p.restCores(), "cores",
           "node's CPU over " + s.restSeconds() + " s with nothing dialling (health checks and"
               + " keep-alive at their defaults)" + at + "; " + p.fds() + " open descriptors"));
     }
+    Point slowest = curve.stream().min(java.util.Comparator.comparingDouble(Point::rate))
+        .orElseThrow();
+    out.add(new Metric("scale.rate.min", slowest.rate(), "conn/s", "the slowest step's"
+        + " establishments per second, the step to " + slowest.conns() + " (target >= 1,000)"));
     String pingHow = sortedRtts.length + " round trips of 32 bytes, " + PING_ROUNDS + " on one"
         + " ping stream on each of " + Math.min(s.pingSample(), curve.get(curve.size() - 1).conns())
         + " connections spread over the node's map, one at a time, from the node, all "
@@ -270,24 +274,30 @@ public final class ScaleScenario {
     int n = curve.size();
     double[] x = new double[n];
     double[] heapMib = new double[n];
-    double[] rest = new double[n];
+    double[] cpu = new double[n];
     double[] fds = new double[n];
-    double cpuSum = 0;
     for (int i = 0; i < n; i++) {
       Point p = curve.get(i);
       x[i] = p.conns();
       heapMib[i] = p.kibPerConn() * p.conns() / 1024;
-      rest[i] = p.restCores();
+      cpu[i] = p.cpuMs();
       fds[i] = p.fds();
-      cpuSum += p.cpuMs();
     }
     double[] h = fit(x, heapMib);
-    double[] r = fit(x, rest);
+    double[] c = fit(x, cpu);
+    boolean grows = c[1] > 0;
+    if (!grows) {
+      // falling with the count is the JIT or the machine, not the node: take the curve's mean
+      c = new double[] {Arrays.stream(cpu).average().orElse(Double.NaN), 0};
+    }
     double[] f = fit(x, fds);
     double heap = h[0] + h[1] * PROJECTED;
     double fixedFds = f[0];
     double descriptors = fixedFds + f[1] * PROJECTED;
-    double cpuMs = cpuSum / n;
+    // CPU per establishment as a line in the count: the total to reach N is its integral
+    double cpuAtN = c[0] + c[1] * PROJECTED;
+    double cpuTotalS = (c[0] * PROJECTED + c[1] * PROJECTED * (double) PROJECTED / 2) / 1000;
+    Point last = curve.get(n - 1);
     int perProcess = (int) Math.floor(FD_LIMIT - Math.max(0, fixedFds));
     String through = " (least squares through " + n + " points, " + (long) x[0] + " to "
         + (long) x[n - 1] + ")";
@@ -300,13 +310,15 @@ public final class ScaleScenario {
             PROJECTED, f[1], fixedFds) + through + "; with " + FD_LIMIT
             + " per process here one node holds at most " + perProcess + ", so "
             + (PROJECTED + perProcess - 1) / perProcess + " processes"));
-    out.add(new Metric("scale.project.cpu", cpuMs * PROJECTED / 1000, "s",
-        "CPU seconds of the node to establish " + PROJECTED + " connections at the mean CPU per"
-            + " establishment of the curve (" + String.format(Locale.ROOT, "%.3f", cpuMs)
-            + " ms)"));
-    out.add(new Metric("scale.project.rest", r[0] + r[1] * PROJECTED, "cores",
-        "node's CPU at rest with " + PROJECTED + " open, from its CPU at rest at each point"
-            + through + "; health checks every 10 s on each connection, the default"));
+    out.add(new Metric("scale.project.cpu", cpuAtN, "ms/conn", String.format(Locale.ROOT,
+        "node's CPU per establishment at %,d open: %.4f ms + %.4f ms per 1,000 open", PROJECTED,
+        c[0], c[1] * 1000) + (grows ? through : " (the curve's mean: it does not grow with the"
+        + " count)") + String.format(Locale.ROOT, "; bringing up all %,d costs"
+        + " %.0f CPU seconds (the line's integral)", PROJECTED, cpuTotalS)));
+    out.add(new Metric("scale.project.rest", last.restCores() * PROJECTED / last.conns(),
+        "cores", "node's CPU at rest with " + PROJECTED + " open, at most: its CPU at rest with "
+            + last.conns() + " open, as if all of it grew with the connections (health checks"
+            + " every 10 s on each, the default)"));
     return out;
   }
 
