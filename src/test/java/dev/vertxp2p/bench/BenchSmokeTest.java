@@ -229,5 +229,7 @@ class BenchSmokeTest {
     String report = Report.render("smoke", List.of(new Report.Run("jdk", byName,
         new io.vertx.core.json.JsonArray())));
     assertTrue(report.contains("| scale.heap.200 | KiB/conn |"), report);
+    assertTrue(report.contains("| scale: heap per connection with all open (KiB) | ≤ 16 | "
+        + Report.fmt(byName.get("scale.heap.200").value())), report);
   }
 }
