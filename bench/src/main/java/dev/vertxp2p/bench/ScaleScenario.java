@@ -71,10 +71,11 @@ public final class ScaleScenario {
       double warm = warmUp(node, dialers, s, perDialerInflight);
       waitForCount(node, 0);
       long baseHeap = Long.parseLong(node.ask("HEAP", "HEAP ")[1]);
-      long[] stat0 = stat(node);
       if (s.jfr()) {
         node.ask("JFR " + s.jfrFile().toAbsolutePath(), "JFRON");
       }
+      // after the recording starts: its start-up is not the first step's CPU
+      long[] stat0 = stat(node);
 
       System.err.println("bench: scale: " + config(s));
       List<Integer> points = points(s.conns());
