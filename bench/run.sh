@@ -16,6 +16,11 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $(( ${BENCH_IDLE_CONN
   echo "bench: warning: only $(ulimit -n) file descriptors; lower BENCH_IDLE_CONNS" >&2
 fi
 
+# The scale scenario's node holds BENCH_SCALE_CONNS descriptors plus a few hundred of its own.
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $(( ${BENCH_SCALE_CONNS:-19000} + 500 )) ]; then
+  echo "bench: warning: only $(ulimit -n) file descriptors; lower BENCH_SCALE_CONNS" >&2
+fi
+
 # The js-libp2p peer (Java<->js and js<->js); without node the js rows are left out.
 if [ "${BENCH_JS:-1}" != 0 ] && [ ! -d interop/js/node_modules/libp2p ]; then
   if command -v npm >/dev/null 2>&1; then

@@ -285,4 +285,42 @@ class BenchSmokeTest {
       assertEquals(key.equals("ED25519"), b.decodeAndVerify());
     }
   }
+
+  /**
+   * The {@code scale} scenario at 200 connections from one dialer JVM, with its JFR summary: every
+   * row is produced and the report renders them. No figure is judged.
+   */
+  @Test
+  @Timeout(180)
+  void scaleRunsAtATinySize(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    List<Metric> all;
+    try {
+      all = ScaleScenario.run(new ScaleScenario.Sizes(200, 200, 3, 8, 10, "256m", 0.1, true,
+          dir.resolve("scale.jfr")));
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    all.forEach(m -> byName.put(m.name(), m));
+    List<String> names = new ArrayList<>(List.of("scale.conns", "scale.ping.p50",
+        "scale.ping.p99", "scale.linear.heap", "scale.linear.cpu", "scale.project.heap",
+        "scale.project.fds", "scale.project.cpu", "scale.project.rest", "scale.jfr.cpu.top.1",
+        "scale.jfr.alloc.ours.1"));
+    for (int n = 20; n <= 200; n += 20) {
+      for (String kind : List.of("heap", "rate", "cpu", "rest")) {
+        names.add("scale." + kind + "." + n);
+      }
+    }
+    for (String name : names) {
+      assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+    }
+    assertEquals(200, byName.get("scale.conns").value());
+    String report = Report.render("smoke", List.of(new Report.Run("jdk", byName,
+        new io.vertx.core.json.JsonArray())));
+    assertTrue(report.contains("| scale.heap.200 | KiB/conn |"), report);
+    assertTrue(report.contains("| scale: heap per connection with all open (KiB) | ≤ 16 | "
+        + Report.fmt(byName.get("scale.heap.200").value())), report);
+  }
 }

@@ -173,6 +173,7 @@ public final class BenchMain {
       plan.add(new Object[] {"keep", (Body) () -> KeepScenario.restoreAfterHangUp(keepReps)});
       plan.add(new Object[] {"keepstall", (Body) () ->
           KeepScenario.replaceStalled(keepReps, keepStallWait)});
+<<<<<<< HEAD
       plan.add(new Object[] {"cluster", (Body) () -> ClusterScenario.run(
           Path.of(env("BENCH_CLUSTER_JAR", "target/vertx-libp2p-swarm.jar")),
           (int) env("BENCH_CLUSTER_PORT", 5881), (int) env("BENCH_CLUSTER_KILLS", 5),
@@ -209,6 +210,9 @@ public final class BenchMain {
         }
         return m;
       }});
+=======
+      plan.add(new Object[] {"scale", (Body) () -> ScaleScenario.run(scaleSizes())});
+>>>>>>> scale
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
@@ -255,6 +259,16 @@ public final class BenchMain {
       }
     }
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** The {@code scale} scenario's sizes from {@code BENCH_SCALE_*} (bench/README.md). */
+  static ScaleScenario.Sizes scaleSizes() {
+    return new ScaleScenario.Sizes((int) env("BENCH_SCALE_CONNS", 19_000),
+        (int) env("BENCH_SCALE_PER_DIALER", 9_500), (int) env("BENCH_SCALE_PER_PEER", 3),
+        (int) env("BENCH_SCALE_INFLIGHT", 32), (int) env("BENCH_SCALE_PING_SAMPLE", 200),
+        env("BENCH_SCALE_NODE_HEAP", "1g"),
+        Double.parseDouble(env("BENCH_SCALE_REST", "1")), env("BENCH_SCALE_JFR", 0) != 0,
+        Path.of(env("BENCH_SCALE_JFR_FILE", "target/bench/scale-node.jfr")));
   }
 
   /** Runs one step and logs its figures; on failure records an error figure and gives null. */

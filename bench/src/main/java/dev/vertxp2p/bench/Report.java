@@ -101,6 +101,16 @@ public final class Report {
         r -> r.get("shaped.ratio"));
     target(sb, runs, "stall: p99 with hedging / (hedgeDelay + 3 × RTT)", "≤ 1", -1,
         r -> r.get("stall.on.p99") / r.get("stall.on.bound"));
+    target(sb, runs, "scale: heap per connection with all open (KiB)", "≤ 16", -16,
+        r -> ScaleScenario.atLastPoint(r.metrics(), "scale.heap."));
+    target(sb, runs, "scale: establishments per second, slowest tenth", "≥ 1000", 1000,
+        r -> r.get("scale.rate.min"));
+    target(sb, runs, "scale: ping p99 over a sample, all open (ms)", "≤ 5", -5,
+        r -> r.get("scale.ping.p99"));
+    row(sb, runs, "| scale: heap per connection, last point / first − 1 (%) | within ±10 |",
+        r -> r.get("scale.linear.heap"), v -> Math.abs(v) <= 10);
+    row(sb, runs, "| scale: CPU per establishment, last step / first − 1 (%) | within ±10 |",
+        r -> r.get("scale.linear.cpu"), v -> Math.abs(v) <= 10);
     sb.append('\n');
 
     sb.append("### Other reference points (same run, no target)\n\n");

@@ -1,0 +1,224 @@
+package dev.vertxp2p.bench;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.IdentifyMessage;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.crypto.Ed25519PrivateKey;
+import dev.vertxp2p.protocols.Identify;
+import dev.vertxp2p.protocols.Ping;
+import dev.vertxp2p.transport.ConnectionHost;
+import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.TcpTransport;
+import dev.vertxp2p.transport.Upgrader;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
+/**
+ * One dialing process of the {@code scale} scenario, run in a child JVM so that its descriptors
+ * do not count against the node under test's. It dials the node as many peers, each an identity
+ * of its own with at most {@code perPeer} connections (the node's per-peer limit), the way many
+ * remote peers reach a public node. Each peer serves ping and identify, so the node identifies
+ * every connection as it would on the internet. One command per line on stdin:
+ *
+ * <ul>
+ *   <li>{@code DIAL <n> <inflight>} → {@code DIALED <ok> <failed> <ns>}: opens {@code n} more
+ *       connections and keeps them;
+ *   <li>{@code WARM <n> <inflight>} → {@code WARMED <ok> <failed> <ns>}: {@code n} establishments
+ *       each closed once up, on {@code inflight} warm-up identities of its own, each one dial at a
+ *       time (the node's map and per-peer limits see them come and go).
+ * </ul>
+ *
+ * It exits when stdin closes.
+ */
+public final class ScaleDialer {
+  private static final long TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final TcpTransport transport = new TcpTransport(vertx, true);
+  private final SecureRandom random = new SecureRandom();
+  private final TransportOptions options = new TransportOptions();
+  private final Multiaddr target;
+  private final PeerId targetPeer;
+  private final int perPeer;
+  private final List<Peer> peers = new ArrayList<>();
+  private final List<Peer> warmPeers = new ArrayList<>();
+  private int dialed;
+
+  private ScaleDialer(Multiaddr target, int perPeer) {
+    this.target = target;
+    this.targetPeer = target.peerId().orElseThrow();
+    this.perPeer = perPeer;
+  }
+
+  public static void main(String[] args) throws Exception {
+    ScaleDialer d = new ScaleDialer(Multiaddr.parse(args[0]), Integer.parseInt(args[1]));
+    System.out.println("READY");
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      String[] w = line.trim().split(" ");
+      switch (w[0]) {
+        case "DIAL" -> d.answer("DIALED", d.dial(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
+        case "WARM" -> d.answer("WARMED", d.warm(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
+        default -> {
+          System.out.println("ERROR unknown command " + line);
+          System.out.flush();
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private void answer(String what, long[] r) {
+    System.out.println(what + " " + r[0] + " " + r[1] + " " + r[2]);
+    System.out.flush();
+  }
+
+  /** Opens {@code n} connections that stay open; the i-th of this process goes to peer i / perPeer. */
+  private long[] dial(int n, int inflight) {
+    int first = dialed;
+    dialed += n;
+    while (peers.size() * perPeer < dialed) {
+      peers.add(new Peer());
+    }
+    return loop(n, inflight, i -> peers.get((first + i) / perPeer).dial().mapEmpty());
+  }
+
+  /** {@code n} establishments, each closed once up, each warm-up identity one at a time. */
+  private long[] warm(int n, int inflight) {
+    while (warmPeers.size() < inflight) {
+      warmPeers.add(new Peer());
+    }
+    // slot k runs the dials k, k + inflight, ... in turn, so each identity has one at a time
+    Promise<Void> all = Promise.promise();
+    AtomicInteger ok = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger slotsLeft = new AtomicInteger(Math.min(inflight, n));
+    long t0 = System.nanoTime();
+    for (int k = 0; k < Math.min(inflight, n); k++) {
+      Peer p = warmPeers.get(k);
+      int count = n / inflight + (k < n % inflight ? 1 : 0);
+      chain(p, count, ok, failed).onComplete(v -> {
+        if (slotsLeft.decrementAndGet() == 0) {
+          all.complete();
+        }
+      });
+    }
+    Await.get(all.future(), 600);
+    return new long[] {ok.get(), failed.get(), System.nanoTime() - t0};
+  }
+
+  private Future<Void> chain(Peer p, int left, AtomicInteger ok, AtomicInteger failed) {
+    if (left == 0) {
+      return Future.succeededFuture();
+    }
+    return p.dial().compose(c -> {
+      ok.incrementAndGet();
+      return c.close();
+    }, err -> {
+      failed.incrementAndGet();
+      return Future.succeededFuture();
+    }).transform(ar -> chain(p, left - 1, ok, failed));
+  }
+
+  /** Runs {@code n} tasks, {@code inflight} at a time: {@code {ok, failed, nanos}}. */
+  private static long[] loop(int n, int inflight, IntFunction<Future<Void>> task) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger ok = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    Runnable[] start = new Runnable[1];
+    start[0] = () -> {
+      int i = next.getAndIncrement();
+      if (i >= n) {
+        if (running.get() == 0) {
+          done.tryComplete();
+        }
+        return;
+      }
+      running.incrementAndGet();
+      task.apply(i).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ok.incrementAndGet();
+        } else if (failed.incrementAndGet() <= 3) {
+          System.err.println("scale dialer: a dial failed: " + ar.cause());
+        }
+        running.decrementAndGet();
+        start[0].run();
+      });
+    };
+    long t0 = System.nanoTime();
+    if (n == 0) {
+      done.complete();
+    }
+    for (int k = 0; k < Math.min(inflight, n); k++) {
+      start[0].run();
+    }
+    Await.get(done.future(), 600);
+    return new long[] {ok.get(), failed.get(), System.nanoTime() - t0};
+  }
+
+  /** One remote identity: its upgrader, and the ping and identify it serves. */
+  private final class Peer implements ConnectionHost {
+    private final Ed25519PrivateKey key = Ed25519PrivateKey.generate(random);
+    private final Upgrader upgrader = new Upgrader(key, options, random);
+    private final List<String> protocols = List.of(Ping.PROTOCOL, Identify.PROTOCOL);
+
+    Future<MuxedConnection> dial() {
+      return transport.dial(target, (int) TIMEOUT_MS).compose(socket ->
+          upgrader.upgrade(Vertx.currentContext(), socket, Connection.Direction.OUTBOUND,
+              targetPeer, toMultiaddr(socket.localAddress()), target.withoutPeerId(), this,
+              TIMEOUT_MS))
+          .onSuccess(MuxedConnection::activate);
+    }
+
+    @Override
+    public Predicate<String> supportedProtocols() {
+      return protocols::contains;
+    }
+
+    @Override
+    public List<String> protocolList() {
+      return protocols;
+    }
+
+    @Override
+    public void onInboundStream(P2pStream stream) {
+      if (Ping.PROTOCOL.equals(stream.protocol())) {
+        Ping.serve(stream);
+      } else if (Identify.PROTOCOL.equals(stream.protocol())) {
+        // a client's identify: no listen addresses, as a peer behind NAT says
+        Identify.serve(stream, c -> new IdentifyMessage(Identify.PROTOCOL_VERSION,
+            "vertx-libp2p-bench/scale-dialer", key.publicKey().marshal(), List.of(),
+            c.remoteAddr().bytes(), protocols, null));
+      } else {
+        stream.reset();
+      }
+    }
+
+    @Override
+    public Future<Void> onConnectionClosed(Connection connection, Throwable cause) {
+      return Future.succeededFuture();
+    }
+  }
+
+  private static Multiaddr toMultiaddr(SocketAddress a) {
+    return Multiaddr.parse("/ip4/" + a.hostAddress() + "/tcp/" + a.port());
+  }
+}
