@@ -173,7 +173,6 @@ public final class BenchMain {
       plan.add(new Object[] {"keep", (Body) () -> KeepScenario.restoreAfterHangUp(keepReps)});
       plan.add(new Object[] {"keepstall", (Body) () ->
           KeepScenario.replaceStalled(keepReps, keepStallWait)});
-<<<<<<< HEAD
       plan.add(new Object[] {"cluster", (Body) () -> ClusterScenario.run(
           Path.of(env("BENCH_CLUSTER_JAR", "target/vertx-libp2p-swarm.jar")),
           (int) env("BENCH_CLUSTER_PORT", 5881), (int) env("BENCH_CLUSTER_KILLS", 5),
@@ -210,9 +209,7 @@ public final class BenchMain {
         }
         return m;
       }});
-=======
       plan.add(new Object[] {"scale", (Body) () -> ScaleScenario.run(scaleSizes())});
->>>>>>> scale
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {
           try (JsPeer peer = JsPeer.start(jsOptions)) {
