@@ -38,6 +38,8 @@ final class ConnectionRegistry {
   private final Map<Connection, PeerConnectionLimiter.Reservation> reservations = new HashMap<>();
   private final Map<PeerId, List<Connection>> snapshot = new ConcurrentHashMap<>();
   private final ConnectionTimelines timelines;
+  /** Connections registered now, the sum of {@link #conns}' list sizes. */
+  private int registered;
   /** A limit shared with other swarms (a cluster's), or null. */
   private volatile dev.vertxp2p.SharedConnectionLimit shared;
 
@@ -110,6 +112,7 @@ final class ConnectionRegistry {
     List<MuxedConnection> list = conns.computeIfAbsent(peer, p -> new ArrayList<>());
     boolean first = list.isEmpty();
     list.add(conn);
+    registered++;
     publish(peer, list);
     timelines.opened(conn, attempts, dialNanos);
     JsonObject fields = new JsonObject().put("connection", conn.toJson())
@@ -153,6 +156,7 @@ final class ConnectionRegistry {
     if (list == null || !list.remove(connection)) {
       return false;
     }
+    registered--;
     int left = list.size();
     if (left == 0) {
       conns.remove(peer);
@@ -187,6 +191,12 @@ final class ConnectionRegistry {
   }
 
   /** Every registered connection (a copy; owner only). */
+  /** How many connections are registered (owner only): what {@link #all()} would list. */
+  int size() {
+    owner.check();
+    return registered;
+  }
+
   List<MuxedConnection> all() {
     owner.check();
     List<MuxedConnection> out = new ArrayList<>();
