@@ -140,44 +140,12 @@ public final class ScaleNode {
     for (int i = 0; i < s; i++) {
       Connection c = all.get((int) ((long) i * all.size() / s));
       P2pStream stream = Await.get(c.newStream(Ping.PROTOCOL), 30);
-      long[] r = Await.get(rounds(stream, rounds + 1), 30);
-      stream.reset();
+      // the stream is reset once the last round trip is back
+      long[] r = Await.get(Scenarios.pingLoop(stream, rounds + 1), 30);
       for (int k = 1; k < r.length; k++) {
         rtts.add(r[k]);
       }
     }
     return rtts.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  /**
-   * {@code count} round trips of 32 bytes, each sent once the previous one came back, timed on
-   * the stream's event loop except the first (its write hops there from this thread).
-   */
-  private static Future<long[]> rounds(P2pStream stream, int count) {
-    Promise<long[]> done = Promise.promise();
-    long[] rtts = new long[count];
-    int[] n = {0};
-    int[] got = {0};
-    long[] start = {0};
-    Buffer payload = Buffer.buffer(new byte[Ping.PAYLOAD_SIZE]);
-    stream.exceptionHandler(done::tryFail);
-    stream.endHandler(v -> done.tryFail(new IllegalStateException("ping stream ended")));
-    stream.handler(buf -> {
-      got[0] += buf.length();
-      if (got[0] < Ping.PAYLOAD_SIZE) {
-        return;
-      }
-      rtts[n[0]++] = System.nanoTime() - start[0];
-      got[0] -= Ping.PAYLOAD_SIZE;
-      if (n[0] == count) {
-        done.tryComplete(rtts);
-        return;
-      }
-      start[0] = System.nanoTime();
-      stream.write(payload);
-    });
-    start[0] = System.nanoTime();
-    stream.write(payload);
-    return done.future();
   }
 }

@@ -615,7 +615,11 @@ public final class Scenarios {
     return rttMetrics("ping.js-js", rtts, measured);
   }
 
-  private static Future<long[]> pingLoop(P2pStream stream, int count) {
+  /**
+   * {@code count} round trips of 32 bytes on a ping stream, each sent once the previous one came
+   * back; the stream is reset after the last.
+   */
+  static Future<long[]> pingLoop(P2pStream stream, int count) {
     Promise<long[]> done = Promise.promise();
     long[] rtts = new long[count];
     int[] i = {0};
