@@ -42,4 +42,32 @@ class VerifiedIdentitiesTest {
     assertNull(v.get(VerifiedIdentities.key(new byte[] {2}, new byte[0], new byte[0])));
     assertEquals(p, v.get(VerifiedIdentities.key(new byte[] {1}, new byte[0], new byte[0])));
   }
+
+  @Test
+  void theBoundIsExactWithEveryEventLoopInsertingAtOnce() throws Exception {
+    VerifiedIdentities v = new VerifiedIdentities(64);
+    PeerId p = PeerId.fromPublicKey(dev.vertxp2p.crypto.Ed25519PrivateKey
+        .generate(new java.security.SecureRandom()).publicKey());
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger over = new java.util.concurrent.atomic.AtomicInteger();
+    for (int t = 0; t < 4; t++) {
+      int base = t * 10_000;
+      Thread th = new Thread(() -> {
+        for (int i = 0; i < 2_000; i++) {
+          v.put(VerifiedIdentities.key(java.nio.ByteBuffer.allocate(4).putInt(base + i).array(),
+              new byte[0], new byte[0]), p);
+          if (v.size() > 64) {
+            over.incrementAndGet();
+          }
+        }
+      });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    assertEquals(0, over.get(), "the bound was exceeded");
+    assertEquals(64, v.size());
+  }
 }
