@@ -493,7 +493,7 @@
     td.colSpan = 10;
     const inner = el("table");
     const head = el("tr");
-    for (const h of ["connection", "dir", "remote", "local", "muxer", "health", "rtt", "failed", "streams", "in", "out", "age", ""]) {
+    for (const h of ["connection", "dir", "remote", "local", "muxer · transport", "health", "rtt", "failed", "streams", "in", "out", "age", ""]) {
       const th = el("th", null, h);
       if (h === "failed") th.title = "health checks unanswered in a row";
       if (h === "rtt") th.title = "round trip, smoothed over the health checks and pings";
@@ -520,7 +520,8 @@
     r.querySelector(".dir").append(d);
     r.querySelector(".remote").textContent = c.remoteAddr;
     r.querySelector(".local").textContent = c.localAddr;
-    r.querySelector(".muxer").textContent = c.muxer;
+    // the muxer and, after it, the transport the connection runs over (tcp, ws)
+    r.querySelector(".muxer").textContent = c.transport ? `${c.muxer} · ${c.transport}` : c.muxer;
     const st = el("button", "small", "streams");
     st.dataset.action = "streams";
     st.title = "list this connection's open streams: what each holds and its windows";

@@ -93,6 +93,8 @@ public final class MetricNames {
   public static final String TAG_DIRECTION = "direction";
   /** Tag: the muxer protocol id. */
   public static final String TAG_MUXER = "muxer";
+  /** Tag: the connection's transport, {@code tcp} or {@code ws}. */
+  public static final String TAG_TRANSPORT = "transport";
   /** Tag: the swarm's event-bus prefix, which tells several swarms in one process apart. */
   public static final String TAG_NODE = "node";
   /** Tag: outcome of a dial attempt. */

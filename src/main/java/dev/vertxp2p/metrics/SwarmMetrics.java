@@ -72,12 +72,14 @@ public final class SwarmMetrics {
   private void registerGauges() {
     for (String direction : List.of(INBOUND, OUTBOUND)) {
       for (String muxer : swarm.options().getTransport().getMuxers()) {
-        meters.add(Gauge.builder(MetricNames.CONNECTIONS_OPEN, swarm,
-                s -> count(s, direction, muxer))
-            .description("Connections open now")
-            .tags(nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer))
-            .strongReference(true)
-            .register(registry));
+        for (String transport : TRANSPORTS) {
+          meters.add(Gauge.builder(MetricNames.CONNECTIONS_OPEN, swarm,
+                  s -> count(s, direction, muxer, transport))
+              .description("Connections open now")
+              .tags(connTags(direction, muxer, transport))
+              .strongReference(true)
+              .register(registry));
+        }
       }
     }
     meters.add(Gauge.builder(MetricNames.PEERS_CONNECTED, swarm,
@@ -101,8 +103,10 @@ public final class SwarmMetrics {
     // Counters appear at zero from the start, so that rate() works from the first scrape.
     for (String direction : List.of(INBOUND, OUTBOUND)) {
       for (String muxer : swarm.options().getTransport().getMuxers()) {
-        connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer);
-        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer);
+        for (String transport : TRANSPORTS) {
+          connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer, transport);
+          connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer, transport);
+        }
       }
       counter(MetricNames.CONNECTIONS_REJECTED,
           nodeTags.and(MetricNames.TAG_DIRECTION, direction));
@@ -135,15 +139,23 @@ public final class SwarmMetrics {
     return c;
   }
 
-  private Counter connCounter(String name, String direction, String muxer) {
-    return counter(name,
-        nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer));
+  /** The transports a connection can be over here, each with its series from the start. */
+  static final List<String> TRANSPORTS = List.of("tcp", "ws");
+
+  private Tags connTags(String direction, String muxer, String transport) {
+    return nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer,
+        MetricNames.TAG_TRANSPORT, transport);
   }
 
-  private static long count(Swarm s, String direction, String muxer) {
+  private Counter connCounter(String name, String direction, String muxer, String transport) {
+    return counter(name, connTags(direction, muxer, transport));
+  }
+
+  private static long count(Swarm s, String direction, String muxer, String transport) {
     long n = 0;
     for (Connection c : s.getConnections()) {
-      if (c.direction().jsonName().equals(direction) && muxer.equals(c.muxer())) {
+      if (c.direction().jsonName().equals(direction) && muxer.equals(c.muxer())
+          && transport.equals(c.transport())) {
         n++;
       }
     }
@@ -185,9 +197,10 @@ public final class SwarmMetrics {
     String direction = conn == null ? event.fields().getString("direction", "unknown")
         : conn.getString("direction", "unknown");
     String muxer = conn == null ? "unknown" : conn.getString("muxer", "unknown");
+    String transport = conn == null ? "unknown" : conn.getString("transport", "unknown");
     switch (event.type()) {
       case SwarmEvent.CONNECTION_OPENED -> {
-        connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer).increment();
+        connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer, transport).increment();
         record(timer(MetricNames.HANDSHAKE, nodeTags.and(MetricNames.TAG_DIRECTION, direction)),
             event.fields().getDouble("handshakeMs"));
         record(timer(MetricNames.DIAL, nodeTags), event.fields().getDouble("dialMs"));
@@ -197,7 +210,7 @@ public final class SwarmMetrics {
         }
       }
       case SwarmEvent.CONNECTION_CLOSED -> {
-        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer).increment();
+        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer, transport).increment();
         if (conn != null) {
           closedBytesIn.addAndGet(conn.getLong("bytesIn", 0L));
           closedBytesOut.addAndGet(conn.getLong("bytesOut", 0L));

@@ -77,7 +77,7 @@ class SwarmMetricsTest {
   void metersFollowConnectionsDialsAndBytes() {
     String yamux = "/yamux/1.0.0";
     assertEquals(0.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "outbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     TestNodes.Recorder events = new TestNodes.Recorder(vertx, "swarm.events");
     TestNodes.Recorder bEvents = new TestNodes.Recorder(vertx, "nodeb.events");
     request(vertx, "swarm.dial", new JsonObject()
@@ -92,14 +92,14 @@ class SwarmMetricsTest {
     assertTrue(counter(MetricNames.STREAMS_OPENED, "swarm", MetricNames.TAG_PROTOCOL,
         "/ipfs/ping/1.0.0", MetricNames.TAG_DIRECTION, "outbound") >= 1.0);
     assertEquals(3.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "outbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     assertEquals(3.0, gauge(MetricNames.CONNECTIONS_OPEN, "nodeb", "direction", "inbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     assertEquals(0.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "inbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     assertEquals(1.0, gauge(MetricNames.PEERS_CONNECTED, "swarm"));
     assertEquals(3.0, counter(MetricNames.CONNECTIONS_OPENED, "swarm", "direction", "outbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     assertEquals(3.0, counter(MetricNames.DIAL_ATTEMPTS, "swarm", "result", "success"));
     io.micrometer.core.instrument.Timer handshake = registry.find(MetricNames.HANDSHAKE)
         .tag(MetricNames.TAG_NODE, "swarm").tag(MetricNames.TAG_DIRECTION, "outbound").timer();
@@ -118,9 +118,9 @@ class SwarmMetricsTest {
     request(vertx, "swarm.hangup", new JsonObject().put("peer", b.swarm().peerId().toString()));
     events.next("peer.disconnected");
     assertEquals(0.0, gauge(MetricNames.CONNECTIONS_OPEN, "swarm", "direction", "outbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     assertEquals(3.0, counter(MetricNames.CONNECTIONS_CLOSED, "swarm", "direction", "outbound",
-        "muxer", yamux));
+        "muxer", yamux, "transport", "tcp"));
     // byte totals never go down when connections close
     assertTrue(functionCounter(MetricNames.BYTES_IN, "swarm") >= in);
     assertTrue(functionCounter(MetricNames.BYTES_OUT, "swarm") >= out);
@@ -230,45 +230,101 @@ class SwarmMetricsTest {
             "libp2p_connection_rtt_seconds_sum{node=\"nodeb\"}",
             "libp2p_connection_rtt_seconds_sum{node=\"swarm\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
-                + "node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"nodeb\"}",
+                + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
-                + "node=\"swarm\"}",
-            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\"}",
-            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\"}",
-            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\"}",
-            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\"}",
-            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\"}",
-            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\"}",
-            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\"}",
-            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\"}",
+                + "node=\"nodeb\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"tcp\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
+                + "node=\"swarm\",transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"swarm\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"nodeb\","
+                + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
+                + "transport=\"tcp\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
+                + "transport=\"ws\"}",
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"nodeb\"}",
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"swarm\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"nodeb\"}",

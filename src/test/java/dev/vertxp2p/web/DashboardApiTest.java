@@ -514,7 +514,7 @@ class DashboardApiTest {
   void metricsShowSwarmMetersMovingAfterADial() {
     String before = get("/metrics").bodyAsString();
     assertTrue(before.contains("libp2p_connections_opened_total{direction=\"outbound\","
-        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 0.0"), before);
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\",transport=\"tcp\"} 0.0"), before);
     // The listener lists a connection a moment after the dial completes (once it has read the
     // last handshake message): wait for b to hold both before reading its gauge.
     Future<Void> bHoldsTwo = connectionsReach(b.swarm(), a.swarm().peerId(), 2);
@@ -526,11 +526,11 @@ class DashboardApiTest {
     assertTrue(r.getHeader("content-type").startsWith("text/plain"), r.getHeader("content-type"));
     String text = r.bodyAsString();
     assertTrue(text.contains("libp2p_connections_opened_total{direction=\"outbound\","
-        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 2.0"), text);
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\",transport=\"tcp\"} 2.0"), text);
     assertTrue(text.contains("libp2p_connections_open{direction=\"outbound\","
-        + "muxer=\"/yamux/1.0.0\",node=\"swarm\"} 2.0"), text);
+        + "muxer=\"/yamux/1.0.0\",node=\"swarm\",transport=\"tcp\"} 2.0"), text);
     assertTrue(text.contains("libp2p_connections_open{direction=\"inbound\","
-        + "muxer=\"/yamux/1.0.0\",node=\"nodeb\"} 2.0"), text);
+        + "muxer=\"/yamux/1.0.0\",node=\"nodeb\",transport=\"tcp\"} 2.0"), text);
     assertTrue(text.contains("libp2p_dial_attempts_total{node=\"swarm\",result=\"success\"} 2.0"),
         text);
     assertTrue(value(text, "libp2p_bytes_out_bytes_total{node=\"swarm\"}") > 0, text);
