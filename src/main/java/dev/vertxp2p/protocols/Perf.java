@@ -56,7 +56,7 @@ public final class Perf {
    * The stream's exception handler is the caller's: it must fail {@code done} as well as whatever
    * else waits on the stream.
    */
-  static void send(P2pStream stream, long n, Promise<Void> done) {
+  public static void send(P2pStream stream, long n, Promise<Void> done) {
     long[] left = {n};
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {

@@ -249,44 +249,40 @@ final class ClusterOperations {
 
   /** {@code r} with every address some node knows for its peer; 404 when none does. */
   private Future<Request> gatherAddrs(Request r) {
-    return membership.summaries().compose(list -> {
-      List<Future<Message<JsonObject>>> asks = new ArrayList<>();
-      JsonObject q = new JsonObject().put("peer", r.peer().toString());
-      DeliveryOptions o = new DeliveryOptions().setSendTimeout(ClusterMembership.SUMMARY_TIMEOUT_MS);
-      for (JsonObject s : list) {
-        asks.add(vertx.eventBus().request(at(s.getString("name"), NODE_ADDRESSES), q, o));
-      }
-      return Future.join(asks).transform(x -> {
-        Set<String> found = new LinkedHashSet<>();
-        for (Future<Message<JsonObject>> f : asks) {
-          if (f.succeeded()) {
-            for (Object a : f.result().body().getJsonArray("addrs", new JsonArray())) {
-              if (a instanceof String s && found.size() < MAX_ADDRS) {
-                found.add(s);
-              }
-            }
+    JsonObject q = new JsonObject().put("peer", r.peer().toString());
+    return gather(NODE_ADDRESSES, q).compose(replies -> {
+      Set<String> found = new LinkedHashSet<>();
+      for (JsonObject reply : replies) {
+        for (Object a : reply.getJsonArray("addrs", new JsonArray())) {
+          if (a instanceof String s && found.size() < MAX_ADDRS) {
+            found.add(s);
           }
         }
-        if (found.isEmpty()) {
-          return Future.failedFuture(new SwarmRequestException(ErrorCodes.NOT_FOUND,
-              "no node of the cluster holds a connection to " + r.peer() + " or knows an address"
-                  + " of it; give \"addrs\""));
-        }
-        return Future.succeededFuture(new Request(r.peer(), r.protocol(), r.data(),
-            new ArrayList<>(found), r.maxResponseBytes(), r.timeoutSeconds()));
-      });
+      }
+      if (found.isEmpty()) {
+        return Future.failedFuture(new SwarmRequestException(ErrorCodes.NOT_FOUND,
+            "no node of the cluster holds a connection to " + r.peer() + " or knows an address"
+                + " of it; give \"addrs\""));
+      }
+      return Future.succeededFuture(new Request(r.peer(), r.protocol(), r.data(),
+          new ArrayList<>(found), r.maxResponseBytes(), r.timeoutSeconds()));
     });
   }
 
   /**
-   * Every live node's reply on its own {@code <prefix>.<node>.<suffix>}; silent nodes are left
-   * out.
+   * Every live node's reply on its own {@code <prefix>.<node>.<suffix>}, asked all at once;
+   * silent nodes are left out.
    */
   Future<List<JsonObject>> gather(String suffix) {
+    return gather(suffix, new JsonObject());
+  }
+
+  /** As {@link #gather(String)}, each node asked with {@code body}. */
+  Future<List<JsonObject>> gather(String suffix, JsonObject body) {
     List<Future<Message<JsonObject>>> asks = new ArrayList<>();
     DeliveryOptions o = new DeliveryOptions().setSendTimeout(ClusterMembership.SUMMARY_TIMEOUT_MS);
     for (String node : membership.liveNames()) {
-      asks.add(vertx.eventBus().request(at(node, suffix), new JsonObject(), o));
+      asks.add(vertx.eventBus().request(at(node, suffix), body, o));
     }
     return Future.join(asks).transform(x -> {
       List<JsonObject> out = new ArrayList<>();

@@ -50,8 +50,6 @@ public final class ShapedScenario {
   /** The request and the answer of each stall-scenario stream. */
   static final int SMALL_BYTES = 64;
   /** Largest write of an upload. */
-  private static final int CHUNK = 64 * 1024;
-  private static final Buffer ZEROS = Buffer.buffer(new byte[CHUNK]);
 
   private ShapedScenario() {}
 
@@ -136,21 +134,9 @@ public final class ShapedScenario {
     stream.handler(b -> done.tryFail(new IllegalStateException("perf server sent bytes")));
     stream.endHandler(v -> done.tryComplete());
     stream.write(Buffer.buffer(8).appendLong(0));
-    long[] left = {bytes};
-    Runnable[] pump = new Runnable[1];
-    pump[0] = () -> {
-      while (left[0] > 0 && !stream.writeQueueFull()) {
-        int len = (int) Math.min(CHUNK, left[0]);
-        left[0] -= len;
-        stream.write(len == CHUNK ? ZEROS : ZEROS.slice(0, len));
-      }
-      if (left[0] == 0) {
-        stream.drainHandler(null);
-        stream.end();
-      }
-    };
-    stream.drainHandler(v -> pump[0].run());
-    pump[0].run();
+    Promise<Void> sent = Promise.promise();
+    sent.future().onSuccess(x -> stream.end());
+    dev.vertxp2p.protocols.Perf.send(stream, bytes, sent);
     return done.future();
   }
 
