@@ -15,6 +15,7 @@ import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.faults.FaultProxy.Fault;
 import dev.vertxp2p.faults.FaultProxy.Link;
+import dev.vertxp2p.testing.Poll;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -391,16 +392,11 @@ class PerPeerLimitPropertyTest {
    * a kept peer whose node is down is re-dialled without end, so quiet may never come.
    */
   private Future<Void> quiet(Duration gap, Duration most) {
-    Promise<Void> p = Promise.promise();
     long until = System.nanoTime() + most.toNanos();
-    vertx.setPeriodic(20, id -> {
+    return Poll.until(vertx, 20, () -> {
       long now = System.nanoTime();
-      if (now - lastEventNanos.get() >= gap.toNanos() || now >= until) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
+      return now - lastEventNanos.get() >= gap.toNanos() || now >= until;
     });
-    return p.future();
   }
 
   // ---- after the run ---------------------------------------------------------------------------

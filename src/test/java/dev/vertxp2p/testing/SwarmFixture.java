@@ -67,18 +67,11 @@ public abstract class SwarmFixture {
   }
 
   /**
-   * Completes once {@code condition} holds, looked at on each tick of a 1 ms Vert.x timer: for a
+   * Completes once {@code condition} holds, looked at every millisecond ({@link Poll}): for a
    * state that no event announces (a counter on a connection, a flag).
    */
   protected Future<Void> vertxTimerUntil(java.util.function.BooleanSupplier condition) {
-    Promise<Void> p = Promise.promise();
-    vertx.setPeriodic(1, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
-    });
-    return p.future();
+    return Poll.until(vertx, 1, condition);
   }
 
   /**
