@@ -49,6 +49,7 @@ public interface Connection extends SelectableConnection {
    * WebSocket, {@code "quic-v1"} for QUIC, {@code "tcp"} otherwise; read from {@link
    * #remoteAddr()}, which names it.
    */
+  @Override
   default String transport() {
     Multiaddr remote = remoteAddr();
     if (remote.has(MultiaddrProtocol.WS)) {

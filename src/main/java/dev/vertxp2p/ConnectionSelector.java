@@ -73,8 +73,10 @@ public interface ConnectionSelector {
   }
 
   /**
-   * go-libp2p's "best connection": the most open streams, then the newest; among full ties, the
-   * later in the candidate list. Deterministic, no per-peer state.
+   * go-libp2p's "best connection": the most open streams; among equal ones QUIC before the other
+   * transports (its streams do not wait behind each other's lost packets, where every stream of a
+   * TCP connection does), then the newest; among full ties, the later in the candidate list.
+   * Deterministic, no per-peer state.
    */
   static ConnectionSelector best() {
     return new ComparingSelector(
@@ -83,6 +85,10 @@ public interface ConnectionSelector {
           int byStreams = Integer.compare(b.openStreams(), a.openStreams());
           if (byStreams != 0) {
             return byStreams;
+          }
+          int byQuic = Boolean.compare(isQuic(b), isQuic(a));
+          if (byQuic != 0) {
+            return byQuic;
           }
           // Compare nanoTime stamps by their difference: it stays right across wrap-around.
           return Long.signum(b.openedAtNanos() - a.openedAtNanos());
@@ -129,6 +135,10 @@ public interface ConnectionSelector {
   static ConnectionSelector leastBusy() {
     return new ComparingSelector(
         "least_busy", (a, b) -> Long.compare(a.bytesInFlight(), b.bytesInFlight()), true);
+  }
+
+  private static boolean isQuic(SelectableConnection c) {
+    return "quic-v1".equals(c.transport());
   }
 
   private static int healthRank(ConnectionHealth health) {

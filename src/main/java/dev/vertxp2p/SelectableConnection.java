@@ -30,6 +30,14 @@ public interface SelectableConnection {
   }
 
   /**
+   * The transport under it by the contract's names ({@code "tcp"}, {@code "ws"}, {@code
+   * "quic-v1"}); {@code "tcp"} when a view does not say.
+   */
+  default String transport() {
+    return "tcp";
+  }
+
+  /**
    * Bytes written to the connection and not yet out of this node: queued on its streams, held by
    * the muxer, or handed to the socket and not yet written out. 0 when unknown.
    */

@@ -206,6 +206,20 @@ class ConnectionSelectorTest {
   }
 
   @Test
+  void bestPrefersQuicWhenTheStreamsAreEqualAndMoreStreamsOverQuic() {
+    ConnectionSelector best = ConnectionSelector.best();
+    FakeConn quic = new FakeConn("quic", 100).streams(2).transport("quic-v1");
+    FakeConn tcp = new FakeConn("tcp", 300).streams(2); // newer, which alone would win
+    assertSame(quic, best.pick("A", List.of(quic, tcp)));
+    assertSame(quic, best.pick("A", List.of(tcp, quic)));
+    tcp.streams(3);
+    assertSame(tcp, best.pick("A", List.of(quic, tcp)), "more streams count before transport");
+    FakeConn ws = new FakeConn("ws", 400).streams(2).transport("ws");
+    tcp.streams(2);
+    assertSame(ws, best.pick("A", List.of(tcp, ws)), "among non-QUIC ones the newest");
+  }
+
+  @Test
   void bestComparesMonotonicStampsAcrossWrapAround() {
     ConnectionSelector best = ConnectionSelector.best();
     FakeConn before = new FakeConn("before", Long.MAX_VALUE - 10);

@@ -65,8 +65,10 @@ import java.util.function.Supplier;
  *   <li><b>Ranking and stagger.</b> Addresses are ranked loopback, then private (RFC 1918,
  *       {@code fc00::/7}, link-local), then public, then names and others, and dialled staggered
  *       by {@link #DEFAULT_STAGGER} ({@link RetryingDialer#dialStaggered}).
- *   <li><b>Distinct addresses.</b> The k-th dial of a top-up starts on the k-th ranked address
- *       (round robin), so a top-up to n spreads over the peer's addresses.
+ *   <li><b>Distinct addresses and transports.</b> The k-th dial of a top-up leads with the k-th
+ *       address of {@link #leadOrder}: transports take turns (those no open connection uses yet
+ *       first), then addresses within each, so a top-up to n spreads over the peer's transports
+ *       and addresses.
  *   <li><b>Shortfall.</b> A top-up ending short of its target says why ({@link TopUpResult}).
  * </ul>
  *
@@ -400,6 +402,11 @@ final class PeerDialer {
       int sharedSlots) {
     owner.check();
     List<Future<MuxedConnection>> dials = new ArrayList<>();
+    java.util.Set<String> openTransports = new java.util.HashSet<>();
+    for (Connection c : registry.openConnections(peer)) {
+      openTransports.add(c.transport());
+    }
+    List<Multiaddr> leads = leadOrder(ranked, openTransports);
     boolean budgetFull = false;
     for (int i = 0; i < need; i++) {
       if (!registry.budget().tryReserveDial()) {
@@ -419,8 +426,9 @@ final class PeerDialer {
       if (shared != null) {
         r.get().onRelease(() -> shared.release(peer, 1));
       }
-      // One connection per address first: the i-th dial leads with the i-th ranked address.
-      dials.add(dialOne(peer, rotate(ranked, i), r.get()));
+      // One connection per address first, transports taking turns ({@link #leadOrder}).
+      dials.add(dialOne(peer, leads.isEmpty() ? ranked
+          : ledBy(leads.get(i % leads.size()), ranked), r.get()));
     }
     if (shared != null && dials.size() < sharedSlots) {
       shared.release(peer, sharedSlots - dials.size());
@@ -589,12 +597,10 @@ final class PeerDialer {
 
   /**
    * Ranks addresses for dialling, stable within a class: loopback (0), private (1: RFC 1918,
-   * {@code fc00::/7}, link-local), public (2), then names and anything else (3). go-libp2p's
-   * default ranker also dials private addresses before public ones (30 ms apart against 250 ms)
-   * and QUIC before TCP; with TCP only and one stagger delay this order is the part that counts.
-   * Within a class, plain TCP comes before {@code /ws}: the same upgrade with less framing (an
-   * HTTP upgrade first, then a frame header on every write), so a peer that offers both is tried
-   * on TCP first, and a top-up to two connections opens one over each.
+   * {@code fc00::/7}, link-local), public (2), then names and anything else (3); within a class by
+   * transport ({@link #transportRank}). go-libp2p's default ranker also dials private addresses
+   * before public ones (30 ms apart against 250 ms) and QUIC before TCP; with one stagger delay
+   * this order is the part that counts.
    */
   static List<Multiaddr> rank(List<Multiaddr> addrs) {
     List<Multiaddr> out = new ArrayList<>(addrs);
@@ -603,9 +609,66 @@ final class PeerDialer {
     return out;
   }
 
-  /** TCP (0) before WebSocket (1). */
+  /**
+   * QUIC (0), then TCP (1), then WebSocket (2). QUIC first: its handshake is one round trip (TLS
+   * 1.3 inside QUIC, no multistream-select for security and muxer, where TCP takes the TCP
+   * handshake, then two negotiations and Noise's three messages), and its streams do not wait
+   * behind one another's lost packets. Plain TCP before {@code /ws}: the same upgrade with less
+   * framing (an HTTP upgrade first, then a frame header on every write).
+   */
   static int transportRank(Multiaddr a) {
-    return a.has(dev.vertxp2p.MultiaddrProtocol.WS) ? 1 : 0;
+    if (a.has(dev.vertxp2p.MultiaddrProtocol.QUIC_V1)) {
+      return 0;
+    }
+    return a.has(dev.vertxp2p.MultiaddrProtocol.WS) ? 2 : 1;
+  }
+
+  /** The transport's contract name, as {@code Connection.transport()} says it. */
+  static String transportOf(Multiaddr a) {
+    if (a.has(dev.vertxp2p.MultiaddrProtocol.QUIC_V1)) {
+      return "quic-v1";
+    }
+    return a.has(dev.vertxp2p.MultiaddrProtocol.WS) ? "ws" : "tcp";
+  }
+
+  /**
+   * Which address each dial of a top-up leads with: transports interleaved (the best address of
+   * each transport in {@link #transportRank} order, then each one's second best, and so on), the
+   * transports that no open connection uses yet first. So a top-up to two connections of a peer
+   * with TCP and QUIC addresses opens one over each, QUIC first, and a top-up by one beside an open
+   * TCP connection goes over QUIC; within a transport the addresses still take turns.
+   *
+   * @param ranked the addresses as {@link #rank} ordered them
+   * @param openTransports the transports of the peer's open connections
+   */
+  static List<Multiaddr> leadOrder(List<Multiaddr> ranked, java.util.Set<String> openTransports) {
+    java.util.Map<Integer, List<Multiaddr>> byTransport = new java.util.TreeMap<>();
+    for (Multiaddr a : ranked) {
+      byTransport.computeIfAbsent(transportRank(a), k -> new ArrayList<>()).add(a);
+    }
+    List<Multiaddr> interleaved = new ArrayList<>(ranked.size());
+    for (int round = 0; interleaved.size() < ranked.size(); round++) {
+      for (List<Multiaddr> group : byTransport.values()) {
+        if (round < group.size()) {
+          interleaved.add(group.get(round));
+        }
+      }
+    }
+    // Stable: within "not yet open" and "already open" the interleaved order stays.
+    interleaved.sort(Comparator.comparing(a -> openTransports.contains(transportOf(a))));
+    return interleaved;
+  }
+
+  /** {@code ranked} with {@code lead} moved to the front, the rest in ranked order. */
+  static List<Multiaddr> ledBy(Multiaddr lead, List<Multiaddr> ranked) {
+    List<Multiaddr> out = new ArrayList<>(ranked.size());
+    out.add(lead);
+    for (Multiaddr a : ranked) {
+      if (!a.equals(lead)) {
+        out.add(a);
+      }
+    }
+    return out;
   }
 
   static int rankOf(Multiaddr a) {
@@ -650,19 +713,6 @@ final class PeerDialer {
       }
     }
     return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-  }
-
-  /** {@code list} starting at index {@code k mod size}, wrapping round. */
-  static <T> List<T> rotate(List<T> list, int k) {
-    int n = list.size();
-    if (n <= 1) {
-      return list;
-    }
-    int s = Math.floorMod(k, n);
-    List<T> out = new ArrayList<>(n);
-    out.addAll(list.subList(s, n));
-    out.addAll(list.subList(0, s));
-    return out;
   }
 
   /** A resolved address checked against the filter (a dns address's, after connecting). */

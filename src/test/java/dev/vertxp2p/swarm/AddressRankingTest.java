@@ -13,6 +13,7 @@ import dev.vertxp2p.gating.AddressFilter;
 import dev.vertxp2p.gating.Refusal;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The dialer's pure helpers: ranking, round robin, backoff keys, resolved checks, refusals. */
@@ -51,27 +52,53 @@ class AddressRankingTest {
   }
 
   @Test
-  void withinAClassTcpComesBeforeWebSocket() {
+  void withinAClassQuicComesBeforeTcpAndTcpBeforeWebSocket() {
     List<Multiaddr> in = List.of(
         m("/ip4/8.8.8.8/tcp/2/ws"),
         m("/ip4/127.0.0.1/tcp/2/ws"),
         m("/ip4/8.8.8.8/tcp/1"),
-        m("/ip4/127.0.0.1/tcp/1"));
+        m("/ip4/8.8.8.8/udp/1/quic-v1"),
+        m("/ip4/127.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/udp/1/quic-v1"));
     assertEquals(List.of(
+        m("/ip4/127.0.0.1/udp/1/quic-v1"),
         m("/ip4/127.0.0.1/tcp/1"),
         m("/ip4/127.0.0.1/tcp/2/ws"),
+        m("/ip4/8.8.8.8/udp/1/quic-v1"),
         m("/ip4/8.8.8.8/tcp/1"),
         m("/ip4/8.8.8.8/tcp/2/ws")), PeerDialer.rank(in));
   }
 
   @Test
-  void theKthDialLeadsWithTheKthAddress() {
-    List<String> l = List.of("a", "b", "c");
-    assertEquals(List.of("a", "b", "c"), PeerDialer.rotate(l, 0));
-    assertEquals(List.of("b", "c", "a"), PeerDialer.rotate(l, 1));
-    assertEquals(List.of("a", "b", "c"), PeerDialer.rotate(l, 3));
-    assertEquals(List.of("c", "a", "b"), PeerDialer.rotate(l, 5));
-    assertEquals(List.of("x"), PeerDialer.rotate(List.of("x"), 7));
+  void theDialsOfATopUpLeadWithEachTransportInTurnThenEachAddress() {
+    List<Multiaddr> ranked = PeerDialer.rank(List.of(
+        m("/ip4/127.0.0.1/tcp/1"),
+        m("/ip4/10.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/udp/1/quic-v1"),
+        m("/ip4/127.0.0.1/tcp/2/ws")));
+    assertEquals(List.of(
+        m("/ip4/127.0.0.1/udp/1/quic-v1"),
+        m("/ip4/127.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/tcp/2/ws"),
+        m("/ip4/10.0.0.1/tcp/1")), PeerDialer.leadOrder(ranked, Set.of()));
+    // Beside an open QUIC connection a top-up by one goes over TCP, then WebSocket.
+    assertEquals(List.of(
+        m("/ip4/127.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/tcp/2/ws"),
+        m("/ip4/10.0.0.1/tcp/1"),
+        m("/ip4/127.0.0.1/udp/1/quic-v1")), PeerDialer.leadOrder(ranked, Set.of("quic-v1")));
+    // Three TCP addresses take turns as before.
+    List<Multiaddr> tcp = List.of(m("/ip4/127.0.0.1/tcp/1"), m("/ip4/127.0.0.1/tcp/2"),
+        m("/ip4/127.0.0.1/tcp/3"));
+    assertEquals(tcp, PeerDialer.leadOrder(tcp, Set.of("tcp")));
+  }
+
+  @Test
+  void aDialLedByAnAddressTriesTheRestInRankedOrder() {
+    List<Multiaddr> ranked = List.of(m("/ip4/127.0.0.1/udp/1/quic-v1"),
+        m("/ip4/127.0.0.1/tcp/1"), m("/ip4/10.0.0.1/tcp/1"));
+    assertEquals(List.of(m("/ip4/10.0.0.1/tcp/1"), m("/ip4/127.0.0.1/udp/1/quic-v1"),
+        m("/ip4/127.0.0.1/tcp/1")), PeerDialer.ledBy(m("/ip4/10.0.0.1/tcp/1"), ranked));
   }
 
   @Test

@@ -12,6 +12,7 @@ public final class FakeConn implements SelectableConnection {
   public double latency = Double.NaN;
   public ConnectionHealth health = ConnectionHealth.UNKNOWN;
   public long inFlight;
+  public String transport = "tcp";
 
   public FakeConn(String id, long openedAt) {
     this.id = id;
@@ -46,6 +47,16 @@ public final class FakeConn implements SelectableConnection {
   @Override
   public long bytesInFlight() {
     return inFlight;
+  }
+
+  public FakeConn transport(String name) {
+    transport = name;
+    return this;
+  }
+
+  @Override
+  public String transport() {
+    return transport;
   }
 
   public FakeConn closed() {

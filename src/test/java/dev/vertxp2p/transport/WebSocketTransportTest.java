@@ -196,6 +196,14 @@ class WebSocketTransportTest extends SwarmFixture {
     c.addAddresses(b.peerId(), b.listenAddrs());
     List<Connection> one = await(c.dialPeer(b.peerId(), new DialOptions().setConnections(1)));
     assertEquals("tcp", one.get(0).toJson().getString("transport"));
+    // Topped up by one beside the open TCP connection, the next goes over the other transport.
+    List<Connection> two = await(c.dialPeer(b.peerId(), new DialOptions().setConnections(2)));
+    assertEquals(2, two.size());
+    java.util.Set<String> after = new java.util.HashSet<>();
+    for (Connection conn : two) {
+      after.add(conn.transport());
+    }
+    assertEquals(java.util.Set.of("tcp", "ws"), after);
   }
 
   @Test
