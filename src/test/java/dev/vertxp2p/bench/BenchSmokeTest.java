@@ -127,6 +127,32 @@ class BenchSmokeTest {
     assertTrue(byName.get("streams.java-java.3conn").value() > 0);
   }
 
+  /** The transports scenario once, small: every kind, 1 MiB each way, top-ups to 2 for 0.3 s. */
+  @Test
+  @Timeout(120)
+  void theTransportsScenarioRunsEveryKindOnceAtATinySize() {
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try {
+      for (Metric m : TransportScenario.run(TransportScenario.select(""), 1 << 20, 2, 0.3)) {
+        byName.put(m.name(), m);
+      }
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
+    for (String kind : TransportScenario.KINDS.keySet()) {
+      for (String row : List.of(".perf.up", ".perf.down", ".perf.total", ".perf.cpu", ".conn",
+          ".conn.cpu")) {
+        String name = "transport." + kind + row;
+        assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+        assertTrue(byName.get(name).value() > 0, name + " = " + byName.get(name).value());
+      }
+    }
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> TransportScenario.select("tcp-noise,carrier-pigeon"));
+    assertTrue(e.getMessage().contains("unknown transport 'carrier-pigeon'"), e.getMessage());
+  }
+
   /**
    * The shaped-links and stall scenarios once, small: 2 MiB per layout through 40 Mbit/s links
    * with 2 ms each way; a 0.5 s stall with a 50 ms hedge, 40 calls a second.

@@ -76,6 +76,11 @@ public final class BenchMain {
     long stallRate = env("BENCH_STALL_RATE", 100);
     long stallHedgeMs = env("BENCH_STALL_HEDGE_MS", 200);
     boolean jsJs = env("BENCH_JSJS", 1) != 0;
+    List<TransportScenario.Kind> transportKinds =
+        TransportScenario.select(env("BENCH_TRANSPORTS", ""));
+    long transportBytes = env("BENCH_TRANSPORT_BYTES", 256L << 20);
+    int transportInFlight = (int) env("BENCH_TRANSPORT_INFLIGHT", 32);
+    double transportSeconds = env("BENCH_TRANSPORT_SECONDS", 5);
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
         : Arrays.stream(only.split(",")).map(String::trim).collect(Collectors.toSet());
@@ -209,6 +214,8 @@ public final class BenchMain {
         }
         return m;
       }});
+      plan.add(new Object[] {"transports", (Body) () -> TransportScenario.run(transportKinds,
+          transportBytes, transportInFlight, transportSeconds)});
       plan.add(new Object[] {"scale", (Body) () -> ScaleScenario.run(scaleSizes())});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {

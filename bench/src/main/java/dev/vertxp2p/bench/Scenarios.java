@@ -255,7 +255,7 @@ public final class Scenarios {
 
   // ---- perf ----------------------------------------------------------------------------------
 
-  private static List<Metric> perfMetrics(String name, long up, long down, long upNanos,
+  static List<Metric> perfMetrics(String name, long up, long down, long upNanos,
       long totalNanos, String detail) {
     List<Metric> out = new ArrayList<>();
     if (up > 0) {
