@@ -337,9 +337,10 @@ public final class Upgrader {
       byte[] cipher = engine.ciphertextLeftover();
       // The connection holds the leftovers and reads nothing more until activate(): its owner
       // admits it first.
-      MuxedConnection conn = new MuxedConnection(id, context, socket, engine.session(), muxer,
-          remotePeer, direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut,
-          plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher);
+      MuxedConnection conn = new MuxedConnection(id, context, TransportOptions.NOISE_PROTOCOL,
+          MuxedConnection.noise(socket, engine.session(), bytesIn, bytesOut,
+              plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher),
+          muxer, remotePeer, direction, localAddr, remoteAddr, host, options);
       conn.handshakeNanos(handshakeNanos);
       long secured = securedNanos == 0 ? System.nanoTime() : securedNanos;
       conn.upgradePhases(secured - startNanos, Math.max(0, startNanos + handshakeNanos - secured));
