@@ -284,11 +284,45 @@ final class TlsEngineDriver {
     }
   }
 
+  /** Largest TLSCiphertext.length (RFC 8446 section 5.2: 2^14 + 256). */
+  static final int MAX_RECORD_LENGTH = (1 << 14) + 256;
+
+  /**
+   * Checks the header of the record at the start of {@link #netIn} (the engine consumes whole
+   * records, so a record always starts there) before the engine waits for its body: the JDK
+   * believes the length of a record of any content type once the handshake is done, so 29 bytes
+   * of plaintext garbage would have it wait for 8 KiB that never come. RFC 8446 section 5.1:
+   * content types 20 to 23; {@code legacy_record_version} 0x0303 (0x0301 allowed for a first
+   * ClientHello); section 5.2: at most {@link #MAX_RECORD_LENGTH} bytes.
+   */
+  private void checkRecordHeader() {
+    if (netIn.position() < 5) {
+      return;
+    }
+    int type = netIn.get(0) & 0xFF;
+    int major = netIn.get(1) & 0xFF;
+    int minor = netIn.get(2) & 0xFF;
+    int length = ((netIn.get(3) & 0xFF) << 8) | (netIn.get(4) & 0xFF);
+    if (type < 20 || type > 23) {
+      throw new TlsException(String.format("expected a TLS record (content type 20 to 23),"
+          + " got content type 0x%02x", type));
+    }
+    if (major != 3 || minor < 1 || minor > 3) {
+      throw new TlsException(String.format("expected TLS record version 0x0303, got 0x%02x%02x",
+          major, minor));
+    }
+    if (length > MAX_RECORD_LENGTH) {
+      throw new TlsException("TLS record of " + length + " bytes, over the limit of "
+          + MAX_RECORD_LENGTH);
+    }
+  }
+
   /** One unwrap; true if it made progress and more may follow. */
   private boolean unwrapOnce(ByteArrayOutputStream plaintext) throws SSLException {
     if (inboundClosed || netIn.position() == 0) {
       return false;
     }
+    checkRecordHeader();
     netIn.flip();
     SSLEngineResult result;
     try {

@@ -274,7 +274,7 @@ public final class UpgradeEngine {
    * configs only); empty otherwise.
    */
   public Optional<IdentityProof> pendingProof() {
-    return stage == Stage.HANDSHAKE && noise.isAwaitingProof()
+    return stage == Stage.HANDSHAKE && noise != null && noise.isAwaitingProof()
         ? noise.pendingProof() : Optional.empty();
   }
 

@@ -141,6 +141,16 @@ class TlsHandshakeTest {
   }
 
   @Test
+  void plaintextGarbageFailsTheSession() {
+    Pair p = connect(config(ALICE, YAMUX), null, config(BOB, YAMUX));
+    byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII);
+    assertThrows(TlsException.class, () -> p.listener.session().decrypt(garbage, 0,
+        garbage.length));
+    assertTrue(p.listener.session().isFailed());
+  }
+
+  @Test
   void unexpectedPeerNamesTheProvedOne() {
     TlsCertificateException e = assertThrows(TlsCertificateException.class,
         () -> connect(config(ALICE), PeerId.fromPublicKey(CAROL.publicKey()), config(BOB)));
