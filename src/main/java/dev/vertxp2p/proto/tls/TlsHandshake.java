@@ -73,6 +73,7 @@ public final class TlsHandshake {
   private TlsSession session;
 
   private TlsHandshake(TlsConfig config, boolean dialer, PeerId expectedPeer, Instant now) {
+    EmptyNameTolerantX509.install(); // js-libp2p's certificates have empty names
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(now, "now");
     this.dialer = dialer;
@@ -119,7 +120,8 @@ public final class TlsHandshake {
     try {
       context = SSLContext.getInstance(TLS_VERSION);
       context.init(Libp2pX509Managers.keyManagers(certificate),
-          new TrustManager[] {trust}, config.random());
+          // extended: else JSSE re-parses the certificate with the JDK's parser after our check
+          new TrustManager[] {new dev.vertxp2p.util.EngineTrustManager(trust)}, config.random());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK offers no " + TLS_VERSION, e);
     }
