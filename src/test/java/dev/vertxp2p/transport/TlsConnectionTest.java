@@ -127,6 +127,27 @@ class TlsConnectionTest {
   }
 
   @Test
+  void tlsOverWebSocket() throws Exception {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0/ws"))
+        .setTransport(new TransportOptions().setSecurity(List.of(TLS)));
+    o.getServices().setEcho(true);
+    Swarm b = Swarm.create(vertx, o);
+    await(b.start());
+    nodes.add(b);
+    Swarm a = node(List.of(TLS));
+    Multiaddr ws = b.listenAddrs().get(0);
+    assertTrue(ws.toString().contains("/ws"), ws.toString());
+    Connection c = await(a.dial(ws, new DialOptions())).get(0);
+    assertEquals(TLS, c.security());
+    assertEquals("ws", c.toJson().getString("transport"));
+    assertTrue(await(a.ping(b.peerId())) > 0);
+    byte[] payload = new byte[1 << 20];
+    RANDOM.nextBytes(payload);
+    byte[] echoed = await(LoopbackTest.echo(await(c.newStream(Echo.PROTOCOL)), payload));
+    assertArrayEquals(LoopbackTest.sha256(payload), LoopbackTest.sha256(echoed));
+  }
+
+  @Test
   void aDialerOfferingOnlyTlsGetsTlsFromANodeOfferingBoth() {
     Swarm a = node(List.of(TLS));
     Swarm b = node(TransportOptions.DEFAULT_SECURITY);
@@ -215,6 +236,45 @@ class TlsConnectionTest {
       assertEquals(TlsCertificateException.Reason.BAD_HOST_SIGNATURE, e.reason());
     }
     assertTrue(a.getConnections().isEmpty());
+  }
+
+  @Test
+  void aPeerSilentAfterItsClientHelloIsClosedAtTheHandshakeTimeout() throws Exception {
+    SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"))
+        .setTransport(new TransportOptions().setSecurity(List.of(TLS))
+            .setHandshakeTimeout(Duration.ofMillis(500)));
+    Swarm server = Swarm.create(vertx, o);
+    await(server.start());
+    nodes.add(server);
+    TlsConfig genuine = TlsConfig.builder(Ed25519PrivateKey.generate(RANDOM)).random(RANDOM)
+        .build();
+    UpgradeEngine engine = UpgradeEngine.initiator(null, genuine, List.of(TLS),
+        TransportOptions.DEFAULT_MUXERS, null, Instant.now());
+    try (Socket s = new Socket("127.0.0.1", server.listenAddrs().get(0).port().getAsInt())) {
+      s.setSoTimeout(15_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[16 * 1024];
+      // multistream, then the ClientHello; the server's flight is read and never answered
+      for (int round = 0; round < 2; round++) {
+        for (byte[] m; (m = engine.pollOutbound()) != null; ) {
+          out.write(m);
+        }
+        int n = in.read(buf);
+        assertTrue(n > 0, "the server answers round " + round);
+        engine.receive(buf, 0, n);
+      }
+      long start = System.nanoTime();
+      while (in.read(buf) >= 0) {
+        // the rest of the server's flight, then the close
+      }
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(waitedMs < 10_000, "closed after " + waitedMs + " ms");
+    } catch (SocketException reset) {
+      // a reset is a close too
+    }
+    assertTrue(server.getConnections().isEmpty());
+    engine.destroy();
   }
 
   @Test
