@@ -34,4 +34,19 @@ public final class HostileTlsConfigs {
     return TlsConfig.builder(host).muxers(muxers).random(random).certificateUnchecked(forged)
         .build();
   }
+
+  /**
+   * A certificate whose extension carries any host key bytes (a protobuf-encoded public key, say
+   * an RSA key with a huge modulus and exponent) with any signature: what the remote's check of
+   * it costs is the point.
+   */
+  public static TlsConfig withHostKey(byte[] marshaledPublicKey, byte[] signature,
+      List<String> muxers, SecureRandom random, Instant now) {
+    byte[] extension = new SignedKey(marshaledPublicKey, signature).encode();
+    Libp2pTlsCertificate forged = Libp2pTlsCertificate.build(
+        Libp2pTlsCertificate.generateP256(random), extension, false, now.minusSeconds(3600),
+        now.plusSeconds(3600), random);
+    return TlsConfig.builder(dev.vertxp2p.crypto.Ed25519PrivateKey.generate(random))
+        .muxers(muxers).random(random).certificateUnchecked(forged).build();
+  }
 }
