@@ -212,8 +212,8 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * How long the upgrade took, from the raw socket to a ready muxer (multistream, Noise, muxer
-   * negotiation), in nanoseconds; -1 when unknown.
+   * How long the upgrade took, from the raw socket to a ready muxer (multistream, Noise or TLS,
+   * muxer negotiation), in nanoseconds; -1 when unknown.
    */
   public long handshakeNanos() {
     return handshakeNanos;
@@ -235,8 +235,8 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * The security phase of the upgrade (multistream {@code /noise} and the Noise handshake, the
-   * remote's identity check included), in nanoseconds; -1 when unknown.
+   * The security phase of the upgrade (multistream-select of the security protocol and its
+   * handshake, the remote's identity check included), in nanoseconds; -1 when unknown.
    */
   public long securityNanos() {
     return securityNanos;
