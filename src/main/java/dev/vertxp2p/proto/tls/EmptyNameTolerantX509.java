@@ -53,8 +53,18 @@ public final class EmptyNameTolerantX509 extends CertificateFactorySpi {
    * Puts the provider first in the JVM's list, once (idempotent, from any thread). Called before
    * every TLS handshake is made, so that a js peer's certificate parses.
    */
-  public static synchronized void install() {
+  public static void install() {
+    if (!installedOnce) {
+      installOnce();
+    }
+  }
+
+  /** Set once the provider is in the list: later handshakes skip the lock. */
+  private static volatile boolean installedOnce;
+
+  private static synchronized void installOnce() {
     if (Security.getProvider(PROVIDER_NAME) != null) {
+      installedOnce = true;
       return;
     }
     Provider p = new Provider(PROVIDER_NAME, "1.0",
@@ -67,6 +77,7 @@ public final class EmptyNameTolerantX509 extends CertificateFactorySpi {
       }
     };
     Security.insertProviderAt(p, 1);
+    installedOnce = true;
   }
 
   /** Whether the provider is installed and answers {@code CertificateFactory("X.509")}. */
