@@ -12,6 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateFactorySpi;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.List;
  * refuses a certificate, tries BouncyCastle's parser. Installed JVM-wide, first in the provider
  * list, by {@link #install()}: JSSE parses a peer's TLS certificates with whatever {@code
  * CertificateFactory.getInstance("X.509")} returns, and offers no per-engine choice.
+ *
+ * <p>The fallback is taken only when the JDK's refusal names the empty issuer, and a certificate
+ * BouncyCastle then returns is decoded whole before it is handed out.
  *
  * <p>Why: js-libp2p's {@code @libp2p/tls} makes certificates with an empty issuer and subject
  * name. RFC 5280 wants a non-empty issuer, the libp2p TLS spec says nothing of names, and the
@@ -99,18 +103,51 @@ public final class EmptyNameTolerantX509 extends CertificateFactorySpi {
     try {
       return jdk.generateCertificate(in);
     } catch (CertificateException refused) {
+      if (!refusedForTheEmptyIssuer(refused)) {
+        throw refused; // anything else the JDK refuses stays refused
+      }
       try {
         in.reset();
       } catch (IOException e) {
         throw refused;
       }
       try {
-        return fallback.engineGenerateCertificate(in);
+        return decodedWhole((X509Certificate) fallback.engineGenerateCertificate(in));
       } catch (CertificateException | RuntimeException e) {
         refused.addSuppressed(e);
         throw refused;
       }
     }
+  }
+
+  /** Whether the JDK refused only for the empty issuer name (X509CertInfo's own message). */
+  static boolean refusedForTheEmptyIssuer(CertificateException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("Empty issuer DN")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * BouncyCastle decodes some fields only when asked (a bad date throws then, as an unchecked
+   * exception): every field a TLS peer's check reads is decoded here, so a certificate that
+   * cannot be is refused now, as a parse error.
+   */
+  private static X509Certificate decodedWhole(X509Certificate c) {
+    c.getNotBefore();
+    c.getNotAfter();
+    c.getPublicKey();
+    c.getSigAlgName();
+    c.getSigAlgParams();
+    c.getSubjectX500Principal();
+    c.getIssuerX500Principal();
+    c.getCriticalExtensionOIDs();
+    c.getNonCriticalExtensionOIDs();
+    c.getKeyUsage();
+    return c;
   }
 
   @Override

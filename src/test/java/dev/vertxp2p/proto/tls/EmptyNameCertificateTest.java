@@ -68,4 +68,22 @@ class EmptyNameCertificateTest {
     assertThrows(CertificateException.class, () -> CertificateFactory.getInstance("X.509")
         .generateCertificate(new ByteArrayInputStream(new byte[] {0x30, 0x03, 1, 2, 3})));
   }
+
+  @Test
+  void aCertificateTheFallbackCannotDecodeWholeIsRefusedAsAParseError() throws Exception {
+    EmptyNameTolerantX509.install();
+    // the js certificate with its NotBefore's year digits replaced by letters: the JDK refuses
+    // the empty issuer first; BouncyCastle would parse it and fail only when the date is read
+    // (an unchecked exception, in the middle of a TLS handshake), so the factory refuses it
+    byte[] bad = JS_CERTIFICATE.clone();
+    String der = new String(bad, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int at = der.indexOf("2612");
+    assertTrue(at > 0, "the UTCTime of NotBefore");
+    bad[at] = 'x';
+    bad[at + 1] = 'y';
+    CertificateException e = assertThrows(CertificateException.class,
+        () -> CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(bad)));
+    assertTrue(e.getSuppressed().length == 1, "the fallback's complaint is kept");
+  }
 }
