@@ -255,6 +255,7 @@
         ["retry", `${retry.maxRetries ?? "–"} retries, ${retry.initialDelay ?? "–"}s → ${retry.maxDelay ?? "–"}s`
           + ` ×${retry.backoffMultiplier ?? "–"} ±${retry.jitterFactor ?? "–"}`],
         ["muxers", (transport.muxers || []).join(", ") || "–"],
+        ["security", (transport.security || []).join(", ") || "–"],
         ["services", Object.keys(services).filter((k) => services[k]).join(", ") || "none"],
       ]);
     } catch (e) {

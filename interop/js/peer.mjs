@@ -3,7 +3,7 @@
 //   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0[,/ip4/127.0.0.1/tcp/0/ws]]
 //                            [--echo] [--key <hex protobuf private key>]
 //                            [--no-identify-push] [--ping-interval <ms>]
-//                            [--dial-local-address <ip>]
+//                            [--dial-local-address <ip>] [--security noise,tls]
 //
 // stdout carries only protocol lines: first `READY {json}`, then one JSON
 // answer per JSON command read from stdin, each echoing the command's "id".
@@ -23,6 +23,7 @@ import { mplex } from '@libp2p/mplex'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -56,7 +57,7 @@ function log (...args) {
 }
 
 function parseArgs (argv) {
-  const opts = { muxers: ['yamux', 'mplex'], listen: ['/ip4/127.0.0.1/tcp/0'], echo: false, key: null, identifyPush: true, pingInterval: null, mplexDisconnectThreshold: DEFAULT_MPLEX_DISCONNECT_THRESHOLD, dialLocalAddress: null }
+  const opts = { muxers: ['yamux', 'mplex'], listen: ['/ip4/127.0.0.1/tcp/0'], echo: false, key: null, identifyPush: true, pingInterval: null, mplexDisconnectThreshold: DEFAULT_MPLEX_DISCONNECT_THRESHOLD, dialLocalAddress: null, security: ['noise'] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -72,6 +73,7 @@ function parseArgs (argv) {
       case '--ping-interval': opts.pingInterval = Number(next()); break
       case '--mplex-disconnect-threshold': opts.mplexDisconnectThreshold = Number(next()); break
       case '--dial-local-address': opts.dialLocalAddress = next(); break
+      case '--security': opts.security = next().split(',').map(s => s.trim()).filter(s => s.length > 0); break
       default: throw new Error(`unknown argument ${a}`)
     }
   }
@@ -100,6 +102,9 @@ function streamRecordingMetrics (getNode) {
     get: (target, prop) => (prop in target ? target[prop] : (prop === 'then' ? undefined : NOOP_METRIC))
   })
 }
+
+// --security names: noise is /noise, tls is /tls/1.0.0 (@libp2p/tls).
+const SECURITY = { noise: () => noise(), tls: () => tls() }
 
 const MUXERS = {
   yamux: () => yamux(),
@@ -150,6 +155,9 @@ async function main () {
   for (const m of opts.muxers) {
     if (MUXERS[m] == null) throw new Error(`unknown muxer ${m} (known: ${Object.keys(MUXERS).join(', ')})`)
   }
+  for (const s of opts.security) {
+    if (SECURITY[s] == null) throw new Error(`unknown security ${s} (known: ${Object.keys(SECURITY).join(', ')})`)
+  }
 
   const privateKey = opts.key != null
     ? privateKeyFromProtobuf(Buffer.from(opts.key, 'hex'))
@@ -169,7 +177,8 @@ async function main () {
     // WebSockets (/ws) beside TCP: a /ws listen address starts its own HTTP server, and /ws
     // addresses are dialled with the global WebSocket (polyfill.mjs supplies one on Node 20).
     transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {}), webSockets()],
-    connectionEncrypters: [noise()],
+    // --security: the connection encrypters in the order offered (multistream-select).
+    connectionEncrypters: opts.security.map(s => SECURITY[s]()),
     // Order matters: it is the order offered in the noise handshake extension
     // and in multistream-select muxer negotiation.
     streamMuxers: opts.muxers.map(m => MUXERS[m](opts)),

@@ -38,7 +38,7 @@ public interface Connection extends SelectableConnection {
   /** The remote's address, without {@code /p2p/}. */
   Multiaddr remoteAddr();
 
-  /** The security protocol id, {@code /noise}. */
+  /** The security protocol id: {@code /noise} or {@code /tls/1.0.0}. */
   String security();
 
   /** The muxer protocol id, {@code /yamux/1.0.0} or {@code /mplex/6.7.0}. */

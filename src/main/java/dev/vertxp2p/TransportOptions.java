@@ -12,11 +12,21 @@ import java.util.Objects;
  */
 public class TransportOptions {
   public static final String NOISE_PROTOCOL = "/noise";
+  /** libp2p TLS 1.3 (libp2p TLS spec, "Handshake Protocol"). */
+  public static final String TLS_PROTOCOL = "/tls/1.0.0";
   public static final String YAMUX_PROTOCOL = "/yamux/1.0.0";
   public static final String MPLEX_PROTOCOL = "/mplex/6.7.0";
 
   /** Yamux first: it has flow control, mplex does not. */
   public static final List<String> DEFAULT_MUXERS = List.of(YAMUX_PROTOCOL, MPLEX_PROTOCOL);
+  /**
+   * The security protocols offered on TCP and WebSocket, in order: the dialer proposes them in
+   * this order with multistream-select, the listener accepts any of them. Noise first: every
+   * libp2p implementation speaks it, and its handshake is the cheaper.
+   */
+  public static final List<String> DEFAULT_SECURITY = List.of(NOISE_PROTOCOL, TLS_PROTOCOL);
+  /** The security protocols this node implements. */
+  public static final List<String> SUPPORTED_SECURITY = List.of(NOISE_PROTOCOL, TLS_PROTOCOL);
   /** Bounds an inbound upgrade (slow or silent peers); dials are bounded by connectionTimeout. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_STREAM_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
@@ -42,6 +52,7 @@ public class TransportOptions {
   public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(5);
 
   private List<String> muxers = DEFAULT_MUXERS;
+  private List<String> security = DEFAULT_SECURITY;
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
   private Duration streamNegotiationTimeout = DEFAULT_STREAM_NEGOTIATION_TIMEOUT;
   private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
@@ -60,7 +71,7 @@ public class TransportOptions {
   public TransportOptions() {}
 
   static final java.util.Set<String> KEYS =
-      java.util.Set.of("muxers", "handshakeTimeout", "streamNegotiationTimeout",
+      java.util.Set.of("muxers", "security", "handshakeTimeout", "streamNegotiationTimeout",
           "keepAliveInterval", "keepAliveTimeout", "shutdownGracePeriod", "spreadEventLoops");
 
   /**
@@ -85,6 +96,10 @@ public class TransportOptions {
       }
       setMuxers(list);
     }
+    if (json.containsKey("security")) {
+      setSecurity(stringList(json.getValue("security"), "transport.security",
+          "security protocol ids"));
+    }
     setHandshakeTimeout(ConfigCheck.toDuration(ConfigCheck.positiveSeconds("transport.handshakeTimeout",
         ConfigCheck.readNumber(json, "handshakeTimeout", "transport.handshakeTimeout",
             DEFAULT_HANDSHAKE_TIMEOUT.toMillis() / 1000.0))));
@@ -104,6 +119,21 @@ public class TransportOptions {
         "transport.spreadEventLoops", DEFAULT_SPREAD_EVENT_LOOPS));
   }
 
+  private static List<String> stringList(Object v, String path, String what) {
+    if (!(v instanceof JsonArray array)) {
+      throw ConfigCheck.invalid(path, v, "must be an array of " + what);
+    }
+    List<String> list = new java.util.ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object m = array.getValue(i);
+      if (!(m instanceof String)) {
+        throw ConfigCheck.invalid(path + "[" + i + "]", m, "must be a string");
+      }
+      list.add((String) m);
+    }
+    return list;
+  }
+
   private static Duration seconds(JsonObject json, String key, Duration dflt) {
     String path = "transport." + key;
     return ConfigCheck.toDuration(ConfigCheck.positiveSeconds(path,
@@ -112,6 +142,7 @@ public class TransportOptions {
 
   public TransportOptions(TransportOptions other) {
     this.muxers = other.muxers;
+    this.security = other.security;
     this.handshakeTimeout = other.handshakeTimeout;
     this.streamNegotiationTimeout = other.streamNegotiationTimeout;
     this.keepAliveInterval = other.keepAliveInterval;
@@ -199,6 +230,38 @@ public class TransportOptions {
     return this;
   }
 
+  /** The security protocols offered, in the order a dialer proposes them. */
+  public List<String> getSecurity() {
+    return security;
+  }
+
+  /**
+   * The security protocols offered on TCP and WebSocket, in order: a dialer proposes them in this
+   * order, a listener accepts any of them.
+   *
+   * @throws IllegalArgumentException for an empty list, an unknown id or one named twice
+   */
+  public TransportOptions setSecurity(List<String> security) {
+    Objects.requireNonNull(security, "transport.security");
+    if (security.isEmpty()) {
+      throw new IllegalArgumentException("transport.security must name at least one security"
+          + " protocol, e.g. " + DEFAULT_SECURITY);
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String s : security) {
+      if (!SUPPORTED_SECURITY.contains(s)) {
+        throw new IllegalArgumentException("transport.security: unknown security protocol '" + s
+            + "', expected one of " + SUPPORTED_SECURITY);
+      }
+      if (!seen.add(s)) {
+        throw new IllegalArgumentException("transport.security: '" + s + "' is named twice in "
+            + security);
+      }
+    }
+    this.security = List.copyOf(security);
+    return this;
+  }
+
   public Duration getHandshakeTimeout() {
     return handshakeTimeout;
   }
@@ -248,6 +311,7 @@ public class TransportOptions {
   public JsonObject toJson() {
     return new JsonObject()
         .put("muxers", new JsonArray(muxers))
+        .put("security", new JsonArray(security))
         .put("handshakeTimeout", handshakeTimeout.toMillis() / 1000.0)
         .put("keepAliveInterval", keepAliveInterval.toMillis() / 1000.0)
         .put("keepAliveTimeout", keepAliveTimeout.toMillis() / 1000.0)

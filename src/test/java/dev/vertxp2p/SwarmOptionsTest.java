@@ -32,6 +32,7 @@ class SwarmOptionsTest {
   static final String EXTENSION_DEFAULTS =
       "{\n"
           + "  \"transport\": { \"muxers\": [\"/yamux/1.0.0\", \"/mplex/6.7.0\"],\n"
+          + "                 \"security\": [\"/noise\", \"/tls/1.0.0\"],\n"
           + "                 \"handshakeTimeout\": 10.0, \"streamNegotiationTimeout\": 10.0,\n"
           + "                 \"keepAliveInterval\": 30.0, \"keepAliveTimeout\": 10.0,\n"
           + "                 \"shutdownGracePeriod\": 5.0, \"spreadEventLoops\": true },\n"

@@ -22,13 +22,20 @@ class TransportOptionsTest {
     assertEquals(Duration.ofSeconds(10), d.getHandshakeTimeout());
     assertEquals(Duration.ofSeconds(30), d.getKeepAliveInterval());
     assertTrue(d.isSpreadEventLoops());
+    assertEquals(List.of("/noise", "/tls/1.0.0"), d.getSecurity());
+    assertEquals(new JsonArray().add("/noise").add("/tls/1.0.0"),
+        d.toJson().getJsonArray("security"));
     JsonObject json = new JsonObject()
         .put("muxers", new JsonArray().add(TransportOptions.MPLEX_PROTOCOL))
+        .put("security", new JsonArray().add("/tls/1.0.0").add("/noise"))
         .put("handshakeTimeout", 2.5).put("streamNegotiationTimeout", 1.0)
         .put("keepAliveInterval", 5.0).put("keepAliveTimeout", 2.0)
         .put("shutdownGracePeriod", 0.5).put("spreadEventLoops", false);
     TransportOptions t = new TransportOptions(json);
     assertEquals(List.of(TransportOptions.MPLEX_PROTOCOL), t.getMuxers());
+    assertEquals(List.of(TransportOptions.TLS_PROTOCOL, TransportOptions.NOISE_PROTOCOL),
+        t.getSecurity());
+    assertEquals(t.getSecurity(), new TransportOptions(t).getSecurity());
     assertEquals(Duration.ofMillis(2500), t.getHandshakeTimeout());
     assertEquals(Duration.ofSeconds(5), t.getKeepAliveInterval());
     assertFalse(t.isSpreadEventLoops());
@@ -55,5 +62,29 @@ class TransportOptionsTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> new TransportOptions(new JsonObject().put("spreadEventLoops", "yes")));
     assertTrue(e.getMessage().contains("transport.spreadEventLoops"), e.getMessage());
+  }
+
+  @Test
+  void badSecurityListsAreNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("security",
+            new JsonArray().add("/noise").add("/secio/1.0.0"))));
+    assertTrue(e.getMessage().contains("transport.security")
+        && e.getMessage().contains("unknown security protocol '/secio/1.0.0'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("security", new JsonArray())));
+    assertTrue(e.getMessage().contains("transport.security must name at least one"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("security",
+            new JsonArray().add("/tls/1.0.0").add("/tls/1.0.0"))));
+    assertTrue(e.getMessage().contains("transport.security")
+        && e.getMessage().contains("'/tls/1.0.0' is named twice"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("security", "/noise")));
+    assertTrue(e.getMessage().contains("transport.security"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new TransportOptions(new JsonObject().put("security", new JsonArray().add(7))));
+    assertTrue(e.getMessage().contains("transport.security[0]"), e.getMessage());
   }
 }

@@ -69,7 +69,7 @@ final class BufferAccount {
     boolean nowSpent = room <= 0;
     if (nowSpent != spent) {
       spent = nowSpent;
-      conn.noise().budgetHold(nowSpent);
+      conn.secure().budgetHold(nowSpent);
       if (!nowSpent) {
         // credit held back goes out now, not with the next read
         conn.flush();

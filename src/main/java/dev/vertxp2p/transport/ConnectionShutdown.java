@@ -12,7 +12,7 @@ import io.vertx.core.Promise;
  * cleanup once the socket is gone (streams fail, pings fail, the host's books, then {@link
  * #closeFuture()}). Changed on the connection's loop only; the flags are published to any thread.
  */
-final class ConnectionShutdown implements NoiseChannel.Listener {
+final class ConnectionShutdown implements SecureChannel.Listener {
   private final MuxedConnection conn;
   private final Promise<Void> closePromise = Promise.promise();
 
@@ -105,7 +105,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     } catch (RuntimeException e) {
       conn.log().debug(() -> "connection " + conn.id() + ": flush before close failed: " + e);
     }
-    conn.noise().close();
+    conn.secure().close();
   }
 
   /** A stream left the table. */
@@ -118,7 +118,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
       graceTimer = -1;
       conn.owner().context().runOnContext(v -> {
         conn.flush();
-        conn.noise().close();
+        conn.secure().close();
       });
     }
     closeIfDrained();
@@ -160,7 +160,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     conn.log().info("connection " + conn.id() + " to " + conn.peerId() + " closed: "
         + cause.getMessage());
     closing = true;
-    conn.noise().close();
+    conn.secure().close();
   }
 
   /** Nothing came back from the remote in time. */
@@ -171,7 +171,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
         + conn.peerId() + ": no answer to a keep-alive ping in " + ms + " ms");
     conn.log().info(closeCause.getMessage() + "; closing it");
     closing = true;
-    conn.noise().close();
+    conn.secure().close();
   }
 
   /** The remote broke a protocol: log it, send what the engine queued (a GOAWAY), close. */
@@ -179,7 +179,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     conn.owner().check();
     if (closeCause instanceof ProtocolException) {
       // reads already under way meet the failed session again: told once is enough
-      conn.noise().close();
+      conn.secure().close();
       return;
     }
     conn.log().warn("connection " + conn.id() + " to " + conn.peerId() + " closed: "
@@ -192,7 +192,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
       // the session may itself be failed; closing is all that is left
     }
     closing = true;
-    conn.noise().close();
+    conn.secure().close();
   }
 
   void socketError(Throwable cause) {
@@ -202,7 +202,7 @@ final class ConnectionShutdown implements NoiseChannel.Listener {
     if (closeCause == null) {
       closeCause = cause;
     }
-    conn.noise().close();
+    conn.secure().close();
   }
 
   /** The socket is gone: everything waiting on the connection fails, then the host is told. */

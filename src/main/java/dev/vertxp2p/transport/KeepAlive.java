@@ -51,7 +51,7 @@ final class KeepAlive {
     }
     long now = System.nanoTime();
     // reads, or while reading is paused for a full write queue, the remote taking our writes
-    long lastRead = conn.noise().lastAliveNanos();
+    long lastRead = conn.secure().lastAliveNanos();
     if (probeSentNanos != 0) {
       if (lastRead - probeSentNanos >= 0) {
         probeSentNanos = 0; // the remote spoke: alive

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
 
 /**
  * A secured, multiplexed connection: the connection state between its secure channel ({@link
- * NoiseChannel}: socket and Noise framing) and its streams ({@link StreamTable}, {@link
+ * SecureChannel}: socket, Noise or TLS framing) and its streams ({@link StreamTable}, {@link
  * StreamImpl}), as Vert.x's HTTP/2 keeps connection state apart from its Netty handler and its
  * streams. It dispatches the sans-IO {@link MuxerEngine}'s events, and keeps the keep-alive,
  * graceful close (GOAWAY), pings and the connection's JSON.
@@ -44,7 +44,9 @@ public final class MuxedConnection implements Connection {
 
   private final String id;
   private final Owner owner;
-  private final NoiseChannel channel;
+  private final SecureChannel channel;
+  /** The security protocol id under the muxer ({@code /noise}, {@code /tls/1.0.0}). */
+  private final String security;
   private final MuxerEngine muxer;
   private final StreamTable streams;
   private final KeepAlive keepAlive;
@@ -78,12 +80,27 @@ public final class MuxedConnection implements Connection {
   /** An event taken from the muxer to learn whether a deferred dispatch is needed; goes first. */
   private MuxerEvent stashed;
 
-  MuxedConnection(String id, Context context, NetSocket socket, NoiseSession session,
+  /** Makes a connection's secure channel, once the connection's listener for it exists. */
+  interface ChannelFactory {
+    SecureChannel open(Owner owner, MuxerEngine muxer, SecureChannel.Listener listener);
+  }
+
+  /** Over a Noise session (the socket, the upgrade's byte counts and leftovers as it ended). */
+  static ChannelFactory noise(NetSocket socket, NoiseSession session, long bytesInDuringUpgrade,
+      long bytesOutDuringUpgrade, byte[] plaintextLeftover, byte[] ciphertextLeftover) {
+    return (owner, muxer, listener) -> new NoiseChannel(owner, socket, session, muxer, listener,
+        bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
+  }
+
+  /**
+   * @param security the security protocol id under the muxer, for {@link #security()}
+   * @param channel makes the secure channel over the upgraded socket
+   */
+  MuxedConnection(String id, Context context, String security, ChannelFactory channel,
       MuxerEngine muxer, PeerId peer, Direction direction, Multiaddr localAddr,
-      Multiaddr remoteAddr, ConnectionHost host, TransportOptions options,
-      long bytesInDuringUpgrade, long bytesOutDuringUpgrade, byte[] plaintextLeftover,
-      byte[] ciphertextLeftover) {
+      Multiaddr remoteAddr, ConnectionHost host, TransportOptions options) {
     this.id = id;
+    this.security = security;
     this.owner = Owner.of(context);
     owner.check();
     this.muxer = muxer;
@@ -95,8 +112,7 @@ public final class MuxedConnection implements Connection {
     this.options = options;
     this.streams = new StreamTable(this);
     this.shutdown = new ConnectionShutdown(this);
-    this.channel = new NoiseChannel(owner, socket, session, muxer, shutdown,
-        bytesInDuringUpgrade, bytesOutDuringUpgrade, plaintextLeftover, ciphertextLeftover);
+    this.channel = channel.open(owner, muxer, shutdown);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
     this.health = new HealthMonitor(this);
@@ -132,7 +148,7 @@ public final class MuxedConnection implements Connection {
     return muxer;
   }
 
-  NoiseChannel noise() {
+  SecureChannel secure() {
     return channel;
   }
 
@@ -196,8 +212,8 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * How long the upgrade took, from the raw socket to a ready muxer (multistream, Noise, muxer
-   * negotiation), in nanoseconds; -1 when unknown.
+   * How long the upgrade took, from the raw socket to a ready muxer (multistream, Noise or TLS,
+   * muxer negotiation), in nanoseconds; -1 when unknown.
    */
   public long handshakeNanos() {
     return handshakeNanos;
@@ -219,8 +235,8 @@ public final class MuxedConnection implements Connection {
   }
 
   /**
-   * The security phase of the upgrade (multistream {@code /noise} and the Noise handshake, the
-   * remote's identity check included), in nanoseconds; -1 when unknown.
+   * The security phase of the upgrade (multistream-select of the security protocol and its
+   * handshake, the remote's identity check included), in nanoseconds; -1 when unknown.
    */
   public long securityNanos() {
     return securityNanos;
@@ -269,14 +285,14 @@ public final class MuxedConnection implements Connection {
     }
   }
 
-  /** Sends everything the muxer queued (see {@link NoiseChannel#flush()}). */
+  /** Sends everything the muxer queued (see {@link SecureChannel#flush()}). */
   void flush() {
     if (channel.flush()) {
       scheduleDispatch();
     }
   }
 
-  /** A stream's write, sent before this returns (see {@link NoiseChannel#writeThrough}). */
+  /** A stream's write, sent before this returns (see {@link SecureChannel#writeThrough}). */
   int writeThrough(long streamId, byte[] data, int off, int len) {
     return channel.writeThrough(streamId, data, off, len);
   }
@@ -655,7 +671,7 @@ public final class MuxedConnection implements Connection {
 
   @Override
   public String security() {
-    return TransportOptions.NOISE_PROTOCOL;
+    return security;
   }
 
   @Override

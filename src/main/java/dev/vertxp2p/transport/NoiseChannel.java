@@ -19,7 +19,7 @@ import java.io.ByteArrayOutputStream;
  * from the connection: socket bytes in, decrypted by the Noise session and fed to the muxer; the
  * muxer's outbound bytes out, encrypted into one pooled direct buffer per socket write. Counts
  * bytes both ways. Knows nothing of streams: after each read it tells its {@link Listener}, which
- * dispatches what the muxer made of the bytes.
+ * dispatches what the muxer made of the bytes. The Noise implementation of {@link SecureChannel}.
  *
  * <p>Reads nothing until {@link #activate()}: the socket stays paused from the end of the upgrade
  * and whatever arrived with the last handshake message is held, so no stream reaches the host
@@ -32,25 +32,7 @@ import java.io.ByteArrayOutputStream;
  * output stays in the muxer, which bounds its unsent answers ({@link
  * dev.vertxp2p.proto.mux.ControlBacklog}), and nothing more is read until the socket drains.
  */
-final class NoiseChannel {
-
-  /** What the connection learns from its channel; called on the connection's loop. */
-  interface Listener {
-    /** A socket read (or the held upgrade leftover) went to the muxer: dispatch its events. */
-    void onMuxerInput();
-
-    /** The remote broke Noise or the muxer's framing. */
-    void onProtocolError(ProtocolException e);
-
-    void onSocketError(Throwable cause);
-
-    void onSocketClosed();
-
-    void onSocketDrained();
-
-    /** A socket read is about to go to the muxer (the connection refreshes its budget room). */
-    default void beforeMuxerInput() {}
-  }
+final class NoiseChannel implements SecureChannel {
 
   /**
    * A flush hands the socket at most this much of what the muxer queued before it looks at the
@@ -143,7 +125,8 @@ final class NoiseChannel {
    *
    * @return false when already active
    */
-  boolean activate() {
+  @Override
+  public boolean activate() {
     owner.check();
     if (active) {
       return false;
@@ -184,7 +167,8 @@ final class NoiseChannel {
    *
    * @param delta bytes handed to streams (positive) or taken by the application (negative)
    */
-  void bufferedDelta(long delta) {
+  @Override
+  public void bufferedDelta(long delta) {
     owner.check();
     if (muxer.hasFlowControl()) {
       return;
@@ -203,7 +187,8 @@ final class NoiseChannel {
    * For muxers without flow control (mplex): the memory budget is spent ({@code true}) or has room
    * again, and reading pauses or may resume.
    */
-  void budgetHold(boolean hold) {
+  @Override
+  public void budgetHold(boolean hold) {
     owner.check();
     if (muxer.hasFlowControl() || hold == budgetHold) {
       return;
@@ -225,23 +210,27 @@ final class NoiseChannel {
     }
   }
 
-  boolean isReadPaused() {
+  @Override
+  public boolean isReadPaused() {
     return readPaused;
   }
 
   /** Whether reading is paused because the socket's write queue is full. */
-  boolean isWriteBlocked() {
+  @Override
+  public boolean isWriteBlocked() {
     owner.check();
     return writeBlocked;
   }
 
   /** As {@link #unsentBytes()}, from any thread (as of the last socket write or its end). */
-  long unsentBytesPublished() {
+  @Override
+  public long unsentBytesPublished() {
     return unsentPublished;
   }
 
   /** Ciphertext handed to the socket and not yet written out by it, in bytes; on the loop. */
-  long unsentBytes() {
+  @Override
+  public long unsentBytes() {
     owner.check();
     return handedToSocket - leftSocket;
   }
@@ -265,38 +254,46 @@ final class NoiseChannel {
     }
   }
 
-  long lastReadNanos() {
+  @Override
+  public long lastReadNanos() {
     return lastReadNanos;
   }
 
   /** When the remote last showed it is alive: it sent us bytes, or took ours. */
-  long lastAliveNanos() {
+  @Override
+  public long lastAliveNanos() {
     return lastWrittenNanos - lastReadNanos > 0 ? lastWrittenNanos : lastReadNanos;
   }
 
-  long bytesIn() {
+  @Override
+  public long bytesIn() {
     return bytesIn;
   }
 
-  long bytesOut() {
+  @Override
+  public long bytesOut() {
     return bytesOut;
   }
 
-  boolean socketWriteQueueFull() {
+  @Override
+  public boolean socketWriteQueueFull() {
     return socket.writeQueueFull();
   }
 
   /** The socket's Netty channel, when the socket is Vert.x's own (tests set its allocator). */
-  io.netty.channel.Channel nettyChannel() {
+  @Override
+  public io.netty.channel.Channel nettyChannel() {
     return rawSocket != null ? rawSocket.channelHandlerContext().channel() : null;
   }
 
-  void close() {
+  @Override
+  public void close() {
     socket.close();
   }
 
   /** The socket under the channel (tests reach the WebSocket under a {@code /ws} one). */
-  NetSocket socket() {
+  @Override
+  public NetSocket socket() {
     return socket;
   }
 
@@ -314,7 +311,8 @@ final class NoiseChannel {
    *
    * @return false when a flush is already under way (or the socket closed): nothing was done
    */
-  boolean flush() {
+  @Override
+  public boolean flush() {
     owner.check();
     if (flushing || closed) {
       return false;
@@ -358,7 +356,8 @@ final class NoiseChannel {
    *
    * @return the bytes the muxer accepted
    */
-  int writeThrough(long streamId, byte[] data, int off, int len) {
+  @Override
+  public int writeThrough(long streamId, byte[] data, int off, int len) {
     owner.check();
     if (flushing || closed || writeBlocked) {
       return muxer.write(streamId, data, off, len);

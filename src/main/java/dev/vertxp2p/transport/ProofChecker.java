@@ -60,6 +60,14 @@ final class ProofChecker {
   private final VerifiedIdentities cache;
   private final BiPredicate<PublicKey, IdentityProof> verify;
   private final AtomicInteger pending = new AtomicInteger();
+  /** TLS handshake tasks running or waiting ({@link #offload}). */
+  private final AtomicInteger pendingTasks = new AtomicInteger();
+
+  /** Bound on {@link #offload}ed tasks running or waiting at once. */
+  static final int MAX_PENDING_TASKS = 512;
+
+  /** The name of that bound in a refusal. */
+  static final String TASKS_LIMIT_NAME = "ProofChecker.MAX_PENDING_TASKS";
   /** Set by the first refusal of a full pool, cleared once it drains: one warning per episode. */
   private final AtomicBoolean fullWarned = new AtomicBoolean();
   private final AtomicReference<WorkerExecutor> pool = new AtomicReference<>();
@@ -140,6 +148,46 @@ final class ProofChecker {
         () -> verifyAndRemember(key, proof, cacheKey), false);
     return result.andThen(ar -> {
       if (pending.decrementAndGet() == 0) {
+        fullWarned.set(false);
+      }
+    });
+  }
+
+  /**
+   * Runs {@code task} on the worker pool: for the TLS handshake's delegated tasks (key exchange,
+   * signatures, the remote certificate's check), which come without saying what key they hold,
+   * so every TLS handshake sends its costly steps here. At most {@link #MAX_PENDING_TASKS} run or
+   * wait at once (apart from the proofs' bound: every TLS handshake uses the pool, and handshakes
+   * in flight are bounded already by the inbound handshake slots and the parallel dials).
+   * Completes on a worker thread.
+   *
+   * @param what names the task in a refusal
+   * @return fails with a {@link ResourceLimitException} when the bound is reached, an {@link
+   *     UpgradeException} once closed, or with what {@code task} threw
+   */
+  Future<Void> offload(Vertx vertx, Runnable task, String what) {
+    if (pendingTasks.incrementAndGet() > MAX_PENDING_TASKS) {
+      pendingTasks.decrementAndGet();
+      String why = "refused " + what + ": " + MAX_PENDING_TASKS + " TLS handshake tasks already"
+          + " running or queued on " + threads + " threads (" + TASKS_LIMIT_NAME + ")";
+      if (fullWarned.compareAndSet(false, true)) {
+        LOG.warn(why + "; until it drains, each refused handshake is logged at info level only");
+      }
+      return Future.failedFuture(new ResourceLimitException(LIMIT_NAME, why));
+    }
+    WorkerExecutor workers;
+    try {
+      workers = pool(vertx);
+    } catch (RuntimeException e) {
+      pendingTasks.decrementAndGet();
+      return Future.failedFuture(e);
+    }
+    Future<Void> result = workers.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
+    return result.andThen(ar -> {
+      if (pendingTasks.decrementAndGet() == 0) {
         fullWarned.set(false);
       }
     });

@@ -21,6 +21,10 @@ import dev.vertxp2p.proto.noise.NoiseConfig;
 import dev.vertxp2p.proto.noise.NoiseException;
 import dev.vertxp2p.proto.noise.NoiseIdentitySigner;
 import dev.vertxp2p.proto.noise.NoiseKeyPair;
+import dev.vertxp2p.proto.tls.Libp2pTlsCertificate;
+import dev.vertxp2p.proto.tls.TlsCertificateException;
+import dev.vertxp2p.proto.tls.TlsConfig;
+import dev.vertxp2p.proto.tls.TlsHandshake;
 import dev.vertxp2p.proto.upgrade.UpgradeEngine;
 import dev.vertxp2p.proto.yamux.YamuxEngine;
 import dev.vertxp2p.util.Log;
@@ -32,15 +36,20 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
  * Turns a raw TCP socket, or a {@code /ws} WebSocket ({@link WsSocket}), into a {@link
- * MuxedConnection}: multistream-select {@code /noise}, the
- * Noise XX handshake (which proves the remote's peer id), then the muxer — taken from the Noise
- * {@code stream_muxers} extension when both sides offered one, else negotiated with
- * multistream-select inside the encrypted channel. The sequence itself is the sans-IO {@link
+ * MuxedConnection}: multistream-select of the security protocol in the order of {@code
+ * transport.security} ({@code /noise} or {@code /tls/1.0.0}), its handshake (which proves the
+ * remote's peer id: Noise's signed static key, TLS's certificate), then the muxer — taken from
+ * the handshake when both sides offered one (Noise's {@code stream_muxers} extension, TLS's ALPN),
+ * else negotiated with multistream-select inside the encrypted channel. The TLS handshake's costly
+ * steps run on the identity-check threads, so no TLS handshake holds an event loop for its
+ * cryptography. The sequence itself is the sans-IO {@link
  * UpgradeEngine}; this class wires it to the socket, checks costly identity proofs off the loop,
  * and bounds the whole upgrade by a timeout. The connection it hands back reads nothing until its owner calls {@link
  * MuxedConnection#activate()}.
@@ -93,6 +102,16 @@ public final class Upgrader {
 
   private final ProofChecker proofs;
 
+  /**
+   * The TLS config of every handshake, with one certificate for all connections (the libp2p TLS
+   * spec allows reuse; a fresh one costs a P-256 key and a host-key signature), renewed a day
+   * before it expires. Published whole for the handshakes of every event loop.
+   */
+  private volatile TlsConfig tlsConfig;
+
+  /** How long before its end the shared TLS certificate is replaced. */
+  static final Duration TLS_CERTIFICATE_RENEWAL = Duration.ofDays(1);
+
   /** An upgrader with the default {@code limits}. */
   public Upgrader(PrivateKey identity, TransportOptions options, SecureRandom random) {
     this(identity, options, new LimitsOptions(), random);
@@ -138,6 +157,26 @@ public final class Upgrader {
     };
     this.options = new TransportOptions(options);
     this.random = random;
+    if (this.options.getSecurity().contains(TlsHandshake.PROTOCOL_ID)) {
+      tlsConfig(Instant.now()); // the certificate, made once now rather than in a first handshake
+    }
+  }
+
+  /** The shared TLS config, with a certificate valid at {@code now} for a day at least. */
+  private TlsConfig tlsConfig(Instant now) {
+    TlsConfig c = tlsConfig;
+    if (c == null || c.certificate().certificate().getNotAfter().toInstant()
+        .isBefore(now.plus(TLS_CERTIFICATE_RENEWAL))) {
+      // Two loops may both renew at once: each handshake uses a valid one, the last one stays.
+      c = TlsConfig.builder(identity)
+          .muxers(options.getMuxers())
+          .random(random)
+          .certificate(Libp2pTlsCertificate.create(identity, random, now))
+          .deferTasks(true)
+          .build();
+      tlsConfig = c;
+    }
+    return c;
   }
 
   public TransportOptions options() {
@@ -196,6 +235,11 @@ public final class Upgrader {
     boolean ended;
     /** True while a worker checks the remote's identity proof and the socket is paused. */
     boolean checkingProof;
+    /**
+     * True while a worker runs the TLS handshake's tasks: the engine is the worker's until they
+     * return, so a failure meanwhile leaves destroying it to {@link #onTlsTasksDone}.
+     */
+    boolean tlsTasksRunning;
     PeerId remotePeer;
     long timer = -1;
     long bytesIn;
@@ -211,14 +255,19 @@ public final class Upgrader {
       this.remoteAddr = remoteAddr;
       this.host = host;
       this.owner = Owner.of(context);
-      NoiseConfig config = NoiseConfig.deferredBuilder(signer)
-          .streamMuxers(options.getMuxers())
-          .staticKeyPair(staticKey)
-          .random(random)
-          .build();
+      java.util.List<String> security = options.getSecurity();
+      NoiseConfig config = security.contains(TransportOptions.NOISE_PROTOCOL)
+          ? NoiseConfig.deferredBuilder(signer)
+              .streamMuxers(options.getMuxers())
+              .staticKeyPair(staticKey)
+              .random(random)
+              .build()
+          : null;
+      Instant now = Instant.now();
+      TlsConfig tls = security.contains(TlsHandshake.PROTOCOL_ID) ? tlsConfig(now) : null;
       this.engine = direction == Direction.OUTBOUND
-          ? UpgradeEngine.initiator(config, options.getMuxers())
-          : UpgradeEngine.responder(config, options.getMuxers());
+          ? UpgradeEngine.initiator(config, tls, security, options.getMuxers(), expectedPeer, now)
+          : UpgradeEngine.responder(config, tls, security, options.getMuxers(), now);
     }
 
     /** When the upgrade began, for the handshake latency (monotonic). */
@@ -271,6 +320,47 @@ public final class Upgrader {
         finish();
       } else if (!checkingProof) {
         engine.pendingProof().ifPresent(this::checkProof);
+        if (!checkingProof) {
+          engine.pendingTlsTasks().ifPresent(this::runTlsTasks);
+        }
+      }
+    }
+
+    /**
+     * The TLS handshake stopped at its costly steps: they run on an identity-check thread, with
+     * the socket paused (bytes that came already are kept by the engine) and the upgrade's timer
+     * still running. The engine is not touched until they are done and the verdict is back here.
+     */
+    private void runTlsTasks(Runnable tasks) {
+      checkingProof = true;
+      tlsTasksRunning = true;
+      socket.pause();
+      proofs.offload(context.owner(), tasks, "a TLS handshake with " + remoteAddr)
+          .onComplete(ar -> owner.run(() -> onTlsTasksDone(ar)));
+    }
+
+    private void onTlsTasksDone(AsyncResult<Void> ran) {
+      owner.check();
+      checkingProof = false;
+      tlsTasksRunning = false;
+      if (ended) {
+        engine.destroy(); // timed out, closed or failed meanwhile: fail() left this to us
+        return;
+      }
+      try {
+        if (ran.failed()) {
+          LOG.info("TLS handshake with " + remoteAddr + " refused: " + ran.cause());
+          fail(ran.cause());
+          return;
+        }
+        engine.tlsTasksDone();
+        writeOutbound();
+        afterProgress();
+        if (!ended && !checkingProof) {
+          socket.resume();
+        }
+      } catch (RuntimeException e) {
+        fail(e);
       }
     }
 
@@ -328,6 +418,10 @@ public final class Upgrader {
       ended = true;
       cancelTimer();
       String muxerId = engine.muxer();
+      boolean tls = TlsHandshake.PROTOCOL_ID.equals(engine.security());
+      if (tls) {
+        remotePeer = engine.tlsRemotePeer();
+      }
       MuxerEngine muxer = TransportOptions.YAMUX_PROTOCOL.equals(muxerId)
           ? new YamuxEngine(engine.isInitiator(), yamuxConfig, System::nanoTime)
           : new MplexEngine(engine.isInitiator(), mplexConfig);
@@ -337,14 +431,20 @@ public final class Upgrader {
       byte[] cipher = engine.ciphertextLeftover();
       // The connection holds the leftovers and reads nothing more until activate(): its owner
       // admits it first.
-      MuxedConnection conn = new MuxedConnection(id, context, socket, engine.session(), muxer,
-          remotePeer, direction, localAddr, remoteAddr, host, options, bytesIn, bytesOut,
-          plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher);
+      long in = bytesIn;
+      long out = bytesOut;
+      MuxedConnection.ChannelFactory channel = tls
+          ? (o, m, l) -> new TlsChannel(o, socket, engine.tlsSession(), m, l, in, out,
+              plain.length == 0 ? null : plain)
+          : MuxedConnection.noise(socket, engine.session(), in, out,
+              plain.length == 0 ? null : plain, cipher.length == 0 ? null : cipher);
+      MuxedConnection conn = new MuxedConnection(id, context, engine.security(), channel,
+          muxer, remotePeer, direction, localAddr, remoteAddr, host, options);
       conn.handshakeNanos(handshakeNanos);
       long secured = securedNanos == 0 ? System.nanoTime() : securedNanos;
       conn.upgradePhases(secured - startNanos, Math.max(0, startNanos + handshakeNanos - secured));
       LOG.debug(() -> "connection " + id + " upgraded: " + direction.jsonName() + " " + remotePeer
-          + " " + remoteAddr + " muxer " + muxerId);
+          + " " + remoteAddr + " security " + engine.security() + " muxer " + muxerId);
       promise.complete(conn);
     }
 
@@ -372,10 +472,22 @@ public final class Upgrader {
             + e.proposed() + " (" + stageName() + " stage)", e);
       } else if (error instanceof NoCommonMuxerException e) {
         cause = new NoCommonProtocolException("remote " + remoteAddr + ": " + e.getMessage(), e);
+      } else if (error instanceof TlsCertificateException e
+          && e.reason() == TlsCertificateException.Reason.UNEXPECTED_PEER
+          && expectedPeer != null && e.provedPeer() != null) {
+        // as Noise reports it: the remote proved, in its certificate, another identity
+        PeerIdMismatchException mismatch =
+            new PeerIdMismatchException(expectedPeer, e.provedPeer());
+        mismatch.initCause(e);
+        cause = mismatch;
       }
       ended = true;
       cancelTimer();
-      engine.destroy();
+      // what the engine still has for the remote: a TLS alert saying why, best effort
+      if (!tlsTasksRunning) {
+        writeOutbound();
+        engine.destroy();
+      }
       Throwable reported = cause;
       if (promise.tryFail(reported)) {
         LOG.debug(() -> "upgrade of " + direction.jsonName() + " connection " + remoteAddr

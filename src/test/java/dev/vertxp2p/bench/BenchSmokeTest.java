@@ -41,6 +41,7 @@ class BenchSmokeTest {
       all.addAll(Scenarios.aggregate(1, 1, 1 << 18, options));
       all.addAll(Scenarios.aggregate(3, 2, 1 << 18, options));
       all.addAll(Scenarios.establish(10, 2, 5, options));
+      all.addAll(Scenarios.establish(10, 2, 5, Scenarios.withSecurity(options, "tls")));
       all.addAll(Scenarios.pingJava(5, options));
       all.addAll(Scenarios.idleHeap(8, 4, options));
     } finally {
@@ -55,7 +56,7 @@ class BenchSmokeTest {
     for (String name : List.of("tcp.raw", "tcp.raw.cpu", "tcp.raw.cores", "aead.jdk.encrypt", "aead.bc.decrypt",
         "cores.aead.median", "cores.aead.min", "cores.aead.slow",
         "perf.java-java.total", "perf.java-java.cores", "agg.1x1", "agg.3x2", "agg.1x1.cores",
-        "conn.java-java", "ping.java-java.p50",
+        "conn.java-java", "conn.java-java.tls", "conn.java-java.tls.cpu", "ping.java-java.p50",
         "ping.java-java.p99", "heap.outbound", "heap.inbound", "heap.used.outbound",
         "heap.used.inbound")) {
       assertNotNull(byName.get(name), name + " missing from " + byName.keySet());

@@ -64,12 +64,17 @@ public final class JsPeer implements AutoCloseable {
       Integer pingIntervalMs,
       Integer mplexDisconnectThreshold,
       Duration startTimeout,
-      String dialLocalAddress) {
+      String dialLocalAddress,
+      List<String> security) {
 
     /** Checks and copies the lists. */
     public Options {
       muxers = List.copyOf(muxers);
       listen = List.copyOf(listen);
+      security = List.copyOf(security);
+      if (security.isEmpty()) {
+        throw new IllegalArgumentException("at least one security protocol is needed");
+      }
       Objects.requireNonNull(startTimeout, "startTimeout");
       if (muxers.isEmpty()) {
         throw new IllegalArgumentException("at least one muxer is needed");
@@ -79,61 +84,70 @@ public final class JsPeer implements AutoCloseable {
     /** yamux then mplex, no echo, listening on an ephemeral loopback TCP port. */
     public static Options defaults() {
       return new Options(List.of("yamux", "mplex"), false, List.of("/ip4/127.0.0.1/tcp/0"), null,
-          true, null, null, DEFAULT_START_TIMEOUT, null);
+          true, null, null, DEFAULT_START_TIMEOUT, null, List.of("noise"));
     }
 
     /** Muxers in preference order: {@code "yamux"}, {@code "mplex"}. */
     public Options withMuxers(String... names) {
       return new Options(List.of(names), echo, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** Whether the node serves {@code /echo/1.0.0}. */
     public Options withEcho(boolean on) {
       return new Options(muxers, on, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** The multiaddrs to listen on. */
     public Options withListen(String... addrs) {
       return new Options(muxers, echo, List.of(addrs), keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** The node's identity: hex of a protobuf-encoded libp2p private key. */
     public Options withKey(String protobufPrivateKeyHex) {
       return new Options(muxers, echo, listen, protobufPrivateKeyHex, identifyPush,
-          pingIntervalMs, mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          pingIntervalMs, mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** Whether the node runs the identify-push service (on by default, as in js). */
     public Options withIdentifyPush(boolean on) {
       return new Options(muxers, echo, listen, keyHex, on, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** Interval of js's connection-monitor ping (js default 10 s). */
     public Options withPingInterval(int millis) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, millis,
-          mplexDisconnectThreshold, startTimeout, dialLocalAddress);
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, security);
     }
 
     /** Streams a remote may open per second on mplex before js drops it (stock js: 5). */
     public Options withMplexDisconnectThreshold(int perSecond) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs, perSecond,
-          startTimeout, dialLocalAddress);
+          startTimeout, dialLocalAddress, security);
     }
 
     /** The local address every dial of the js node leaves from, e.g. {@code 127.0.0.2}. */
     public Options withDialLocalAddress(String ip) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, startTimeout, ip);
+          mplexDisconnectThreshold, startTimeout, ip, security);
+    }
+
+    /**
+     * The connection encrypters in the order offered: {@code "noise"} ({@code /noise}), {@code
+     * "tls"} ({@code /tls/1.0.0}, @libp2p/tls).
+     */
+    public Options withSecurity(String... names) {
+      return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs,
+          mplexDisconnectThreshold, startTimeout, dialLocalAddress, List.of(names));
     }
 
     /** How long to wait for READY. */
     public Options withStartTimeout(Duration timeout) {
       return new Options(muxers, echo, listen, keyHex, identifyPush, pingIntervalMs,
-          mplexDisconnectThreshold, timeout, dialLocalAddress);
+          mplexDisconnectThreshold, timeout, dialLocalAddress, security);
     }
 
     /** The peer.mjs command-line arguments for these options. */
@@ -164,6 +178,10 @@ public final class JsPeer implements AutoCloseable {
       if (dialLocalAddress != null) {
         args.add("--dial-local-address");
         args.add(dialLocalAddress);
+      }
+      if (!security.equals(List.of("noise"))) {
+        args.add("--security");
+        args.add(String.join(",", security));
       }
       return args;
     }

@@ -226,4 +226,18 @@ class ProofCheckerTest {
     assertNotEquals(VerifiedIdentities.key(new byte[] {1}, new byte[0], new byte[0]),
         VerifiedIdentities.key(new byte[0], new byte[] {1}, new byte[0]));
   }
+
+  @Test
+  void offloadedTlsTasksRunOnAWorkerAndReportWhatTheyThrew() {
+    ProofChecker checker = new ProofChecker(2, 4, new VerifiedIdentities(8), counting);
+    AtomicReference<String> thread = new AtomicReference<>();
+    await(checker.offload(vertx, () -> thread.set(Thread.currentThread().getName()), "a test"));
+    assertTrue(thread.get().startsWith("vertxp2p-identity-"), thread.get());
+    Throwable t = failure(checker.offload(vertx, () -> {
+      throw new IllegalStateException("task failed");
+    }, "a test"));
+    assertEquals("task failed", t.getMessage());
+    await(checker.close());
+    assertInstanceOf(UpgradeException.class, failure(checker.offload(vertx, () -> { }, "late")));
+  }
 }

@@ -375,7 +375,7 @@ class WebSocketTransportTest extends SwarmFixture {
         new DialOptions().setConnections(2)));
     await(bSees2);
     MuxedConnection victim = (MuxedConnection) conns.get(0);
-    WsSocket socket = (WsSocket) victim.noise().socket();
+    WsSocket socket = (WsSocket) victim.secure().socket();
     Future<Void> gone = victim.closeFuture();
     Future<Void> bLost = connectionsReach(b, a.peerId(), 1);
     // the dialer's side lies: a text frame in the middle of the muxed connection

@@ -169,8 +169,17 @@ public final class BenchMain {
       record(out, Rounds.combine(perRound));
 
       List<Object[]> plan = new ArrayList<>();
-      plan.add(new Object[] {"conn", (Body) () ->
-          Scenarios.establish(connCount, connConcurrency, connSeconds, options)});
+      // BENCH_CONN_SECURITY: the security protocols whose establishments are timed, in turn
+      List<String> connSecurity = Arrays.stream(env("BENCH_CONN_SECURITY", "noise,tls")
+          .split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      plan.add(new Object[] {"conn", (Body) () -> {
+        List<Metric> m = new ArrayList<>();
+        for (String security : connSecurity) {
+          m.addAll(Scenarios.establish(connCount, connConcurrency, connSeconds,
+              Scenarios.withSecurity(options, security)));
+        }
+        return m;
+      }});
       plan.add(new Object[] {"ping", (Body) () -> Scenarios.pingJava(pings, options)});
       plan.add(new Object[] {"idle", (Body) () -> Scenarios.idleHeap(idleConns, 64, options)});
       plan.add(new Object[] {"hedge", (Body) () -> HedgeScenario.run(hedgeCalls, 16,

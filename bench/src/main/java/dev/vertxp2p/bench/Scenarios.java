@@ -422,12 +422,30 @@ public final class Scenarios {
   // ---- connection establishment ---------------------------------------------------------------
 
   /**
-   * Full connection establishments (TCP, multistream, Noise XX, Yamux) per second with both ends
-   * in this JVM on one Vert.x: {@code concurrency} dials in flight, each connection closed as soon
-   * as it is up; stops after {@code count} connections or {@code seconds}, whichever is first.
+   * {@code options} offering only {@code security} ({@code "noise"} or {@code "tls"}, or the
+   * protocol id), for the establishment scenario's security switch.
+   */
+  public static TransportOptions withSecurity(TransportOptions options, String security) {
+    String id = switch (security.trim()) {
+      case "noise", TransportOptions.NOISE_PROTOCOL -> TransportOptions.NOISE_PROTOCOL;
+      case "tls", TransportOptions.TLS_PROTOCOL -> TransportOptions.TLS_PROTOCOL;
+      default -> throw new IllegalArgumentException("unknown security '" + security
+          + "', expected noise or tls");
+    };
+    return new TransportOptions(options).setSecurity(List.of(id));
+  }
+
+  /**
+   * Full connection establishments (TCP, multistream, the first security protocol of {@code
+   * options} — Noise XX or TLS 1.3 —, Yamux) per second with both ends in this JVM on one
+   * Vert.x: {@code concurrency} dials in flight, each connection closed as soon as it is up;
+   * stops after {@code count} connections or {@code seconds}, whichever is first. Named {@code
+   * conn.java-java} over Noise, {@code conn.java-java.tls} over TLS.
    */
   public static List<Metric> establish(int count, int concurrency, double seconds,
       TransportOptions options) {
+    boolean tls = TransportOptions.TLS_PROTOCOL.equals(options.getSecurity().get(0));
+    String name = tls ? "conn.java-java.tls" : "conn.java-java";
     Vertx vertx = Vertx.vertx();
     try (BenchNode server = new BenchNode(vertx, options);
         BenchNode client = new BenchNode(vertx, options)) {
@@ -440,10 +458,11 @@ public final class Scenarios {
       double rate = dialLoop(() -> client.dial(addr).compose(Connection::close)
           .onSuccess(v -> n.incrementAndGet()), count, concurrency, seconds);
       long cpu = cpuNanos() - cpu0;
-      return List.of(new Metric("conn.java-java", rate, "conn/s",
-          "both ends in one JVM, " + concurrency + " dials in flight, up to " + count
-              + " conns or " + seconds + " s, after " + Math.round(warm) + " s of warm-up"),
-          new Metric("conn.java-java.cpu", cpu / 1e6 / Math.max(1, n.get()), "ms/conn",
+      return List.of(new Metric(name, rate, "conn/s",
+          (tls ? "TLS 1.3, " : "Noise XX, ") + "both ends in one JVM, " + concurrency
+              + " dials in flight, up to " + count + " conns or " + seconds + " s, after "
+              + Math.round(warm) + " s of warm-up"),
+          new Metric(name + ".cpu", cpu / 1e6 / Math.max(1, n.get()), "ms/conn",
               "CPU time of this JVM (both ends) per establishment: independent of other load"));
     } finally {
       Await.get(vertx.close(), 30);

@@ -79,8 +79,7 @@ final class Libp2pX509Managers {
         // Spec: "Clients MUST verify that the peer ID derived from the certificate matches the
         // peer ID they intended to connect to".
         if (remoteIsServer && expectedPeer != null && !expectedPeer.equals(peer.peerId())) {
-          throw new TlsCertificateException(TlsCertificateException.Reason.UNEXPECTED_PEER,
-              "expected peer " + expectedPeer + ", got " + peer.peerId());
+          throw TlsCertificateException.unexpectedPeer(expectedPeer, peer.peerId());
         }
         verified = peer;
       } catch (TlsCertificateException e) {

@@ -45,16 +45,38 @@ public class TlsCertificateException extends TlsException {
   }
 
   private final Reason reason;
+  /** For {@link Reason#UNEXPECTED_PEER}: the peer the certificate did prove; else null. */
+  private final transient dev.vertxp2p.PeerId provedPeer;
+
+  /** A valid certificate of {@code proved} where {@code expected} was dialed. */
+  public static TlsCertificateException unexpectedPeer(dev.vertxp2p.PeerId expected,
+      dev.vertxp2p.PeerId proved) {
+    return new TlsCertificateException(Reason.UNEXPECTED_PEER, "expected peer " + expected
+        + ", got " + proved, proved);
+  }
+
+  private TlsCertificateException(Reason reason, String message, dev.vertxp2p.PeerId proved) {
+    super("libp2p TLS certificate refused (" + reason.name().toLowerCase() + "): " + message);
+    this.reason = reason;
+    this.provedPeer = proved;
+  }
 
   public TlsCertificateException(Reason reason, String message) {
     super("libp2p TLS certificate refused (" + reason.name().toLowerCase() + "): " + message);
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.provedPeer = null;
   }
 
   public TlsCertificateException(Reason reason, String message, Throwable cause) {
     super("libp2p TLS certificate refused (" + reason.name().toLowerCase() + "): " + message,
         cause);
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.provedPeer = null;
+  }
+
+  /** The peer a certificate of {@link Reason#UNEXPECTED_PEER} proved; null for other reasons. */
+  public dev.vertxp2p.PeerId provedPeer() {
+    return provedPeer;
   }
 
   /** Which rule the certificate broke. */

@@ -25,8 +25,10 @@ public final class TlsConfig {
   private final List<String> muxers;
   private final SecureRandom random;
   private final Libp2pTlsCertificate certificate;
+  private final boolean deferTasks;
 
   private TlsConfig(Builder b) {
+    this.deferTasks = b.deferTasks;
     this.hostKey = b.hostKey;
     this.muxers = b.muxers;
     this.random = b.random;
@@ -56,12 +58,21 @@ public final class TlsConfig {
     return certificate;
   }
 
+  /**
+   * Whether a handshake hands its costly steps out ({@link TlsHandshake#takeTasks()}) for the
+   * caller to run where it likes, instead of running them inside {@link TlsHandshake#feed}.
+   */
+  public boolean deferTasks() {
+    return deferTasks;
+  }
+
   /** Builds a {@link TlsConfig}. */
   public static final class Builder {
     private final PrivateKey hostKey;
     private List<String> muxers = List.of();
     private SecureRandom random;
     private Libp2pTlsCertificate certificate;
+    private boolean deferTasks;
 
     private Builder(PrivateKey hostKey) {
       this.hostKey = Objects.requireNonNull(hostKey, "hostKey");
@@ -95,6 +106,17 @@ public final class TlsConfig {
         }
       }
       this.muxers = copy;
+      return this;
+    }
+
+    /**
+     * With {@code true}, handshakes do not run the SSLEngine's delegated tasks (key exchange,
+     * signatures, the remote certificate's check) inside {@link TlsHandshake#feed}: they stop and
+     * hand them out through {@link TlsHandshake#takeTasks()}, so that glue can run them off its
+     * event loop. Off by default: the tasks run inline.
+     */
+    public Builder deferTasks(boolean defer) {
+      this.deferTasks = defer;
       return this;
     }
 

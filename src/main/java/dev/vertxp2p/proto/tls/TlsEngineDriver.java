@@ -23,6 +23,12 @@ final class TlsEngineDriver {
    */
   static final int MAX_BUFFER = 64 * 1024;
 
+  /**
+   * Most bytes held while the handshake waits for its delegated tasks: the glue stops reading
+   * meanwhile, so only what one socket read brought arrives, and a handshake flight is a few KiB.
+   */
+  static final int MAX_HELD_WHILE_TASKS = 256 * 1024;
+
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   private final SSLEngine engine;
@@ -38,10 +44,23 @@ final class TlsEngineDriver {
   private boolean handshakeFinished;
   private boolean inboundClosed;
   private TlsException failure;
+  /** Hand the handshake's delegated tasks to the caller instead of running them inline. */
+  private final boolean deferTasks;
+  /** Delegated tasks taken from the engine and handed out, not yet reported done; or null. */
+  private java.util.List<Runnable> deferred;
+  /** True from handing tasks out until the caller reports them done. */
+  private boolean awaitingTasks;
+  /** Input that came while the tasks ran, fed once they are done; or null. */
+  private ByteArrayOutputStream held;
 
   TlsEngineDriver(SSLEngine engine, Libp2pX509Managers.TrustManager trust) {
+    this(engine, trust, false);
+  }
+
+  TlsEngineDriver(SSLEngine engine, Libp2pX509Managers.TrustManager trust, boolean deferTasks) {
     this.engine = engine;
     this.trust = trust;
+    this.deferTasks = deferTasks;
     int packet = engine.getSession().getPacketBufferSize();
     this.netIn = ByteBuffer.allocate(packet);
     this.netOut = ByteBuffer.allocate(packet);
@@ -83,6 +102,10 @@ final class TlsEngineDriver {
     requireUsable();
     try {
       do {
+        if (awaitingTasks) {
+          hold(in);
+          return;
+        }
         int n = Math.min(in.remaining(), netIn.remaining());
         ByteBuffer slice = in.slice();
         slice.limit(n);
@@ -96,6 +119,57 @@ final class TlsEngineDriver {
       } while (in.hasRemaining());
     } catch (SSLException | RuntimeException e) {
       throw fail(e);
+    }
+  }
+
+  /** Keeps what came while delegated tasks run, up to {@link #MAX_HELD_WHILE_TASKS}. */
+  private void hold(ByteBuffer in) {
+    if (held == null) {
+      held = new ByteArrayOutputStream();
+    }
+    if (held.size() + in.remaining() > MAX_HELD_WHILE_TASKS) {
+      throw new TlsException("over " + MAX_HELD_WHILE_TASKS + " bytes arrived while the"
+          + " handshake's delegated tasks ran");
+    }
+    byte[] chunk = new byte[in.remaining()];
+    in.get(chunk);
+    held.writeBytes(chunk);
+  }
+
+  boolean awaitingTasks() {
+    return awaitingTasks;
+  }
+
+  /**
+   * The delegated tasks handed out, as one runnable the caller may run on any thread, as long as
+   * it touches this driver again only after the runnable returned (and with a happens-before edge,
+   * as an executor's completion gives).
+   */
+  Runnable takeTasks() {
+    if (!awaitingTasks || deferred == null) {
+      throw new IllegalStateException("no delegated tasks are waiting");
+    }
+    java.util.List<Runnable> tasks = deferred;
+    deferred = null;
+    return () -> tasks.forEach(Runnable::run);
+  }
+
+  /** The tasks handed out ran: the handshake goes on, then reads what came meanwhile. */
+  void tasksDone(ByteArrayOutputStream plaintext) {
+    requireUsable();
+    if (!awaitingTasks || deferred != null) {
+      throw new IllegalStateException("no delegated tasks were taken");
+    }
+    awaitingTasks = false;
+    try {
+      progress(plaintext);
+    } catch (SSLException | RuntimeException e) {
+      throw fail(e);
+    }
+    if (!awaitingTasks && held != null) {
+      byte[] rest = held.toByteArray();
+      held = null;
+      receive(ByteBuffer.wrap(rest), plaintext);
     }
   }
 
@@ -139,6 +213,8 @@ final class TlsEngineDriver {
       failure = new TlsException("TLS abandoned: " + why);
     }
     outbound.reset();
+    deferred = null;
+    held = null;
     engine.closeOutbound();
     try {
       engine.closeInbound();
@@ -170,7 +246,17 @@ final class TlsEngineDriver {
     while (true) {
       HandshakeStatus status = engine.getHandshakeStatus();
       switch (status) {
-        case NEED_TASK -> runTasks();
+        case NEED_TASK -> {
+          if (deferTasks && !handshakeFinished) {
+            deferred = new java.util.ArrayList<>();
+            for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+              deferred.add(task);
+            }
+            awaitingTasks = true;
+            return;
+          }
+          runTasks();
+        }
         case NEED_WRAP -> {
           if (!wrapOnce(EMPTY)) {
             return;
@@ -192,9 +278,42 @@ final class TlsEngineDriver {
    * The engine's delegated tasks (key exchange, signatures, our trust manager) run here, inline:
    * they cost what Noise's DH and signature checks cost, about a millisecond per handshake.
    */
-  private void runTasks() {
+  private void runTasks() { // with deferTasks, the caller runs them where it likes instead
     for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
       task.run();
+    }
+  }
+
+  /** Largest TLSCiphertext.length (RFC 8446 section 5.2: 2^14 + 256). */
+  static final int MAX_RECORD_LENGTH = (1 << 14) + 256;
+
+  /**
+   * Checks the header of the record at the start of {@link #netIn} (the engine consumes whole
+   * records, so a record always starts there) before the engine waits for its body: the JDK
+   * believes the length of a record of any content type once the handshake is done, so 29 bytes
+   * of plaintext garbage would have it wait for 8 KiB that never come. RFC 8446 section 5.1:
+   * content types 20 to 23; {@code legacy_record_version} 0x0303 (0x0301 allowed for a first
+   * ClientHello); section 5.2: at most {@link #MAX_RECORD_LENGTH} bytes.
+   */
+  private void checkRecordHeader() {
+    if (netIn.position() < 5) {
+      return;
+    }
+    int type = netIn.get(0) & 0xFF;
+    int major = netIn.get(1) & 0xFF;
+    int minor = netIn.get(2) & 0xFF;
+    int length = ((netIn.get(3) & 0xFF) << 8) | (netIn.get(4) & 0xFF);
+    if (type < 20 || type > 23) {
+      throw new TlsException(String.format("expected a TLS record (content type 20 to 23),"
+          + " got content type 0x%02x", type));
+    }
+    if (major != 3 || minor < 1 || minor > 3) {
+      throw new TlsException(String.format("expected TLS record version 0x0303, got 0x%02x%02x",
+          major, minor));
+    }
+    if (length > MAX_RECORD_LENGTH) {
+      throw new TlsException("TLS record of " + length + " bytes, over the limit of "
+          + MAX_RECORD_LENGTH);
     }
   }
 
@@ -203,6 +322,7 @@ final class TlsEngineDriver {
     if (inboundClosed || netIn.position() == 0) {
       return false;
     }
+    checkRecordHeader();
     netIn.flip();
     SSLEngineResult result;
     try {

@@ -73,6 +73,7 @@ public final class TlsHandshake {
   private TlsSession session;
 
   private TlsHandshake(TlsConfig config, boolean dialer, PeerId expectedPeer, Instant now) {
+    EmptyNameTolerantX509.install(); // js-libp2p's certificates have empty names
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(now, "now");
     this.dialer = dialer;
@@ -81,7 +82,7 @@ public final class TlsHandshake {
         : Libp2pTlsCertificate.create(config.hostKey(), config.random(), now);
     this.trust = new Libp2pX509Managers.TrustManager(now, expectedPeer);
     SSLEngine engine = newEngine(certificate, trust, config, dialer);
-    this.driver = new TlsEngineDriver(engine, trust);
+    this.driver = new TlsEngineDriver(engine, trust, config.deferTasks());
     try {
       driver.begin(leftover);
       checkDone();
@@ -119,7 +120,8 @@ public final class TlsHandshake {
     try {
       context = SSLContext.getInstance(TLS_VERSION);
       context.init(Libp2pX509Managers.keyManagers(certificate),
-          new TrustManager[] {trust}, config.random());
+          // extended: else JSSE re-parses the certificate with the JDK's parser after our check
+          new TrustManager[] {new dev.vertxp2p.util.EngineTrustManager(trust)}, config.random());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK offers no " + TLS_VERSION, e);
     }
@@ -214,6 +216,49 @@ public final class TlsHandshake {
     }
     session = new TlsSession(driver);
     state = State.COMPLETE;
+  }
+
+  /**
+   * Whether the handshake waits for the delegated tasks {@link #takeTasks()} hands out (configs
+   * with {@link TlsConfig#deferTasks()} only). Meanwhile {@link #feed} only keeps what comes.
+   */
+  public boolean awaitingTasks() {
+    return state == State.HANDSHAKING && driver.awaitingTasks();
+  }
+
+  /**
+   * The costly steps the handshake waits for, as one runnable to run on any thread; the caller
+   * touches this handshake again only once it returned, then calls {@link #tasksDone()}.
+   *
+   * @throws IllegalStateException unless {@link #awaitingTasks()} and not yet taken
+   */
+  public Runnable takeTasks() {
+    if (state != State.HANDSHAKING) {
+      throw new IllegalStateException("no delegated tasks: handshake " + state.name()
+          .toLowerCase());
+    }
+    return driver.takeTasks();
+  }
+
+  /**
+   * The tasks taken ran: the handshake goes on (what {@link #drainOutput()} then holds must be
+   * written), and may complete or wait for more tasks.
+   *
+   * @throws TlsCertificateException if the tasks refused the remote's certificate
+   * @throws TlsException on any other TLS failure; the handshake is then failed
+   */
+  public void tasksDone() {
+    if (state != State.HANDSHAKING) {
+      throw new IllegalStateException("handshake " + state.name().toLowerCase());
+    }
+    try {
+      driver.tasksDone(leftover);
+      checkDone();
+    } catch (TlsException e) {
+      state = State.FAILED;
+      failure = e;
+      throw e;
+    }
   }
 
   /**

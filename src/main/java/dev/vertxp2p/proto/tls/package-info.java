@@ -6,8 +6,9 @@
  * dev.vertxp2p.proto.tls.TlsHandshake}, {@link dev.vertxp2p.proto.tls.TlsSession}). No socket,
  * thread or clock: the time a handshake starts is passed in; EnginePurityTest keeps it so.
  *
- * <p>Not yet offered on connections. The upgrader can drive it as it drives Noise, after
- * multistream-select agreed on {@link dev.vertxp2p.proto.tls.TlsHandshake#PROTOCOL_ID}:
+ * <p>Offered on connections beside Noise ({@code transport.security}); the upgrade engine
+ * drives it after multistream-select agreed on {@link
+ * dev.vertxp2p.proto.tls.TlsHandshake#PROTOCOL_ID}, as sketched here:
  *
  * <pre>{@code
  * TlsHandshake tls = initiator ? TlsHandshake.dialer(config, expectedPeer, now)

@@ -105,6 +105,60 @@ class TlsHandshakeTest {
   }
 
   @Test
+  void deferredTasksAreHandedOutAndTheHandshakeWaitsForThem() {
+    TlsConfig deferred = TlsConfig.builder(ALICE).muxers(List.of(YAMUX)).random(RANDOM)
+        .deferTasks(true).build();
+    TlsHandshake dialer = TlsHandshake.dialer(config(BOB, YAMUX),
+        PeerId.fromPublicKey(ALICE.publicKey()), NOW);
+    TlsHandshake listener = TlsHandshake.listener(deferred, NOW);
+    int tasks = 0;
+    byte[] toListener = dialer.drainOutput();
+    for (int round = 0; round < 20 && !(dialer.isComplete() && listener.isComplete()); round++) {
+      if (toListener.length > 0) {
+        // the flight is fed in two parts: the second arrives while tasks wait, and is kept
+        int half = toListener.length / 2;
+        listener.feed(toListener, 0, half);
+        listener.feed(toListener, half, toListener.length - half);
+      }
+      while (listener.awaitingTasks()) {
+        assertFalse(listener.isComplete());
+        Runnable run = listener.takeTasks();
+        assertThrows(IllegalStateException.class, listener::takeTasks);
+        run.run();
+        tasks++;
+        listener.tasksDone();
+      }
+      byte[] toDialer = listener.drainOutput();
+      if (toDialer.length > 0 && !dialer.isComplete()) {
+        dialer.feed(toDialer, 0, toDialer.length);
+      }
+      toListener = dialer.isComplete() ? dialer.session().drainOutput() : dialer.drainOutput();
+    }
+    assertTrue(tasks > 0, "the listener handed out its delegated tasks");
+    assertTrue(dialer.isComplete() && listener.isComplete());
+    assertEquals(PeerId.fromPublicKey(BOB.publicKey()), listener.remotePeer());
+    assertEquals(YAMUX, listener.negotiatedMuxer());
+  }
+
+  @Test
+  void plaintextGarbageFailsTheSession() {
+    Pair p = connect(config(ALICE, YAMUX), null, config(BOB, YAMUX));
+    byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII);
+    assertThrows(TlsException.class, () -> p.listener.session().decrypt(garbage, 0,
+        garbage.length));
+    assertTrue(p.listener.session().isFailed());
+  }
+
+  @Test
+  void unexpectedPeerNamesTheProvedOne() {
+    TlsCertificateException e = assertThrows(TlsCertificateException.class,
+        () -> connect(config(ALICE), PeerId.fromPublicKey(CAROL.publicKey()), config(BOB)));
+    assertEquals(Reason.UNEXPECTED_PEER, e.reason());
+    assertEquals(PeerId.fromPublicKey(BOB.publicKey()), e.provedPeer());
+  }
+
+  @Test
   void secp256k1DialerAndEd25519Listener() {
     Pair p = connect(config(CAROL, YAMUX), PeerId.fromPublicKey(ALICE.publicKey()),
         config(ALICE, YAMUX));
