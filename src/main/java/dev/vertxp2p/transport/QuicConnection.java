@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * channels; public methods called elsewhere hop there. Inbound streams wait, unread, until the
  * owner {@link #activate() activates} the connection (after the swarm admitted it).
  */
-public final class QuicConnection implements Connection {
+public final class QuicConnection implements ManagedConnection {
   private static final Log LOG = Log.get(QuicConnection.class);
 
   /** The security protocol of every QUIC connection: libp2p TLS is QUIC's handshake. */
@@ -191,6 +191,7 @@ public final class QuicConnection implements Connection {
    * Starts serving the remote's streams: until now they waited unread. The swarm calls this once
    * it has admitted the connection. Idempotent; from any thread.
    */
+  @Override
   public void activate() {
     owner.run(() -> {
       if (activated) {
@@ -355,11 +356,13 @@ public final class QuicConnection implements Connection {
    * Closes with QUIC's CONNECTION_CLOSE (application error 0, the reason's name as its phrase):
    * the remote learns at once, every open stream fails. From any thread; once.
    */
+  @Override
   public Future<Void> close(CloseReason reason) {
     return closeFor(null, reason);
   }
 
   /** As {@link #close(CloseReason)}, keeping {@code cause} (may be null) as why it closed. */
+  @Override
   public Future<Void> closeFor(Throwable cause, CloseReason reason) {
     closing = true;
     owner.run(() -> {
@@ -388,6 +391,7 @@ public final class QuicConnection implements Connection {
    * Closes after the open streams finish, for at most {@code grace}: no new stream from now on,
    * then CONNECTION_CLOSE once no stream is open or the grace is over.
    */
+  @Override
   public Future<Void> closeGracefully(Duration grace, CloseReason reason) {
     closing = true;
     owner.run(() -> {
@@ -430,6 +434,7 @@ public final class QuicConnection implements Connection {
    * Drains for {@code reason}: no new stream, the open ones get {@code timeout} to finish, then
    * the connection closes. The host hears {@link ConnectionHost#onConnectionDraining} first.
    */
+  @Override
   public Future<Void> drain(Duration timeout, String reason) {
     boolean first = !closing;
     closing = true;
@@ -452,15 +457,18 @@ public final class QuicConnection implements Connection {
   }
 
   /** Why the connection closed or is closing; null while it is open. */
+  @Override
   public CloseReason closeReason() {
     return closeReason;
   }
 
   /** The error it closed with, or null. */
+  @Override
   public Throwable closeCause() {
     return closeCause;
   }
 
+  @Override
   public boolean isClosed() {
     return closed;
   }
@@ -475,6 +483,7 @@ public final class QuicConnection implements Connection {
    * Starts health checks: every {@code checkInterval} the {@code /ipfs/ping/1.0.0} protocol on a
    * stream of its own (QUIC's PING frame is not exposed by Netty). From any thread; once.
    */
+  @Override
   public void startHealthChecks(dev.vertxp2p.HealthOptions options,
       java.util.function.Supplier<Future<Long>> streamPing, HealthCheck.Transitions onChange,
       java.util.function.DoubleConsumer onSample) {
@@ -493,14 +502,54 @@ public final class QuicConnection implements Connection {
   }
 
   /** Records a measured round trip into the latency average; any thread. */
+  @Override
   public void recordRtt(double millis) {
     owner.run(() -> health.record(millis));
   }
 
+  @Override
+  public long healthSamples() {
+    return health.samples();
+  }
+
+  /**
+   * Always true: Netty exposes no QUIC PING to ask with, and a QUIC connection whose remote went
+   * silent closes itself at QUIC's idle timeout anyway ({@link ManagedConnection#probeAlive}
+   * counts a connection it cannot ask as alive).
+   */
+  @Override
+  public Future<Boolean> probeAlive(Duration timeout) {
+    return Future.succeededFuture(!closed);
+  }
+
+  /**
+   * The flow state: {@code buffered} (received stream data not yet taken by the application),
+   * the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
+   */
+  @Override
+  public Future<JsonObject> flowJson() {
+    Promise<JsonObject> promise = callerPromise();
+    owner.run(() -> {
+      long buffered = 0;
+      for (QuicStream s : streams.keySet()) {
+        buffered += s.buffered();
+      }
+      promise.complete(new JsonObject()
+          .put("buffered", buffered)
+          .put("bufferSpent", false)
+          .put("unsentBytes", 0)
+          .put("unsentControlFrames", 0)
+          .put("writeBlocked", false));
+    });
+    return promise.future();
+  }
+
+  @Override
   public int failedHealthChecks() {
     return health.failedChecks();
   }
 
+  @Override
   public JsonObject healthJson() {
     double rtt = health.rttMillis();
     return new JsonObject()
@@ -512,6 +561,7 @@ public final class QuicConnection implements Connection {
   // ---- accessors --------------------------------------------------------------------------------
 
   /** How long the QUIC handshake took (TLS included), in nanoseconds; -1 when unknown. */
+  @Override
   public long handshakeNanos() {
     return handshakeNanos;
   }

@@ -27,6 +27,7 @@ final class QuicHealth {
   private volatile ConnectionHealth published = ConnectionHealth.UNKNOWN;
   private volatile int publishedFailures;
   private volatile double rttMillis = Double.NaN;
+  private volatile long samples;
 
   QuicHealth(QuicConnection conn) {
     this.conn = conn;
@@ -85,6 +86,7 @@ final class QuicHealth {
       if (ar.succeeded()) {
         double millis = ar.result() / 1e6;
         record(millis);
+        samples++;
         onSample.accept(millis);
         check.answered(n, SystemClock.NANOS.getAsLong(), rttMillis);
         publishedFailures = check.failedChecks();
@@ -129,6 +131,10 @@ final class QuicHealth {
 
   int failedChecks() {
     return publishedFailures;
+  }
+
+  long samples() {
+    return samples;
   }
 
   double rttMillis() {

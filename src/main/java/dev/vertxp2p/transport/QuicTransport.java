@@ -630,8 +630,7 @@ public final class QuicTransport {
         result.fail(e);
         return;
       }
-      InetSocketAddress any = new InetSocketAddress(
-          target.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
+      InetSocketAddress any = new InetSocketAddress(sourceFor(target), 0);
       new Bootstrap()
           .group(loop.nettyEventLoop())
           .channelFactory(() -> datagramChannel(vertx, target.getAddress()))
@@ -675,6 +674,28 @@ public final class QuicTransport {
           });
     });
     return result.future();
+  }
+
+  /**
+   * The local IP the system routes {@code target} from, so the dial's socket is bound to it and
+   * the connection's local address is a real one, not the wildcard. Connecting a UDP socket sends
+   * nothing; it only asks the routing table. The wildcard when that fails.
+   */
+  private static InetAddress sourceFor(InetSocketAddress target) {
+    try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open()) {
+      probe.connect(target);
+      InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+      if (!local.isAnyLocalAddress()) {
+        return local;
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.debug(() -> "no route to " + target + " known: " + e);
+    }
+    try {
+      return InetAddress.getByName(target.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0");
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stops listening, closes every UDP socket and with them their connections. */
