@@ -324,7 +324,14 @@ public final class QuicConnection implements ManagedConnection {
     closed = true;
     closing = true;
     if (closeReason == null) {
-      closeReason = CloseReason.REMOTE;
+      if (channel.isTimedOut()) {
+        // QUIC's idle timeout: the remote stayed silent through the keep-alive
+        closeReason = CloseReason.KEEPALIVE_TIMEOUT;
+        closeCause = new dev.vertxp2p.KeepAliveTimeoutException("QUIC connection " + id
+            + " to " + peer + " was idle past its timeout");
+      } else {
+        closeReason = CloseReason.REMOTE;
+      }
     }
     health.stop();
     StreamClosedException cause = new StreamClosedException(closeCause != null

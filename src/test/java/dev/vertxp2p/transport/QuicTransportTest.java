@@ -457,6 +457,7 @@ class QuicTransportTest {
         }).map(x -> 1L));
     await(silent.closeFuture());
     assertTrue(silent.isClosed());
+    assertEquals(dev.vertxp2p.CloseReason.KEEPALIVE_TIMEOUT, silent.closeReason());
     // the silent one took the idle timeout to go; the kept one has lived as long and longer
     Promise<Void> later = Promise.promise();
     vertx.setTimer(1200, t -> later.complete());
