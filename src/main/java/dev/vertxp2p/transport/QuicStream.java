@@ -339,7 +339,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     owner.check();
     QuicStreamChannel ch = channel;
     if (ch != null && ch.isOpen()) {
-      ch.shutdown(RESET_CODE).addListener(f -> ch.close());
+      ch.shutdown(RESET_CODE).addListener(f -> {
+        ch.parent().flush();
+        ch.close();
+      });
     }
   }
 
@@ -375,8 +378,12 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   /** Reads on while the reader keeps up: at most {@link #READ_AHEAD} bytes wait here. */
   private void readIfWanted() {
     QuicStreamChannel ch = channel;
-    if (ch != null && !closed && !remoteEnded && pendingBytes < READ_AHEAD && ch.isActive()) {
-      ch.read();
+    if (ch == null || !ch.isActive()) {
+      return;
+    }
+    boolean want = !closed && !remoteEnded && pendingBytes < READ_AHEAD;
+    if (ch.config().isAutoRead() != want) {
+      ch.config().setAutoRead(want);
     }
   }
 
@@ -550,11 +557,14 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
         return;
       }
       // FIN after the last write has gone to QUIC (Netty's order on a stream channel)
+      // Always on a later turn of the loop: called from a handler inside Netty's read of the
+      // remote's FIN, a FIN queued at once is dropped when Netty then closes the finished stream
+      // in the same read, before the connection sends anything
       ChannelFuture last = lastWrite;
       if (last == null || last.isDone()) {
-        shutdownOutput();
+        channel.eventLoop().execute(() -> owner.run(this::shutdownOutput));
       } else {
-        last.addListener(f -> owner.run(this::shutdownOutput));
+        last.addListener(f -> channel.eventLoop().execute(() -> owner.run(this::shutdownOutput)));
       }
     });
     return promise.future();
@@ -568,7 +578,11 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       }
       return;
     }
-    channel.shutdownOutput().addListener(f -> owner.run(() -> {
+    QuicStreamChannel ch = channel;
+    ch.shutdownOutput().addListener(f -> owner.run(() -> {
+      // the FIN is queued in quiche; without a flush of the connection nothing sends it
+      // until other traffic comes along
+      ch.parent().flush();
       if (f.isSuccess()) {
         localEnded = true;
         endPromise.tryComplete();
