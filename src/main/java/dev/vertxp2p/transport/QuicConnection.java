@@ -77,6 +77,8 @@ public final class QuicConnection implements ManagedConnection {
   private boolean activated;
   /** Set by any thread that asks for a close: no new stream from then on. */
   private volatile boolean closing;
+  /** Set by {@link #drain}: the health state reads {@code draining} until the close. */
+  private volatile boolean drainRequested;
   private volatile boolean closed;
   private volatile CloseReason closeReason;
   private volatile Throwable closeCause;
@@ -444,6 +446,7 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public Future<Void> drain(Duration timeout, String reason) {
     boolean first = !closing;
+    drainRequested = true;
     closing = true;
     owner.run(() -> {
       if (first && !closed) {
@@ -530,8 +533,7 @@ public final class QuicConnection implements ManagedConnection {
 
   @Override
   public dev.vertxp2p.ConnectionHealth health() {
-    return closing && !closed && closeReason == null
-        ? dev.vertxp2p.ConnectionHealth.DRAINING : health.state();
+    return drainRequested ? dev.vertxp2p.ConnectionHealth.DRAINING : health.state();
   }
 
   @Override

@@ -121,7 +121,7 @@ public final class QuicTransport {
   private final List<ContextInternal> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final Queue<Channel> sockets = new ConcurrentLinkedQueue<>();
-  private volatile QuicSslContext serverSsl;
+  private final QuicSslContext serverSsl;
   private volatile boolean closed;
 
   /**
@@ -136,6 +136,14 @@ public final class QuicTransport {
     Libp2pTlsCertificate certificate =
         Libp2pTlsCertificate.create(identity, random, Instant.now());
     this.keyManager = Libp2pTlsManagers.keyManager(certificate);
+    // Spec: "servers MUST require client authentication"; any libp2p peer may connect. One
+    // context for every listener: the trust manager keeps nothing per connection.
+    this.serverSsl = QuicSslContextBuilder.forServer(keyManager, null)
+        .trustManager(Libp2pTlsManagers.trust(Instant::now, null))
+        .clientAuth(ClientAuth.REQUIRE)
+        .applicationProtocols(TlsConfig.ALPN_LIBP2P)
+        .earlyData(false)
+        .build();
     for (EventExecutor e : this.vertx.eventLoopGroup()) {
       loops.add(this.vertx.contextBuilder().withEventLoop((EventLoop) e).build());
     }
@@ -199,26 +207,6 @@ public final class QuicTransport {
         .initialMaxStreamsBidirectional(settings.maxStreamsInbound())
         .initialMaxStreamsUnidirectional(0)
         .activeMigration(false);
-  }
-
-  private QuicSslContext serverSsl() {
-    QuicSslContext ssl = serverSsl;
-    if (ssl == null) {
-      synchronized (this) {
-        ssl = serverSsl;
-        if (ssl == null) {
-          // Spec: "servers MUST require client authentication"; any libp2p peer may connect.
-          ssl = QuicSslContextBuilder.forServer(keyManager, null)
-              .trustManager(Libp2pTlsManagers.trust(Instant::now, null))
-              .clientAuth(ClientAuth.REQUIRE)
-              .applicationProtocols(TlsConfig.ALPN_LIBP2P)
-              .earlyData(false)
-              .build();
-          serverSsl = ssl;
-        }
-      }
-    }
-    return ssl;
   }
 
   private static Channel datagramChannel(VertxInternal vertx, InetAddress family) {
@@ -327,7 +315,7 @@ public final class QuicTransport {
     } catch (MultiaddrException e) {
       return Future.failedFuture(e);
     } catch (java.net.UnknownHostException e) {
-      return Future.failedFuture(new MultiaddrException("not an IP address: " + hp(addr)));
+      return Future.failedFuture(new MultiaddrException("not an IP address: " + addr));
     }
     if (closed) {
       return Future.failedFuture(new IllegalStateException("the QUIC transport is closed"));
@@ -338,7 +326,7 @@ public final class QuicTransport {
       ChannelHandler codec;
       try {
         codec = bounded(new QuicServerCodecBuilder())
-            .sslContext(serverSsl())
+            .sslContext(serverSsl)
             .tokenHandler(NoRetry.INSTANCE)
             .handler(new ChannelInitializer<QuicChannel>() {
               @Override
@@ -375,10 +363,6 @@ public final class QuicTransport {
           });
     });
     return bound.future();
-  }
-
-  private static String hp(Multiaddr addr) {
-    return addr.toString();
   }
 
   /** Hands the remote's streams to their connection, or holds them until it exists. */
