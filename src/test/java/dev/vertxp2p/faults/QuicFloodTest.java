@@ -113,7 +113,8 @@ class QuicFloodTest {
       flooder = peerVertx.createDatagramSocket(new DatagramSocketOptions());
       flooder.handler(packet -> answers.incrementAndGet());
       flooder.listen(0, "127.0.0.1")
-          .onSuccess(bound -> new Flood(new SplittableRandom(seed), port, flood).start())
+          .onSuccess(bound -> new Flood(peerVertx, flooder, new SplittableRandom(seed), port,
+              flood).start())
           .onFailure(flood::fail);
     });
 
@@ -200,7 +201,9 @@ class QuicFloodTest {
    * Sends {@link #DATAGRAMS} junk datagrams paced at {@link #PER_SECOND}: each tick of a
    * one-shot timer chain sends what the elapsed time allows, so a late tick catches up.
    */
-  private final class Flood {
+  static final class Flood {
+    private final Vertx vertx;
+    private final DatagramSocket socket;
     private final SplittableRandom random;
     private final int port;
     private final Promise<FloodResult> done;
@@ -209,7 +212,10 @@ class QuicFloodTest {
     private int settled;
     private int failed;
 
-    Flood(SplittableRandom random, int port, Promise<FloodResult> done) {
+    Flood(Vertx vertx, DatagramSocket socket, SplittableRandom random, int port,
+        Promise<FloodResult> done) {
+      this.vertx = vertx;
+      this.socket = socket;
       this.random = random;
       this.port = port;
       this.done = done;
@@ -225,7 +231,7 @@ class QuicFloodTest {
       long due = Math.min(DATAGRAMS, elapsed * PER_SECOND / 1_000_000_000L + 1);
       while (sent < due) {
         sent++;
-        flooder.send(Buffer.buffer(junk(random)), port, "127.0.0.1").onComplete(ar -> {
+        socket.send(Buffer.buffer(junk(random)), port, "127.0.0.1").onComplete(ar -> {
           if (ar.failed()) {
             failed++;
           }
@@ -236,7 +242,7 @@ class QuicFloodTest {
         });
       }
       if (sent < DATAGRAMS) {
-        peerVertx.setTimer(1, id -> tick());
+        vertx.setTimer(1, id -> tick());
       }
     }
   }
