@@ -4,7 +4,7 @@ import dev.vertxp2p.Connection;
 import dev.vertxp2p.ConnectionSelector;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.SwarmEvent;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class ConnectionRegistry {
   private final ConnectionSelector selector;
   private final PeerConnectionLimiter limiter;
   private final ConnectionBudget budget;
-  private final Map<PeerId, List<MuxedConnection>> conns = new HashMap<>();
+  private final Map<PeerId, List<ManagedConnection>> conns = new HashMap<>();
   private final Map<Connection, PeerConnectionLimiter.Reservation> reservations = new HashMap<>();
   private final Map<PeerId, List<Connection>> snapshot = new ConcurrentHashMap<>();
   private final ConnectionTimelines timelines;
@@ -89,16 +89,16 @@ final class ConnectionRegistry {
    * @param dialNanos for outbound connections, the whole dial up to now; -1 for inbound ones
    * @return false when the connection closed meanwhile: its slot and budget are given back
    */
-  boolean register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation,
+  boolean register(ManagedConnection conn, PeerConnectionLimiter.Reservation reservation,
       long dialNanos) {
     return register(conn, reservation, dialNanos, null);
   }
 
   /**
-   * As {@link #register(MuxedConnection, PeerConnectionLimiter.Reservation, long)}, with the
+   * As {@link #register(ManagedConnection, PeerConnectionLimiter.Reservation, long)}, with the
    * attempts of the dial that made {@code conn} for its timeline (null for inbound ones).
    */
-  boolean register(MuxedConnection conn, PeerConnectionLimiter.Reservation reservation,
+  boolean register(ManagedConnection conn, PeerConnectionLimiter.Reservation reservation,
       long dialNanos, DialAttempts attempts) {
     owner.check();
     if (conn.isClosed()) {
@@ -109,7 +109,7 @@ final class ConnectionRegistry {
     reservation.commit();
     reservations.put(conn, reservation);
     PeerId peer = conn.peerId();
-    List<MuxedConnection> list = conns.computeIfAbsent(peer, p -> new ArrayList<>());
+    List<ManagedConnection> list = conns.computeIfAbsent(peer, p -> new ArrayList<>());
     boolean first = list.isEmpty();
     list.add(conn);
     registered++;
@@ -142,17 +142,17 @@ final class ConnectionRegistry {
     PeerConnectionLimiter.Reservation r = reservations.remove(connection);
     if (r == null) {
       // Never registered (refused at admission, or closed before): its timeline is kept too.
-      if (connection instanceof MuxedConnection mc) {
+      if (connection instanceof ManagedConnection mc) {
         timelines.closed(mc);
       }
       return false;
     }
     ConnectionTimeline timeline =
-        connection instanceof MuxedConnection mc ? timelines.closed(mc) : null;
+        connection instanceof ManagedConnection mc ? timelines.closed(mc) : null;
     r.release();
     budget.closed();
     PeerId peer = connection.peerId();
-    List<MuxedConnection> list = conns.get(peer);
+    List<ManagedConnection> list = conns.get(peer);
     if (list == null || !list.remove(connection)) {
       return false;
     }
@@ -176,7 +176,7 @@ final class ConnectionRegistry {
     return left == 0;
   }
 
-  private void publish(PeerId peer, List<MuxedConnection> list) {
+  private void publish(PeerId peer, List<ManagedConnection> list) {
     if (list.isEmpty()) {
       snapshot.remove(peer);
     } else {
@@ -185,7 +185,7 @@ final class ConnectionRegistry {
   }
 
   /** The peer's registered connections, oldest first (owner only). */
-  List<MuxedConnection> list(PeerId peer) {
+  List<ManagedConnection> list(PeerId peer) {
     owner.check();
     return conns.getOrDefault(peer, List.of());
   }
@@ -197,20 +197,20 @@ final class ConnectionRegistry {
     return registered;
   }
 
-  List<MuxedConnection> all() {
+  List<ManagedConnection> all() {
     owner.check();
-    List<MuxedConnection> out = new ArrayList<>();
-    for (List<MuxedConnection> l : conns.values()) {
+    List<ManagedConnection> out = new ArrayList<>();
+    for (List<ManagedConnection> l : conns.values()) {
       out.addAll(l);
     }
     return out;
   }
 
   /** The registered connection with this id, or null (owner only). */
-  MuxedConnection byId(String id) {
+  ManagedConnection byId(String id) {
     owner.check();
-    for (List<MuxedConnection> l : conns.values()) {
-      for (MuxedConnection c : l) {
+    for (List<ManagedConnection> l : conns.values()) {
+      for (ManagedConnection c : l) {
         if (c.id().equals(id)) {
           return c;
         }
@@ -227,7 +227,7 @@ final class ConnectionRegistry {
   int usable(PeerId peer) {
     owner.check();
     int n = 0;
-    for (MuxedConnection c : conns.getOrDefault(peer, List.of())) {
+    for (ManagedConnection c : conns.getOrDefault(peer, List.of())) {
       if (c.isOpen() && c.health().takesStreams()) {
         n++;
       }

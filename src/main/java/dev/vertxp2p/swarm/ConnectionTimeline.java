@@ -1,7 +1,7 @@
 package dev.vertxp2p.swarm;
 
 import dev.vertxp2p.CloseReason;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -23,7 +23,7 @@ final class ConnectionTimeline {
   private final int attemptsDropped;
   private final long dialNanos;
   private final JsonObject phases;
-  private MuxedConnection conn;
+  private ManagedConnection conn;
   private JsonObject closedConn;
   private CloseReason reason;
   private Instant closedAt;
@@ -33,7 +33,7 @@ final class ConnectionTimeline {
    * @param attempts the dial's attempts, or null for an inbound connection
    * @param dialNanos the whole dial up to registration; -1 for inbound connections
    */
-  ConnectionTimeline(MuxedConnection conn, DialAttempts attempts, long dialNanos) {
+  ConnectionTimeline(ManagedConnection conn, DialAttempts attempts, long dialNanos) {
     this.id = conn.id();
     this.conn = conn;
     this.attempts = attempts == null ? new JsonArray() : attempts.toJson();

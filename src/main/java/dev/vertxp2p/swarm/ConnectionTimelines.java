@@ -1,6 +1,6 @@
 package dev.vertxp2p.swarm;
 
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -45,7 +45,7 @@ final class ConnectionTimelines {
   }
 
   /** A connection was registered; {@code attempts} null for inbound ones. */
-  void opened(MuxedConnection conn, DialAttempts attempts, long dialNanos) {
+  void opened(ManagedConnection conn, DialAttempts attempts, long dialNanos) {
     owner.check();
     open.put(conn.id(), new ConnectionTimeline(conn, attempts, dialNanos));
   }
@@ -54,7 +54,7 @@ final class ConnectionTimelines {
    * A connection closed, registered or not: its timeline moves to the closed ring (made now for
    * one never registered), the oldest closed one dropped past {@link #MAX_CLOSED}.
    */
-  ConnectionTimeline closed(MuxedConnection conn) {
+  ConnectionTimeline closed(ManagedConnection conn) {
     owner.check();
     ConnectionTimeline t = open.remove(conn.id());
     if (t == null) {

@@ -3,7 +3,7 @@ package dev.vertxp2p.swarm;
 import dev.vertxp2p.ConnectionManagerOptions;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.SwarmEvent;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.Vertx;
@@ -95,8 +95,8 @@ final class ConnectionTrimmer {
       return;
     }
     List<ConnectionManager.View> views = new ArrayList<>();
-    Map<String, MuxedConnection> byId = new HashMap<>();
-    for (MuxedConnection c : registry.all()) {
+    Map<String, ManagedConnection> byId = new HashMap<>();
+    for (ManagedConnection c : registry.all()) {
       if (!trimming.contains(c.id()) && !c.isClosed()) {
         views.add(new ConnectionManager.View(c.id(), c.peerId().toString(), c.openStreams(),
             c.streamsTotal(), c.openedAtNanos()));
@@ -111,7 +111,7 @@ final class ConnectionTrimmer {
         + options.getHighWater() + "; trimming toward lowWater " + options.getLowWater();
     LOG.info(reason + ": closing " + chosen.size());
     for (ConnectionManager.View v : chosen) {
-      MuxedConnection c = byId.get(v.id());
+      ManagedConnection c = byId.get(v.id());
       trimming.add(c.id());
       events.emit(SwarmEvent.CONNECTION_TRIMMED, c.peerId(), new JsonObject()
           .put("connection", c.toJson())

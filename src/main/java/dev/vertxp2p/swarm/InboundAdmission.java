@@ -9,7 +9,8 @@ import dev.vertxp2p.ProtocolException;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.gating.Refusal;
 import dev.vertxp2p.transport.ConnectionHost;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
+import dev.vertxp2p.transport.QuicTransport;
 import dev.vertxp2p.transport.Upgrader;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
@@ -44,7 +45,7 @@ import java.util.function.Supplier;
  * <p>A peer at {@code connection.maxConnectionsPerPeer} is not refused at once: a connection of
  * its may have died on our side only (a reset that never reached us, a dead NAT entry), and the
  * peer, which noticed, is dialling to replace it. Its connections are probed first ({@link
- * MuxedConnection#probeAlive}); one that stays silent for the probe timeout is closed, and its
+ * ManagedConnection#probeAlive}); one that stays silent for the probe timeout is closed, and its
  * slot goes to the newcomer. A live connection is never closed to make room. One probe round per
  * peer at a time: newcomers arriving meanwhile wait for that round, and none waits longer.
  *
@@ -62,17 +63,18 @@ final class InboundAdmission {
   private final ConnectionHost host;
   private final Supplier<Upgrader> upgrader;
   private final BooleanSupplier closing;
-  private final Consumer<MuxedConnection> registered;
+  private final Consumer<ManagedConnection> registered;
   private final InboundGate gate;
   /**
-   * Inbound sockets still in the upgrade, oldest first, with when they arrived. Their number is
+   * Inbound sockets still in the upgrade (a {@link NetSocket}, or a QUIC connection in its
+   * handshake: {@link QuicTransport.Inbound}), oldest first, with when they arrived. Their number is
    * the {@code limits.maxPendingInbound} budget.
    */
-  private final LinkedHashMap<NetSocket, Long> pending = new LinkedHashMap<>();
+  private final LinkedHashMap<Object, Long> pending = new LinkedHashMap<>();
   /** How long an existing connection has to answer before it counts as dead. */
   private final Duration probeTimeout;
   /** Peers with a probe round under way, with the newcomers waiting for its outcome. */
-  private final Map<PeerId, List<MuxedConnection>> probing = new HashMap<>();
+  private final Map<PeerId, List<ManagedConnection>> probing = new HashMap<>();
 
   /**
    * @param upgrader the node's upgrader, null until the identity is loaded
@@ -83,7 +85,7 @@ final class InboundAdmission {
    */
   InboundAdmission(Owner owner, ConnectionRegistry registry, SwarmEvents events,
       LimitsOptions limits, LongSupplier nanoClock, ConnectionHost host,
-      Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<MuxedConnection> registered,
+      Supplier<Upgrader> upgrader, BooleanSupplier closing, Consumer<ManagedConnection> registered,
       Duration probeTimeout, InboundGate gate) {
     this.gate = gate;
     this.probeTimeout = probeTimeout;
@@ -169,7 +171,10 @@ final class InboundAdmission {
     } catch (RuntimeException e) {
       remote = String.valueOf(socket.remoteAddress());
     }
-    String addr = remote;
+    rejectSource(remote, refusal);
+  }
+
+  private void rejectSource(String addr, Refusal refusal) {
     LOG.debug(() -> "closing inbound socket from " + addr + " before the handshake: "
         + refusal.message());
     events.emit(SwarmEvent.CONNECTION_REJECTED, null, new JsonObject()
@@ -186,26 +191,98 @@ final class InboundAdmission {
    * oldest slot is the likeliest staller; younger ones are never evicted, so a flood of new
    * sockets cannot push out handshakes that are still progressing.
    */
-  private boolean claimSlot(NetSocket socket) {
+  private boolean claimSlot(Object socket) {
     owner.check();
     long now = nanoClock.getAsLong();
     if (!registry.budget().tryStartHandshake()) {
-      Map.Entry<NetSocket, Long> oldest = pending.entrySet().stream().findFirst().orElse(null);
+      Map.Entry<Object, Long> oldest = pending.entrySet().stream().findFirst().orElse(null);
       long evictAfter = (long) (limits.getEvictPendingAfter() * 1e9);
       if (oldest == null || now - oldest.getValue() < evictAfter) {
         // limits.maxPendingInbound: every socket in the upgrade holds state until the handshake
         // timeout; a flood of them must not.
-        LOG.debug(() -> "closing inbound socket from " + socket.remoteAddress() + ": "
+        LOG.debug(() -> "closing inbound socket from " + describe(socket) + ": "
             + registry.budget().pendingInbound()
             + " inbound handshakes in progress (limits.maxPendingInbound)");
         return false;
       }
       pending.remove(oldest.getKey()); // its slot passes to the newcomer
       LOG.debug(() -> "evicting a stalled inbound handshake from "
-          + oldest.getKey().remoteAddress() + " to admit " + socket.remoteAddress());
-      oldest.getKey().close();
+          + describe(oldest.getKey()) + " to admit " + describe(socket));
+      closePending(oldest.getKey());
     }
     pending.put(socket, now);
+    return true;
+  }
+
+  private static String describe(Object pendingSocket) {
+    if (pendingSocket instanceof NetSocket s) {
+      return String.valueOf(s.remoteAddress());
+    }
+    if (pendingSocket instanceof QuicTransport.Inbound in) {
+      return String.valueOf(in.remoteAddr());
+    }
+    return String.valueOf(pendingSocket);
+  }
+
+  private static void closePending(Object pendingSocket) {
+    if (pendingSocket instanceof NetSocket s) {
+      s.close();
+    } else if (pendingSocket instanceof QuicTransport.Inbound in) {
+      in.refuse();
+    }
+  }
+
+  /**
+   * A QUIC listener's new connection, told at its first packet (on its loop): QUIC's handshake
+   * runs on meanwhile, so the gate (lists, per-IP limits) and the handshake slot are asked on the
+   * owner, and a refusal closes the connection, handshake finished or not. Once it finishes, the
+   * connection goes through the same admission as an upgraded TCP socket.
+   */
+  void acceptQuic(QuicTransport.Inbound in) {
+    if (closing.getAsBoolean()) {
+      in.refuse();
+      return;
+    }
+    owner.run(() -> {
+      if (closing.getAsBoolean() || !gateAndClaimQuic(in)) {
+        in.refuse();
+        return;
+      }
+      in.established().onComplete(ar -> owner.run(() -> {
+        if (pending.remove(in) != null) {
+          registry.budget().endHandshake();
+        }
+        if (ar.succeeded()) {
+          admit(ar.result());
+          return;
+        }
+        gateFailed(in.remoteAddr());
+        LOG.debug(() -> "inbound QUIC handshake from " + in.remoteAddr() + " failed: "
+            + ar.cause());
+      }));
+    });
+  }
+
+  /** {@link #gateAndClaim} for a QUIC connection in its handshake. */
+  private boolean gateAndClaimQuic(QuicTransport.Inbound in) {
+    owner.check();
+    Multiaddr remote = in.remoteAddr();
+    byte[] ip = remote == null ? null : InboundGate.ipOf(remote);
+    if (ip == null) {
+      return claimSlot(in);
+    }
+    Refusal refused = gate.admitSource(ip, remote.host().orElse(remote.toString()));
+    if (refused != null) {
+      rejectSource(remote.toString(), refused);
+      return false;
+    }
+    if (!claimSlot(in)) {
+      gate.failed(ip);
+      rejectSource(remote.toString(), Refusal.count(Refusal.Scope.PENDING,
+          "limits.maxPendingInbound", registry.budget().maxPendingInbound(),
+          registry.budget().pendingInbound(), null, "inbound handshakes in progress"));
+      return false;
+    }
     return true;
   }
 
@@ -244,7 +321,7 @@ final class InboundAdmission {
   }
 
   /** The denied and blocked peers, the node-wide and per-peer limits, then registration. */
-  private void admit(MuxedConnection conn) {
+  private void admit(ManagedConnection conn) {
     owner.check();
     if (closing.getAsBoolean()) {
       gateFailed(conn.remoteAddr());
@@ -270,7 +347,7 @@ final class InboundAdmission {
    * @param mayProbe whether a peer at its limit gets its connections probed before {@code conn}
    *     is refused (false once they have been)
    */
-  private void admitToPeer(MuxedConnection conn, boolean mayProbe) {
+  private void admitToPeer(ManagedConnection conn, boolean mayProbe) {
     owner.check();
     if (closing.getAsBoolean()) {
       registry.budget().closed();
@@ -306,7 +383,7 @@ final class InboundAdmission {
         conn.peerId().toString(), "connections"));
   }
 
-  private void registerAdmitted(MuxedConnection conn, PeerConnectionLimiter.Reservation r) {
+  private void registerAdmitted(ManagedConnection conn, PeerConnectionLimiter.Reservation r) {
     if (registry.register(conn, r, -1)) {
       establishedAt(conn);
       registered.accept(conn);
@@ -320,7 +397,7 @@ final class InboundAdmission {
    * holds a local one; refuses {@code conn} when none is granted. {@code conn} is not registered,
    * so carries no stream, until then.
    */
-  private void admitShared(MuxedConnection conn, PeerConnectionLimiter.Reservation r,
+  private void admitShared(ManagedConnection conn, PeerConnectionLimiter.Reservation r,
       dev.vertxp2p.SharedConnectionLimit shared) {
     PeerId peer = conn.peerId();
     owner.rehome(shared.acquire(peer, 1)).onComplete(ar -> {
@@ -350,7 +427,7 @@ final class InboundAdmission {
     });
   }
 
-  private void establishedAt(MuxedConnection conn) {
+  private void establishedAt(ManagedConnection conn) {
     byte[] ip = InboundGate.ipOf(conn.remoteAddr());
     if (ip != null) { // else never gated (see gateAndClaim)
       gate.established(conn, ip);
@@ -361,10 +438,10 @@ final class InboundAdmission {
    * Holds {@code newcomer} until its peer's connections have been probed and the dead ones
    * closed, then tries the limit once more. Joins the round under way, if any.
    */
-  private void awaitProbe(MuxedConnection newcomer) {
+  private void awaitProbe(ManagedConnection newcomer) {
     owner.check();
     PeerId peer = newcomer.peerId();
-    List<MuxedConnection> waiting = probing.get(peer);
+    List<ManagedConnection> waiting = probing.get(peer);
     if (waiting != null) {
       waiting.add(newcomer);
       return;
@@ -372,9 +449,9 @@ final class InboundAdmission {
     waiting = new ArrayList<>();
     waiting.add(newcomer);
     probing.put(peer, waiting);
-    List<MuxedConnection> existing = List.copyOf(registry.list(peer));
+    List<ManagedConnection> existing = List.copyOf(registry.list(peer));
     List<Future<Boolean>> answers = new ArrayList<>();
-    for (MuxedConnection c : existing) {
+    for (ManagedConnection c : existing) {
       answers.add(owner.rehome(c.probeAlive(probeTimeout)));
     }
     Future.join(answers).onComplete(all -> owner.run(() -> {
@@ -387,14 +464,14 @@ final class InboundAdmission {
       }
       // Each dead one gives its slot back before its close completes (onConnectionClosed).
       Future.join(closed).onComplete(done -> owner.run(() -> {
-        for (MuxedConnection c : probing.remove(peer)) {
+        for (ManagedConnection c : probing.remove(peer)) {
           admitToPeer(c, false);
         }
       }));
     }));
   }
 
-  private Future<Void> closeDead(MuxedConnection dead, MuxedConnection newcomer) {
+  private Future<Void> closeDead(ManagedConnection dead, ManagedConnection newcomer) {
     owner.check();
     String reason = "no answer to a probe within " + probeTimeout.toMillis() + " ms while "
         + "maxConnectionsPerPeer (" + registry.limiter().maxPerPeer() + ") was reached and the "
@@ -410,7 +487,7 @@ final class InboundAdmission {
   }
 
   /** Refuses an upgraded connection that holds no registry slot; its per-IP slot is released. */
-  private void reject(MuxedConnection conn, Refusal refusal) {
+  private void reject(ManagedConnection conn, Refusal refusal) {
     gateFailed(conn.remoteAddr());
     events.emit(SwarmEvent.CONNECTION_REJECTED, conn.peerId(), new JsonObject()
         .put("connection", conn.toJson())

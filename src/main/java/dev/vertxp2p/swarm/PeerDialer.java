@@ -16,7 +16,7 @@ import dev.vertxp2p.gating.AddressFilter;
 import dev.vertxp2p.gating.MultiaddrIp;
 import dev.vertxp2p.gating.Refusal;
 import dev.vertxp2p.transport.ConnectionHost;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.transport.TcpTransport;
 import dev.vertxp2p.transport.Upgrader;
 import dev.vertxp2p.util.Owner;
@@ -79,7 +79,7 @@ final class PeerDialer {
   /** Starts one attempt: a socket to {@code addr}, upgraded, on the socket's own loop. */
   @FunctionalInterface
   interface Attempt {
-    Future<MuxedConnection> start(PeerId peer, Multiaddr addr, long timeoutMs,
+    Future<ManagedConnection> start(PeerId peer, Multiaddr addr, long timeoutMs,
         Future<Void> abandoned);
   }
 
@@ -132,7 +132,7 @@ final class PeerDialer {
   private final LongSupplier nanoClock;
   private final BooleanSupplier closing;
   private final Supplier<PeerId> self;
-  private final Consumer<MuxedConnection> registered;
+  private final Consumer<ManagedConnection> registered;
   private final DialMerger<PeerId, TopUpResult> merger = new DialMerger<>();
   private final DialQueue queue;
   /** The top-up in flight for each peer. */
@@ -140,7 +140,7 @@ final class PeerDialer {
 
   PeerDialer(Owner owner, ConnectionConfig connection, RetryingDialer dialer, Attempt attempt,
       ConnectionRegistry registry, PeerStore peers, SwarmEvents events, LongSupplier nanoClock,
-      BooleanSupplier closing, Supplier<PeerId> self, Consumer<MuxedConnection> registered,
+      BooleanSupplier closing, Supplier<PeerId> self, Consumer<ManagedConnection> registered,
       DialQueue queue) {
     this(owner, connection, dialer, attempt, registry, peers, events, nanoClock, closing, self,
         registered, queue, Policy.of(new dev.vertxp2p.RetryConfig()));
@@ -148,7 +148,7 @@ final class PeerDialer {
 
   PeerDialer(Owner owner, ConnectionConfig connection, RetryingDialer dialer, Attempt attempt,
       ConnectionRegistry registry, PeerStore peers, SwarmEvents events, LongSupplier nanoClock,
-      BooleanSupplier closing, Supplier<PeerId> self, Consumer<MuxedConnection> registered,
+      BooleanSupplier closing, Supplier<PeerId> self, Consumer<ManagedConnection> registered,
       DialQueue queue, Policy policy) {
     this.owner = owner;
     this.policy = java.util.Objects.requireNonNull(policy, "policy");
@@ -212,9 +212,44 @@ final class PeerDialer {
         // the connect's duration goes with the connection, for its timeline
         return upgrader.get().upgrade(ctx, socket, Connection.Direction.OUTBOUND, peer, local,
             addr.withoutPeerId(), host, timeoutMs)
-            .onSuccess(conn -> conn.tcpConnectNanos(connectNanos));
+            .onSuccess(conn -> conn.tcpConnectNanos(connectNanos))
+            .<ManagedConnection>map(conn -> conn);
       });
     };
+  }
+
+  /**
+   * The attempt for {@code /quic-v1} addresses: a QUIC handshake from the transport (null when
+   * the node has none yet), whose future completes on the connection's loop. An abandoned attempt
+   * closes the connection it may still make.
+   */
+  static Attempt quic(Supplier<dev.vertxp2p.transport.QuicTransport> transport,
+      ConnectionHost host) {
+    return (peer, addr, timeoutMs, abandoned) -> {
+      dev.vertxp2p.transport.QuicTransport t = transport.get();
+      if (t == null) {
+        return Future.failedFuture(new dev.vertxp2p.UpgradeException(
+            "QUIC is not available on this node: cannot dial " + addr));
+      }
+      Multiaddr target = peer != null && addr.peerId().isEmpty()
+          ? addr.encapsulate(Multiaddr.parse("/p2p/" + peer)) : addr;
+      return t.dial(target, host).compose(conn -> {
+        if (abandoned.isComplete()) {
+          conn.close();
+          return Future.failedFuture(new dev.vertxp2p.DialTimeoutException(addr.toString(),
+              Duration.ofMillis(timeoutMs)));
+        }
+        return Future.<ManagedConnection>succeededFuture(conn);
+      });
+    };
+  }
+
+  /** {@code quic} for {@code /quic-v1} addresses, {@code other} for the rest. */
+  static Attempt byTransport(Attempt quic, Attempt other) {
+    return (peer, addr, timeoutMs, abandoned) ->
+        dev.vertxp2p.transport.QuicTransport.canHandle(addr)
+            ? quic.start(peer, addr, timeoutMs, abandoned)
+            : other.start(peer, addr, timeoutMs, abandoned);
   }
 
   /**
@@ -399,7 +434,7 @@ final class PeerDialer {
       List<Multiaddr> ranked, Shortfalls shortfall, dev.vertxp2p.SharedConnectionLimit shared,
       int sharedSlots) {
     owner.check();
-    List<Future<MuxedConnection>> dials = new ArrayList<>();
+    List<Future<ManagedConnection>> dials = new ArrayList<>();
     boolean budgetFull = false;
     for (int i = 0; i < need; i++) {
       if (!registry.budget().tryReserveDial()) {
@@ -436,8 +471,8 @@ final class PeerDialer {
       return finish(peer, requested, List.of(), shortfall, List.of());
     }
     return Future.join(dials).transform(ar -> {
-      List<MuxedConnection> opened = new ArrayList<>();
-      for (Future<MuxedConnection> f : dials) {
+      List<ManagedConnection> opened = new ArrayList<>();
+      for (Future<ManagedConnection> f : dials) {
         if (f.succeeded()) {
           opened.add(f.result());
         } else {
@@ -454,13 +489,13 @@ final class PeerDialer {
    * refused (its per-peer or per-IP limit, gating). Bounded by the connection timeout; a muxer
    * without a ping frame (mplex) cannot be asked and counts as admitted.
    */
-  private Future<Void> settle(List<MuxedConnection> opened) {
+  private Future<Void> settle(List<ManagedConnection> opened) {
     if (opened.isEmpty()) {
       return Future.succeededFuture();
     }
     Duration timeout = connection.getConnectionTimeoutDuration();
     List<Future<Void>> all = new ArrayList<>();
-    for (MuxedConnection c : opened) {
+    for (ManagedConnection c : opened) {
       Promise<Void> p = Promise.promise();
       c.closeFuture().onComplete(ar -> p.tryComplete());
       c.probeAlive(timeout).onComplete(ar -> p.tryComplete());
@@ -471,7 +506,7 @@ final class PeerDialer {
 
   /** The outcome: the peer's usable connections, and why they are fewer than asked, if so. */
   private Future<TopUpResult> finish(PeerId peer, int requested,
-      List<Future<MuxedConnection>> dials, Shortfalls shortfall, List<MuxedConnection> opened) {
+      List<Future<ManagedConnection>> dials, Shortfalls shortfall, List<ManagedConnection> opened) {
     owner.check();
     List<Connection> open = new ArrayList<>();
     for (Connection c : registry.openConnections(peer)) {
@@ -480,7 +515,7 @@ final class PeerDialer {
       }
     }
     int refusedByRemote = 0;
-    for (MuxedConnection c : opened) {
+    for (ManagedConnection c : opened) {
       if (!c.isOpen()) {
         refusedByRemote++;
       }
@@ -591,8 +626,10 @@ final class PeerDialer {
    * Ranks addresses for dialling, stable within a class: loopback (0), private (1: RFC 1918,
    * {@code fc00::/7}, link-local), public (2), then names and anything else (3). go-libp2p's
    * default ranker also dials private addresses before public ones (30 ms apart against 250 ms)
-   * and QUIC before TCP; with TCP only and one stagger delay this order is the part that counts.
-   * Within a class, plain TCP comes before {@code /ws}: the same upgrade with less framing (an
+   * and QUIC before TCP; with one stagger delay this order is the part that counts. Within a
+   * class, {@code /quic-v1} comes first (one round trip to a secured connection with its
+   * streams, against TCP's handshake, multistream, Noise and the muxer), then plain TCP before
+   * {@code /ws}: the same upgrade with less framing (an
    * HTTP upgrade first, then a frame header on every write), so a peer that offers both is tried
    * on TCP first, and a top-up to two connections opens one over each.
    */
@@ -603,9 +640,12 @@ final class PeerDialer {
     return out;
   }
 
-  /** TCP (0) before WebSocket (1). */
+  /** QUIC (0) before TCP (1) before WebSocket (2). */
   static int transportRank(Multiaddr a) {
-    return a.has(dev.vertxp2p.MultiaddrProtocol.WS) ? 1 : 0;
+    if (a.has(dev.vertxp2p.MultiaddrProtocol.WS)) {
+      return 2;
+    }
+    return a.has(dev.vertxp2p.MultiaddrProtocol.QUIC_V1) ? 0 : 1;
   }
 
   static int rankOf(Multiaddr a) {
@@ -690,12 +730,12 @@ final class PeerDialer {
    * dial's failure, else (every dial succeeded into a connection that closed at once) an error
    * that says so: never a failure without a cause.
    */
-  static Future<List<Connection>> outcome(List<Future<MuxedConnection>> dials,
+  static Future<List<Connection>> outcome(List<Future<ManagedConnection>> dials,
       List<Connection> open) {
     if (!open.isEmpty()) {
       return Future.succeededFuture(open);
     }
-    for (Future<MuxedConnection> f : dials) {
+    for (Future<ManagedConnection> f : dials) {
       if (f.failed()) {
         return Future.failedFuture(f.cause());
       }
@@ -736,7 +776,7 @@ final class PeerDialer {
     return null;
   }
 
-  private Future<MuxedConnection> dialOne(
+  private Future<ManagedConnection> dialOne(
       PeerId peer, List<Multiaddr> known, PeerConnectionLimiter.Reservation reservation) {
     long timeoutMs = connection.getConnectionTimeoutDuration().toMillis();
     long[] dialStart = {nanoClock.getAsLong()};
@@ -745,7 +785,7 @@ final class PeerDialer {
     DialAttempts[] tried = {new DialAttempts(owner, nanoClock)};
     // Paced: a dial waits its turn in the queue (limits.maxParallelDials, ...PerPeer), so a large
     // top-up does not flood the listener with handshakes it can only refuse.
-    Future<MuxedConnection> f = queue.run(peer, () -> {
+    Future<ManagedConnection> f = queue.run(peer, () -> {
       if (closing.getAsBoolean()) {
         return Future.failedFuture(new P2pException(P2pException.UNAVAILABLE,
             "the swarm is closing"));
@@ -754,7 +794,7 @@ final class PeerDialer {
       tried[0] = new DialAttempts(owner, nanoClock);
       return retrying(peer, known, timeoutMs, tried[0]);
     });
-    Promise<MuxedConnection> done = Promise.promise();
+    Promise<ManagedConnection> done = Promise.promise();
     f.onComplete(ar -> {
       owner.check();
       if (ar.failed()) {
@@ -763,7 +803,7 @@ final class PeerDialer {
         done.fail(ar.cause());
         return;
       }
-      MuxedConnection conn = ar.result();
+      ManagedConnection conn = ar.result();
       if (closing.getAsBoolean()) {
         registry.budget().dialDone(false);
         reservation.cancel();
@@ -784,7 +824,7 @@ final class PeerDialer {
    * The retrying dial of one connection over {@code known} (ranked), staggered, once the queue
    * let it start. Each address exhausted goes into the backoff table; a success clears it.
    */
-  private Future<MuxedConnection> retrying(PeerId peer, List<Multiaddr> known, long timeoutMs,
+  private Future<ManagedConnection> retrying(PeerId peer, List<Multiaddr> known, long timeoutMs,
       DialAttempts tried) {
     return dialer.dialStaggered(
         known,
@@ -793,14 +833,14 @@ final class PeerDialer {
         // dialer settles it, so its timeout (on the owner) and its result never race.
         (Multiaddr addr, int n, Future<Void> abandoned) -> {
           DialAttempts.Attempt a = tried.started(addr, n);
-          Future<MuxedConnection> f = owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned));
+          Future<ManagedConnection> f = owner.rehome(attempt.start(peer, addr, timeoutMs, abandoned));
           abandoned.onComplete(v -> owner.run(() -> tried.ended(a, "abandoned by the dialer"
               + " (its " + timeoutMs + " ms timeout passed, another address won, or the dial was"
               + " aborted)")));
           f.onComplete(ar -> tried.ended(a, ar.failed() ? ar.cause() : null));
           return f;
         },
-        MuxedConnection::close,
+        ManagedConnection::close,
         (Multiaddr addr, int failedAttempt, Duration delay, Throwable cause) ->
             events.emit(SwarmEvent.DIAL_RETRY, peer, new JsonObject()
                 .put("addr", addr.toString())

@@ -6,7 +6,7 @@ import dev.vertxp2p.ConnectionReplacedException;
 import dev.vertxp2p.HealthOptions;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.SwarmEvent;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.Future;
@@ -98,14 +98,14 @@ final class Replacer {
   }
 
   /** A connection's health changed to {@code to}; an unhealthy one is replaced when it may be. */
-  void healthChanged(MuxedConnection conn, ConnectionHealth to) {
+  void healthChanged(ManagedConnection conn, ConnectionHealth to) {
     owner.check();
     if (to == ConnectionHealth.UNHEALTHY) {
       consider(conn);
     }
   }
 
-  private void consider(MuxedConnection conn) {
+  private void consider(ManagedConnection conn) {
     if (!health.isReplaceUnhealthy() || closing.getAsBoolean() || underway.contains(conn.id())
         || !conn.isOpen() || conn.health() != ConnectionHealth.UNHEALTHY) {
       return;
@@ -133,7 +133,7 @@ final class Replacer {
   }
 
   /** Considers {@code conn} again in {@code ms}, holding its place meanwhile. */
-  private void retryIn(MuxedConnection conn, long ms) {
+  private void retryIn(ManagedConnection conn, long ms) {
     underway.add(conn.id());
     scheduler.schedule(ms, () -> owner.run(() -> {
       underway.remove(conn.id());
@@ -141,11 +141,11 @@ final class Replacer {
     }));
   }
 
-  private void makeBeforeBreak(MuxedConnection old) {
+  private void makeBeforeBreak(ManagedConnection old) {
     PeerId peer = old.peerId();
     Set<String> before = ids(peer);
     owner.rehome(dial(peer, registry.usable(peer) + 1)).onComplete(ar -> {
-      MuxedConnection fresh = newcomer(peer, before);
+      ManagedConnection fresh = newcomer(peer, before);
       if (fresh == null) {
         underway.remove(old.id());
         LOG.info("connection " + old.id() + " to " + peer + " is unhealthy and its replacement "
@@ -160,7 +160,7 @@ final class Replacer {
     });
   }
 
-  private void breakBeforeMake(MuxedConnection old) {
+  private void breakBeforeMake(ManagedConnection old) {
     PeerId peer = old.peerId();
     ConnectionReplacedException why = new ConnectionReplacedException("connection " + old.id()
         + " to " + peer + " is unhealthy (" + old.failedHealthChecks() + " health checks"
@@ -175,7 +175,7 @@ final class Replacer {
       }
       Set<String> before = ids(peer);
       owner.rehome(dial(peer, registry.usable(peer) + 1)).onComplete(ar -> {
-        MuxedConnection fresh = newcomer(peer, before);
+        ManagedConnection fresh = newcomer(peer, before);
         if (fresh != null) {
           replaced(old, fresh, "break-before-make");
         } else {
@@ -195,7 +195,7 @@ final class Replacer {
     }
   }
 
-  private void replaced(MuxedConnection old, MuxedConnection fresh, String order) {
+  private void replaced(ManagedConnection old, ManagedConnection fresh, String order) {
     LOG.info("connection " + old.id() + " to " + old.peerId() + " replaced by " + fresh.id()
         + " (" + order + ")");
     events.emit(SwarmEvent.CONNECTION_REPLACED, old.peerId(), new JsonObject()
@@ -207,15 +207,15 @@ final class Replacer {
 
   private Set<String> ids(PeerId peer) {
     Set<String> out = new HashSet<>();
-    for (MuxedConnection c : registry.list(peer)) {
+    for (ManagedConnection c : registry.list(peer)) {
       out.add(c.id());
     }
     return out;
   }
 
   /** A connection to {@code peer} registered since {@code before} that can take streams. */
-  private MuxedConnection newcomer(PeerId peer, Set<String> before) {
-    for (MuxedConnection c : registry.list(peer)) {
+  private ManagedConnection newcomer(PeerId peer, Set<String> before) {
+    for (ManagedConnection c : registry.list(peer)) {
       if (!before.contains(c.id()) && c.isOpen() && c.health().takesStreams()) {
         return c;
       }

@@ -26,7 +26,9 @@ import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.transport.BufferBudget;
 import dev.vertxp2p.transport.ConnectionHost;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
+import dev.vertxp2p.transport.QuicSupport;
+import dev.vertxp2p.transport.QuicTransport;
 import dev.vertxp2p.transport.TcpTransport;
 import dev.vertxp2p.transport.Upgrader;
 import dev.vertxp2p.util.Log;
@@ -96,6 +98,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   private volatile PrivateKey identity;
   private volatile PeerId self;
   private volatile Upgrader upgrader;
+  /** {@code /quic-v1}: made with the identity at start; null before, or where QUIC cannot run. */
+  private volatile QuicTransport quic;
   private volatile boolean closing;
   /** Told of each health check's round trip; added and removed from any thread. */
   private final List<java.util.function.BiConsumer<Connection, Double>> rttHandlers =
@@ -146,7 +150,8 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
         this.options.getGating().addressFilter(), PeerDialer.Policy.of(this.options.getRetry())
             .backoff(), Clock.systemUTC(), PeerDialer.DEFAULT_STAGGER);
     this.dialer = new PeerDialer(owner, this.options.getConnection(), retrying,
-        PeerDialer.tcp(transport, () -> upgrader, this, dialPolicy.filter()), registry, peers,
+        PeerDialer.byTransport(PeerDialer.quic(() -> quic, this),
+            PeerDialer.tcp(transport, () -> upgrader, this, dialPolicy.filter())), registry, peers,
         events, nanoClock, () -> closing, () -> self, this::registered, dialQueue, dialPolicy);
     this.kept = new KeptPeers(owner, this.options.getConnection().getMaxConnectionsPerPeer(),
         scheduler, new Backoff(this.options.getRetry(), random::nextDouble),
@@ -202,9 +207,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
           identity = key;
           self = PeerId.fromPublicKey(key.publicKey());
           upgrader = new Upgrader(key, transportWithLimits(), options.getLimits(), random);
+          quic = newQuic(key);
           List<Future<Multiaddr>> listens = new ArrayList<>();
           for (String a : options.getListen()) {
-            listens.add(transport.listen(Multiaddr.parse(a), admission::accept));
+            Multiaddr addr = Multiaddr.parse(a);
+            listens.add(QuicTransport.canHandle(addr) ? listenQuic(addr)
+                : transport.listen(addr, admission::accept));
           }
           // Listeners complete on their own loops: back to the owner before touching state.
           return owner.rehome(Future.all(listens)).map(cf -> {
@@ -219,6 +227,31 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
             return (Void) null;
           });
         }));
+  }
+
+  /**
+   * The QUIC transport for {@code key}, or null where the native codec cannot run here (then a
+   * QUIC listen address fails the start, saying why, and QUIC dials fail).
+   */
+  private QuicTransport newQuic(PrivateKey key) {
+    if (!QuicSupport.isAvailable()) {
+      LOG.debug(() -> "QUIC is not available here: " + io.netty.handler.codec.quic.Quic
+          .unavailabilityCause());
+      return null;
+    }
+    TransportOptions t = options.getTransport();
+    return new QuicTransport(vertx, key, random, new QuicTransport.Settings(
+        t.getHandshakeTimeout(), QuicTransport.DEFAULT_MAX_IDLE_TIMEOUT,
+        options.getLimits().getMaxStreamsInbound(), t.getStreamNegotiationTimeout()));
+  }
+
+  private Future<Multiaddr> listenQuic(Multiaddr addr) {
+    try {
+      QuicSupport.ensureAvailable();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return quic.listen(addr, this, admission::acceptQuic);
   }
 
   /**
@@ -266,14 +299,16 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       dialQueue.failWaiting(new P2pException(P2pException.UNAVAILABLE, "the swarm is closing"));
       Duration grace = options.getTransport().getShutdownGracePeriod();
       List<Future<Void>> all = new ArrayList<>();
-      for (MuxedConnection c : registry.all()) {
+      for (ManagedConnection c : registry.all()) {
         all.add(c.closeGracefully(grace, dev.vertxp2p.CloseReason.SHUTDOWN));
       }
       // Listeners stop first (no new sockets); the dialer's sockets go after the drain.
       // Margin over the grace: the connections close themselves first, Vert.x only as a backstop.
       Future<Void> listeners = transport.closeListeners(grace.plusSeconds(1));
+      QuicTransport q = quic;
       return Future.join(all).transform(ar -> listeners)
           .transform(ar -> transport.close())
+          .transform(ar -> q == null ? Future.succeededFuture() : q.close())
           // the identity-check threads go last, whatever the transport's close said
           .eventually(() -> upgrader == null ? Future.succeededFuture() : upgrader.close())
           .mapEmpty();
@@ -284,7 +319,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
    * A connection just registered, either way: it may read and carry streams now (not before: a
    * connection the limits refuse never reaches a handler); identify it, measure it, trim if over.
    */
-  private void registered(MuxedConnection conn) {
+  private void registered(ManagedConnection conn) {
     PeerId peer = conn.peerId();
     Refusal refused = gate.refusePeer(peer);
     if (refused != null) {
@@ -432,7 +467,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       for (byte[] raw : msg.listenAddrs()) {
         try {
           Multiaddr a = Multiaddr.fromBytes(raw);
-          if (TcpTransport.canHandle(a)) {
+          if (TcpTransport.canHandle(a) || QuicTransport.canHandle(a)) {
             learnt.add(a);
           }
         } catch (UnknownMultiaddrProtocolException e) {
@@ -524,9 +559,10 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
       return Future.failedFuture(new MultiaddrException(
           "cannot dial " + addr + ": the address needs a /p2p/<peer id> part"));
     }
-    if (!TcpTransport.canHandle(addr)) {
-      return Future.failedFuture(new MultiaddrException(
-          "cannot dial " + addr + ": only ip4/ip6/dns/dns4/dns6 with tcp or tcp/ws are supported"));
+    if (!TcpTransport.canHandle(addr) && !QuicTransport.canHandle(addr)) {
+      return Future.failedFuture(new MultiaddrException("cannot dial " + addr + ": only"
+          + " ip4/ip6/dns/dns4/dns6 with tcp or tcp/ws, and ip4/ip6 with udp/quic-v1 are"
+          + " supported"));
     }
     addAddresses(peer.get(), List.of(addr));
     return Future.succeededFuture(peer.get());
@@ -593,7 +629,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   public Future<Double> ping(PeerId peer) {
     return newStream(peer, Ping.PROTOCOL).compose(stream -> Ping.pingOn(stream).map(nanos -> {
       double ms = nanos / 1e6;
-      if (stream.connection() instanceof MuxedConnection mc) {
+      if (stream.connection() instanceof ManagedConnection mc) {
         mc.recordRtt(ms);
       }
       return ms;
@@ -713,9 +749,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
     return owner.call(() -> {
       boolean added = gate.block(peer);
       kept.unkeep(peer);
-      List<MuxedConnection> list = new ArrayList<>(registry.list(peer));
+      List<ManagedConnection> list = new ArrayList<>(registry.list(peer));
       List<Future<Void>> all = new ArrayList<>();
-      for (MuxedConnection c : list) {
+      for (ManagedConnection c : list) {
         all.add(c.close());
       }
       if (added) {
@@ -770,9 +806,9 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   public Future<Integer> hangUp(PeerId peer, boolean graceful) {
     return owner.call(() -> {
       kept.unkeep(peer);
-      List<MuxedConnection> list = new ArrayList<>(registry.list(peer));
+      List<ManagedConnection> list = new ArrayList<>(registry.list(peer));
       List<Future<Void>> all = new ArrayList<>();
-      for (MuxedConnection c : list) {
+      for (ManagedConnection c : list) {
         all.add(graceful ? c.drain(drainTimeout(), "hang-up") : c.close());
       }
       return Future.join(all).map(cf -> list.size());
@@ -797,7 +833,7 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
   @Override
   public Future<Integer> closeConnection(String connectionId) {
     return owner.call(() -> {
-      MuxedConnection c = registry.byId(connectionId);
+      ManagedConnection c = registry.byId(connectionId);
       return c == null ? Future.succeededFuture(0) : c.close().map(v -> 1);
     });
   }

@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * arrive there and every engine call is made there; public methods called from other threads
  * hop over first. It reads nothing until {@link #activate()}.
  */
-public final class MuxedConnection implements Connection {
+public final class MuxedConnection implements ManagedConnection {
   private static final Log LOG = Log.get(MuxedConnection.class);
 
   private final String id;

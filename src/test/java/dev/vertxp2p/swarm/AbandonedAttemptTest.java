@@ -12,7 +12,7 @@ import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.crypto.Ed25519PrivateKey;
 import dev.vertxp2p.crypto.PrivateKey;
 import dev.vertxp2p.transport.ConnectionHost;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import dev.vertxp2p.transport.TcpTransport;
 import dev.vertxp2p.transport.Upgrader;
 import io.vertx.core.Future;
@@ -88,7 +88,7 @@ class AbandonedAttemptTest {
     Promise<Void> abandoned = Promise.promise();
 
     // The upgrade's own bound is a minute: only abandonment can end it sooner.
-    Future<MuxedConnection> f = attempt.start(peer,
+    Future<ManagedConnection> f = attempt.start(peer,
         Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port), 60_000, abandoned.future());
     await(connected.future());
     abandoned.complete();

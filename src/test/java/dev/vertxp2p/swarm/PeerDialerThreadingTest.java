@@ -94,7 +94,7 @@ class PeerDialerThreadingTest {
     AtomicInteger attempts = new AtomicInteger();
     // Every attempt fails on the connection's loop, as a refused or broken socket does.
     PeerDialer.Attempt failing = (peer, addr, timeoutMs, abandoned) -> {
-      Promise<dev.vertxp2p.transport.MuxedConnection> p = connectionLoop.promise();
+      Promise<dev.vertxp2p.transport.ManagedConnection> p = connectionLoop.promise();
       connectionLoop.runOnContext(v -> {
         attempts.incrementAndGet();
         p.fail(new IllegalStateException("refused (attempt " + attempts.get() + ")"));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
 import dev.vertxp2p.P2pException;
-import dev.vertxp2p.transport.MuxedConnection;
+import dev.vertxp2p.transport.ManagedConnection;
 import io.vertx.core.Future;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class TopUpOutcomeTest {
    */
   @Test
   void dialsThatSucceededIntoClosedConnectionsFailWithAReason() {
-    List<Future<MuxedConnection>> dials =
+    List<Future<ManagedConnection>> dials =
         List.of(Future.succeededFuture(null), Future.succeededFuture(null));
     Future<List<Connection>> outcome = PeerDialer.outcome(dials, List.of());
     assertTrue(outcome.failed());
@@ -34,7 +34,7 @@ class TopUpOutcomeTest {
   @Test
   void theFirstFailureIsTheCause() {
     IllegalStateException first = new IllegalStateException("first");
-    List<Future<MuxedConnection>> dials = List.of(Future.succeededFuture(null),
+    List<Future<ManagedConnection>> dials = List.of(Future.succeededFuture(null),
         Future.failedFuture(first), Future.failedFuture(new IllegalStateException("second")));
     assertSame(first, PeerDialer.outcome(dials, List.of()).cause());
   }

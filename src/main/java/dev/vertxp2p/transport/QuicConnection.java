@@ -1,0 +1,670 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.CloseReason;
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.Multiaddr;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.PeerId;
+import dev.vertxp2p.StreamClosedException;
+import dev.vertxp2p.util.CallerPromises;
+import dev.vertxp2p.util.Log;
+import dev.vertxp2p.util.Owner;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@code /quic-v1} connection: QUIC secured by libp2p TLS, its streams QUIC's own bidirectional
+ * streams ({@link QuicStream}), so there is no muxer of ours ({@link #muxer()} is {@code quic}).
+ *
+ * <p>Owned by the event loop of its UDP socket, where Netty runs the QUIC channel and its stream
+ * channels; public methods called elsewhere hop there. Inbound streams wait, unread, until the
+ * owner {@link #activate() activates} the connection (after the swarm admitted it).
+ */
+public final class QuicConnection implements ManagedConnection {
+  private static final Log LOG = Log.get(QuicConnection.class);
+
+  /** The security protocol of every QUIC connection: libp2p TLS is QUIC's handshake. */
+  public static final String SECURITY = "/tls/1.0.0";
+  /** What the Conn JSON says for the muxer: QUIC's own streams. */
+  public static final String MUXER = "quic";
+
+  private final String id;
+  private final Owner owner;
+  private final QuicChannel channel;
+  /** The dialer's own UDP socket, closed with the connection; null for inbound connections. */
+  private final Channel ownSocket;
+  private final PeerId peer;
+  private final Direction direction;
+  private final Multiaddr localAddr;
+  private final Multiaddr remoteAddr;
+  private final ConnectionHost host;
+  private final Duration negotiationTimeout;
+  private final long openedAtMillis = System.currentTimeMillis();
+  private final long openedAtNanos = System.nanoTime();
+  private final long handshakeNanos;
+
+  private final Map<QuicStream, Boolean> streams = new LinkedHashMap<>();
+  /** Most outbound streams waiting for the remote's stream limit at once; one more fails. */
+  static final int MAX_WAITING_OPENS = 4096;
+  /** Outbound streams waiting for the remote to allow more streams, in order. */
+  private final java.util.ArrayDeque<Runnable> waitingOpens = new java.util.ArrayDeque<>();
+  /** Inbound stream channels that came before activation, started by {@link #activate()}. */
+  private List<QuicStreamChannel> early = new ArrayList<>();
+  private volatile int openStreams;
+  private final AtomicLong streamsTotal = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
+  private final AtomicLong streamQueued = new AtomicLong();
+  private final QuicHealth health;
+
+  private boolean activated;
+  /** Set by any thread that asks for a close: no new stream from then on. */
+  private volatile boolean closing;
+  private volatile boolean closed;
+  private volatile CloseReason closeReason;
+  private volatile Throwable closeCause;
+  private final Promise<Void> closePromise = Promise.promise();
+
+  QuicConnection(String id, Context context, QuicChannel channel, Channel ownSocket, PeerId peer,
+      Direction direction, Multiaddr localAddr, Multiaddr remoteAddr, ConnectionHost host,
+      Duration negotiationTimeout, long handshakeNanos) {
+    this.id = id;
+    this.owner = Owner.of(context);
+    owner.check();
+    this.channel = channel;
+    this.ownSocket = ownSocket;
+    this.peer = peer;
+    this.direction = direction;
+    this.localAddr = localAddr;
+    this.remoteAddr = remoteAddr;
+    this.host = host;
+    this.negotiationTimeout = negotiationTimeout;
+    this.handshakeNanos = handshakeNanos;
+    this.health = new QuicHealth(this);
+    channel.closeFuture().addListener(f -> owner.run(this::onChannelClosed));
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  Owner owner() {
+    return owner;
+  }
+
+  ConnectionHost host() {
+    return host;
+  }
+
+  Duration negotiationTimeout() {
+    return negotiationTimeout;
+  }
+
+  Log log() {
+    return LOG;
+  }
+
+  <T> Promise<T> callerPromise() {
+    return CallerPromises.promise(owner.context());
+  }
+
+  void countIn(long n) {
+    bytesIn.addAndGet(n);
+  }
+
+  void countOut(long n) {
+    bytesOut.addAndGet(n);
+  }
+
+  void streamBytesQueued(long delta) {
+    streamQueued.addAndGet(delta);
+  }
+
+  boolean isClosedNow() {
+    return closed || closing;
+  }
+
+  Throwable closeCauseNow() {
+    return closeCause;
+  }
+
+  QuicChannel quicChannel() {
+    return channel;
+  }
+
+  void streamNegotiated(QuicStream stream) {
+    try {
+      host.onStreamNegotiated(stream);
+    } catch (RuntimeException e) {
+      LOG.warn("stream accounting failed for " + stream, e);
+    }
+  }
+
+  void streamClosed(QuicStream stream) {
+    owner.check();
+    if (streams.remove(stream) != null) {
+      openStreams = streams.size();
+    }
+  }
+
+  private void track(QuicStream stream) {
+    streams.put(stream, Boolean.TRUE);
+    openStreams = streams.size();
+    streamsTotal.incrementAndGet();
+  }
+
+  /** The remote opened a stream (Netty's stream handler, on the loop). */
+  void inboundStream(QuicStreamChannel ch) {
+    owner.check();
+    if (closed || closing) {
+      ch.close();
+      return;
+    }
+    if (!activated) {
+      ch.config().setAutoRead(false);
+      early.add(ch);
+      return;
+    }
+    QuicStream stream = new QuicStream(this, false);
+    stream.attach(ch);
+    ch.pipeline().addLast(stream);
+    track(stream);
+    stream.startInbound();
+  }
+
+  /**
+   * Starts serving the remote's streams: until now they waited unread. The swarm calls this once
+   * it has admitted the connection. Idempotent; from any thread.
+   */
+  @Override
+  public void activate() {
+    owner.run(() -> {
+      if (activated) {
+        return;
+      }
+      activated = true;
+      List<QuicStreamChannel> waiting = early;
+      early = null;
+      for (QuicStreamChannel ch : waiting) {
+        if (ch.isOpen()) {
+          inboundStream(ch);
+        }
+      }
+    });
+  }
+
+  // ---- streams ----------------------------------------------------------------------------------
+
+  @Override
+  public Future<P2pStream> newStream(String... protocols) {
+    return newStream(null, protocols);
+  }
+
+  @Override
+  public Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
+    if (protocols == null || protocols.length == 0) {
+      return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
+    }
+    for (String p : protocols) {
+      if (p == null || p.isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("protocol ids must be non-empty"));
+      }
+    }
+    List<String> list = Arrays.asList(protocols.clone());
+    Promise<P2pStream> promise = callerPromise();
+    owner.run(() -> {
+      if (closing || closed) {
+        promise.fail(new StreamClosedException("connection " + id + " is closed"));
+        return;
+      }
+      QuicStream stream = new QuicStream(this, true);
+      track(stream);
+      create(stream, list, promise);
+      if (cancel != null) {
+        cancel.onComplete(c -> owner.run(() -> {
+          if (stream.protocol() == null && !stream.isClosed()) {
+            stream.resetQuietly();
+            stream.fail(new StreamClosedException("stream opening was cancelled"));
+          }
+        }));
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * Creates the QUIC stream of {@code stream}, or, while the remote's stream limit (its
+   * MAX_STREAMS) is reached, queues it until the remote grants more: QUIC refuses a stream over
+   * the limit outright, where a Yamux remote would have taken and refused it.
+   */
+  private void create(QuicStream stream, List<String> protocols, Promise<P2pStream> promise) {
+    owner.check();
+    if (stream.isClosed()) {
+      return; // cancelled while it waited
+    }
+    if (channel.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+      if (waitingOpens.size() >= MAX_WAITING_OPENS) {
+        stream.fail(new dev.vertxp2p.ResourceLimitException("quic.maxWaitingOpens", "connection " + id + ": "
+            + waitingOpens.size() + " streams already wait for the remote's stream limit"));
+        promise.tryFail(stream.failureOr(null));
+        return;
+      }
+      waitingOpens.add(() -> create(stream, protocols, promise));
+      return;
+    }
+    channel.createStream(QuicStreamType.BIDIRECTIONAL, stream).addListener(f -> owner.run(() -> {
+      if (!f.isSuccess()) {
+        if (String.valueOf(f.cause()).contains("STREAM_LIMIT") && !closed && !closing) {
+          waitingOpens.add(() -> create(stream, protocols, promise));
+          return;
+        }
+        StreamClosedException e = new StreamClosedException("cannot open a QUIC stream on"
+            + " connection " + id + ": " + f.cause(), f.cause());
+        stream.fail(e);
+        promise.tryFail(e);
+        return;
+      }
+      QuicStreamChannel ch = (QuicStreamChannel) f.getNow();
+      if (closed || closing || stream.isClosed()) {
+        ch.close();
+        StreamClosedException e = new StreamClosedException("connection " + id + " is closed");
+        stream.fail(e);
+        promise.tryFail(stream.failureOr(e));
+        return;
+      }
+      stream.attach(ch);
+      stream.startOutbound(protocols, promise);
+    }));
+  }
+
+  /** The remote raised its stream limit (Netty's QuicStreamLimitChangedEvent): open what waits. */
+  void streamLimitChanged() {
+    owner.check();
+    while (!waitingOpens.isEmpty()
+        && channel.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) > 0) {
+      waitingOpens.poll().run();
+    }
+  }
+
+  @Override
+  public Future<JsonArray> streamsJson() {
+    Promise<JsonArray> promise = callerPromise();
+    owner.run(() -> {
+      JsonArray out = new JsonArray();
+      for (QuicStream s : streams.keySet()) {
+        out.add(s.toJson());
+      }
+      promise.complete(out);
+    });
+    return promise.future();
+  }
+
+  // ---- closing ----------------------------------------------------------------------------------
+
+  private void onChannelClosed() {
+    owner.check();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closing = true;
+    if (closeReason == null) {
+      closeReason = CloseReason.REMOTE;
+    }
+    health.stop();
+    StreamClosedException cause = new StreamClosedException(closeCause != null
+        ? "connection closed: " + closeCause.getMessage() : "connection closed");
+    for (QuicStream s : new ArrayList<>(streams.keySet())) {
+      s.onConnectionClosed(cause);
+    }
+    streams.clear();
+    openStreams = 0;
+    waitingOpens.clear(); // their streams failed above
+    if (early != null) {
+      early.clear();
+    }
+    if (ownSocket != null) {
+      ownSocket.close();
+    }
+    Future<Void> told;
+    try {
+      told = host.onConnectionClosed(this, closeCause);
+    } catch (RuntimeException e) {
+      LOG.warn("connection " + id + ": the host failed on its close", e);
+      told = Future.succeededFuture();
+    }
+    (told == null ? Future.<Void>succeededFuture() : told)
+        .onComplete(ar -> closePromise.tryComplete());
+  }
+
+  /**
+   * Closes with QUIC's CONNECTION_CLOSE (application error 0, the reason's name as its phrase):
+   * the remote learns at once, every open stream fails. From any thread; once.
+   */
+  @Override
+  public Future<Void> close(CloseReason reason) {
+    return closeFor(null, reason);
+  }
+
+  /** As {@link #close(CloseReason)}, keeping {@code cause} (may be null) as why it closed. */
+  @Override
+  public Future<Void> closeFor(Throwable cause, CloseReason reason) {
+    closing = true;
+    owner.run(() -> {
+      if (closeReason == null) {
+        closeReason = reason;
+        closeCause = cause;
+      }
+      if (channel.isOpen()) {
+        byte[] phrase = reason.jsonName().getBytes(StandardCharsets.US_ASCII);
+        channel.close(true, 0, Unpooled.wrappedBuffer(phrase));
+      } else {
+        onChannelClosed();
+      }
+    });
+    Promise<Void> closedHere = callerPromise();
+    closePromise.future().onComplete(closedHere);
+    return closedHere.future();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return close(CloseReason.LOCAL);
+  }
+
+  /**
+   * Closes after the open streams finish, for at most {@code grace}: no new stream from now on,
+   * then CONNECTION_CLOSE once no stream is open or the grace is over.
+   */
+  @Override
+  public Future<Void> closeGracefully(Duration grace, CloseReason reason) {
+    closing = true;
+    owner.run(() -> {
+      if (closed) {
+        return;
+      }
+      if (streams.isEmpty() || grace.isZero()) {
+        close(reason);
+        return;
+      }
+      long deadline = System.nanoTime() + grace.toNanos();
+      waitForStreams(deadline, reason);
+    });
+    Promise<Void> closedHere = callerPromise();
+    closePromise.future().onComplete(closedHere);
+    return closedHere.future();
+  }
+
+  private void waitForStreams(long deadline, CloseReason reason) {
+    owner.check();
+    if (closed) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (streams.isEmpty() || left <= 0) {
+      close(reason);
+      return;
+    }
+    // a short poll rather than a hook in every stream's close: a drain is rare and brief
+    owner.context().owner().setTimer(Math.max(1, Math.min(50, left / 1_000_000)),
+        t -> owner.run(() -> waitForStreams(deadline, reason)));
+  }
+
+  @Override
+  public Future<Void> close(boolean drain) {
+    return drain ? drain(host.drainTimeout(), "application") : close();
+  }
+
+  /**
+   * Drains for {@code reason}: no new stream, the open ones get {@code timeout} to finish, then
+   * the connection closes. The host hears {@link ConnectionHost#onConnectionDraining} first.
+   */
+  @Override
+  public Future<Void> drain(Duration timeout, String reason) {
+    boolean first = !closing;
+    closing = true;
+    owner.run(() -> {
+      if (first && !closed) {
+        health.drain();
+        try {
+          host.onConnectionDraining(this, reason);
+        } catch (RuntimeException e) {
+          LOG.warn("connection " + id + ": the host failed on its draining: " + e);
+        }
+      }
+    });
+    return closeGracefully(timeout, CloseReason.ofDrain(reason));
+  }
+
+  @Override
+  public Future<Void> closeFuture() {
+    return closePromise.future();
+  }
+
+  /** Why the connection closed or is closing; null while it is open. */
+  @Override
+  public CloseReason closeReason() {
+    return closeReason;
+  }
+
+  /** The error it closed with, or null. */
+  @Override
+  public Throwable closeCause() {
+    return closeCause;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  // ---- health -----------------------------------------------------------------------------------
+
+  QuicHealth healthMonitor() {
+    return health;
+  }
+
+  /**
+   * Starts health checks: every {@code checkInterval} the {@code /ipfs/ping/1.0.0} protocol on a
+   * stream of its own (QUIC's PING frame is not exposed by Netty). From any thread; once.
+   */
+  @Override
+  public void startHealthChecks(dev.vertxp2p.HealthOptions options,
+      java.util.function.Supplier<Future<Long>> streamPing, HealthCheck.Transitions onChange,
+      java.util.function.DoubleConsumer onSample) {
+    owner.run(() -> health.start(options, streamPing, onChange, onSample));
+  }
+
+  @Override
+  public dev.vertxp2p.ConnectionHealth health() {
+    return closing && !closed && closeReason == null
+        ? dev.vertxp2p.ConnectionHealth.DRAINING : health.state();
+  }
+
+  @Override
+  public double latencyMillis() {
+    return health.rttMillis();
+  }
+
+  /** Records a measured round trip into the latency average; any thread. */
+  @Override
+  public void recordRtt(double millis) {
+    owner.run(() -> health.record(millis));
+  }
+
+  @Override
+  public long healthSamples() {
+    return health.samples();
+  }
+
+  /**
+   * Always true: Netty exposes no QUIC PING to ask with, and a QUIC connection whose remote went
+   * silent closes itself at QUIC's idle timeout anyway ({@link ManagedConnection#probeAlive}
+   * counts a connection it cannot ask as alive).
+   */
+  @Override
+  public Future<Boolean> probeAlive(Duration timeout) {
+    return Future.succeededFuture(!closed);
+  }
+
+  /**
+   * The flow state: {@code buffered} (received stream data not yet taken by the application),
+   * the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
+   */
+  @Override
+  public Future<JsonObject> flowJson() {
+    Promise<JsonObject> promise = callerPromise();
+    owner.run(() -> {
+      long buffered = 0;
+      for (QuicStream s : streams.keySet()) {
+        buffered += s.buffered();
+      }
+      promise.complete(new JsonObject()
+          .put("buffered", buffered)
+          .put("bufferSpent", false)
+          .put("unsentBytes", 0)
+          .put("unsentControlFrames", 0)
+          .put("writeBlocked", false));
+    });
+    return promise.future();
+  }
+
+  @Override
+  public int failedHealthChecks() {
+    return health.failedChecks();
+  }
+
+  @Override
+  public JsonObject healthJson() {
+    double rtt = health.rttMillis();
+    return new JsonObject()
+        .put("state", health().jsonName())
+        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
+        .put("failedChecks", health.failedChecks());
+  }
+
+  // ---- accessors --------------------------------------------------------------------------------
+
+  /** How long the QUIC handshake took (TLS included), in nanoseconds; -1 when unknown. */
+  @Override
+  public long handshakeNanos() {
+    return handshakeNanos;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public PeerId peerId() {
+    return peer;
+  }
+
+  @Override
+  public Direction direction() {
+    return direction;
+  }
+
+  @Override
+  public Multiaddr localAddr() {
+    return localAddr;
+  }
+
+  @Override
+  public Multiaddr remoteAddr() {
+    return remoteAddr;
+  }
+
+  @Override
+  public String security() {
+    return SECURITY;
+  }
+
+  @Override
+  public String muxer() {
+    return MUXER;
+  }
+
+  @Override
+  public int openStreams() {
+    return openStreams;
+  }
+
+  @Override
+  public long streamsTotal() {
+    return streamsTotal.get();
+  }
+
+  @Override
+  public Instant openedAt() {
+    return Instant.ofEpochMilli(openedAtMillis);
+  }
+
+  @Override
+  public long openedAtNanos() {
+    return openedAtNanos;
+  }
+
+  /** Stream payload bytes received (QUIC's own framing and encryption not counted). */
+  @Override
+  public long bytesIn() {
+    return bytesIn.get();
+  }
+
+  /** Stream payload bytes sent (QUIC's own framing and encryption not counted). */
+  @Override
+  public long bytesOut() {
+    return bytesOut.get();
+  }
+
+  @Override
+  public long bytesInFlight() {
+    return Math.max(0, streamQueued.get());
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closing && !closed;
+  }
+
+  @Override
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("peer", peer.toString())
+        .put("direction", direction.jsonName())
+        .put("localAddr", localAddr.toString())
+        .put("remoteAddr", remoteAddr.toString())
+        .put("security", security())
+        .put("muxer", muxer())
+        .put("transport", transport())
+        .put("streams", openStreams())
+        .put("streamsTotal", streamsTotal())
+        .put("openedAt", openedAt().toString())
+        .put("bytesIn", bytesIn())
+        .put("bytesOut", bytesOut())
+        .put("health", healthJson());
+  }
+
+  @Override
+  public String toString() {
+    return "Connection[" + id + " quic " + direction.jsonName() + " " + peer + " " + remoteAddr
+        + "]";
+  }
+}

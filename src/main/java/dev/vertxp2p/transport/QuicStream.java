@@ -1,0 +1,687 @@
+package dev.vertxp2p.transport;
+
+import dev.vertxp2p.Connection;
+import dev.vertxp2p.P2pStream;
+import dev.vertxp2p.ProtocolException;
+import dev.vertxp2p.ProtocolNotSupportedException;
+import dev.vertxp2p.StreamClosedException;
+import dev.vertxp2p.StreamNegotiationTimeoutException;
+import dev.vertxp2p.proto.multistream.MultistreamInitiator;
+import dev.vertxp2p.proto.multistream.MultistreamNegotiator;
+import dev.vertxp2p.proto.multistream.MultistreamResponder;
+import dev.vertxp2p.proto.multistream.NoProtocolSupportedException;
+import dev.vertxp2p.util.Owner;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One libp2p stream over one QUIC bidirectional stream (libp2p QUIC spec: "each libp2p stream is
+ * a QUIC stream"). Its first bytes are multistream-select's, as on a muxed TCP connection; then it
+ * is the application's {@link P2pStream}. QUIC does what a muxer did on TCP: flow control (a
+ * paused reader stops reading the QUIC stream, so its window closes and the remote stops), the
+ * half-close (FIN, from {@link QuicStreamChannel#shutdownOutput()}), and the reset (RESET_STREAM
+ * and STOP_SENDING, from {@link QuicStreamChannel#shutdown(int)}).
+ *
+ * <p>It is also the stream channel's Netty handler. Owned by its connection's context (the
+ * channel's event loop): Netty's callbacks arrive there, public methods called elsewhere hop
+ * over first.
+ */
+final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream {
+
+  /** Application error code of a reset; libp2p QUIC names none, 0 is what others send. */
+  static final int RESET_CODE = 0;
+
+  /**
+   * Most received bytes held for a paused or slow reader before the stream stops reading from
+   * QUIC; past it the QUIC stream's own window holds the remote back.
+   */
+  static final int READ_AHEAD = 64 * 1024;
+
+  private final QuicConnection conn;
+  private final Owner owner;
+  private final boolean outbound;
+  /** Null until the stream channel exists (an outbound stream is being created). */
+  private QuicStreamChannel channel;
+  private long id = -1;
+
+  // negotiation
+  private MultistreamNegotiator negotiator;
+  private List<String> proposed;
+  private Promise<P2pStream> openPromise;
+  private long negotiationTimer = -1;
+  private volatile String protocol;
+
+  // read side
+  private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private long demand = Long.MAX_VALUE;
+  private boolean delivering;
+  private boolean remoteEnded;
+  private boolean endDelivered;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  // write side
+  private volatile int maxQueued = StreamImpl.DEFAULT_WRITE_QUEUE_MAX;
+  /** Bytes written and not yet taken by QUIC (in transit to the loop included); any thread. */
+  private final AtomicLong queued = new AtomicLong();
+  private volatile boolean needDrain;
+  private Handler<Void> drainHandler;
+  private ChannelFuture lastWrite;
+  private boolean endRequested;
+  private Promise<Void> endPromise;
+  private boolean localEnded;
+
+  private boolean closed;
+  private Throwable failure;
+  private boolean failureReported;
+
+  QuicStream(QuicConnection conn, boolean outbound) {
+    this.conn = conn;
+    this.owner = conn.owner();
+    this.outbound = outbound;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** The stream channel exists (inbound: accepted; outbound: created); on the loop. */
+  void attach(QuicStreamChannel ch) {
+    owner.check();
+    this.channel = ch;
+    this.id = ch.streamId();
+    ch.config().setAutoRead(false);
+    ch.config().setAllowHalfClosure(true);
+  }
+
+  /** As the opener: proposes {@code protocols} in order. */
+  void startOutbound(List<String> protocols, Promise<P2pStream> promise) {
+    owner.check();
+    proposed = List.copyOf(protocols);
+    openPromise = promise;
+    negotiator = new MultistreamInitiator(proposed);
+    startNegotiation();
+  }
+
+  /** As the acceptor: answers the remote's proposals from what the host serves. */
+  void startInbound() {
+    owner.check();
+    ConnectionHost host = conn.host();
+    negotiator = new MultistreamResponder(host.supportedProtocols(), host.protocolList());
+    startNegotiation();
+  }
+
+  private void startNegotiation() {
+    long ms = conn.negotiationTimeout().toMillis();
+    negotiationTimer = owner.context().owner().setTimer(ms, t -> owner.run(() -> {
+      negotiationTimer = -1;
+      if (negotiator != null && !closed) {
+        resetQuietly();
+        fail(new StreamNegotiationTimeoutException("protocol negotiation on QUIC stream " + id
+            + " timed out after " + ms + " ms"));
+      }
+    }));
+    pumpNegotiation();
+    readIfWanted();
+  }
+
+  private void pumpNegotiation() {
+    MultistreamNegotiator n = negotiator;
+    byte[] out;
+    while ((out = n.pollOutbound()) != null) {
+      writeRaw(out);
+    }
+    if (n.isDone()) {
+      negotiator = null;
+      cancelNegotiationTimer();
+      negotiated(n.selected(), n.leftover());
+    }
+  }
+
+  private void cancelNegotiationTimer() {
+    if (negotiationTimer >= 0) {
+      owner.context().owner().cancelTimer(negotiationTimer);
+      negotiationTimer = -1;
+    }
+  }
+
+  private void negotiated(String selected, byte[] leftover) {
+    protocol = selected;
+    conn.streamNegotiated(this);
+    Promise<P2pStream> p = openPromise;
+    openPromise = null;
+    try {
+      if (outbound) {
+        p.complete(this);
+      } else {
+        conn.host().onInboundStream(this);
+      }
+    } catch (RuntimeException | Error e) {
+      applicationFailed(outbound ? "open callback" : "protocol handler", e);
+      return;
+    }
+    if (leftover != null && leftover.length > 0) {
+      deliver(io.netty.buffer.Unpooled.wrappedBuffer(leftover));
+    }
+    if (remoteEnded) {
+      drainPending();
+    }
+  }
+
+  // ---- Netty events (on the loop) -----------------------------------------------------------
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    owner.check();
+    ByteBuf data = (ByteBuf) msg;
+    try {
+      int len = data.readableBytes();
+      conn.countIn(len);
+      if (closed || len == 0) {
+        return;
+      }
+      if (negotiator != null) {
+        byte[] bytes = new byte[len];
+        data.readBytes(bytes);
+        onNegotiationData(bytes);
+        return;
+      }
+      // copied to the heap: the channel's buffer goes back to its pool now, whatever the reader
+      ByteBuf copy = io.netty.buffer.Unpooled.buffer(len);
+      copy.writeBytes(data);
+      deliver(copy);
+    } finally {
+      data.release();
+    }
+  }
+
+  private void onNegotiationData(byte[] bytes) {
+    try {
+      negotiator.receive(bytes, 0, bytes.length);
+      pumpNegotiation();
+    } catch (NoProtocolSupportedException e) {
+      resetQuietly();
+      fail(new ProtocolNotSupportedException(proposed));
+    } catch (ProtocolException e) {
+      resetQuietly();
+      fail(e);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    readIfWanted();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    owner.check();
+    if (evt instanceof ChannelInputShutdownEvent) {
+      onRemoteEnd();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void onRemoteEnd() {
+    if (closed || remoteEnded) {
+      return;
+    }
+    remoteEnded = true;
+    if (negotiator != null) {
+      resetQuietly();
+      fail(new StreamClosedException("remote closed QUIC stream " + id
+          + " during protocol negotiation"));
+      return;
+    }
+    drainPending();
+    closeIfDone();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    owner.check();
+    if (cause instanceof QuicStreamResetException reset) {
+      fail(new StreamClosedException("stream " + id + " was reset by the remote (code "
+          + reset.applicationProtocolCode() + ")", cause));
+    } else {
+      fail(new StreamClosedException("QUIC stream " + id + " failed: " + cause, cause));
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    owner.check();
+    if (!closed) {
+      if (remoteEnded && localEnded && negotiator == null) {
+        markClosed();
+      } else {
+        fail(conn.isClosedNow()
+            ? new StreamClosedException("connection closed", conn.closeCauseNow())
+            : new StreamClosedException("QUIC stream " + id + " was closed"));
+      }
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    fireDrainIfDue();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Both directions ended cleanly: the stream is done (its unread data stays readable). */
+  private void closeIfDone() {
+    if (remoteEnded && localEnded && !closed) {
+      markClosed();
+      if (channel != null) {
+        channel.close();
+      }
+    }
+  }
+
+  private void markClosed() {
+    closed = true;
+    cancelNegotiationTimer();
+    conn.streamClosed(this);
+  }
+
+  /** The connection closed under the stream. */
+  void onConnectionClosed(Throwable cause) {
+    fail(new StreamClosedException(cause == null || cause.getMessage() == null
+        ? "connection closed" : "connection closed: " + cause.getMessage(), cause));
+  }
+
+  /** Ends the stream with {@code cause}: the opener's future, writes and end() fail with it. */
+  void fail(Throwable cause) {
+    owner.check();
+    if (closed) {
+      return;
+    }
+    failure = cause;
+    closed = true;
+    cancelNegotiationTimer();
+    negotiator = null;
+    Promise<P2pStream> p = openPromise;
+    openPromise = null;
+    if (p != null) {
+      p.tryFail(cause);
+    }
+    pending.clear();
+    pendingBytes = 0;
+    if (endPromise != null) {
+      endPromise.tryFail(cause);
+    }
+    conn.streamClosed(this);
+    Handler<Throwable> h = exceptionHandler;
+    if (h != null && protocol != null) {
+      failureReported = true;
+      callApp("exception handler", h, cause);
+    }
+  }
+
+  /** Sends RESET_STREAM and STOP_SENDING (when the channel is still open), then closes it. */
+  void resetQuietly() {
+    owner.check();
+    QuicStreamChannel ch = channel;
+    if (ch != null && ch.isOpen()) {
+      ch.shutdown(RESET_CODE).addListener(f -> ch.close());
+    }
+  }
+
+  private <T> void callApp(String which, Handler<T> h, T value) {
+    try {
+      h.handle(value);
+    } catch (RuntimeException | Error e) {
+      applicationFailed(which, e);
+    }
+  }
+
+  private void applicationFailed(String which, Throwable e) {
+    if (e instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+    conn.log().warn("QUIC stream " + id + " (" + protocol + ") on connection " + conn.id()
+        + ": the application's " + which + " threw " + e + "; resetting the stream", e);
+    if (!closed) {
+      resetQuietly();
+      fail(new StreamClosedException("stream " + id + " was reset: the application's " + which
+          + " threw " + e, e));
+    }
+  }
+
+  // ---- read side ----------------------------------------------------------------------------
+
+  private void deliver(ByteBuf data) {
+    pending.add(data);
+    pendingBytes += data.readableBytes();
+    drainPending();
+  }
+
+  /** Reads on while the reader keeps up: at most {@link #READ_AHEAD} bytes wait here. */
+  private void readIfWanted() {
+    QuicStreamChannel ch = channel;
+    if (ch != null && !closed && !remoteEnded && pendingBytes < READ_AHEAD && ch.isActive()) {
+      ch.read();
+    }
+  }
+
+  private void drainPending() {
+    owner.check();
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      // Nothing is handed out before there is a handler to take it (see P2pStream).
+      while (demand > 0 && handler != null && !pending.isEmpty()) {
+        ByteBuf chunk = pending.poll();
+        pendingBytes -= chunk.readableBytes();
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        callApp("data handler", handler,
+            io.vertx.core.internal.buffer.BufferInternal.buffer(chunk));
+      }
+      Handler<Void> end = endHandler;
+      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null && failure == null
+          && protocol != null) {
+        endDelivered = true;
+        callApp("end handler", end, null);
+      }
+    } finally {
+      delivering = false;
+    }
+    readIfWanted();
+  }
+
+  @Override
+  public P2pStream handler(Handler<Buffer> handler) {
+    owner.run(() -> {
+      this.handler = handler;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream pause() {
+    owner.run(() -> demand = 0);
+    return this;
+  }
+
+  @Override
+  public P2pStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public P2pStream fetch(long amount) {
+    if (amount < 0) {
+      throw new IllegalArgumentException("fetch amount must be >= 0, got " + amount);
+    }
+    owner.run(() -> {
+      long d = demand + amount;
+      demand = d < 0 ? Long.MAX_VALUE : d;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream endHandler(Handler<Void> endHandler) {
+    owner.run(() -> {
+      this.endHandler = endHandler;
+      drainPending();
+    });
+    return this;
+  }
+
+  @Override
+  public P2pStream exceptionHandler(Handler<Throwable> handler) {
+    owner.run(() -> {
+      this.exceptionHandler = handler;
+      if (handler != null && failure != null && protocol != null && !failureReported) {
+        failureReported = true;
+        callApp("exception handler", handler, failure);
+      }
+    });
+    return this;
+  }
+
+  // ---- write side ---------------------------------------------------------------------------
+
+  /** Negotiation bytes, ahead of anything the application writes. */
+  private void writeRaw(byte[] data) {
+    send(data, null);
+  }
+
+  /** Hands {@code data} to the stream channel; {@code promise} (may be null) learns the end. */
+  private void send(byte[] data, Promise<Void> promise) {
+    owner.check();
+    int len = data.length;
+    queued.addAndGet(len);
+    conn.streamBytesQueued(len);
+    QuicStreamChannel ch = channel;
+    ByteBuf buf = ch.alloc().directBuffer(len).writeBytes(data);
+    ChannelFuture f = ch.writeAndFlush(buf);
+    lastWrite = f;
+    f.addListener(done -> owner.run(() -> {
+      queued.addAndGet(-len);
+      conn.streamBytesQueued(-len);
+      if (done.isSuccess()) {
+        conn.countOut(len);
+        if (promise != null) {
+          promise.tryComplete();
+        }
+      } else {
+        Throwable cause = done.cause();
+        if (!closed) {
+          fail(new StreamClosedException(cause instanceof QuicStreamResetException
+              ? "stream " + id + " was stopped by the remote"
+              : "cannot write on QUIC stream " + id + ": " + cause, cause));
+        }
+        if (promise != null) {
+          promise.tryFail(failure != null ? failure : cause);
+        }
+      }
+      fireDrainIfDue();
+    }));
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    Promise<Void> promise = conn.callerPromise();
+    byte[] bytes = data.getBytes();
+    boolean offLoop = !owner.isCurrent();
+    if (offLoop) {
+      // counted at once, so a writer off the loop meets back-pressure too
+      queued.addAndGet(bytes.length);
+    }
+    owner.run(() -> {
+      if (offLoop) {
+        queued.addAndGet(-bytes.length);
+      }
+      if (closed || endRequested) {
+        promise.fail(failure != null
+            ? new StreamClosedException("stream is closed", failure)
+            : new StreamClosedException("write after end() on stream " + id));
+        return;
+      }
+      if (bytes.length == 0) {
+        promise.complete();
+        return;
+      }
+      send(bytes, promise);
+    });
+    return promise.future();
+  }
+
+  @Override
+  public Future<Void> end() {
+    Promise<Void> promise = conn.callerPromise();
+    owner.run(() -> {
+      if (endRequested) {
+        if (endPromise != null) {
+          endPromise.future().onComplete(promise);
+        } else {
+          promise.complete();
+        }
+        return;
+      }
+      endRequested = true;
+      endPromise = promise;
+      if (failure != null || closed) {
+        promise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
+        return;
+      }
+      // FIN after the last write has gone to QUIC (Netty's order on a stream channel)
+      ChannelFuture last = lastWrite;
+      if (last == null || last.isDone()) {
+        shutdownOutput();
+      } else {
+        last.addListener(f -> owner.run(this::shutdownOutput));
+      }
+    });
+    return promise.future();
+  }
+
+  private void shutdownOutput() {
+    owner.check();
+    if (closed) {
+      if (endPromise != null) {
+        endPromise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
+      }
+      return;
+    }
+    channel.shutdownOutput().addListener(f -> owner.run(() -> {
+      if (f.isSuccess()) {
+        localEnded = true;
+        endPromise.tryComplete();
+        closeIfDone();
+      } else {
+        endPromise.tryFail(new StreamClosedException("cannot end QUIC stream " + id + ": "
+            + f.cause(), f.cause()));
+      }
+    }));
+  }
+
+  @Override
+  public P2pStream setWriteQueueMaxSize(int maxSize) {
+    if (maxSize < 1) {
+      throw new IllegalArgumentException("write queue max size must be >= 1, got " + maxSize);
+    }
+    maxQueued = maxSize;
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    boolean full = queued.get() >= maxQueued;
+    if (full) {
+      needDrain = true;
+    }
+    return full;
+  }
+
+  @Override
+  public P2pStream drainHandler(Handler<Void> handler) {
+    owner.run(() -> {
+      this.drainHandler = handler;
+      fireDrainIfDue();
+    });
+    return this;
+  }
+
+  /** Once a writer found the queue full, the drain handler runs when it is half empty. */
+  private void fireDrainIfDue() {
+    owner.check();
+    Handler<Void> h = drainHandler;
+    if (needDrain && h != null && queued.get() <= maxQueued / 2) {
+      needDrain = false;
+      callApp("drain handler", h, null);
+    }
+  }
+
+  @Override
+  public void reset() {
+    owner.run(() -> {
+      if (closed) {
+        return;
+      }
+      resetQuietly();
+      fail(new StreamClosedException("stream " + id + " was reset locally"));
+    });
+  }
+
+  // ---- accessors ----------------------------------------------------------------------------
+
+  /** What the dashboard shows of this stream; on the loop. QUIC's windows are not exposed: -1. */
+  JsonObject toJson() {
+    owner.check();
+    return new JsonObject()
+        .put("id", id)
+        .put("protocol", protocol)
+        .put("direction", outbound ? "outbound" : "inbound")
+        .put("queued", queued.get())
+        .put("buffered", pendingBytes)
+        .put("paused", demand == 0)
+        .put("localEnded", endRequested || localEnded)
+        .put("remoteEnded", remoteEnded)
+        .put("sendWindow", -1)
+        .put("receiveWindow", -1);
+  }
+
+  /** Bytes received and not yet handed to the application; on the loop. */
+  long buffered() {
+    owner.check();
+    return pendingBytes;
+  }
+
+  @Override
+  public String protocol() {
+    return protocol;
+  }
+
+  @Override
+  public Connection connection() {
+    return conn;
+  }
+
+  @Override
+  public long streamId() {
+    return id;
+  }
+
+  @Override
+  public boolean isOutbound() {
+    return outbound;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Why the stream failed, else {@code fallback}. */
+  Throwable failureOr(Throwable fallback) {
+    return failure != null ? failure : fallback;
+  }
+
+  @Override
+  public String toString() {
+    return "P2pStream[quic " + id + " " + protocol + " on " + conn.id() + "]";
+  }
+}
