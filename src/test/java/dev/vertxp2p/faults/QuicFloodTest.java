@@ -60,6 +60,7 @@ class QuicFloodTest {
 
   private Vertx nodeVertx;
   private Vertx peerVertx;
+  private Vertx floodVertx;
   private Swarm node;
   private Swarm pinger;
   private Swarm newcomer;
@@ -67,9 +68,11 @@ class QuicFloodTest {
 
   @BeforeEach
   void setUp() {
-    // The node on loops of its own; the pinger, the newcomer and the flooder on others.
+    // The node on loops of its own, the pinger and the newcomer on others, and the flooder on
+    // a loop of its own: the flood's sending must not delay the pinger's side of a ping.
     nodeVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
     peerVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    floodVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     node = Swarm.create(nodeVertx, new SwarmOptions().setListen(List.of(QUIC_LISTEN)));
     await(node.start());
     pinger = Swarm.create(peerVertx, new SwarmOptions().setListen(List.of()));
@@ -86,6 +89,7 @@ class QuicFloodTest {
         await(s.close());
       }
     }
+    await(floodVertx.close());
     await(peerVertx.close());
     await(nodeVertx.close());
   }
@@ -105,15 +109,15 @@ class QuicFloodTest {
 
     long seed = System.nanoTime();
     AtomicLong answers = new AtomicLong();
-    Context floodContext = peerVertx.getOrCreateContext();
+    Context floodContext = floodVertx.getOrCreateContext();
     Promise<FloodResult> flood = Promise.promise();
     // The socket, its send callbacks and the pacing timers all on one context: the flood's
     // counters need no locks.
     floodContext.runOnContext(v -> {
-      flooder = peerVertx.createDatagramSocket(new DatagramSocketOptions());
+      flooder = floodVertx.createDatagramSocket(new DatagramSocketOptions());
       flooder.handler(packet -> answers.incrementAndGet());
       flooder.listen(0, "127.0.0.1")
-          .onSuccess(bound -> new Flood(peerVertx, flooder, new SplittableRandom(seed), port,
+          .onSuccess(bound -> new Flood(floodVertx, flooder, new SplittableRandom(seed), port,
               flood).start())
           .onFailure(flood::fail);
     });
