@@ -233,7 +233,7 @@ final class PeerDialer {
       }
       Multiaddr target = peer != null && addr.peerId().isEmpty()
           ? addr.encapsulate(Multiaddr.parse("/p2p/" + peer)) : addr;
-      return t.dial(target, host).compose(conn -> {
+      return t.dial(target, host, abandoned).compose(conn -> {
         if (abandoned.isComplete()) {
           conn.close();
           return Future.failedFuture(new dev.vertxp2p.DialTimeoutException(addr.toString(),

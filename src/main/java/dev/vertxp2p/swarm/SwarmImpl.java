@@ -27,6 +27,7 @@ import dev.vertxp2p.protocols.Ping;
 import dev.vertxp2p.transport.BufferBudget;
 import dev.vertxp2p.transport.ConnectionHost;
 import dev.vertxp2p.transport.ManagedConnection;
+import dev.vertxp2p.transport.QuicConnection;
 import dev.vertxp2p.transport.QuicSupport;
 import dev.vertxp2p.transport.QuicTransport;
 import dev.vertxp2p.transport.TcpTransport;
@@ -344,6 +345,12 @@ public final class SwarmImpl implements Swarm, ConnectionHost {
               h.accept(conn, millis);
             }
           }));
+    }
+    if (conn instanceof QuicConnection q) {
+      // well inside QUIC's idle timeout, which drops a connection silent that long
+      Duration every = options.getTransport().getKeepAliveInterval();
+      Duration half = QuicTransport.DEFAULT_MAX_IDLE_TIMEOUT.dividedBy(2);
+      q.startKeepAlive(every.compareTo(half) < 0 ? every : half, () -> Ping.ping(conn));
     }
     LoadBalancingStrategy strategy = options.getConnection().getLoadBalancingStrategy();
     if ((strategy == LoadBalancingStrategy.LOWEST_LATENCY

@@ -324,7 +324,14 @@ public final class QuicConnection implements ManagedConnection {
     closed = true;
     closing = true;
     if (closeReason == null) {
-      closeReason = CloseReason.REMOTE;
+      if (channel.isTimedOut()) {
+        // QUIC's idle timeout: the remote stayed silent through the keep-alive
+        closeReason = CloseReason.KEEPALIVE_TIMEOUT;
+        closeCause = new dev.vertxp2p.KeepAliveTimeoutException("QUIC connection " + id
+            + " to " + peer + " was idle past its timeout");
+      } else {
+        closeReason = CloseReason.REMOTE;
+      }
     }
     health.stop();
     StreamClosedException cause = new StreamClosedException(closeCause != null
@@ -471,6 +478,37 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public boolean isClosed() {
     return closed;
+  }
+
+  // ---- keep-alive -------------------------------------------------------------------------------
+
+  /**
+   * Keeps the connection within QUIC's idle timeout: every {@code interval} in which nothing
+   * arrived, {@code ping} (the {@code /ipfs/ping/1.0.0} protocol) is sent, as Netty exposes no
+   * QUIC PING frame. A failed ping is left to QUIC: a remote that stays silent is dropped at the
+   * idle timeout. From any thread; once.
+   */
+  public void startKeepAlive(Duration interval, java.util.function.Supplier<Future<Long>> ping) {
+    long ms = Math.max(1, interval.toMillis());
+    owner.run(() -> armKeepAlive(ms, ping, bytesIn.get()));
+  }
+
+  private void armKeepAlive(long ms, java.util.function.Supplier<Future<Long>> ping,
+      long seenIn) {
+    if (closed) {
+      return;
+    }
+    owner.context().owner().setTimer(ms, t -> owner.run(() -> {
+      if (closed) {
+        return;
+      }
+      long in = bytesIn.get();
+      if (in == seenIn && !closing) {
+        ping.get().onFailure(e -> LOG.debug(() -> "connection " + id + ": keep-alive ping"
+            + " failed: " + e));
+      }
+      armKeepAlive(ms, ping, in);
+    }));
   }
 
   // ---- health -----------------------------------------------------------------------------------

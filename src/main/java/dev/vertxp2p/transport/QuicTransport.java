@@ -596,6 +596,15 @@ public final class QuicTransport {
    *     completes on the connection's loop
    */
   public Future<QuicConnection> dial(Multiaddr addr, ConnectionHost host) {
+    return dial(addr, host, null);
+  }
+
+  /**
+   * As {@link #dial(Multiaddr, ConnectionHost)}, given up when {@code cancel} (may be null)
+   * completes first: the handshake stops, its socket closes, and the future fails with a {@link
+   * UpgradeException} saying so.
+   */
+  public Future<QuicConnection> dial(Multiaddr addr, ConnectionHost host, Future<?> cancel) {
     Multiaddr.HostPort hp;
     InetSocketAddress target;
     try {
@@ -612,7 +621,14 @@ public final class QuicTransport {
     PeerId expected = addr.peerId().orElse(null);
     ContextInternal loop = nextLoop();
     Promise<QuicConnection> result = loop.promise();
+    if (cancel != null) {
+      cancel.onComplete(c -> loop.runOnContext(x -> result.tryFail(
+          new UpgradeException("QUIC dial to " + addr + " was given up"))));
+    }
     loop.runOnContext(v -> {
+      if (result.future().isComplete()) {
+        return;
+      }
       Libp2pTlsManagers.Trust trust = Libp2pTlsManagers.trust(Instant::now, expected);
       ChannelHandler codec;
       try {
@@ -645,6 +661,10 @@ public final class QuicTransport {
             Channel udp = ((io.netty.channel.ChannelFuture) bf).channel();
             if (!bf.isSuccess()) {
               result.tryFail(bf.cause());
+              return;
+            }
+            if (result.future().isComplete()) {
+              udp.close(); // given up while binding
               return;
             }
             sockets.add(udp);

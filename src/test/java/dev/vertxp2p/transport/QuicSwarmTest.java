@@ -199,4 +199,51 @@ class QuicSwarmTest {
         two.stream().map(Connection::transport).collect(java.util.stream.Collectors.toSet()));
     assertEquals(2, a.getConnections(b.peerId()).size());
   }
+
+  @Test
+  void inboundQuicGoesThroughThePerIpLimit() {
+    SwarmOptions o = new SwarmOptions().setListen(List.of(QUIC_LISTEN));
+    o.getLimits().setMaxConnectionsPerIp(1).setExemptAddrs(List.of());
+    b = node(o);
+    a = node();
+    Promise<SwarmEvent> rejected = Promise.promise();
+    b.eventHandler(e -> {
+      if (SwarmEvent.CONNECTION_REJECTED.equals(e.type())) {
+        rejected.tryComplete(e);
+      }
+    });
+    await(a.dial(b.listenAddrs().get(0), new DialOptions()));
+    await(dev.vertxp2p.testing.Poll.until(vertx, 5,
+        () -> !b.getConnections(a.peerId()).isEmpty()));
+    Swarm third = node();
+    try {
+      // from the same IP: refused at its first packet, whatever its handshake did
+      third.dial(b.listenAddrs().get(0), new DialOptions());
+      SwarmEvent e = await(rejected.future());
+      assertTrue(e.fields().getString("reason").contains("maxConnectionsPerIp"),
+          e.fields().encode());
+      assertTrue(e.fields().getString("remoteAddr").contains("/quic-v1"), e.fields().encode());
+      assertTrue(b.getConnections(third.peerId()).isEmpty());
+    } finally {
+      await(third.close());
+    }
+  }
+
+  @Test
+  void aDeniedPeerIsRefusedOverQuic() {
+    a = node();
+    SwarmOptions o = new SwarmOptions().setListen(List.of(QUIC_LISTEN));
+    o.getGating().setDenyPeers(List.of(a.peerId().toString()));
+    b = node(o);
+    Promise<SwarmEvent> rejected = Promise.promise();
+    b.eventHandler(e -> {
+      if (SwarmEvent.CONNECTION_REJECTED.equals(e.type())) {
+        rejected.tryComplete(e);
+      }
+    });
+    a.dial(b.listenAddrs().get(0), new DialOptions());
+    SwarmEvent e = await(rejected.future());
+    assertEquals(a.peerId(), e.peer());
+    assertTrue(b.getConnections(a.peerId()).isEmpty());
+  }
 }
