@@ -283,13 +283,14 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** Both directions ended cleanly: the stream is done (its unread data stays readable). */
+  /**
+   * Both directions ended cleanly: the stream is done (its unread data stays readable). The
+   * channel is left for Netty to close once its FIN is out: closing it here could drop a FIN
+   * that quiche had not sent yet, and the remote would never see our end.
+   */
   private void closeIfDone() {
     if (remoteEnded && localEnded && !closed) {
       markClosed();
-      if (channel != null) {
-        channel.close();
-      }
     }
   }
 

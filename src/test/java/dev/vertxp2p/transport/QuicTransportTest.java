@@ -499,4 +499,50 @@ class QuicTransportTest {
     await(c.flowJson());
     return got.size();
   }
+
+  @Test
+  void worksOverIpv6() {
+    QuicTransport t = new QuicTransport(vertx, Ed25519PrivateKey.generate(RANDOM), RANDOM,
+        SETTINGS);
+    transports.add(t);
+    Multiaddr bound;
+    try {
+      bound = await(t.listen(Multiaddr.parse("/ip6/::1/udp/0/quic-v1"),
+          new Host(Set.of("/echo/1.0.0"), QuicTransportTest::echo), in -> in.established()
+              .onSuccess(QuicConnection::activate)));
+    } catch (RuntimeException | AssertionError e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+      return;
+    }
+    assertTrue(bound.toString().startsWith("/ip6/::1/udp/"), bound.toString());
+    QuicConnection c = dial(dialer(), bound, new Host(Set.of(), s -> { }));
+    assertTrue(c.remoteAddr().toString().startsWith("/ip6/::1/udp/"), c.remoteAddr().toString());
+    P2pStream s = await(c.newStream("/echo/1.0.0"));
+    Future<byte[]> back = readAll(s);
+    s.write(Buffer.buffer("v6"));
+    s.end();
+    assertEquals("v6", new String(await(back)));
+  }
+
+  @Test
+  void aDrainLetsAnOpenStreamFinishThenCloses() {
+    Promise<P2pStream> inbound = Promise.promise();
+    Node b = listener(new Host(Set.of("/slow/1.0.0"), inbound::complete));
+    QuicConnection c = dial(dialer(), b.addr(), new Host(Set.of(), s -> { }));
+    P2pStream s = await(c.newStream("/slow/1.0.0"));
+    Future<byte[]> reply = readAll(s);
+    s.write(Buffer.buffer("question"));
+    P2pStream remote = await(inbound.future());
+    Future<Void> closed = c.drain(Duration.ofSeconds(10), "application");
+    assertTrue(!c.isOpen(), "a draining connection takes no new stream");
+    assertInstanceOf(StreamClosedException.class, failure(c.newStream("/slow/1.0.0")));
+    // the open stream still works both ways
+    remote.handler(x -> { });
+    remote.endHandler(v -> remote.end());
+    remote.write(Buffer.buffer("answer"));
+    s.end();
+    assertEquals("answer", new String(await(reply)));
+    await(closed);
+    assertTrue(c.isClosed());
+  }
 }
