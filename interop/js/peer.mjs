@@ -1,6 +1,6 @@
 // A js-libp2p node that the Java interop tests drive over JSON lines.
 //
-//   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0[,/ip4/127.0.0.1/tcp/0/ws]]
+//   node interop/js/peer.mjs [--muxers yamux,mplex] [--listen /ip4/127.0.0.1/tcp/0[,/ip4/127.0.0.1/tcp/0/ws][,/ip4/127.0.0.1/udp/0/quic-v1]]
 //                            [--echo] [--key <hex protobuf private key>]
 //                            [--no-identify-push] [--ping-interval <ms>]
 //                            [--dial-local-address <ip>] [--security noise,tls]
@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { createInterface } from 'node:readline'
 import { noise } from '@chainsafe/libp2p-noise'
+import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify, identifyPush } from '@libp2p/identify'
@@ -176,7 +177,10 @@ async function main () {
     // (a test plays a peer on another loopback address, e.g. 127.0.0.2).
     // WebSockets (/ws) beside TCP: a /ws listen address starts its own HTTP server, and /ws
     // addresses are dialled with the global WebSocket (polyfill.mjs supplies one on Node 20).
-    transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {}), webSockets()],
+    // QUIC v1 (@chainsafe/libp2p-quic, a native quinn/rustls module): /udp/N/quic-v1 addresses are
+    // listened on and dialled with QUIC's own TLS 1.3 handshake and stream multiplexing, so the
+    // encrypters and muxers below never apply to them.
+    transports: [tcp(opts.dialLocalAddress != null ? { dialOpts: { localAddress: opts.dialLocalAddress } } : {}), webSockets(), quic()],
     // --security: the connection encrypters in the order offered (multistream-select).
     connectionEncrypters: opts.security.map(s => SECURITY[s]()),
     // Order matters: it is the order offered in the noise handshake extension

@@ -36,6 +36,7 @@ class JsHarnessTest {
   private static final int CONCURRENT_STREAMS = 100;
   private static final int CONCURRENT_STREAM_BYTES = 4096;
   private static final int FORCED_CONNECTIONS = 3;
+  private static final String QUIC_LISTEN = "/ip4/127.0.0.1/udp/0/quic-v1";
 
   @BeforeEach
   void needsJs() {
@@ -79,6 +80,61 @@ class JsHarnessTest {
       client.callOk(cmd("hangup", "peer", server.peerId()));
       assertEquals(0, client.callOk(cmd("connections", "peer", server.peerId()))
           .getJsonArray("connections").size());
+    }
+  }
+
+  /**
+   * Two js peers over QUIC v1 ({@code @chainsafe/libp2p-quic}): the baseline the Java QUIC
+   * transport is held to in {@link JsQuicInteropTest}. QUIC brings its own TLS 1.3 handshake and
+   * stream multiplexing, so js reports its muxer as {@code quic} and runs no Noise.
+   */
+  @Test
+  void twoJsPeersInteroperateOverQuic() {
+    try (JsPeer server = JsPeer.start(JsPeer.Options.defaults().withEcho(true)
+            .withListen(QUIC_LISTEN));
+        JsPeer client = JsPeer.start(JsPeer.Options.defaults().withListen(QUIC_LISTEN))) {
+      assertTrue(server.addr().matches("/ip4/127\\.0\\.0\\.1/udp/[0-9]+/quic-v1/p2p/.+"),
+          server.addr());
+      server.callOk(cmd("servePerf"));
+
+      JsonObject dial = client.callOk(cmd("dial", "addr", server.addr()));
+      assertEquals(server.peerId(), dial.getString("remotePeer"));
+      assertEquals("quic", dial.getString("muxer"), dial.encode());
+      String connection = dial.getString("connection");
+
+      JsonObject ping = client.callOk(cmd("ping", "connection", connection));
+      double rtt = ping.getNumber("rttMs").doubleValue();
+      assertTrue(rtt >= 0 && rtt < 10_000, ping.encode());
+
+      JsonObject id = client.callOk(cmd("identify", "connection", connection));
+      assertEquals(server.peerId(), id.getString("peer"));
+      assertEquals(server.publicKeyHex(), id.getString("publicKey"));
+      String serverQuic = server.addr().substring(0, server.addr().indexOf("/p2p/"));
+      assertTrue(id.getJsonArray("listenAddrs").contains(serverQuic), id.encode());
+      // js's QUIC connection reports its remote address with the client's /p2p/ id on it
+      assertTrue(id.getString("observedAddr").matches(
+          "/ip4/127\\.0\\.0\\.1/udp/[0-9]+/quic-v1(/p2p/" + client.peerId() + ")?"), id.encode());
+
+      JsonObject big = client.callOk(cmd("echo", "connection", connection, "size", ONE_MIB,
+          "streams", 1));
+      JsonObject bigStream = big.getJsonArray("streams").getJsonObject(0);
+      assertEquals(ONE_MIB, bigStream.getInteger("receivedBytes"));
+      assertEquals(bigStream.getString("sentSha256"), bigStream.getString("receivedSha256"));
+
+      assertConcurrentEcho(client, connection);
+
+      JsonObject perf = client.callOk(cmd("perf", "connection", connection,
+          "upload", 8 * ONE_MIB, "download", 8 * ONE_MIB));
+      assertEquals(8 * ONE_MIB, perf.getLong("uploadBytes"));
+      assertEquals(8 * ONE_MIB, perf.getLong("downloadBytes"));
+
+      JsonArray inbound = server.callOk(cmd("connections", "peer", client.peerId()))
+          .getJsonArray("connections");
+      assertEquals(1, inbound.size(), inbound.encode());
+      assertEquals("inbound", inbound.getJsonObject(0).getString("direction"));
+      assertEquals("quic", inbound.getJsonObject(0).getString("muxer"));
+      assertTrue(inbound.getJsonObject(0).getString("remoteAddr").contains("/quic-v1"),
+          inbound.encode());
     }
   }
 
