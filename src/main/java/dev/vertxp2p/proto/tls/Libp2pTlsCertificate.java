@@ -221,6 +221,7 @@ public final class Libp2pTlsCertificate {
   }
 
   private static X509Certificate parse(byte[] der) throws CertificateException {
+    EmptyNameTolerantX509.install();
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
   }
