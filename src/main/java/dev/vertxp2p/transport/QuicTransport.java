@@ -122,6 +122,7 @@ public final class QuicTransport {
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final Queue<Channel> sockets = new ConcurrentLinkedQueue<>();
   private final QuicSslContext serverSsl;
+  private final SecureRandom random;
   private volatile boolean closed;
 
   /**
@@ -133,6 +134,7 @@ public final class QuicTransport {
     QuicSupport.ensureAvailable();
     this.vertx = (VertxInternal) vertx;
     this.settings = settings;
+    this.random = random;
     Libp2pTlsCertificate certificate =
         Libp2pTlsCertificate.create(identity, random, Instant.now());
     this.keyManager = Libp2pTlsManagers.keyManager(certificate);
@@ -226,29 +228,12 @@ public final class QuicTransport {
   }
 
   /**
-   * No Retry round trip (address validation by token): quiche still keeps to QUIC's
-   * anti-amplification limit (RFC 9000 section 8.1, three times what an unvalidated address sent),
-   * and libp2p's QUIC implementations do not ask for one either.
+   * From how many handshakes in progress a listener asks a new sender for a Retry round trip
+   * ({@link QuicRetryTokens}). Below it a connection starts at once, as libp2p's QUIC
+   * implementations expect; above it each junk Initial costs a MAC and a small Retry packet, and no
+   * state (quiche still keeps to QUIC's anti-amplification limit either way).
    */
-  private static final class NoRetry implements io.netty.handler.codec.quic.QuicTokenHandler {
-    static final NoRetry INSTANCE = new NoRetry();
-
-    @Override
-    public boolean writeToken(io.netty.buffer.ByteBuf out, io.netty.buffer.ByteBuf dcid,
-        InetSocketAddress address) {
-      return false;
-    }
-
-    @Override
-    public int validateToken(io.netty.buffer.ByteBuf token, InetSocketAddress address) {
-      return -1;
-    }
-
-    @Override
-    public int maxTokenLength() {
-      return 0;
-    }
-  }
+  static final int RETRY_FROM_HANDSHAKES = 32;
 
   // ---- listening --------------------------------------------------------------------------------
 
@@ -325,14 +310,20 @@ public final class QuicTransport {
     loop.runOnContext(v -> {
       ChannelHandler codec;
       try {
+        // Handshakes this listener holds: from RETRY_FROM_HANDSHAKES on, a new sender is asked
+        // to prove its address first (a stateless Retry), so junk Initials hold no state.
+        AtomicInteger handshaking = new AtomicInteger();
         codec = bounded(new QuicServerCodecBuilder())
             .sslContext(serverSsl)
-            .tokenHandler(NoRetry.INSTANCE)
+            .tokenHandler(new QuicRetryTokens(random, handshaking::get, RETRY_FROM_HANDSHAKES,
+                System::currentTimeMillis))
             .handler(new ChannelInitializer<QuicChannel>() {
               @Override
               protected void initChannel(QuicChannel ch) {
-                ch.pipeline().addLast(new Handshake(loop, ch, null, Direction.INBOUND, host,
-                    null, onInbound, null, null));
+                Handshake h = new Handshake(loop, ch, null, Direction.INBOUND, host,
+                    null, onInbound, null, null);
+                h.handshaking = handshaking;
+                ch.pipeline().addLast(h);
               }
             })
             .streamHandler(InboundStreams.INSTANCE)
@@ -410,6 +401,9 @@ public final class QuicTransport {
     private final long startedAt = System.nanoTime();
     private Promise<QuicConnection> outcome;
     private long timer = -1;
+    /** The listener's count of handshakes in progress (inbound only), else null. */
+    AtomicInteger handshaking;
+    private boolean counted;
 
     Handshake(ContextInternal loop, QuicChannel channel, Channel ownSocket, Direction direction,
         ConnectionHost host, PeerId expected, Handler<Inbound> onInbound,
@@ -427,6 +421,10 @@ public final class QuicTransport {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+      if (handshaking != null) {
+        handshaking.incrementAndGet();
+        counted = true;
+      }
       long ms = settings.handshakeTimeout().toMillis();
       timer = loop.owner().setTimer(ms, t -> Owner.of(loop).run(() -> {
         timer = -1;
@@ -481,6 +479,10 @@ public final class QuicTransport {
     }
 
     private void cancelTimer() {
+      if (counted) {
+        counted = false;
+        handshaking.decrementAndGet();
+      }
       if (timer >= 0) {
         loop.owner().cancelTimer(timer);
         timer = -1;
