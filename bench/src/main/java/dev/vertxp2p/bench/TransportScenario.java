@@ -5,6 +5,7 @@ import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
+import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.protocols.Perf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,8 +43,12 @@ public final class TransportScenario {
     Map<String, Kind> m = new LinkedHashMap<>();
     m.put("tcp-noise", new Kind("tcp-noise", "/ip4/127.0.0.1/tcp/0", "TCP + Noise + Yamux",
         o -> { }));
+    m.put("tcp-tls", new Kind("tcp-tls", "/ip4/127.0.0.1/tcp/0", "TCP + TLS 1.3 + Yamux",
+        o -> o.getTransport().setSecurity(List.of(TransportOptions.TLS_PROTOCOL))));
     m.put("ws-noise", new Kind("ws-noise", "/ip4/127.0.0.1/tcp/0/ws",
         "WebSocket + Noise + Yamux", o -> { }));
+    m.put("quic", new Kind("quic", "/ip4/127.0.0.1/udp/0/quic-v1",
+        "QUIC v1 (TLS 1.3, QUIC streams)", o -> { }));
     return m;
   }
 
