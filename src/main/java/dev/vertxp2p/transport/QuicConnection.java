@@ -73,6 +73,10 @@ public final class QuicConnection implements ManagedConnection {
   private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong streamQueued = new AtomicLong();
   private final QuicHealth health;
+  /** The node-wide budget for received stream data not yet taken by the application. */
+  private final BufferBudget budget;
+  /** This connection's part of {@link #budget}; on the loop. */
+  private long buffered;
 
   private boolean activated;
   /** Set by any thread that asks for a close: no new stream from then on. */
@@ -100,6 +104,8 @@ public final class QuicConnection implements ManagedConnection {
     this.negotiationTimeout = negotiationTimeout;
     this.handshakeNanos = handshakeNanos;
     this.health = new QuicHealth(this);
+    BufferBudget b = host.bufferBudget();
+    this.budget = b != null ? b : BufferBudget.unshared();
     channel.closeFuture().addListener(f -> owner.run(this::onChannelClosed));
   }
 
@@ -123,6 +129,25 @@ public final class QuicConnection implements ManagedConnection {
 
   <T> Promise<T> callerPromise() {
     return CallerPromises.promise(owner.context());
+  }
+
+  /** Stream data received (positive) or taken by the application (negative); on the loop. */
+  void bufferedDelta(long delta) {
+    owner.check();
+    if (delta != 0) {
+      buffered += delta;
+      budget.add(delta);
+    }
+  }
+
+  /**
+   * Bytes this connection's streams may still buffer: the smaller of its own room under {@code
+   * limits.maxBufferedBytesPerConnection} and the node's under {@code limits.maxBufferedBytes}.
+   * At zero the streams stop reading, and QUIC's flow control holds the remote.
+   */
+  long bufferRoom() {
+    owner.check();
+    return Math.min(budget.perConnectionLimit() - buffered, budget.room());
   }
 
   void countIn(long n) {
@@ -563,20 +588,17 @@ public final class QuicConnection implements ManagedConnection {
   }
 
   /**
-   * The flow state: {@code buffered} (received stream data not yet taken by the application),
-   * the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
+   * The flow state: {@code buffered} (received stream data not yet taken by the application,
+   * counted against the buffer budget), {@code bufferSpent} (its streams stopped reading for the
+   * budget), the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
    */
   @Override
   public Future<JsonObject> flowJson() {
     Promise<JsonObject> promise = callerPromise();
     owner.run(() -> {
-      long buffered = 0;
-      for (QuicStream s : streams.keySet()) {
-        buffered += s.buffered();
-      }
       promise.complete(new JsonObject()
           .put("buffered", buffered)
-          .put("bufferSpent", false)
+          .put("bufferSpent", bufferRoom() <= 0)
           .put("unsentBytes", 0)
           .put("unsentControlFrames", 0)
           .put("writeBlocked", false));

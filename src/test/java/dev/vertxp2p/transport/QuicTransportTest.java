@@ -66,6 +66,7 @@ class QuicTransportTest {
     final Set<String> protocols;
     final Consumer<P2pStream> onStream;
     final Promise<Throwable> closed = Promise.promise();
+    BufferBudget budget = BufferBudget.unshared();
 
     Host(Set<String> protocols, Consumer<P2pStream> onStream) {
       this.protocols = protocols;
@@ -85,6 +86,11 @@ class QuicTransportTest {
     @Override
     public void onInboundStream(P2pStream stream) {
       onStream.accept(stream);
+    }
+
+    @Override
+    public BufferBudget bufferBudget() {
+      return budget;
     }
 
     @Override
@@ -589,5 +595,44 @@ class QuicTransportTest {
       s.end();
       assertEquals("answer", new String(await(reply, Duration.ofSeconds(5))), "round " + i);
     }
+  }
+
+  @Test
+  void theBufferBudgetStopsReadingAcrossStreams() {
+    List<P2pStream> paused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Host host = new Host(Set.of("/sink/1.0.0"), st -> {
+      st.pause();
+      st.handler(x -> { });
+      paused.add(st);
+    });
+    host.budget = new BufferBudget(32 * 1024, 1024 * 1024);
+    Node b = listener(host);
+    QuicConnection c = dial(dialer(), b.addr(), new Host(Set.of(), s -> { }));
+    int streams = 8;
+    int each = 256 * 1024;
+    List<Future<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      P2pStream s = await(c.newStream("/sink/1.0.0"));
+      sent.add(s.write(Buffer.buffer(new byte[each])).compose(v -> s.end()));
+    }
+    QuicConnection in = await(b.inbound().future());
+    await(dev.vertxp2p.testing.Poll.until(vertx, 5, () -> paused.size() == streams
+        && await(in.flowJson()).getBoolean("bufferSpent")));
+    // a round trip later the count has not run past the budget by more than one read each
+    long buffered = await(in.flowJson()).getLong("buffered");
+    assertTrue(buffered < streams * QuicStream.READ_AHEAD / 2,
+        "buffered " + buffered + " with a budget of 32 KiB");
+    assertEquals(buffered, host.budget.used());
+    // the readers take everything: all of it arrives, and the budget is given back
+    List<Future<Void>> drained = new ArrayList<>();
+    for (P2pStream st : paused) {
+      Promise<Void> ended = Promise.promise();
+      st.endHandler(v -> ended.complete());
+      st.resume();
+      drained.add(ended.future());
+    }
+    await(Future.all(drained));
+    await(Future.all(sent));
+    assertEquals(0, host.budget.used());
   }
 }
