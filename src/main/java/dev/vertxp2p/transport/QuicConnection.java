@@ -81,6 +81,8 @@ public final class QuicConnection implements ManagedConnection {
   private boolean activated;
   /** Set by any thread that asks for a close: no new stream from then on. */
   private volatile boolean closing;
+  /** The keep-alive's ping, also what {@link #probeAlive} asks with; null until started. */
+  private volatile java.util.function.Supplier<Future<Long>> keepAlivePing;
   /** Set by {@link #drain}: the health state reads {@code draining} until the close. */
   private volatile boolean drainRequested;
   private volatile boolean closed;
@@ -517,6 +519,7 @@ public final class QuicConnection implements ManagedConnection {
    * idle timeout. From any thread; once.
    */
   public void startKeepAlive(Duration interval, java.util.function.Supplier<Future<Long>> ping) {
+    keepAlivePing = ping;
     long ms = Math.max(1, interval.toMillis());
     owner.run(() -> armKeepAlive(ms, ping, bytesIn.get()));
   }
@@ -578,13 +581,31 @@ public final class QuicConnection implements ManagedConnection {
   }
 
   /**
-   * Always true: Netty exposes no QUIC PING to ask with, and a QUIC connection whose remote went
-   * silent closes itself at QUIC's idle timeout anyway ({@link ManagedConnection#probeAlive}
-   * counts a connection it cannot ask as alive).
+   * Whether the remote still answers: the keep-alive's ping ({@code /ipfs/ping/1.0.0}) goes out,
+   * and the connection counts as alive when it is answered, or anything at all arrives, within
+   * {@code timeout}. Without a ping to send (no keep-alive started) or while closing it counts as
+   * alive, as {@link ManagedConnection#probeAlive} asks. From any thread; completes on this
+   * connection's loop.
    */
   @Override
   public Future<Boolean> probeAlive(Duration timeout) {
-    return Future.succeededFuture(!closed);
+    Promise<Boolean> answer = Promise.promise();
+    owner.run(() -> {
+      java.util.function.Supplier<Future<Long>> ping = keepAlivePing;
+      if (closing || closed || ping == null) {
+        answer.complete(true);
+        return;
+      }
+      long seenIn = bytesIn.get();
+      long timer = owner.context().owner().setTimer(Math.max(1, timeout.toMillis()),
+          t -> owner.run(() -> answer.tryComplete(bytesIn.get() != seenIn)));
+      ping.get().onComplete(ar -> owner.run(() -> {
+        if (ar.succeeded() && answer.tryComplete(true)) {
+          owner.context().owner().cancelTimer(timer);
+        }
+      }));
+    });
+    return answer.future();
   }
 
   /**

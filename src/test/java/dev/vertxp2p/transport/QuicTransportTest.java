@@ -635,4 +635,23 @@ class QuicTransportTest {
     await(Future.all(sent));
     assertEquals(0, host.budget.used());
   }
+
+  @Test
+  void aProbeSaysWhetherTheRemoteAnswers() {
+    Node b = listener(new Host(Set.of("/echo/1.0.0"), QuicTransportTest::echo));
+    QuicConnection c = dial(dialer(), b.addr(), new Host(Set.of(), s -> { }));
+    // no ping to ask with yet: alive
+    assertTrue(await(c.probeAlive(Duration.ofMillis(200))));
+    Promise<Void> silence = Promise.promise();
+    c.startKeepAlive(Duration.ofHours(1), () -> c.newStream("/echo/1.0.0").compose(s -> {
+      Future<byte[]> back = readAll(s);
+      s.write(Buffer.buffer("p"));
+      s.end();
+      return back;
+    }).map(x -> 1L));
+    assertTrue(await(c.probeAlive(Duration.ofSeconds(5))));
+    // a ping nobody answers, on a connection where nothing arrives: dead
+    c.startKeepAlive(Duration.ofHours(1), () -> silence.future().map(1L));
+    assertTrue(!await(c.probeAlive(Duration.ofMillis(300))));
+  }
 }
