@@ -71,15 +71,15 @@ public final class SwarmMetrics {
 
   private void registerGauges() {
     for (String direction : List.of(INBOUND, OUTBOUND)) {
-      for (String muxer : swarm.options().getTransport().getMuxers()) {
-        for (String transport : TRANSPORTS) {
-          meters.add(Gauge.builder(MetricNames.CONNECTIONS_OPEN, swarm,
-                  s -> count(s, direction, muxer, transport))
-              .description("Connections open now")
-              .tags(connTags(direction, muxer, transport))
-              .strongReference(true)
-              .register(registry));
-        }
+      for (String[] kind : connectionKinds()) {
+        String muxer = kind[0];
+        String transport = kind[1];
+        meters.add(Gauge.builder(MetricNames.CONNECTIONS_OPEN, swarm,
+                s -> count(s, direction, muxer, transport))
+            .description("Connections open now")
+            .tags(connTags(direction, muxer, transport))
+            .strongReference(true)
+            .register(registry));
       }
     }
     meters.add(Gauge.builder(MetricNames.PEERS_CONNECTED, swarm,
@@ -102,11 +102,9 @@ public final class SwarmMetrics {
         .baseUnit(BaseUnits.BYTES).tags(nodeTags).register(registry));
     // Counters appear at zero from the start, so that rate() works from the first scrape.
     for (String direction : List.of(INBOUND, OUTBOUND)) {
-      for (String muxer : swarm.options().getTransport().getMuxers()) {
-        for (String transport : TRANSPORTS) {
-          connCounter(MetricNames.CONNECTIONS_OPENED, direction, muxer, transport);
-          connCounter(MetricNames.CONNECTIONS_CLOSED, direction, muxer, transport);
-        }
+      for (String[] kind : connectionKinds()) {
+        connCounter(MetricNames.CONNECTIONS_OPENED, direction, kind[0], kind[1]);
+        connCounter(MetricNames.CONNECTIONS_CLOSED, direction, kind[0], kind[1]);
       }
       counter(MetricNames.CONNECTIONS_REJECTED,
           nodeTags.and(MetricNames.TAG_DIRECTION, direction));
@@ -139,8 +137,30 @@ public final class SwarmMetrics {
     return c;
   }
 
-  /** The transports a connection can be over here, each with its series from the start. */
+  /** The transports a muxed connection can be over here, each with its series from the start. */
   static final List<String> TRANSPORTS = List.of("tcp", "ws");
+
+  /**
+   * The Conn JSON's muxer and transport of a QUIC connection (the contract's names): QUIC's own
+   * streams, no muxer of ours.
+   */
+  static final String QUIC_MUXER = "quic";
+  static final String QUIC_TRANSPORT = "quic-v1";
+
+  /**
+   * Every (muxer, transport) pair a connection can have here, each with its series from the
+   * start: each configured muxer over TCP and {@code /ws}, and QUIC.
+   */
+  private List<String[]> connectionKinds() {
+    List<String[]> kinds = new java.util.ArrayList<>();
+    for (String muxer : swarm.options().getTransport().getMuxers()) {
+      for (String transport : TRANSPORTS) {
+        kinds.add(new String[] {muxer, transport});
+      }
+    }
+    kinds.add(new String[] {QUIC_MUXER, QUIC_TRANSPORT});
+    return kinds;
+  }
 
   private Tags connTags(String direction, String muxer, String transport) {
     return nodeTags.and(MetricNames.TAG_DIRECTION, direction, MetricNames.TAG_MUXER, muxer,

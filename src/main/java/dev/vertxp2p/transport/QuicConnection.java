@@ -73,10 +73,16 @@ public final class QuicConnection implements ManagedConnection {
   private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong streamQueued = new AtomicLong();
   private final QuicHealth health;
+  /** The node-wide budget for received stream data not yet taken by the application. */
+  private final BufferBudget budget;
+  /** This connection's part of {@link #budget}; on the loop. */
+  private long buffered;
 
   private boolean activated;
   /** Set by any thread that asks for a close: no new stream from then on. */
   private volatile boolean closing;
+  /** The keep-alive's ping, also what {@link #probeAlive} asks with; null until started. */
+  private volatile java.util.function.Supplier<Future<Long>> keepAlivePing;
   /** Set by {@link #drain}: the health state reads {@code draining} until the close. */
   private volatile boolean drainRequested;
   private volatile boolean closed;
@@ -100,6 +106,8 @@ public final class QuicConnection implements ManagedConnection {
     this.negotiationTimeout = negotiationTimeout;
     this.handshakeNanos = handshakeNanos;
     this.health = new QuicHealth(this);
+    BufferBudget b = host.bufferBudget();
+    this.budget = b != null ? b : BufferBudget.unshared();
     channel.closeFuture().addListener(f -> owner.run(this::onChannelClosed));
   }
 
@@ -123,6 +131,25 @@ public final class QuicConnection implements ManagedConnection {
 
   <T> Promise<T> callerPromise() {
     return CallerPromises.promise(owner.context());
+  }
+
+  /** Stream data received (positive) or taken by the application (negative); on the loop. */
+  void bufferedDelta(long delta) {
+    owner.check();
+    if (delta != 0) {
+      buffered += delta;
+      budget.add(delta);
+    }
+  }
+
+  /**
+   * Bytes this connection's streams may still buffer: the smaller of its own room under {@code
+   * limits.maxBufferedBytesPerConnection} and the node's under {@code limits.maxBufferedBytes}.
+   * At zero the streams stop reading, and QUIC's flow control holds the remote.
+   */
+  long bufferRoom() {
+    owner.check();
+    return Math.min(budget.perConnectionLimit() - buffered, budget.room());
   }
 
   void countIn(long n) {
@@ -492,6 +519,7 @@ public final class QuicConnection implements ManagedConnection {
    * idle timeout. From any thread; once.
    */
   public void startKeepAlive(Duration interval, java.util.function.Supplier<Future<Long>> ping) {
+    keepAlivePing = ping;
     long ms = Math.max(1, interval.toMillis());
     owner.run(() -> armKeepAlive(ms, ping, bytesIn.get()));
   }
@@ -553,30 +581,45 @@ public final class QuicConnection implements ManagedConnection {
   }
 
   /**
-   * Always true: Netty exposes no QUIC PING to ask with, and a QUIC connection whose remote went
-   * silent closes itself at QUIC's idle timeout anyway ({@link ManagedConnection#probeAlive}
-   * counts a connection it cannot ask as alive).
+   * Whether the remote still answers: the keep-alive's ping ({@code /ipfs/ping/1.0.0}) goes out,
+   * and the connection counts as alive when it is answered, or anything at all arrives, within
+   * {@code timeout}. Without a ping to send (no keep-alive started) or while closing it counts as
+   * alive, as {@link ManagedConnection#probeAlive} asks. From any thread; completes on this
+   * connection's loop.
    */
   @Override
   public Future<Boolean> probeAlive(Duration timeout) {
-    return Future.succeededFuture(!closed);
+    Promise<Boolean> answer = Promise.promise();
+    owner.run(() -> {
+      java.util.function.Supplier<Future<Long>> ping = keepAlivePing;
+      if (closing || closed || ping == null) {
+        answer.complete(true);
+        return;
+      }
+      long seenIn = bytesIn.get();
+      long timer = owner.context().owner().setTimer(Math.max(1, timeout.toMillis()),
+          t -> owner.run(() -> answer.tryComplete(bytesIn.get() != seenIn)));
+      ping.get().onComplete(ar -> owner.run(() -> {
+        if (ar.succeeded() && answer.tryComplete(true)) {
+          owner.context().owner().cancelTimer(timer);
+        }
+      }));
+    });
+    return answer.future();
   }
 
   /**
-   * The flow state: {@code buffered} (received stream data not yet taken by the application),
-   * the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
+   * The flow state: {@code buffered} (received stream data not yet taken by the application,
+   * counted against the buffer budget), {@code bufferSpent} (its streams stopped reading for the
+   * budget), the rest as a muxed connection's, zero here (QUIC keeps its own send buffers).
    */
   @Override
   public Future<JsonObject> flowJson() {
     Promise<JsonObject> promise = callerPromise();
     owner.run(() -> {
-      long buffered = 0;
-      for (QuicStream s : streams.keySet()) {
-        buffered += s.buffered();
-      }
       promise.complete(new JsonObject()
           .put("buffered", buffered)
-          .put("bufferSpent", false)
+          .put("bufferSpent", bufferRoom() <= 0)
           .put("unsentBytes", 0)
           .put("unsentControlFrames", 0)
           .put("writeBlocked", false));

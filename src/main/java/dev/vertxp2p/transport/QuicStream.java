@@ -67,6 +67,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   // read side
   private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
   private long pendingBytes;
+  /** Whether {@link #pending} counts towards the connection's buffer budget (until closed). */
+  private boolean pendingCounted = true;
+  /** A re-check of the buffer budget is scheduled (this stream waits for the node's room). */
+  private boolean budgetRecheck;
   private long demand = Long.MAX_VALUE;
   private boolean delivering;
   private boolean remoteEnded;
@@ -296,6 +300,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
 
   private void markClosed() {
     closed = true;
+    uncountPending();
     cancelNegotiationTimer();
     conn.streamClosed(this);
   }
@@ -321,6 +326,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     if (p != null) {
       p.tryFail(cause);
     }
+    uncountPending();
     pending.clear();
     pendingBytes = 0;
     if (endPromise != null) {
@@ -371,8 +377,20 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
 
   private void deliver(ByteBuf data) {
     pending.add(data);
-    pendingBytes += data.readableBytes();
+    int n = data.readableBytes();
+    pendingBytes += n;
+    if (pendingCounted) {
+      conn.bufferedDelta(n);
+    }
     drainPending();
+  }
+
+  /** The unread data of a stream that is over no longer holds the connection's reads back. */
+  private void uncountPending() {
+    if (pendingCounted) {
+      pendingCounted = false;
+      conn.bufferedDelta(-pendingBytes);
+    }
   }
 
   /** Reads on while the reader keeps up: at most {@link #READ_AHEAD} bytes wait here. */
@@ -381,9 +399,21 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     if (ch == null || !ch.isActive()) {
       return;
     }
-    boolean want = !closed && !remoteEnded && pendingBytes < READ_AHEAD;
+    boolean open = !closed && !remoteEnded && pendingBytes < READ_AHEAD;
+    // negotiation bytes are ours, not the application's: never held by the budget
+    boolean room = !open || negotiator != null || conn.bufferRoom() > 0;
+    boolean want = open && room;
     if (ch.config().isAutoRead() != want) {
       ch.config().setAutoRead(want);
+    }
+    if (open && !room && !budgetRecheck) {
+      // held by the budget, which other streams' readers free: look again shortly
+      budgetRecheck = true;
+      owner.context().owner().setTimer(BufferAccount.NODE_RECHECK_MILLIS,
+          t -> owner.run(() -> {
+            budgetRecheck = false;
+            readIfWanted();
+          }));
     }
   }
 
@@ -398,6 +428,9 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       while (demand > 0 && handler != null && !pending.isEmpty()) {
         ByteBuf chunk = pending.poll();
         pendingBytes -= chunk.readableBytes();
+        if (pendingCounted) {
+          conn.bufferedDelta(-chunk.readableBytes());
+        }
         if (demand != Long.MAX_VALUE) {
           demand--;
         }

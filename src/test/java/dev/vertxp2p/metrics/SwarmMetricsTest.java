@@ -245,6 +245,10 @@ class SwarmMetricsTest {
                 + "node=\"swarm\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
                 + "node=\"swarm\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"quic\","
+                + "node=\"nodeb\",transport=\"quic-v1\"}",
+            "libp2p_connections_closed_total{direction=\"inbound\",muxer=\"quic\","
+                + "node=\"swarm\",transport=\"quic-v1\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
                 + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
@@ -261,6 +265,10 @@ class SwarmMetricsTest {
                 + "node=\"swarm\",transport=\"tcp\"}",
             "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
                 + "node=\"swarm\",transport=\"ws\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"quic\","
+                + "node=\"nodeb\",transport=\"quic-v1\"}",
+            "libp2p_connections_closed_total{direction=\"outbound\",muxer=\"quic\","
+                + "node=\"swarm\",transport=\"quic-v1\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
                 + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/mplex/6.7.0\","
@@ -277,6 +285,10 @@ class SwarmMetricsTest {
                 + "node=\"swarm\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"/yamux/1.0.0\","
                 + "node=\"swarm\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"quic\","
+                + "node=\"nodeb\",transport=\"quic-v1\"}",
+            "libp2p_connections_opened_total{direction=\"inbound\",muxer=\"quic\","
+                + "node=\"swarm\",transport=\"quic-v1\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
                 + "node=\"nodeb\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/mplex/6.7.0\","
@@ -293,6 +305,10 @@ class SwarmMetricsTest {
                 + "node=\"swarm\",transport=\"tcp\"}",
             "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"/yamux/1.0.0\","
                 + "node=\"swarm\",transport=\"ws\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"quic\","
+                + "node=\"nodeb\",transport=\"quic-v1\"}",
+            "libp2p_connections_opened_total{direction=\"outbound\",muxer=\"quic\","
+                + "node=\"swarm\",transport=\"quic-v1\"}",
             "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
                 + "transport=\"tcp\"}",
             "libp2p_connections_open{direction=\"inbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
@@ -309,6 +325,10 @@ class SwarmMetricsTest {
                 + "transport=\"tcp\"}",
             "libp2p_connections_open{direction=\"inbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
                 + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"quic\",node=\"nodeb\","
+                + "transport=\"quic-v1\"}",
+            "libp2p_connections_open{direction=\"inbound\",muxer=\"quic\",node=\"swarm\","
+                + "transport=\"quic-v1\"}",
             "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
                 + "transport=\"tcp\"}",
             "libp2p_connections_open{direction=\"outbound\",muxer=\"/mplex/6.7.0\",node=\"nodeb\","
@@ -325,6 +345,10 @@ class SwarmMetricsTest {
                 + "transport=\"tcp\"}",
             "libp2p_connections_open{direction=\"outbound\",muxer=\"/yamux/1.0.0\",node=\"swarm\","
                 + "transport=\"ws\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"quic\",node=\"nodeb\","
+                + "transport=\"quic-v1\"}",
+            "libp2p_connections_open{direction=\"outbound\",muxer=\"quic\",node=\"swarm\","
+                + "transport=\"quic-v1\"}",
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"nodeb\"}",
             "libp2p_connections_rejected_total{direction=\"inbound\",node=\"swarm\"}",
             "libp2p_connections_rejected_total{direction=\"outbound\",node=\"nodeb\"}",

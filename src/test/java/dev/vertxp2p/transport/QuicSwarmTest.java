@@ -246,4 +246,26 @@ class QuicSwarmTest {
     assertEquals(a.peerId(), e.peer());
     assertTrue(b.getConnections(a.peerId()).isEmpty());
   }
+
+  @Test
+  void theListenersPerPeerLimitHoldsOverQuic() {
+    SwarmOptions one = new SwarmOptions().setListen(List.of(QUIC_LISTEN));
+    one.getConnection().setMaxConnectionsPerPeer(1);
+    b = node(one);
+    SwarmOptions three = new SwarmOptions().setListen(List.of(QUIC_LISTEN));
+    three.getConnection().setMaxConnectionsPerPeer(3);
+    a = node(three);
+    Promise<SwarmEvent> rejected = Promise.promise();
+    b.eventHandler(e -> {
+      if (SwarmEvent.CONNECTION_REJECTED.equals(e.type())) {
+        rejected.tryComplete(e);
+      }
+    });
+    a.dial(b.listenAddrs().get(0), new DialOptions().setConnections(2));
+    // the first connection answers b's probe (a ping), so the second is the one refused
+    SwarmEvent e = await(rejected.future());
+    assertTrue(e.fields().getString("reason").contains("maxConnectionsPerPeer"),
+        e.fields().encode());
+    assertEquals(1, b.getConnections(a.peerId()).size());
+  }
 }

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +65,7 @@ class QuicTransportTest {
     final Set<String> protocols;
     final Consumer<P2pStream> onStream;
     final Promise<Throwable> closed = Promise.promise();
+    BufferBudget budget = BufferBudget.unshared();
 
     Host(Set<String> protocols, Consumer<P2pStream> onStream) {
       this.protocols = protocols;
@@ -85,6 +85,11 @@ class QuicTransportTest {
     @Override
     public void onInboundStream(P2pStream stream) {
       onStream.accept(stream);
+    }
+
+    @Override
+    public BufferBudget bufferBudget() {
+      return budget;
     }
 
     @Override
@@ -589,5 +594,63 @@ class QuicTransportTest {
       s.end();
       assertEquals("answer", new String(await(reply, Duration.ofSeconds(5))), "round " + i);
     }
+  }
+
+  @Test
+  void theBufferBudgetStopsReadingAcrossStreams() {
+    List<P2pStream> paused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Host host = new Host(Set.of("/sink/1.0.0"), st -> {
+      st.pause();
+      st.handler(x -> { });
+      paused.add(st);
+    });
+    host.budget = new BufferBudget(32 * 1024, 1024 * 1024);
+    Node b = listener(host);
+    QuicConnection c = dial(dialer(), b.addr(), new Host(Set.of(), s -> { }));
+    int streams = 8;
+    int each = 256 * 1024;
+    List<Future<Void>> sent = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      P2pStream s = await(c.newStream("/sink/1.0.0"));
+      sent.add(s.write(Buffer.buffer(new byte[each])).compose(v -> s.end()));
+    }
+    QuicConnection in = await(b.inbound().future());
+    await(dev.vertxp2p.testing.Poll.until(vertx, 5, () -> paused.size() == streams
+        && await(in.flowJson()).getBoolean("bufferSpent")));
+    // a round trip later the count has not run past the budget by more than one read each
+    long buffered = await(in.flowJson()).getLong("buffered");
+    assertTrue(buffered < streams * QuicStream.READ_AHEAD / 2,
+        "buffered " + buffered + " with a budget of 32 KiB");
+    assertEquals(buffered, host.budget.used());
+    // the readers take everything: all of it arrives, and the budget is given back
+    List<Future<Void>> drained = new ArrayList<>();
+    for (P2pStream st : paused) {
+      Promise<Void> ended = Promise.promise();
+      st.endHandler(v -> ended.complete());
+      st.resume();
+      drained.add(ended.future());
+    }
+    await(Future.all(drained));
+    await(Future.all(sent));
+    assertEquals(0, host.budget.used());
+  }
+
+  @Test
+  void aProbeSaysWhetherTheRemoteAnswers() {
+    Node b = listener(new Host(Set.of("/echo/1.0.0"), QuicTransportTest::echo));
+    QuicConnection c = dial(dialer(), b.addr(), new Host(Set.of(), s -> { }));
+    // no ping to ask with yet: alive
+    assertTrue(await(c.probeAlive(Duration.ofMillis(200))));
+    Promise<Void> silence = Promise.promise();
+    c.startKeepAlive(Duration.ofHours(1), () -> c.newStream("/echo/1.0.0").compose(s -> {
+      Future<byte[]> back = readAll(s);
+      s.write(Buffer.buffer("p"));
+      s.end();
+      return back;
+    }).map(x -> 1L));
+    assertTrue(await(c.probeAlive(Duration.ofSeconds(5))));
+    // a ping nobody answers, on a connection where nothing arrives: dead
+    c.startKeepAlive(Duration.ofHours(1), () -> silence.future().map(1L));
+    assertTrue(!await(c.probeAlive(Duration.ofMillis(300))));
   }
 }
