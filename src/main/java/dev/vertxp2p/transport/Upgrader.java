@@ -109,6 +109,10 @@ public final class Upgrader {
    */
   private volatile TlsConfig tlsConfig;
 
+  /** Remote TLS certificates that passed every check: about 150 bytes an entry. */
+  private final CertificateVerdictCache certificates =
+      new CertificateVerdictCache(VERIFIED_CACHE_SIZE);
+
   /** How long before its end the shared TLS certificate is replaced. */
   static final Duration TLS_CERTIFICATE_RENEWAL = Duration.ofDays(1);
 
@@ -173,6 +177,7 @@ public final class Upgrader {
           .random(random)
           .certificate(Libp2pTlsCertificate.create(identity, random, now))
           .deferTasks(true)
+          .verdicts(certificates)
           .build();
       tlsConfig = c;
     }

@@ -184,6 +184,40 @@ class JsTlsInteropTest {
     }
   }
 
+  // ---- over /ws -----------------------------------------------------------------------------
+
+  @Test
+  void tlsOverWebSocketBothWays() throws Exception {
+    SwarmOptions o = new SwarmOptions()
+        .setListen(List.of("/ip4/127.0.0.1/tcp/0/ws"))
+        .setTransport(new TransportOptions().setSecurity(List.of(TLS)));
+    o.getServices().setEcho(true);
+    node = Swarm.create(vertx, o);
+    await(node.start());
+    try (JsPeer js = JsPeer.start(JsPeer.Options.defaults().withMuxers("yamux").withEcho(true)
+        .withSecurity("tls").withListen("/ip4/127.0.0.1/tcp/0/ws"))) {
+      assertTrue(js.addr().contains("/ws/p2p/"), js.addr());
+      Connection c = await(node.dial(Multiaddr.parse(js.addr()), new DialOptions())).get(0);
+      assertEquals(TLS, c.security());
+      assertEquals("ws", c.toJson().getString("transport"));
+      byte[] payload = new byte[ECHO_BYTES];
+      new SecureRandom().nextBytes(payload);
+      byte[] back = await(JsInteropTest.echo(await(c.newStream(Echo.PROTOCOL)), payload),
+          Duration.ofSeconds(120));
+      assertEquals(JsInteropTest.sha256Hex(payload), JsInteropTest.sha256Hex(back));
+
+      // js dials too: a connection of its own (forced), over /ws and TLS
+      JsonObject dial = js.callOk(cmd("dial", "addr", node.listenAddrs().get(0).toString(),
+          "force", true));
+      assertTrue(!dial.getString("connection").isEmpty());
+      assertEquals(TLS, dial.getString("encryption"));
+      JsonObject echo = js.callOk(cmd("echo", "connection", dial.getString("connection"),
+          "size", ECHO_BYTES, "streams", 1, "timeoutMs", 120_000));
+      JsonObject s0 = echo.getJsonArray("streams").getJsonObject(0);
+      assertEquals(s0.getString("sentSha256"), s0.getString("receivedSha256"));
+    }
+  }
+
   // ---- negotiation and identity ------------------------------------------------------------
 
   @Test

@@ -126,6 +126,32 @@ class TlsConnectionTest {
         "bytes counted under TLS: " + c.bytesIn() + " in, " + c.bytesOut() + " out");
   }
 
+  /**
+   * Many streams at once and a transfer far over the socket's write queue: the TLS channel's
+   * back-pressure (a full socket pauses the muxer's output and reading) under both muxers.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TransportOptions.YAMUX_PROTOCOL, TransportOptions.MPLEX_PROTOCOL})
+  void hundredConcurrentStreamsAndABigTransferOverTls(String muxer) throws Exception {
+    Swarm a = node(List.of(TLS), List.of(muxer));
+    Swarm b = node(List.of(TLS), List.of(muxer));
+    Connection c = await(a.dial(b.listenAddrs().get(0), new DialOptions())).get(0);
+    List<io.vertx.core.Future<byte[]>> all = new java.util.ArrayList<>();
+    List<byte[]> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      byte[] p = new byte[10_000 + i];
+      RANDOM.nextBytes(p);
+      sent.add(p);
+      all.add(c.newStream(Echo.PROTOCOL).compose(st -> LoopbackTest.echo(st, p)));
+    }
+    for (int i = 0; i < 100; i++) {
+      assertArrayEquals(sent.get(i), await(all.get(i)));
+    }
+    Perf.Result perf = await(Perf.run(c, 16 << 20, 16 << 20), Duration.ofSeconds(120));
+    assertEquals(16 << 20, perf.downloadBytes());
+    assertTrue(c.isOpen());
+  }
+
   @Test
   void tlsOverWebSocket() throws Exception {
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0/ws"))

@@ -248,6 +248,23 @@ public final class Libp2pTlsCertificate {
   }
 
   /**
+   * Spec: abort if "the presented certificate is not yet valid, OR ... if it is expired", at
+   * {@code now}.
+   */
+  static void checkValidity(X509Certificate x509, Instant now) {
+    Instant notBefore = x509.getNotBefore().toInstant();
+    Instant notAfter = x509.getNotAfter().toInstant();
+    if (now.isBefore(notBefore)) {
+      throw new TlsCertificateException(Reason.NOT_YET_VALID,
+          "valid from " + notBefore + ", received at " + now);
+    }
+    if (now.isAfter(notAfter)) {
+      throw new TlsCertificateException(Reason.EXPIRED,
+          "expired at " + notAfter + ", received at " + now);
+    }
+  }
+
+  /**
    * Checks the chain a remote presented against every rule of the spec's "Peer Authentication",
    * at {@code now}, the time it was received, and names the peer it proves.
    *
@@ -286,17 +303,7 @@ public final class Libp2pTlsCertificate {
     }
     TBSCertificate tbs = cert.getTBSCertificate();
 
-    // Spec: abort if "the presented certificate is not yet valid, OR ... if it is expired".
-    Instant notBefore = x509.getNotBefore().toInstant();
-    Instant notAfter = x509.getNotAfter().toInstant();
-    if (now.isBefore(notBefore)) {
-      throw new TlsCertificateException(Reason.NOT_YET_VALID,
-          "valid from " + notBefore + ", received at " + now);
-    }
-    if (now.isAfter(notAfter)) {
-      throw new TlsCertificateException(Reason.EXPIRED,
-          "expired at " + notAfter + ", received at " + now);
-    }
+    checkValidity(x509, now);
     // Spec: certificates MUST omit the deprecated unique IDs; endpoints MAY abort. We do.
     if (tbs.getIssuerUniqueId() != null || tbs.getSubjectUniqueId() != null) {
       throw new TlsCertificateException(Reason.UNIQUE_ID,

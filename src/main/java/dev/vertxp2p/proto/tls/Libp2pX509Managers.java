@@ -56,12 +56,18 @@ final class Libp2pX509Managers {
   static final class TrustManager implements X509TrustManager {
     private final Instant now;
     private final PeerId expectedPeer;
+    private final CertificateVerdicts verdicts;
     private Libp2pTlsCertificate.VerifiedPeer verified;
     private TlsCertificateException refusal;
 
     TrustManager(Instant now, PeerId expectedPeer) {
+      this(now, expectedPeer, null);
+    }
+
+    TrustManager(Instant now, PeerId expectedPeer, CertificateVerdicts verdicts) {
       this.now = now;
       this.expectedPeer = expectedPeer;
+      this.verdicts = verdicts;
     }
 
     Libp2pTlsCertificate.VerifiedPeer verified() {
@@ -75,7 +81,7 @@ final class Libp2pX509Managers {
     private void check(X509Certificate[] chain, boolean remoteIsServer)
         throws CertificateException {
       try {
-        Libp2pTlsCertificate.VerifiedPeer peer = Libp2pTlsCertificate.verify(chain, now);
+        Libp2pTlsCertificate.VerifiedPeer peer = verifiedOrRemembered(chain);
         // Spec: "Clients MUST verify that the peer ID derived from the certificate matches the
         // peer ID they intended to connect to".
         if (remoteIsServer && expectedPeer != null && !expectedPeer.equals(peer.peerId())) {
@@ -86,6 +92,35 @@ final class Libp2pX509Managers {
         refusal = e;
         throw new CertificateException(e.getMessage(), e);
       }
+    }
+
+    /**
+     * The full check, or for a certificate checked before (same DER) only what depends on this
+     * handshake: its validity period at {@code now}. The expected peer is checked by the caller
+     * either way.
+     */
+    private Libp2pTlsCertificate.VerifiedPeer verifiedOrRemembered(X509Certificate[] chain) {
+      byte[] digest = null;
+      if (verdicts != null && chain != null && chain.length == 1) {
+        try {
+          byte[] der = chain[0].getEncoded();
+          if (der.length <= Libp2pTlsCertificate.MAX_CERTIFICATE_BYTES) {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(der);
+          }
+        } catch (java.security.GeneralSecurityException e) {
+          digest = null; // not encodable: the full check says what is wrong
+        }
+      }
+      Libp2pTlsCertificate.VerifiedPeer known = digest == null ? null : verdicts.get(digest);
+      if (known != null) {
+        Libp2pTlsCertificate.checkValidity(chain[0], now);
+        return known;
+      }
+      Libp2pTlsCertificate.VerifiedPeer peer = Libp2pTlsCertificate.verify(chain, now);
+      if (digest != null) {
+        verdicts.put(digest, peer);
+      }
+      return peer;
     }
 
     @Override

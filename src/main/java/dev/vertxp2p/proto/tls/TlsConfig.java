@@ -26,8 +26,10 @@ public final class TlsConfig {
   private final SecureRandom random;
   private final Libp2pTlsCertificate certificate;
   private final boolean deferTasks;
+  private final CertificateVerdicts verdicts;
 
   private TlsConfig(Builder b) {
+    this.verdicts = b.verdicts;
     this.deferTasks = b.deferTasks;
     this.hostKey = b.hostKey;
     this.muxers = b.muxers;
@@ -66,6 +68,11 @@ public final class TlsConfig {
     return deferTasks;
   }
 
+  /** Certificates already checked, shared by handshakes; null when none are remembered. */
+  public CertificateVerdicts verdicts() {
+    return verdicts;
+  }
+
   /** Builds a {@link TlsConfig}. */
   public static final class Builder {
     private final PrivateKey hostKey;
@@ -73,6 +80,7 @@ public final class TlsConfig {
     private SecureRandom random;
     private Libp2pTlsCertificate certificate;
     private boolean deferTasks;
+    private CertificateVerdicts verdicts;
 
     private Builder(PrivateKey hostKey) {
       this.hostKey = Objects.requireNonNull(hostKey, "hostKey");
@@ -117,6 +125,12 @@ public final class TlsConfig {
      */
     public Builder deferTasks(boolean defer) {
       this.deferTasks = defer;
+      return this;
+    }
+
+    /** A memory of certificates already checked, to skip their signatures when seen again. */
+    public Builder verdicts(CertificateVerdicts verdicts) {
+      this.verdicts = Objects.requireNonNull(verdicts, "verdicts");
       return this;
     }
 

@@ -80,7 +80,7 @@ public final class TlsHandshake {
     Libp2pTlsCertificate certificate = config.certificate() != null
         ? config.certificate()
         : Libp2pTlsCertificate.create(config.hostKey(), config.random(), now);
-    this.trust = new Libp2pX509Managers.TrustManager(now, expectedPeer);
+    this.trust = new Libp2pX509Managers.TrustManager(now, expectedPeer, config.verdicts());
     SSLEngine engine = newEngine(certificate, trust, config, dialer);
     this.driver = new TlsEngineDriver(engine, trust, config.deferTasks());
     try {

@@ -140,6 +140,56 @@ class TlsHandshakeTest {
     assertEquals(YAMUX, listener.negotiatedMuxer());
   }
 
+  /** A map that counts its hits, standing in for the upgrader's cache. */
+  static final class CountingVerdicts implements CertificateVerdicts {
+    final java.util.Map<java.nio.ByteBuffer, Libp2pTlsCertificate.VerifiedPeer> map =
+        new java.util.HashMap<>();
+    int hits;
+
+    @Override
+    public Libp2pTlsCertificate.VerifiedPeer get(byte[] derSha256) {
+      Libp2pTlsCertificate.VerifiedPeer p = map.get(java.nio.ByteBuffer.wrap(derSha256));
+      if (p != null) {
+        hits++;
+      }
+      return p;
+    }
+
+    @Override
+    public void put(byte[] derSha256, Libp2pTlsCertificate.VerifiedPeer peer) {
+      map.put(java.nio.ByteBuffer.wrap(derSha256.clone()), peer);
+    }
+  }
+
+  @Test
+  void aCertificateSeenBeforeIsNamedFromMemoryButStillCheckedForTimeAndPeer() {
+    CountingVerdicts verdicts = new CountingVerdicts();
+    TlsConfig dialer = TlsConfig.builder(ALICE).muxers(List.of(YAMUX)).random(RANDOM)
+        .verdicts(verdicts).build();
+    Libp2pTlsCertificate bobs = Libp2pTlsCertificate.create(BOB, RANDOM, NOW);
+    TlsConfig listener = TlsConfig.builder(BOB).muxers(List.of(YAMUX)).random(RANDOM)
+        .certificate(bobs).build();
+    PeerId bob = PeerId.fromPublicKey(BOB.publicKey());
+    Pair first = connect(dialer, bob, listener);
+    assertEquals(bob, first.dialer.remotePeer());
+    assertEquals(0, verdicts.hits);
+    assertEquals(1, verdicts.map.size());
+    Pair second = connect(dialer, bob, listener);
+    assertEquals(bob, second.dialer.remotePeer());
+    assertEquals(BOB.publicKey(), second.dialer.remotePublicKey());
+    assertEquals(1, verdicts.hits, "the second handshake named bob from memory");
+    // remembered, yet dialed as someone else: refused
+    TlsCertificateException other = assertThrows(TlsCertificateException.class,
+        () -> connect(dialer, PeerId.fromPublicKey(CAROL.publicKey()), listener));
+    assertEquals(Reason.UNEXPECTED_PEER, other.reason());
+    // remembered, yet expired at this handshake's time: refused
+    Pair later = new Pair(TlsHandshake.dialer(dialer, bob, NOW.plus(Duration.ofDays(400))),
+        TlsHandshake.listener(listener, NOW));
+    TlsCertificateException expired = assertThrows(TlsCertificateException.class, later::run);
+    assertEquals(Reason.EXPIRED, expired.reason());
+    assertEquals(1, verdicts.map.size(), "refusals are not remembered");
+  }
+
   @Test
   void plaintextGarbageFailsTheSession() {
     Pair p = connect(config(ALICE, YAMUX), null, config(BOB, YAMUX));
