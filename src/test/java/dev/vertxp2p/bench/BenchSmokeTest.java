@@ -154,6 +154,30 @@ class BenchSmokeTest {
     assertTrue(e.getMessage().contains("unknown transport 'carrier-pigeon'"), e.getMessage());
   }
 
+  /** The transports scenario's Java↔js part once, small: every kind, 1 MiB each way. */
+  @Test
+  @Timeout(180)
+  void theTransportsScenarioRunsEveryKindAgainstJsOnceAtATinySize() throws Exception {
+    dev.vertxp2p.interop.JsInterop.assumeAvailable();
+    System.setProperty("bench.warmUpMaxSeconds", "0.1");
+    Map<String, Metric> byName = new LinkedHashMap<>();
+    try {
+      for (Metric m : TransportScenario.runJs(TransportScenario.select(""), 1 << 20)) {
+        byName.put(m.name(), m);
+      }
+    } finally {
+      System.clearProperty("bench.warmUpMaxSeconds");
+    }
+    for (String kind : TransportScenario.KINDS.keySet()) {
+      for (String row : List.of(".java-js.perf.up", ".java-js.perf.down", ".java-js.perf.total",
+          ".js-java.perf.total")) {
+        String name = "transport." + kind + row;
+        assertNotNull(byName.get(name), name + " missing from " + byName.keySet());
+        assertTrue(byName.get(name).value() > 0, name + " = " + byName.get(name).value());
+      }
+    }
+  }
+
   /**
    * The shaped-links and stall scenarios once, small: 2 MiB per layout through 40 Mbit/s links
    * with 2 ms each way; a 0.5 s stall with a 50 ms hedge, 40 calls a second.

@@ -80,6 +80,7 @@ public final class BenchMain {
         TransportScenario.select(env("BENCH_TRANSPORTS", ""));
     long transportBytes = env("BENCH_TRANSPORT_BYTES", 256L << 20);
     int transportInFlight = (int) env("BENCH_TRANSPORT_INFLIGHT", 32);
+    long transportJsBytes = env("BENCH_TRANSPORT_JS_BYTES", 64L << 20);
     double transportSeconds = env("BENCH_TRANSPORT_SECONDS", 5);
     String only = env("BENCH_ONLY", "");
     Set<String> selected = only.isEmpty() ? Set.of()
@@ -223,8 +224,14 @@ public final class BenchMain {
         }
         return m;
       }});
-      plan.add(new Object[] {"transports", (Body) () -> TransportScenario.run(transportKinds,
-          transportBytes, transportInFlight, transportSeconds)});
+      plan.add(new Object[] {"transports", (Body) () -> {
+        List<Metric> m = new ArrayList<>(TransportScenario.run(transportKinds, transportBytes,
+            transportInFlight, transportSeconds));
+        if (js) {
+          m.addAll(TransportScenario.runJs(transportKinds, transportJsBytes));
+        }
+        return m;
+      }});
       plan.add(new Object[] {"scale", (Body) () -> ScaleScenario.run(scaleSizes())});
       if (js) {
         plan.add(new Object[] {"js", (Body) () -> {

@@ -372,7 +372,7 @@ public final class Scenarios {
    * A js client's figure: only the total, as js's send() buffers without bound and so says
    * nothing about when the upload reached the server.
    */
-  private static Metric jsPerfMetric(String name, long up, long down, JsonObject answer,
+  static Metric jsPerfMetric(String name, long up, long down, JsonObject answer,
       String detail) {
     return new Metric(name + ".total", Metric.gbits(up + down, msToNanos(answer.getDouble(
         "totalMs"))), "Gbit/s", detail);
@@ -827,7 +827,7 @@ public final class Scenarios {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private static void requireOk(JsonObject answer) {
+  static void requireOk(JsonObject answer) {
     if (!answer.getBoolean("ok", false)) {
       throw new IllegalStateException("js peer failed: " + answer.encode());
     }

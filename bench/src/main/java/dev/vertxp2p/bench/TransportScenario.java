@@ -6,6 +6,7 @@ import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.TransportOptions;
+import dev.vertxp2p.interop.JsPeer;
 import dev.vertxp2p.protocols.Perf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +27,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code .perf.*}: one {@code /perf/1.0.0} stream, {@code bytes} up then down, after an
  *       untimed warm-up until the JIT is quiet.
+ *   <li>{@code .java-js.perf.*}, {@code .js-java.perf.total} ({@link #runJs}): the same perf
+ *       transfer between a Java swarm and a js-libp2p peer over the kind, each side the client in
+ *       turn (a js client's figure is only the total, as for the other js rows).
  *   <li>{@code .conn}: connections established per second: top-ups to {@code inFlight}
  *       connections (the swarm's dials run together), each followed by closing them all, back to
  *       back; {@code .conn.cpu} the JVM's CPU time per connection (both ends).
@@ -34,7 +38,8 @@ import java.util.function.Consumer;
 public final class TransportScenario {
 
   /** A transport (and security protocol) measured: its listen address and the dialer's options. */
-  record Kind(String name, String listen, String detail, Consumer<SwarmOptions> options) {}
+  record Kind(String name, String listen, String detail, Consumer<SwarmOptions> options,
+      String jsSecurity) {}
 
   /** Every kind, in report order; {@code BENCH_TRANSPORTS} picks some by name. */
   static final Map<String, Kind> KINDS = kinds();
@@ -42,13 +47,13 @@ public final class TransportScenario {
   private static Map<String, Kind> kinds() {
     Map<String, Kind> m = new LinkedHashMap<>();
     m.put("tcp-noise", new Kind("tcp-noise", "/ip4/127.0.0.1/tcp/0", "TCP + Noise + Yamux",
-        o -> { }));
+        o -> { }, "noise"));
     m.put("tcp-tls", new Kind("tcp-tls", "/ip4/127.0.0.1/tcp/0", "TCP + TLS 1.3 + Yamux",
-        o -> o.getTransport().setSecurity(List.of(TransportOptions.TLS_PROTOCOL))));
+        o -> o.getTransport().setSecurity(List.of(TransportOptions.TLS_PROTOCOL)), "tls"));
     m.put("ws-noise", new Kind("ws-noise", "/ip4/127.0.0.1/tcp/0/ws",
-        "WebSocket + Noise + Yamux", o -> { }));
+        "WebSocket + Noise + Yamux", o -> { }, "noise"));
     m.put("quic", new Kind("quic", "/ip4/127.0.0.1/udp/0/quic-v1",
-        "QUIC v1 (TLS 1.3, QUIC streams)", o -> { }));
+        "QUIC v1 (TLS 1.3, QUIC streams)", o -> { }, "noise"));
     return m;
   }
 
@@ -85,6 +90,48 @@ public final class TransportScenario {
     List<Metric> out = new ArrayList<>();
     for (Kind k : kinds) {
       out.addAll(one(k, bytes, inFlight, seconds));
+    }
+    return out;
+  }
+
+  /**
+   * Java↔js perf over each kind: the js peer (Yamux, the kind's encrypter; QUIC needs none)
+   * serves perf on the kind's address and a Java swarm runs a perf client against it, then the js
+   * peer runs one against the Java swarm.
+   */
+  public static List<Metric> runJs(List<Kind> kinds, long bytes) throws Exception {
+    List<Metric> out = new ArrayList<>();
+    for (Kind k : kinds) {
+      JsPeer.Options js = JsPeer.Options.defaults().withMuxers("yamux").withListen(k.listen())
+          .withSecurity(k.jsSecurity());
+      try (JsPeer peer = JsPeer.start(js)) {
+        peer.callOk(JsPeer.cmd("servePerf"));
+        Vertx vertx = Vertx.vertx();
+        try {
+          Swarm node = Swarm.create(vertx, options(k, k.listen(), 3));
+          Await.get(node.start(), 30);
+          String prefix = "transport." + k.name();
+          String detail = k.detail() + ", " + Scenarios.mib(bytes) + " up + "
+              + Scenarios.mib(bytes) + " down, 1 stream";
+          Connection conn = Await.get(node.dial(Multiaddr.parse(peer.addr()),
+              new DialOptions()), 30).get(0);
+          Scenarios.warmUntilJitQuiet(() -> Await.get(Perf.run(conn,
+              Math.min(bytes, Scenarios.PERF_WARMUP_BYTES),
+              Math.min(bytes, Scenarios.PERF_WARMUP_BYTES)), Scenarios.SCENARIO_TIMEOUT_S));
+          Perf.Result r = Await.get(Perf.run(conn, bytes, bytes), Scenarios.SCENARIO_TIMEOUT_S);
+          out.addAll(Scenarios.perfMetrics(prefix + ".java-js.perf", bytes, bytes,
+              r.uploadNanos(), r.totalNanos(), detail + ", Java client"));
+          io.vertx.core.json.JsonObject a = peer.call(JsPeer.cmd("perf", "addr",
+              node.listenAddrs().get(0).toString(), "upload", bytes, "download", bytes,
+              "timeoutMs", Scenarios.SCENARIO_TIMEOUT_S * 1000),
+              java.time.Duration.ofSeconds(Scenarios.SCENARIO_TIMEOUT_S + 10));
+          Scenarios.requireOk(a);
+          out.add(Scenarios.jsPerfMetric(prefix + ".js-java.perf", bytes, bytes, a,
+              detail + ", js client"));
+        } finally {
+          Await.get(vertx.close(), 60);
+        }
+      }
     }
     return out;
   }
