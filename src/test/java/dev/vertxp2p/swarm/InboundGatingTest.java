@@ -301,8 +301,12 @@ class InboundGatingTest extends SwarmFixture {
     await(bSees2);
     assertEquals(2, await(b.perIpLimits()).getInteger("open"));
     // Blocked after the handshake: its source's pending slot is given back, not leaked.
+    // A must have seen its connections go before it dials again: one it still lists would
+    // satisfy the dial below without a new connection, and b would refuse nothing.
+    Future<Void> aSeesNone = connectionsReach(a, b.peerId(), 0);
     await(b.block(a.peerId()));
     assertEquals(0, await(b.perIpLimits()).getInteger("open"));
+    await(aSeesNone);
     Future<SwarmEvent> refused = rejected(b, r -> r.getString("scope").equals("gating"));
     a.dial(b.listenAddrs().get(0), new DialOptions());
     await(refused);
