@@ -115,7 +115,7 @@ public final class MuxedConnection implements ManagedConnection {
     this.channel = channel.open(owner, muxer, shutdown);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
-    this.health = new HealthMonitor(this);
+    this.health = new HealthMonitor(owner, shutdown::isClosed, pings, pings);
     BufferBudget budget = host.bufferBudget();
     this.buffers = new BufferAccount(this, budget != null ? budget : BufferBudget.unshared());
   }

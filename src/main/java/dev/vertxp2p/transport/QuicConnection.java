@@ -44,6 +44,8 @@ public final class QuicConnection implements ManagedConnection {
   public static final String SECURITY = "/tls/1.0.0";
   /** What the Conn JSON says for the muxer: QUIC's own streams. */
   public static final String MUXER = "quic";
+  /** Weight of a new sample in the round-trip average ({@link Pings} weighs them 0.25). */
+  private static final double RTT_WEIGHT = 0.2;
 
   private final String id;
   private final Owner owner;
@@ -72,7 +74,13 @@ public final class QuicConnection implements ManagedConnection {
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong streamQueued = new AtomicLong();
-  private final QuicHealth health;
+  /**
+   * The health checks: {@code /ipfs/ping/1.0.0} on a stream for every check (Netty does not expose
+   * QUIC's PING frame). A check also keeps an idle connection within QUIC's idle timeout.
+   */
+  private final HealthMonitor health;
+  /** The round-trip average: the checks' answers and {@link #recordRtt}; on the loop. */
+  private final HealthMonitor.Average rtt = new HealthMonitor.Average(RTT_WEIGHT);
   /** The node-wide budget for received stream data not yet taken by the application. */
   private final BufferBudget budget;
   /** This connection's part of {@link #budget}; on the loop. */
@@ -105,7 +113,7 @@ public final class QuicConnection implements ManagedConnection {
     this.host = host;
     this.negotiationTimeout = negotiationTimeout;
     this.handshakeNanos = handshakeNanos;
-    this.health = new QuicHealth(this);
+    this.health = new HealthMonitor(owner, this::isClosed, HealthMonitor.PingFrame.NONE, rtt);
     BufferBudget b = host.bufferBudget();
     this.budget = b != null ? b : BufferBudget.unshared();
     channel.closeFuture().addListener(f -> owner.run(this::onChannelClosed));
@@ -478,6 +486,7 @@ public final class QuicConnection implements ManagedConnection {
     owner.run(() -> {
       if (first && !closed) {
         health.drain();
+        health.stop(); // an answer still out no longer counts
         try {
           host.onConnectionDraining(this, reason);
         } catch (RuntimeException e) {
@@ -544,7 +553,7 @@ public final class QuicConnection implements ManagedConnection {
 
   // ---- health -----------------------------------------------------------------------------------
 
-  QuicHealth healthMonitor() {
+  HealthMonitor healthMonitor() {
     return health;
   }
 
@@ -566,13 +575,13 @@ public final class QuicConnection implements ManagedConnection {
 
   @Override
   public double latencyMillis() {
-    return health.rttMillis();
+    return rtt.latencyMillis();
   }
 
   /** Records a measured round trip into the latency average; any thread. */
   @Override
   public void recordRtt(double millis) {
-    owner.run(() -> health.record(millis));
+    owner.run(() -> rtt.record(millis));
   }
 
   @Override
@@ -634,10 +643,10 @@ public final class QuicConnection implements ManagedConnection {
 
   @Override
   public JsonObject healthJson() {
-    double rtt = health.rttMillis();
+    double rttMs = rtt.latencyMillis();
     return new JsonObject()
         .put("state", health().jsonName())
-        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
+        .put("rttMs", Double.isNaN(rttMs) ? null : rttMs)
         .put("failedChecks", health.failedChecks());
   }
 
