@@ -728,15 +728,6 @@ public final class MuxedConnection implements ManagedConnection {
     return health.failedChecks();
   }
 
-  /** The Conn JSON's {@code "health"}: {@code state}, {@code rttMs} (or null), failedChecks. */
-  public JsonObject healthJson() {
-    double rtt = pings.latencyMillis();
-    return new JsonObject()
-        .put("state", health().jsonName())
-        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
-        .put("failedChecks", health.failedChecks());
-  }
-
   @Override
   public long bytesIn() {
     return channel.bytesIn();
@@ -754,25 +745,6 @@ public final class MuxedConnection implements ManagedConnection {
 
   public boolean isClosed() {
     return shutdown.isClosed();
-  }
-
-  @Override
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("peer", peer.toString())
-        .put("direction", direction.jsonName())
-        .put("localAddr", localAddr.toString())
-        .put("remoteAddr", remoteAddr.toString())
-        .put("security", security())
-        .put("muxer", muxer())
-        .put("transport", transport())
-        .put("streams", openStreams())
-        .put("streamsTotal", streamsTotal())
-        .put("openedAt", openedAt().toString())
-        .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut())
-        .put("health", healthJson());
   }
 
   @Override

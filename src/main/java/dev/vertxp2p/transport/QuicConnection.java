@@ -641,15 +641,6 @@ public final class QuicConnection implements ManagedConnection {
     return health.failedChecks();
   }
 
-  @Override
-  public JsonObject healthJson() {
-    double rttMs = rtt.latencyMillis();
-    return new JsonObject()
-        .put("state", health().jsonName())
-        .put("rttMs", Double.isNaN(rttMs) ? null : rttMs)
-        .put("failedChecks", health.failedChecks());
-  }
-
   // ---- accessors --------------------------------------------------------------------------------
 
   /** How long the QUIC handshake took (TLS included), in nanoseconds; -1 when unknown. */
@@ -733,25 +724,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public boolean isOpen() {
     return !closing && !closed;
-  }
-
-  @Override
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("peer", peer.toString())
-        .put("direction", direction.jsonName())
-        .put("localAddr", localAddr.toString())
-        .put("remoteAddr", remoteAddr.toString())
-        .put("security", security())
-        .put("muxer", muxer())
-        .put("transport", transport())
-        .put("streams", openStreams())
-        .put("streamsTotal", streamsTotal())
-        .put("openedAt", openedAt().toString())
-        .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut())
-        .put("health", healthJson());
   }
 
   @Override
