@@ -6,9 +6,7 @@ import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.StreamClosedException;
-import dev.vertxp2p.util.CallerPromises;
 import dev.vertxp2p.util.Log;
-import dev.vertxp2p.util.Owner;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -21,9 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * channels; public methods called elsewhere hop there. Inbound streams wait, unread, until the
  * owner {@link #activate() activates} the connection (after the swarm admitted it).
  */
-public final class QuicConnection implements ManagedConnection {
+public final class QuicConnection extends ConnectionBase {
   private static final Log LOG = Log.get(QuicConnection.class);
 
   /** The security protocol of every QUIC connection: libp2p TLS is QUIC's handshake. */
@@ -47,19 +43,10 @@ public final class QuicConnection implements ManagedConnection {
   /** Weight of a new sample in the round-trip average ({@link Pings} weighs them 0.25). */
   private static final double RTT_WEIGHT = 0.2;
 
-  private final String id;
-  private final Owner owner;
   private final QuicChannel channel;
   /** The dialer's own UDP socket, closed with the connection; null for inbound connections. */
   private final Channel ownSocket;
-  private final PeerId peer;
-  private final Direction direction;
-  private final Multiaddr localAddr;
-  private final Multiaddr remoteAddr;
-  private final ConnectionHost host;
   private final Duration negotiationTimeout;
-  private final long openedAtMillis = System.currentTimeMillis();
-  private final long openedAtNanos = System.nanoTime();
   private final long handshakeNanos;
 
   private final Map<QuicStream, Boolean> streams = new LinkedHashMap<>();
@@ -101,16 +88,9 @@ public final class QuicConnection implements ManagedConnection {
   QuicConnection(String id, Context context, QuicChannel channel, Channel ownSocket, PeerId peer,
       Direction direction, Multiaddr localAddr, Multiaddr remoteAddr, ConnectionHost host,
       Duration negotiationTimeout, long handshakeNanos) {
-    this.id = id;
-    this.owner = Owner.of(context);
-    owner.check();
+    super(id, context, peer, direction, localAddr, remoteAddr, host);
     this.channel = channel;
     this.ownSocket = ownSocket;
-    this.peer = peer;
-    this.direction = direction;
-    this.localAddr = localAddr;
-    this.remoteAddr = remoteAddr;
-    this.host = host;
     this.negotiationTimeout = negotiationTimeout;
     this.handshakeNanos = handshakeNanos;
     this.health = new HealthMonitor(owner, this::isClosed, HealthMonitor.PingFrame.NONE, rtt);
@@ -121,24 +101,13 @@ public final class QuicConnection implements ManagedConnection {
 
   // ---- plumbing ---------------------------------------------------------------------------------
 
-  Owner owner() {
-    return owner;
-  }
-
-  ConnectionHost host() {
-    return host;
-  }
-
   Duration negotiationTimeout() {
     return negotiationTimeout;
   }
 
+  @Override
   Log log() {
     return LOG;
-  }
-
-  <T> Promise<T> callerPromise() {
-    return CallerPromises.promise(owner.context());
   }
 
   /** Stream data received (positive) or taken by the application (negative); on the loop. */
@@ -248,21 +217,7 @@ public final class QuicConnection implements ManagedConnection {
   // ---- streams ----------------------------------------------------------------------------------
 
   @Override
-  public Future<P2pStream> newStream(String... protocols) {
-    return newStream(null, protocols);
-  }
-
-  @Override
-  public Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
-    if (protocols == null || protocols.length == 0) {
-      return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
-    }
-    for (String p : protocols) {
-      if (p == null || p.isEmpty()) {
-        return Future.failedFuture(new IllegalArgumentException("protocol ids must be non-empty"));
-      }
-    }
-    List<String> list = Arrays.asList(protocols.clone());
+  Future<P2pStream> openStream(Future<?> cancel, List<String> protocols) {
     Promise<P2pStream> promise = callerPromise();
     owner.run(() -> {
       if (closing || closed) {
@@ -271,7 +226,7 @@ public final class QuicConnection implements ManagedConnection {
       }
       QuicStream stream = new QuicStream(this, true);
       track(stream);
-      create(stream, list, promise);
+      create(stream, protocols, promise);
       if (cancel != null) {
         cancel.onComplete(c -> owner.run(() -> {
           if (stream.protocol() == null && !stream.isClosed()) {
@@ -340,15 +295,13 @@ public final class QuicConnection implements ManagedConnection {
 
   @Override
   public Future<JsonArray> streamsJson() {
-    Promise<JsonArray> promise = callerPromise();
-    owner.run(() -> {
+    return readOnLoop(() -> {
       JsonArray out = new JsonArray();
       for (QuicStream s : streams.keySet()) {
         out.add(s.toJson());
       }
-      promise.complete(out);
+      return out;
     });
-    return promise.future();
   }
 
   // ---- closing ----------------------------------------------------------------------------------
@@ -421,9 +374,7 @@ public final class QuicConnection implements ManagedConnection {
         onChannelClosed();
       }
     });
-    Promise<Void> closedHere = callerPromise();
-    closePromise.future().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(closePromise.future());
   }
 
   @Override
@@ -449,9 +400,7 @@ public final class QuicConnection implements ManagedConnection {
       long deadline = System.nanoTime() + grace.toNanos();
       waitForStreams(deadline, reason);
     });
-    Promise<Void> closedHere = callerPromise();
-    closePromise.future().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(closePromise.future());
   }
 
   private void waitForStreams(long deadline, CloseReason reason) {
@@ -469,11 +418,6 @@ public final class QuicConnection implements ManagedConnection {
         t -> owner.run(() -> waitForStreams(deadline, reason)));
   }
 
-  @Override
-  public Future<Void> close(boolean drain) {
-    return drain ? drain(host.drainTimeout(), "application") : close();
-  }
-
   /**
    * Drains for {@code reason}: no new stream, the open ones get {@code timeout} to finish, then
    * the connection closes. The host hears {@link ConnectionHost#onConnectionDraining} first.
@@ -487,11 +431,7 @@ public final class QuicConnection implements ManagedConnection {
       if (first && !closed) {
         health.drain();
         health.stop(); // an answer still out no longer counts
-        try {
-          host.onConnectionDraining(this, reason);
-        } catch (RuntimeException e) {
-          LOG.warn("connection " + id + ": the host failed on its draining: " + e);
-        }
+        tellDraining(reason);
       }
     });
     return closeGracefully(timeout, CloseReason.ofDrain(reason));
@@ -553,8 +493,14 @@ public final class QuicConnection implements ManagedConnection {
 
   // ---- health -----------------------------------------------------------------------------------
 
+  @Override
   HealthMonitor healthMonitor() {
     return health;
+  }
+
+  @Override
+  HealthMonitor.Latency latency() {
+    return rtt;
   }
 
   /**
@@ -571,22 +517,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public dev.vertxp2p.ConnectionHealth health() {
     return drainRequested ? dev.vertxp2p.ConnectionHealth.DRAINING : health.state();
-  }
-
-  @Override
-  public double latencyMillis() {
-    return rtt.latencyMillis();
-  }
-
-  /** Records a measured round trip into the latency average; any thread. */
-  @Override
-  public void recordRtt(double millis) {
-    owner.run(() -> rtt.record(millis));
-  }
-
-  @Override
-  public long healthSamples() {
-    return health.samples();
   }
 
   /**
@@ -624,21 +554,12 @@ public final class QuicConnection implements ManagedConnection {
    */
   @Override
   public Future<JsonObject> flowJson() {
-    Promise<JsonObject> promise = callerPromise();
-    owner.run(() -> {
-      promise.complete(new JsonObject()
-          .put("buffered", buffered)
-          .put("bufferSpent", bufferRoom() <= 0)
-          .put("unsentBytes", 0)
-          .put("unsentControlFrames", 0)
-          .put("writeBlocked", false));
-    });
-    return promise.future();
-  }
-
-  @Override
-  public int failedHealthChecks() {
-    return health.failedChecks();
+    return readOnLoop(() -> new JsonObject()
+        .put("buffered", buffered)
+        .put("bufferSpent", bufferRoom() <= 0)
+        .put("unsentBytes", 0)
+        .put("unsentControlFrames", 0)
+        .put("writeBlocked", false));
   }
 
   // ---- accessors --------------------------------------------------------------------------------
@@ -647,31 +568,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public long handshakeNanos() {
     return handshakeNanos;
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public PeerId peerId() {
-    return peer;
-  }
-
-  @Override
-  public Direction direction() {
-    return direction;
-  }
-
-  @Override
-  public Multiaddr localAddr() {
-    return localAddr;
-  }
-
-  @Override
-  public Multiaddr remoteAddr() {
-    return remoteAddr;
   }
 
   @Override
@@ -692,16 +588,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public long streamsTotal() {
     return streamsTotal.get();
-  }
-
-  @Override
-  public Instant openedAt() {
-    return Instant.ofEpochMilli(openedAtMillis);
-  }
-
-  @Override
-  public long openedAtNanos() {
-    return openedAtNanos;
   }
 
   /** Stream payload bytes received (QUIC's own framing and encryption not counted). */
