@@ -72,8 +72,17 @@ public interface ManagedConnection extends Connection {
   /** Health checks in a row that went unanswered. */
   int failedHealthChecks();
 
-  /** The Conn JSON's {@code "health"}. */
-  JsonObject healthJson();
+  /**
+   * The Conn JSON's {@code "health"}: {@code state} (draining once a drain began), {@code rttMs}
+   * (the latency average, or null before the first sample) and {@code failedChecks}.
+   */
+  default JsonObject healthJson() {
+    double rtt = latencyMillis();
+    return new JsonObject()
+        .put("state", health().jsonName())
+        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
+        .put("failedChecks", failedHealthChecks());
+  }
 
   /** Drains for {@code reason}; see {@link MuxedConnection#drain}. */
   Future<Void> drain(Duration timeout, String reason);
@@ -99,4 +108,24 @@ public interface ManagedConnection extends Connection {
 
   /** The connection's flow state for {@code swarm.limits} and tests. */
   Future<JsonObject> flowJson();
+
+  /** The contract's {@code Conn} JSON, its {@code "health"} from {@link #healthJson()}. */
+  @Override
+  default JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id())
+        .put("peer", peerId().toString())
+        .put("direction", direction().jsonName())
+        .put("localAddr", localAddr().toString())
+        .put("remoteAddr", remoteAddr().toString())
+        .put("security", security())
+        .put("muxer", muxer())
+        .put("transport", transport())
+        .put("streams", openStreams())
+        .put("streamsTotal", streamsTotal())
+        .put("openedAt", openedAt().toString())
+        .put("bytesIn", bytesIn())
+        .put("bytesOut", bytesOut())
+        .put("health", healthJson());
+  }
 }

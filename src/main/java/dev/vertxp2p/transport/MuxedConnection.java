@@ -13,7 +13,6 @@ import dev.vertxp2p.TransportOptions;
 import dev.vertxp2p.proto.mux.MuxerEngine;
 import dev.vertxp2p.proto.mux.MuxerEvent;
 import dev.vertxp2p.proto.noise.NoiseSession;
-import dev.vertxp2p.util.CallerPromises;
 import dev.vertxp2p.util.Log;
 import dev.vertxp2p.util.Owner;
 import io.vertx.core.Context;
@@ -23,8 +22,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -39,28 +36,18 @@ import java.util.function.Supplier;
  * arrive there and every engine call is made there; public methods called from other threads
  * hop over first. It reads nothing until {@link #activate()}.
  */
-public final class MuxedConnection implements ManagedConnection {
+public final class MuxedConnection extends ConnectionBase {
   private static final Log LOG = Log.get(MuxedConnection.class);
 
-  private final String id;
-  private final Owner owner;
   private final SecureChannel channel;
   /** The security protocol id under the muxer ({@code /noise}, {@code /tls/1.0.0}). */
   private final String security;
   private final MuxerEngine muxer;
   private final StreamTable streams;
   private final KeepAlive keepAlive;
-  private final PeerId peer;
-  private final Direction direction;
-  private final Multiaddr localAddr;
-  private final Multiaddr remoteAddr;
   /** Set by {@link #drain} on the caller's thread, so it takes effect for every reader at once. */
   private volatile boolean drainRequested;
-  private final ConnectionHost host;
   private final TransportOptions options;
-  /** Wall-clock time of opening, in epoch milliseconds (an Instant is made when asked). */
-  private final long openedAtMillis = System.currentTimeMillis();
-  private final long openedAtNanos = System.nanoTime();
 
   private final Pings pings;
   private final HealthMonitor health;
@@ -99,23 +86,16 @@ public final class MuxedConnection implements ManagedConnection {
   MuxedConnection(String id, Context context, String security, ChannelFactory channel,
       MuxerEngine muxer, PeerId peer, Direction direction, Multiaddr localAddr,
       Multiaddr remoteAddr, ConnectionHost host, TransportOptions options) {
-    this.id = id;
+    super(id, context, peer, direction, localAddr, remoteAddr, host);
     this.security = security;
-    this.owner = Owner.of(context);
-    owner.check();
     this.muxer = muxer;
-    this.peer = peer;
-    this.direction = direction;
-    this.localAddr = localAddr;
-    this.remoteAddr = remoteAddr;
-    this.host = host;
     this.options = options;
     this.streams = new StreamTable(this);
     this.shutdown = new ConnectionShutdown(this);
     this.channel = channel.open(owner, muxer, shutdown);
     this.keepAlive = new KeepAlive(this);
     this.pings = new Pings(this);
-    this.health = new HealthMonitor(this);
+    this.health = new HealthMonitor(owner, shutdown::isClosed, pings, pings);
     BufferBudget budget = host.bufferBudget();
     this.buffers = new BufferAccount(this, budget != null ? budget : BufferBudget.unshared());
   }
@@ -134,10 +114,6 @@ public final class MuxedConnection implements ManagedConnection {
   }
 
   // ---- plumbing used by streams ---------------------------------------------------------------
-
-  Owner owner() {
-    return owner;
-  }
 
   /** The socket's Netty channel, when the socket is Vert.x's own (tests set its allocator). */
   io.netty.channel.Channel channel() {
@@ -164,28 +140,23 @@ public final class MuxedConnection implements ManagedConnection {
     return pings;
   }
 
+  @Override
   HealthMonitor healthMonitor() {
     return health;
   }
 
-  ConnectionHost host() {
-    return host;
+  @Override
+  HealthMonitor.Latency latency() {
+    return pings;
   }
 
   TransportOptions options() {
     return options;
   }
 
+  @Override
   Log log() {
     return LOG;
-  }
-
-  /**
-   * A promise for a future this connection hands to application code: its callbacks run on the
-   * caller's context, else on this connection's loop ({@link CallerPromises}).
-   */
-  <T> Promise<T> callerPromise() {
-    return CallerPromises.promise(owner.context());
   }
 
   /** Runs {@code task} on this connection's event loop: now when already there, else queued. */
@@ -396,21 +367,7 @@ public final class MuxedConnection implements ManagedConnection {
   // ---- public API ---------------------------------------------------------------------------
 
   @Override
-  public Future<P2pStream> newStream(String... protocols) {
-    return newStream(null, protocols);
-  }
-
-  @Override
-  public Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
-    if (protocols == null || protocols.length == 0) {
-      return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
-    }
-    for (String p : protocols) {
-      if (p == null || p.isEmpty()) {
-        return Future.failedFuture(new IllegalArgumentException("protocol ids must be non-empty"));
-      }
-    }
-    List<String> list = Arrays.asList(protocols.clone());
+  Future<P2pStream> openStream(Future<?> cancel, List<String> protocols) {
     Promise<P2pStream> promise = callerPromise();
     owner.run(() -> {
       if (shutdown.isClosing()) {
@@ -419,7 +376,7 @@ public final class MuxedConnection implements ManagedConnection {
                 : " is closed")));
         return;
       }
-      streams.open(list, promise, cancel);
+      streams.open(protocols, promise, cancel);
       flush();
     });
     return promise.future();
@@ -505,20 +462,6 @@ public final class MuxedConnection implements ManagedConnection {
     return health.noPingServed();
   }
 
-  /** Checks answered so far on this connection (each one a round-trip sample); any thread. */
-  public long healthSamples() {
-    return health.samples();
-  }
-
-  /**
-   * Records a measured round trip into the latency average used by {@code lowest_latency}. From
-   * any thread: the average is updated on this connection's loop, one measurement after another,
-   * and published to readers on any thread.
-   */
-  public void recordRtt(double millis) {
-    owner.run(() -> pings.record(millis));
-  }
-
   /**
    * The connection's flow state, for {@code swarm.limits} and tests: {@code buffered} (stream data
    * received and not yet consumed, counted against {@code limits.maxBufferedBytesPerConnection}),
@@ -527,27 +470,23 @@ public final class MuxedConnection implements ManagedConnection {
    * writeBlocked} (reading paused for a full socket write queue).
    */
   public Future<JsonObject> flowJson() {
-    Promise<JsonObject> promise = callerPromise();
-    owner.run(() -> promise.complete(new JsonObject()
+    return readOnLoop(() -> new JsonObject()
         .put("buffered", buffers.used())
         .put("bufferSpent", buffers.isSpent())
         .put("unsentBytes", channel.unsentBytes())
         .put("unsentControlFrames", muxer.unsentControlFrames())
-        .put("writeBlocked", channel.isWriteBlocked())));
-    return promise.future();
+        .put("writeBlocked", channel.isWriteBlocked()));
   }
 
   @Override
   public Future<JsonArray> streamsJson() {
-    Promise<JsonArray> promise = callerPromise();
-    owner.run(() -> {
+    return readOnLoop(() -> {
       JsonArray out = new JsonArray();
       for (StreamImpl s : streams.sorted()) {
         out.add(s.toJson());
       }
-      promise.complete(out);
+      return out;
     });
-    return promise.future();
   }
 
   /**
@@ -568,22 +507,10 @@ public final class MuxedConnection implements ManagedConnection {
         return;
       }
       health.drain();
-      try {
-        host.onConnectionDraining(this, reason);
-      } catch (RuntimeException e) {
-        log().warn("connection " + id + ": the host failed on its draining: " + e);
-      }
+      tellDraining(reason);
       shutdown.closeGracefully(ms, CloseReason.ofDrain(reason));
     });
-    Promise<Void> closedHere = callerPromise();
-    shutdown.closeFuture().onComplete(closedHere);
-    return closedHere.future();
-  }
-
-  /** With {@code drain}, {@link #drain} for the host's {@code drainTimeout}; else {@link #close()}. */
-  @Override
-  public Future<Void> close(boolean drain) {
-    return drain ? drain(host.drainTimeout(), "application") : close();
+    return forCaller(shutdown.closeFuture());
   }
 
   /**
@@ -601,9 +528,7 @@ public final class MuxedConnection implements ManagedConnection {
     java.util.Objects.requireNonNull(cause, "cause");
     java.util.Objects.requireNonNull(reason, "reason");
     owner.run(() -> shutdown.failWith(cause, reason));
-    Promise<Void> closedHere = callerPromise();
-    shutdown.closeFuture().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(shutdown.closeFuture());
   }
 
   /** GOAWAY, then reset whatever streams are open and close at once (no grace period). */
@@ -634,39 +559,12 @@ public final class MuxedConnection implements ManagedConnection {
     java.util.Objects.requireNonNull(reason, "reason");
     long ms = grace.toMillis();
     owner.run(() -> shutdown.closeGracefully(ms, reason));
-    Promise<Void> closedHere = callerPromise();
-    shutdown.closeFuture().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(shutdown.closeFuture());
   }
 
   @Override
   public Future<Void> closeFuture() {
     return shutdown.closeFuture();
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public PeerId peerId() {
-    return peer;
-  }
-
-  @Override
-  public Direction direction() {
-    return direction;
-  }
-
-  @Override
-  public Multiaddr localAddr() {
-    return localAddr;
-  }
-
-  @Override
-  public Multiaddr remoteAddr() {
-    return remoteAddr;
   }
 
   @Override
@@ -689,21 +587,6 @@ public final class MuxedConnection implements ManagedConnection {
     return streams.total();
   }
 
-  @Override
-  public Instant openedAt() {
-    return Instant.ofEpochMilli(openedAtMillis);
-  }
-
-  @Override
-  public long openedAtNanos() {
-    return openedAtNanos;
-  }
-
-  @Override
-  public double latencyMillis() {
-    return pings.latencyMillis();
-  }
-
   /** A stream's write queue grew (or, negative, shrank) by {@code delta} bytes; any thread. */
   void streamBytesQueued(long delta) {
     streamQueued.addAndGet(delta);
@@ -723,20 +606,6 @@ public final class MuxedConnection implements ManagedConnection {
     return drainRequested ? ConnectionHealth.DRAINING : health.state();
   }
 
-  /** Health checks in a row that went unanswered; any thread. */
-  public int failedHealthChecks() {
-    return health.failedChecks();
-  }
-
-  /** The Conn JSON's {@code "health"}: {@code state}, {@code rttMs} (or null), failedChecks. */
-  public JsonObject healthJson() {
-    double rtt = pings.latencyMillis();
-    return new JsonObject()
-        .put("state", health().jsonName())
-        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
-        .put("failedChecks", health.failedChecks());
-  }
-
   @Override
   public long bytesIn() {
     return channel.bytesIn();
@@ -754,25 +623,6 @@ public final class MuxedConnection implements ManagedConnection {
 
   public boolean isClosed() {
     return shutdown.isClosed();
-  }
-
-  @Override
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("peer", peer.toString())
-        .put("direction", direction.jsonName())
-        .put("localAddr", localAddr.toString())
-        .put("remoteAddr", remoteAddr.toString())
-        .put("security", security())
-        .put("muxer", muxer())
-        .put("transport", transport())
-        .put("streams", openStreams())
-        .put("streamsTotal", streamsTotal())
-        .put("openedAt", openedAt().toString())
-        .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut())
-        .put("health", healthJson());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.vertxp2p.transport;
 
 import dev.vertxp2p.StreamClosedException;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,14 +11,16 @@ import java.util.Map;
  * time for {@code lowest_latency}. Changed on the connection's loop only; the average is published
  * to readers on any thread.
  */
-final class Pings {
+final class Pings implements HealthMonitor.Latency, HealthMonitor.PingFrame {
   /** Weight of the newest sample in the round-trip average. */
   static final double RTT_WEIGHT = 0.25;
 
   private final MuxedConnection conn;
   /** Pings waiting for their pong; made on the first ping (most connections never send one). */
   private Map<Long, Promise<Long>> waiting;
-  private volatile double latencyMillis = Double.NaN;
+  private final HealthMonitor.Average latency = new HealthMonitor.Average(RTT_WEIGHT);
+  /** The muxer has no ping frame (mplex): health checks use the ping protocol on a stream. */
+  private boolean noPingFrame;
 
   Pings(MuxedConnection conn) {
     this.conn = conn;
@@ -47,6 +50,26 @@ final class Pings {
     });
   }
 
+  /**
+   * A health check's ping frame: its round trip in nanoseconds, or null where the muxer has none
+   * (mplex), now and from then on, so the check asks the ping protocol on a stream instead.
+   *
+   * @throws dev.vertxp2p.proto.mux.MuxerException when the session failed
+   */
+  @Override
+  public Future<Long> ping() {
+    if (noPingFrame) {
+      return null;
+    }
+    Promise<Long> pong = Promise.promise();
+    ping(pong);
+    if (pong.future().failed() && pong.future().cause() instanceof UnsupportedOperationException) {
+      noPingFrame = true; // mplex: ask the ping protocol instead, now and from now on
+      return null;
+    }
+    return pong.future();
+  }
+
   /** The remote answered ping {@code pingId} (keep-alive probes are nobody's: ignored). */
   void onPong(long pingId) {
     conn.owner().check();
@@ -69,14 +92,15 @@ final class Pings {
   }
 
   /** Folds a measured round trip into the average; on the loop, one sample after another. */
-  void record(double millis) {
+  @Override
+  public void record(double millis) {
     conn.owner().check();
-    double prev = latencyMillis;
-    latencyMillis = Double.isNaN(prev) ? millis : prev + RTT_WEIGHT * (millis - prev);
+    latency.record(millis);
   }
 
   /** The average in milliseconds, NaN before the first sample; from any thread. */
-  double latencyMillis() {
-    return latencyMillis;
+  @Override
+  public double latencyMillis() {
+    return latency.latencyMillis();
   }
 }

@@ -6,9 +6,7 @@ import dev.vertxp2p.Multiaddr;
 import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.PeerId;
 import dev.vertxp2p.StreamClosedException;
-import dev.vertxp2p.util.CallerPromises;
 import dev.vertxp2p.util.Log;
-import dev.vertxp2p.util.Owner;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -21,9 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,27 +33,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * channels; public methods called elsewhere hop there. Inbound streams wait, unread, until the
  * owner {@link #activate() activates} the connection (after the swarm admitted it).
  */
-public final class QuicConnection implements ManagedConnection {
+public final class QuicConnection extends ConnectionBase {
   private static final Log LOG = Log.get(QuicConnection.class);
 
   /** The security protocol of every QUIC connection: libp2p TLS is QUIC's handshake. */
   public static final String SECURITY = "/tls/1.0.0";
   /** What the Conn JSON says for the muxer: QUIC's own streams. */
   public static final String MUXER = "quic";
+  /** Weight of a new sample in the round-trip average ({@link Pings} weighs them 0.25). */
+  private static final double RTT_WEIGHT = 0.2;
 
-  private final String id;
-  private final Owner owner;
   private final QuicChannel channel;
   /** The dialer's own UDP socket, closed with the connection; null for inbound connections. */
   private final Channel ownSocket;
-  private final PeerId peer;
-  private final Direction direction;
-  private final Multiaddr localAddr;
-  private final Multiaddr remoteAddr;
-  private final ConnectionHost host;
   private final Duration negotiationTimeout;
-  private final long openedAtMillis = System.currentTimeMillis();
-  private final long openedAtNanos = System.nanoTime();
   private final long handshakeNanos;
 
   private final Map<QuicStream, Boolean> streams = new LinkedHashMap<>();
@@ -72,7 +61,13 @@ public final class QuicConnection implements ManagedConnection {
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong streamQueued = new AtomicLong();
-  private final QuicHealth health;
+  /**
+   * The health checks: {@code /ipfs/ping/1.0.0} on a stream for every check (Netty does not expose
+   * QUIC's PING frame). A check also keeps an idle connection within QUIC's idle timeout.
+   */
+  private final HealthMonitor health;
+  /** The round-trip average: the checks' answers and {@link #recordRtt}; on the loop. */
+  private final HealthMonitor.Average rtt = new HealthMonitor.Average(RTT_WEIGHT);
   /** The node-wide budget for received stream data not yet taken by the application. */
   private final BufferBudget budget;
   /** This connection's part of {@link #budget}; on the loop. */
@@ -93,19 +88,12 @@ public final class QuicConnection implements ManagedConnection {
   QuicConnection(String id, Context context, QuicChannel channel, Channel ownSocket, PeerId peer,
       Direction direction, Multiaddr localAddr, Multiaddr remoteAddr, ConnectionHost host,
       Duration negotiationTimeout, long handshakeNanos) {
-    this.id = id;
-    this.owner = Owner.of(context);
-    owner.check();
+    super(id, context, peer, direction, localAddr, remoteAddr, host);
     this.channel = channel;
     this.ownSocket = ownSocket;
-    this.peer = peer;
-    this.direction = direction;
-    this.localAddr = localAddr;
-    this.remoteAddr = remoteAddr;
-    this.host = host;
     this.negotiationTimeout = negotiationTimeout;
     this.handshakeNanos = handshakeNanos;
-    this.health = new QuicHealth(this);
+    this.health = new HealthMonitor(owner, this::isClosed, HealthMonitor.PingFrame.NONE, rtt);
     BufferBudget b = host.bufferBudget();
     this.budget = b != null ? b : BufferBudget.unshared();
     channel.closeFuture().addListener(f -> owner.run(this::onChannelClosed));
@@ -113,24 +101,13 @@ public final class QuicConnection implements ManagedConnection {
 
   // ---- plumbing ---------------------------------------------------------------------------------
 
-  Owner owner() {
-    return owner;
-  }
-
-  ConnectionHost host() {
-    return host;
-  }
-
   Duration negotiationTimeout() {
     return negotiationTimeout;
   }
 
+  @Override
   Log log() {
     return LOG;
-  }
-
-  <T> Promise<T> callerPromise() {
-    return CallerPromises.promise(owner.context());
   }
 
   /** Stream data received (positive) or taken by the application (negative); on the loop. */
@@ -240,21 +217,7 @@ public final class QuicConnection implements ManagedConnection {
   // ---- streams ----------------------------------------------------------------------------------
 
   @Override
-  public Future<P2pStream> newStream(String... protocols) {
-    return newStream(null, protocols);
-  }
-
-  @Override
-  public Future<P2pStream> newStream(Future<?> cancel, String... protocols) {
-    if (protocols == null || protocols.length == 0) {
-      return Future.failedFuture(new IllegalArgumentException("newStream needs at least one protocol"));
-    }
-    for (String p : protocols) {
-      if (p == null || p.isEmpty()) {
-        return Future.failedFuture(new IllegalArgumentException("protocol ids must be non-empty"));
-      }
-    }
-    List<String> list = Arrays.asList(protocols.clone());
+  Future<P2pStream> openStream(Future<?> cancel, List<String> protocols) {
     Promise<P2pStream> promise = callerPromise();
     owner.run(() -> {
       if (closing || closed) {
@@ -263,7 +226,7 @@ public final class QuicConnection implements ManagedConnection {
       }
       QuicStream stream = new QuicStream(this, true);
       track(stream);
-      create(stream, list, promise);
+      create(stream, protocols, promise);
       if (cancel != null) {
         cancel.onComplete(c -> owner.run(() -> {
           if (stream.protocol() == null && !stream.isClosed()) {
@@ -332,15 +295,13 @@ public final class QuicConnection implements ManagedConnection {
 
   @Override
   public Future<JsonArray> streamsJson() {
-    Promise<JsonArray> promise = callerPromise();
-    owner.run(() -> {
+    return readOnLoop(() -> {
       JsonArray out = new JsonArray();
       for (QuicStream s : streams.keySet()) {
         out.add(s.toJson());
       }
-      promise.complete(out);
+      return out;
     });
-    return promise.future();
   }
 
   // ---- closing ----------------------------------------------------------------------------------
@@ -413,9 +374,7 @@ public final class QuicConnection implements ManagedConnection {
         onChannelClosed();
       }
     });
-    Promise<Void> closedHere = callerPromise();
-    closePromise.future().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(closePromise.future());
   }
 
   @Override
@@ -441,9 +400,7 @@ public final class QuicConnection implements ManagedConnection {
       long deadline = System.nanoTime() + grace.toNanos();
       waitForStreams(deadline, reason);
     });
-    Promise<Void> closedHere = callerPromise();
-    closePromise.future().onComplete(closedHere);
-    return closedHere.future();
+    return forCaller(closePromise.future());
   }
 
   private void waitForStreams(long deadline, CloseReason reason) {
@@ -461,11 +418,6 @@ public final class QuicConnection implements ManagedConnection {
         t -> owner.run(() -> waitForStreams(deadline, reason)));
   }
 
-  @Override
-  public Future<Void> close(boolean drain) {
-    return drain ? drain(host.drainTimeout(), "application") : close();
-  }
-
   /**
    * Drains for {@code reason}: no new stream, the open ones get {@code timeout} to finish, then
    * the connection closes. The host hears {@link ConnectionHost#onConnectionDraining} first.
@@ -478,11 +430,8 @@ public final class QuicConnection implements ManagedConnection {
     owner.run(() -> {
       if (first && !closed) {
         health.drain();
-        try {
-          host.onConnectionDraining(this, reason);
-        } catch (RuntimeException e) {
-          LOG.warn("connection " + id + ": the host failed on its draining: " + e);
-        }
+        health.stop(); // an answer still out no longer counts
+        tellDraining(reason);
       }
     });
     return closeGracefully(timeout, CloseReason.ofDrain(reason));
@@ -544,8 +493,14 @@ public final class QuicConnection implements ManagedConnection {
 
   // ---- health -----------------------------------------------------------------------------------
 
-  QuicHealth healthMonitor() {
+  @Override
+  HealthMonitor healthMonitor() {
     return health;
+  }
+
+  @Override
+  HealthMonitor.Latency latency() {
+    return rtt;
   }
 
   /**
@@ -562,22 +517,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public dev.vertxp2p.ConnectionHealth health() {
     return drainRequested ? dev.vertxp2p.ConnectionHealth.DRAINING : health.state();
-  }
-
-  @Override
-  public double latencyMillis() {
-    return health.rttMillis();
-  }
-
-  /** Records a measured round trip into the latency average; any thread. */
-  @Override
-  public void recordRtt(double millis) {
-    owner.run(() -> health.record(millis));
-  }
-
-  @Override
-  public long healthSamples() {
-    return health.samples();
   }
 
   /**
@@ -615,30 +554,12 @@ public final class QuicConnection implements ManagedConnection {
    */
   @Override
   public Future<JsonObject> flowJson() {
-    Promise<JsonObject> promise = callerPromise();
-    owner.run(() -> {
-      promise.complete(new JsonObject()
-          .put("buffered", buffered)
-          .put("bufferSpent", bufferRoom() <= 0)
-          .put("unsentBytes", 0)
-          .put("unsentControlFrames", 0)
-          .put("writeBlocked", false));
-    });
-    return promise.future();
-  }
-
-  @Override
-  public int failedHealthChecks() {
-    return health.failedChecks();
-  }
-
-  @Override
-  public JsonObject healthJson() {
-    double rtt = health.rttMillis();
-    return new JsonObject()
-        .put("state", health().jsonName())
-        .put("rttMs", Double.isNaN(rtt) ? null : rtt)
-        .put("failedChecks", health.failedChecks());
+    return readOnLoop(() -> new JsonObject()
+        .put("buffered", buffered)
+        .put("bufferSpent", bufferRoom() <= 0)
+        .put("unsentBytes", 0)
+        .put("unsentControlFrames", 0)
+        .put("writeBlocked", false));
   }
 
   // ---- accessors --------------------------------------------------------------------------------
@@ -647,31 +568,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public long handshakeNanos() {
     return handshakeNanos;
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public PeerId peerId() {
-    return peer;
-  }
-
-  @Override
-  public Direction direction() {
-    return direction;
-  }
-
-  @Override
-  public Multiaddr localAddr() {
-    return localAddr;
-  }
-
-  @Override
-  public Multiaddr remoteAddr() {
-    return remoteAddr;
   }
 
   @Override
@@ -694,16 +590,6 @@ public final class QuicConnection implements ManagedConnection {
     return streamsTotal.get();
   }
 
-  @Override
-  public Instant openedAt() {
-    return Instant.ofEpochMilli(openedAtMillis);
-  }
-
-  @Override
-  public long openedAtNanos() {
-    return openedAtNanos;
-  }
-
   /** Stream payload bytes received (QUIC's own framing and encryption not counted). */
   @Override
   public long bytesIn() {
@@ -724,25 +610,6 @@ public final class QuicConnection implements ManagedConnection {
   @Override
   public boolean isOpen() {
     return !closing && !closed;
-  }
-
-  @Override
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("peer", peer.toString())
-        .put("direction", direction.jsonName())
-        .put("localAddr", localAddr.toString())
-        .put("remoteAddr", remoteAddr.toString())
-        .put("security", security())
-        .put("muxer", muxer())
-        .put("transport", transport())
-        .put("streams", openStreams())
-        .put("streamsTotal", streamsTotal())
-        .put("openedAt", openedAt().toString())
-        .put("bytesIn", bytesIn())
-        .put("bytesOut", bytesOut())
-        .put("health", healthJson());
   }
 
   @Override
