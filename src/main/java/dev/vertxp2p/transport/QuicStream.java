@@ -75,8 +75,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
   private volatile boolean needDrain;
   private Handler<Void> drainHandler;
   private ChannelFuture lastWrite;
-  private boolean endRequested;
-  private Promise<Void> endPromise;
+  private final StreamEnd end = new StreamEnd();
   private boolean localEnded;
 
   private boolean closed;
@@ -320,9 +319,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
       p.tryFail(cause);
     }
     in.discard();
-    if (endPromise != null) {
-      endPromise.tryFail(cause);
-    }
+    end.fail(cause);
     conn.streamClosed(this);
     in.reportFailure();
   }
@@ -463,11 +460,8 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
       if (offLoop) {
         queued.addAndGet(-bytes.length);
       }
-      if (closed || endRequested) {
-        Throwable failure = in.failure();
-        promise.fail(failure != null
-            ? new StreamClosedException("stream is closed", failure)
-            : new StreamClosedException("write after end() on stream " + id));
+      if (closed || end.requested()) {
+        promise.fail(StreamEnd.writeRefused(in.failure(), id));
         return;
       }
       if (bytes.length == 0) {
@@ -483,19 +477,11 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
   public Future<Void> end() {
     Promise<Void> promise = conn.callerPromise();
     owner.run(() -> {
-      if (endRequested) {
-        if (endPromise != null) {
-          endPromise.future().onComplete(promise);
-        } else {
-          promise.complete();
-        }
+      if (!end.request(promise)) {
         return;
       }
-      endRequested = true;
-      endPromise = promise;
-      Throwable failure = in.failure();
-      if (failure != null || closed) {
-        promise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
+      if (in.failure() != null || closed) {
+        promise.tryFail(failureOr(new StreamClosedException("stream closed")));
         return;
       }
       // FIN after the last write has gone to QUIC (Netty's order on a stream channel)
@@ -515,10 +501,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
   private void shutdownOutput() {
     owner.check();
     if (closed) {
-      if (endPromise != null) {
-        Throwable failure = in.failure();
-        endPromise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
-      }
+      end.fail(failureOr(new StreamClosedException("stream closed")));
       return;
     }
     QuicStreamChannel ch = channel;
@@ -528,10 +511,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
       ch.parent().flush();
       if (f.isSuccess()) {
         localEnded = true;
-        endPromise.tryComplete();
+        end.complete();
         closeIfDone();
       } else {
-        endPromise.tryFail(new StreamClosedException("cannot end QUIC stream " + id + ": "
+        end.fail(new StreamClosedException("cannot end QUIC stream " + id + ": "
             + f.cause(), f.cause()));
       }
     }));
@@ -597,7 +580,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
         .put("queued", queued.get())
         .put("buffered", in.buffered())
         .put("paused", in.paused())
-        .put("localEnded", endRequested || localEnded)
+        .put("localEnded", end.requested() || localEnded)
         .put("remoteEnded", in.remoteEnded())
         .put("sendWindow", -1)
         .put("receiveWindow", -1);
