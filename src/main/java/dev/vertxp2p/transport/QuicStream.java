@@ -354,7 +354,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
   /** QUIC's side of the read path: the buffer budget, and reading on while the reader keeps up. */
   private final class Inbound extends StreamInbound {
     Inbound() {
-      super(owner);
+      super(QuicStream.this, owner);
     }
 
     @Override
@@ -370,11 +370,6 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
     @Override
     void delivered() {
       readIfWanted();
-    }
-
-    @Override
-    boolean negotiated() {
-      return protocol != null;
     }
 
     @Override
@@ -570,20 +565,13 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInb
 
   // ---- accessors ----------------------------------------------------------------------------
 
-  /** What the dashboard shows of this stream; on the loop. QUIC's windows are not exposed: -1. */
+  /**
+   * What the dashboard shows of this stream ({@link StreamInbound.Host#describe}); on the loop.
+   * QUIC's windows are not exposed: -1.
+   */
   JsonObject toJson() {
     owner.check();
-    return new JsonObject()
-        .put("id", id)
-        .put("protocol", protocol)
-        .put("direction", outbound ? "outbound" : "inbound")
-        .put("queued", queued.get())
-        .put("buffered", in.buffered())
-        .put("paused", in.paused())
-        .put("localEnded", end.requested() || localEnded)
-        .put("remoteEnded", in.remoteEnded())
-        .put("sendWindow", -1)
-        .put("receiveWindow", -1);
+    return describe(queued.get(), end.requested() || localEnded, -1, -1);
   }
 
   /** Bytes received and not yet handed to the application; on the loop. */

@@ -236,7 +236,7 @@ final class StreamImpl implements StreamInbound.Host {
   /** The muxer's side of the read path: acknowledgements, buffered bytes and flushes. */
   private final class Inbound extends StreamInbound {
     Inbound() {
-      super(owner);
+      super(StreamImpl.this, owner);
     }
 
     @Override
@@ -265,11 +265,6 @@ final class StreamImpl implements StreamInbound.Host {
     @Override
     void delivered() {
       conn.flush();
-    }
-
-    @Override
-    boolean negotiated() {
-      return protocol != null;
     }
 
     @Override
@@ -324,23 +319,14 @@ final class StreamImpl implements StreamInbound.Host {
   // ---- accessors ----------------------------------------------------------------------------
 
   /**
-   * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes written
-   * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
-   * application; the windows are -1 for a muxer without flow control (mplex).
+   * What the dashboard shows of this stream ({@link StreamInbound.Host#describe}); on the loop
+   * only. {@code queued} counts bytes not yet taken by the muxer; the windows are the muxer's, -1
+   * for a muxer without flow control (mplex).
    */
   JsonObject toJson() {
     owner.check();
-    return new JsonObject()
-        .put("id", id)
-        .put("protocol", protocol)
-        .put("direction", outbound ? "outbound" : "inbound")
-        .put("queued", writes.queued())
-        .put("buffered", in.buffered())
-        .put("paused", in.paused())
-        .put("localEnded", writes.localEnded())
-        .put("remoteEnded", in.remoteEnded())
-        .put("sendWindow", conn.engine().sendWindow(id))
-        .put("receiveWindow", conn.engine().receiveWindow(id));
+    return describe(writes.queued(), writes.localEnded(), conn.engine().sendWindow(id),
+        conn.engine().receiveWindow(id));
   }
 
   /** The negotiation timeout still pending, or -1 (tests: none outlives negotiation). */

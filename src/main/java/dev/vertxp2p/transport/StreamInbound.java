@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 
 /**
@@ -23,11 +24,32 @@ import java.util.ArrayDeque;
 abstract class StreamInbound {
 
   /**
-   * A stream whose read side is a {@link StreamInbound}: the {@link P2pStream} read methods,
-   * written once for both transports.
+   * A stream whose read side is a {@link StreamInbound}: the {@link P2pStream} read methods, and
+   * what the dashboard shows of a stream, written once for both transports.
    */
   interface Host extends P2pStream {
     StreamInbound inbound();
+
+    /**
+     * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes
+     * written and not yet taken by the transport, {@code buffered} bytes received and not yet
+     * handed to the application; a window the transport does not show is -1.
+     */
+    default JsonObject describe(long queued, boolean localEnded, long sendWindow,
+        long receiveWindow) {
+      StreamInbound in = inbound();
+      return new JsonObject()
+          .put("id", streamId())
+          .put("protocol", protocol())
+          .put("direction", isOutbound() ? "outbound" : "inbound")
+          .put("queued", queued)
+          .put("buffered", in.buffered())
+          .put("paused", in.paused())
+          .put("localEnded", localEnded)
+          .put("remoteEnded", in.remoteEnded())
+          .put("sendWindow", sendWindow)
+          .put("receiveWindow", receiveWindow);
+    }
 
     @Override
     default P2pStream handler(Handler<Buffer> handler) {
@@ -65,6 +87,7 @@ abstract class StreamInbound {
     }
   }
 
+  private final Host stream;
   private final Owner owner;
   private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
   /** Bytes in {@link #pending}. */
@@ -81,7 +104,8 @@ abstract class StreamInbound {
   private Throwable failure;
   private boolean failureReported;
 
-  StreamInbound(Owner owner) {
+  StreamInbound(Host stream, Owner owner) {
+    this.stream = stream;
     this.owner = owner;
   }
 
@@ -96,11 +120,13 @@ abstract class StreamInbound {
   /** A round of delivery is over (nothing is delivered at the moment). */
   abstract void delivered();
 
-  /** Whether a protocol is agreed: only then are the end and a failure the application's. */
-  abstract boolean negotiated();
-
   /** One of the application's handlers threw {@code e}. */
   abstract void applicationFailed(String which, Throwable e);
+
+  /** Whether a protocol is agreed: only then are the end and a failure the application's. */
+  private boolean negotiated() {
+    return stream.protocol() != null;
+  }
 
   // ---- events ----------------------------------------------------------------------------------
 
