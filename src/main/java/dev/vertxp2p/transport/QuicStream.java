@@ -23,7 +23,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,9 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It is also the stream channel's Netty handler. Owned by its connection's context (the
  * channel's event loop): Netty's callbacks arrive there, public methods called elsewhere hop
- * over first.
+ * over first. Its read side is a {@link StreamInbound}, as on TCP.
  */
-final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream {
+final class QuicStream extends ChannelInboundHandlerAdapter implements StreamInbound.Host {
 
   /** Application error code of a reset; libp2p QUIC names none, 0 is what others send. */
   static final int RESET_CODE = 0;
@@ -64,20 +63,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   private long negotiationTimer = -1;
   private volatile String protocol;
 
-  // read side
-  private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
-  private long pendingBytes;
-  /** Whether {@link #pending} counts towards the connection's buffer budget (until closed). */
-  private boolean pendingCounted = true;
+  // read side; its pending data counts towards the connection's buffer budget (until closed)
+  private final Inbound in;
   /** A re-check of the buffer budget is scheduled (this stream waits for the node's room). */
   private boolean budgetRecheck;
-  private long demand = Long.MAX_VALUE;
-  private boolean delivering;
-  private boolean remoteEnded;
-  private boolean endDelivered;
-  private Handler<Buffer> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
 
   // write side
   private volatile int maxQueued = StreamImpl.DEFAULT_WRITE_QUEUE_MAX;
@@ -86,18 +75,21 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   private volatile boolean needDrain;
   private Handler<Void> drainHandler;
   private ChannelFuture lastWrite;
-  private boolean endRequested;
-  private Promise<Void> endPromise;
+  private final StreamEnd end = new StreamEnd();
   private boolean localEnded;
 
   private boolean closed;
-  private Throwable failure;
-  private boolean failureReported;
 
   QuicStream(QuicConnection conn, boolean outbound) {
     this.conn = conn;
     this.owner = conn.owner();
     this.outbound = outbound;
+    this.in = new Inbound();
+  }
+
+  @Override
+  public StreamInbound inbound() {
+    return in;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -178,10 +170,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       return;
     }
     if (leftover != null && leftover.length > 0) {
-      deliver(io.netty.buffer.Unpooled.wrappedBuffer(leftover));
+      in.add(io.netty.buffer.Unpooled.wrappedBuffer(leftover));
     }
-    if (remoteEnded) {
-      drainPending();
+    if (in.remoteEnded()) {
+      in.drain();
     }
   }
 
@@ -206,7 +198,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       // copied to the heap: the channel's buffer goes back to its pool now, whatever the reader
       ByteBuf copy = io.netty.buffer.Unpooled.buffer(len);
       copy.writeBytes(data);
-      deliver(copy);
+      in.add(copy);
     } finally {
       data.release();
     }
@@ -240,17 +232,17 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   }
 
   private void onRemoteEnd() {
-    if (closed || remoteEnded) {
+    if (closed || in.remoteEnded()) {
       return;
     }
-    remoteEnded = true;
+    in.remoteEnd();
     if (negotiator != null) {
       resetQuietly();
       fail(new StreamClosedException("remote closed QUIC stream " + id
           + " during protocol negotiation"));
       return;
     }
-    drainPending();
+    in.drain();
     closeIfDone();
   }
 
@@ -270,7 +262,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   public void channelInactive(ChannelHandlerContext ctx) {
     owner.check();
     if (!closed) {
-      if (remoteEnded && localEnded && negotiator == null) {
+      if (in.remoteEnded() && localEnded && negotiator == null) {
         markClosed();
       } else {
         fail(conn.isClosedNow()
@@ -293,14 +285,14 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
    * that quiche had not sent yet, and the remote would never see our end.
    */
   private void closeIfDone() {
-    if (remoteEnded && localEnded && !closed) {
+    if (in.remoteEnded() && localEnded && !closed) {
       markClosed();
     }
   }
 
   private void markClosed() {
     closed = true;
-    uncountPending();
+    in.uncount();
     cancelNegotiationTimer();
     conn.streamClosed(this);
   }
@@ -317,7 +309,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     if (closed) {
       return;
     }
-    failure = cause;
+    in.failed(cause);
     closed = true;
     cancelNegotiationTimer();
     negotiator = null;
@@ -326,18 +318,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     if (p != null) {
       p.tryFail(cause);
     }
-    uncountPending();
-    pending.clear();
-    pendingBytes = 0;
-    if (endPromise != null) {
-      endPromise.tryFail(cause);
-    }
+    in.discard();
+    end.fail(cause);
     conn.streamClosed(this);
-    Handler<Throwable> h = exceptionHandler;
-    if (h != null && protocol != null) {
-      failureReported = true;
-      callApp("exception handler", h, cause);
-    }
+    in.reportFailure();
   }
 
   /** Sends RESET_STREAM and STOP_SENDING (when the channel is still open), then closes it. */
@@ -349,14 +333,6 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
         ch.parent().flush();
         ch.close();
       });
-    }
-  }
-
-  private <T> void callApp(String which, Handler<T> h, T value) {
-    try {
-      h.handle(value);
-    } catch (RuntimeException | Error e) {
-      applicationFailed(which, e);
     }
   }
 
@@ -375,21 +351,30 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
 
   // ---- read side ----------------------------------------------------------------------------
 
-  private void deliver(ByteBuf data) {
-    pending.add(data);
-    int n = data.readableBytes();
-    pendingBytes += n;
-    if (pendingCounted) {
-      conn.bufferedDelta(n);
+  /** QUIC's side of the read path: the buffer budget, and reading on while the reader keeps up. */
+  private final class Inbound extends StreamInbound {
+    Inbound() {
+      super(QuicStream.this, owner);
     }
-    drainPending();
-  }
 
-  /** The unread data of a stream that is over no longer holds the connection's reads back. */
-  private void uncountPending() {
-    if (pendingCounted) {
-      pendingCounted = false;
-      conn.bufferedDelta(-pendingBytes);
+    @Override
+    void bufferedDelta(long delta) {
+      conn.bufferedDelta(delta);
+    }
+
+    /** Nothing to acknowledge: QUIC's window opens as the stream reads on. */
+    @Override
+    void taking(int size) {
+    }
+
+    @Override
+    void delivered() {
+      readIfWanted();
+    }
+
+    @Override
+    void applicationFailed(String which, Throwable e) {
+      QuicStream.this.applicationFailed(which, e);
     }
   }
 
@@ -399,7 +384,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     if (ch == null || !ch.isActive()) {
       return;
     }
-    boolean open = !closed && !remoteEnded && pendingBytes < READ_AHEAD;
+    boolean open = !closed && !in.remoteEnded() && in.buffered() < READ_AHEAD;
     // negotiation bytes are ours, not the application's: never held by the budget
     boolean room = !open || negotiator != null || conn.bufferRoom() > 0;
     boolean want = open && room;
@@ -415,92 +400,6 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
             readIfWanted();
           }));
     }
-  }
-
-  private void drainPending() {
-    owner.check();
-    if (delivering) {
-      return;
-    }
-    delivering = true;
-    try {
-      // Nothing is handed out before there is a handler to take it (see P2pStream).
-      while (demand > 0 && handler != null && !pending.isEmpty()) {
-        ByteBuf chunk = pending.poll();
-        pendingBytes -= chunk.readableBytes();
-        if (pendingCounted) {
-          conn.bufferedDelta(-chunk.readableBytes());
-        }
-        if (demand != Long.MAX_VALUE) {
-          demand--;
-        }
-        callApp("data handler", handler,
-            io.vertx.core.internal.buffer.BufferInternal.buffer(chunk));
-      }
-      Handler<Void> end = endHandler;
-      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null && failure == null
-          && protocol != null) {
-        endDelivered = true;
-        callApp("end handler", end, null);
-      }
-    } finally {
-      delivering = false;
-    }
-    readIfWanted();
-  }
-
-  @Override
-  public P2pStream handler(Handler<Buffer> handler) {
-    owner.run(() -> {
-      this.handler = handler;
-      drainPending();
-    });
-    return this;
-  }
-
-  @Override
-  public P2pStream pause() {
-    owner.run(() -> demand = 0);
-    return this;
-  }
-
-  @Override
-  public P2pStream resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public P2pStream fetch(long amount) {
-    if (amount < 0) {
-      throw new IllegalArgumentException("fetch amount must be >= 0, got " + amount);
-    }
-    owner.run(() -> {
-      long d = demand + amount;
-      demand = d < 0 ? Long.MAX_VALUE : d;
-      drainPending();
-    });
-    return this;
-  }
-
-  @Override
-  public P2pStream endHandler(Handler<Void> endHandler) {
-    owner.run(() -> {
-      this.endHandler = endHandler;
-      drainPending();
-    });
-    return this;
-  }
-
-  @Override
-  public P2pStream exceptionHandler(Handler<Throwable> handler) {
-    owner.run(() -> {
-      this.exceptionHandler = handler;
-      if (handler != null && failure != null && protocol != null && !failureReported) {
-        failureReported = true;
-        callApp("exception handler", handler, failure);
-      }
-    });
-    return this;
   }
 
   // ---- write side ---------------------------------------------------------------------------
@@ -536,7 +435,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
               : "cannot write on QUIC stream " + id + ": " + cause, cause));
         }
         if (promise != null) {
-          promise.tryFail(failure != null ? failure : cause);
+          promise.tryFail(failureOr(cause));
         }
       }
       fireDrainIfDue();
@@ -556,10 +455,8 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       if (offLoop) {
         queued.addAndGet(-bytes.length);
       }
-      if (closed || endRequested) {
-        promise.fail(failure != null
-            ? new StreamClosedException("stream is closed", failure)
-            : new StreamClosedException("write after end() on stream " + id));
+      if (closed || end.requested()) {
+        promise.fail(StreamEnd.writeRefused(in.failure(), id));
         return;
       }
       if (bytes.length == 0) {
@@ -575,18 +472,11 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   public Future<Void> end() {
     Promise<Void> promise = conn.callerPromise();
     owner.run(() -> {
-      if (endRequested) {
-        if (endPromise != null) {
-          endPromise.future().onComplete(promise);
-        } else {
-          promise.complete();
-        }
+      if (!end.request(promise)) {
         return;
       }
-      endRequested = true;
-      endPromise = promise;
-      if (failure != null || closed) {
-        promise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
+      if (in.failure() != null || closed) {
+        promise.tryFail(failureOr(new StreamClosedException("stream closed")));
         return;
       }
       // FIN after the last write has gone to QUIC (Netty's order on a stream channel)
@@ -606,9 +496,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
   private void shutdownOutput() {
     owner.check();
     if (closed) {
-      if (endPromise != null) {
-        endPromise.tryFail(failure != null ? failure : new StreamClosedException("stream closed"));
-      }
+      end.fail(failureOr(new StreamClosedException("stream closed")));
       return;
     }
     QuicStreamChannel ch = channel;
@@ -618,10 +506,10 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
       ch.parent().flush();
       if (f.isSuccess()) {
         localEnded = true;
-        endPromise.tryComplete();
+        end.complete();
         closeIfDone();
       } else {
-        endPromise.tryFail(new StreamClosedException("cannot end QUIC stream " + id + ": "
+        end.fail(new StreamClosedException("cannot end QUIC stream " + id + ": "
             + f.cause(), f.cause()));
       }
     }));
@@ -660,7 +548,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
     Handler<Void> h = drainHandler;
     if (needDrain && h != null && queued.get() <= maxQueued / 2) {
       needDrain = false;
-      callApp("drain handler", h, null);
+      in.callApp("drain handler", h, null);
     }
   }
 
@@ -677,26 +565,19 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
 
   // ---- accessors ----------------------------------------------------------------------------
 
-  /** What the dashboard shows of this stream; on the loop. QUIC's windows are not exposed: -1. */
+  /**
+   * What the dashboard shows of this stream ({@link StreamInbound.Host#describe}); on the loop.
+   * QUIC's windows are not exposed: -1.
+   */
   JsonObject toJson() {
     owner.check();
-    return new JsonObject()
-        .put("id", id)
-        .put("protocol", protocol)
-        .put("direction", outbound ? "outbound" : "inbound")
-        .put("queued", queued.get())
-        .put("buffered", pendingBytes)
-        .put("paused", demand == 0)
-        .put("localEnded", endRequested || localEnded)
-        .put("remoteEnded", remoteEnded)
-        .put("sendWindow", -1)
-        .put("receiveWindow", -1);
+    return describe(queued.get(), end.requested() || localEnded, -1, -1);
   }
 
   /** Bytes received and not yet handed to the application; on the loop. */
   long buffered() {
     owner.check();
-    return pendingBytes;
+    return in.buffered();
   }
 
   @Override
@@ -725,6 +606,7 @@ final class QuicStream extends ChannelInboundHandlerAdapter implements P2pStream
 
   /** Why the stream failed, else {@code fallback}. */
   Throwable failureOr(Throwable fallback) {
+    Throwable failure = in.failure();
     return failure != null ? failure : fallback;
   }
 

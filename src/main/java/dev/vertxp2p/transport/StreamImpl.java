@@ -5,15 +5,12 @@ import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.StreamClosedException;
 import dev.vertxp2p.proto.mux.MuxerException;
 import dev.vertxp2p.util.Owner;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -21,11 +18,11 @@ import java.util.List;
  * loop; public methods called from elsewhere hop there first.
  *
  * <p>Its first bytes belong to the protocol negotiation ({@link StreamNegotiation}), which hands
- * the stream over once a protocol is agreed. Read side: data from the muxer is handed to the
- * handler while there is demand, and only then reported as consumed, so a paused stream stops the
- * remote through the muxer's window. Write side: {@link StreamWrites}.
+ * the stream over once a protocol is agreed. Read side ({@link StreamInbound}): data from the
+ * muxer is handed to the handler while there is demand, and only then reported as consumed, so a
+ * paused stream stops the remote through the muxer's window. Write side: {@link StreamWrites}.
  */
-final class StreamImpl implements P2pStream {
+final class StreamImpl implements StreamInbound.Host {
 
   /** Default bound on bytes queued by {@link #write} before {@link #writeQueueFull()} says so. */
   static final int DEFAULT_WRITE_QUEUE_MAX = 256 * 1024;
@@ -35,28 +32,16 @@ final class StreamImpl implements P2pStream {
   private final long id;
   private final boolean outbound;
   private final StreamWrites writes;
+  private final Inbound in;
 
   /** Non-null while the stream's protocol is being negotiated. */
   private StreamNegotiation negotiation;
   private volatile String protocol;
 
-  // Read side
-  private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
-  private long demand = Long.MAX_VALUE;
-  private boolean delivering;
-  private boolean remoteEnded;
-  /** Bytes at the head of {@link #pending} already reported as consumed to the muxer. */
+  /** Bytes at the head of the pending data already reported as consumed to the muxer. */
   private long preAcked;
-  private boolean endDelivered;
-  /** Whether {@link #pending} counts towards the connection's unconsumed bytes (until closed). */
-  private boolean pendingCounted = true;
-  private Handler<Buffer> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
 
   private boolean closed;
-  private Throwable failure;
-  private boolean failureReported;
 
   StreamImpl(MuxedConnection conn, long id, boolean outbound) {
     this.conn = conn;
@@ -64,6 +49,12 @@ final class StreamImpl implements P2pStream {
     this.id = id;
     this.outbound = outbound;
     this.writes = new StreamWrites(this, conn, id);
+    this.in = new Inbound();
+  }
+
+  @Override
+  public StreamInbound inbound() {
+    return in;
   }
 
   MuxedConnection conn() {
@@ -110,7 +101,7 @@ final class StreamImpl implements P2pStream {
     if (leftover != null && leftover.length > 0) {
       // They were already acknowledged with the negotiation bytes, so not acknowledged again.
       preAcked += leftover.length;
-      deliver(Unpooled.wrappedBuffer(leftover));
+      in.add(Unpooled.wrappedBuffer(leftover));
     }
   }
 
@@ -132,7 +123,8 @@ final class StreamImpl implements P2pStream {
       n.onData(data, off, len);
       return;
     }
-    deliver(Unpooled.wrappedBuffer(data, off, len));
+    // the range is ours alone (the muxer handed it over), so the buffer wraps it, no copy
+    in.add(Unpooled.wrappedBuffer(data, off, len));
   }
 
   void onRemoteEnd() {
@@ -142,8 +134,8 @@ final class StreamImpl implements P2pStream {
       n.onRemoteEnd();
       return;
     }
-    remoteEnded = true;
-    drainPending();
+    in.remoteEnd();
+    in.drain();
   }
 
   void onReset() {
@@ -163,7 +155,7 @@ final class StreamImpl implements P2pStream {
       StreamClosedException cause = new StreamClosedException("stream closed");
       abandonNegotiation(cause);
       writes.close(cause);
-      uncountPending();
+      in.uncount();
       conn.streamClosed(this);
     }
   }
@@ -177,56 +169,27 @@ final class StreamImpl implements P2pStream {
     writes.fireDrainIfDue();
   }
 
-  /**
-   * A closed stream's unread data stays readable, but the remote can send no more on it, so it
-   * no longer holds the connection's reads back.
-   */
-  private void uncountPending() {
-    if (pendingCounted) {
-      pendingCounted = false;
-      long n = 0;
-      for (ByteBuf b : pending) {
-        n += b.readableBytes();
-      }
-      if (n > 0) {
-        conn.bufferedDelta(-n);
-      }
-    }
-  }
-
   /** Ends the stream with {@code cause}: the opener's future, writes and end() fail with it. */
   void fail(Throwable cause) {
     owner.check();
     if (closed) {
       return;
     }
-    failure = cause;
+    in.failed(cause);
     closed = true;
     abandonNegotiation(cause);
     writes.close(cause);
-    discardPending();
+    in.discard();
     writes.failEnd(cause);
     conn.streamClosed(this);
-    Handler<Throwable> h = exceptionHandler;
-    if (h != null && protocol != null) {
-      failureReported = true;
-      callApp("exception handler", h, cause);
-    }
+    in.reportFailure();
   }
 
   /**
-   * Runs one of the application's handlers. One that throws resets this stream only: the throw is
-   * logged with the protocol, the connection and its other streams go on, and the muxer events
-   * queued behind this one are still dispatched and flushed.
+   * One of the application's handlers threw: that resets this stream only. The throw is logged
+   * with the protocol, the connection and its other streams go on, and the muxer events queued
+   * behind this one are still dispatched and flushed.
    */
-  private <T> void callApp(String which, Handler<T> h, T value) {
-    try {
-      h.handle(value);
-    } catch (RuntimeException | Error e) {
-      applicationFailed(which, e);
-    }
-  }
-
   private void applicationFailed(String which, Throwable e) {
     if (e instanceof VirtualMachineError fatal) {
       throw fatal;
@@ -248,12 +211,6 @@ final class StreamImpl implements P2pStream {
     }
   }
 
-  /** An aborted stream's undelivered data is dropped, and no longer counts as buffered. */
-  private void discardPending() {
-    uncountPending();
-    pending.clear();
-  }
-
   /** Resets the stream in the muxer (when it still knows it) and sends the reset. */
   void resetQuietly() {
     owner.check();
@@ -267,122 +224,53 @@ final class StreamImpl implements P2pStream {
 
   /** Why the stream failed, or null. */
   Throwable failure() {
-    return failure;
+    return in.failure();
   }
 
   boolean isFailed() {
-    return failure != null;
+    return in.failure() != null;
   }
 
   // ---- read side ----------------------------------------------------------------------------
 
-  private void deliver(ByteBuf data) {
-    if (pendingCounted) {
-      conn.bufferedDelta(data.readableBytes());
+  /** The muxer's side of the read path: acknowledgements, buffered bytes and flushes. */
+  private final class Inbound extends StreamInbound {
+    Inbound() {
+      super(StreamImpl.this, owner);
     }
-    pending.add(data);
-    drainPending();
-  }
 
-  private void drainPending() {
-    owner.check();
-    if (delivering) {
-      return;
+    @Override
+    void bufferedDelta(long delta) {
+      conn.bufferedDelta(delta);
     }
-    delivering = true;
-    try {
-      // Nothing is handed out before there is a handler to take it: a stream whose handlers are
-      // set a moment after it opened (from another thread, or after a future) loses nothing.
-      while (demand > 0 && handler != null && !pending.isEmpty()) {
-        ByteBuf chunk = pending.poll();
-        if (demand != Long.MAX_VALUE) {
-          demand--;
-        }
-        int size = chunk.readableBytes();
-        int ack = size;
-        if (preAcked > 0) {
-          long skip = Math.min(preAcked, ack);
-          preAcked -= skip;
-          ack -= (int) skip;
-        }
-        if (pendingCounted) {
-          conn.bufferedDelta(-size);
-        }
-        if (!closed && ack > 0) {
-          try {
-            conn.engine().consumed(id, ack);
-          } catch (MuxerException e) {
-            // the muxer already forgot the stream; nothing left to acknowledge
-          }
-        }
-        // the range is ours alone (the muxer handed it over), so the buffer wraps it, no copy
-        callApp("data handler", handler, BufferInternal.buffer(chunk));
+
+    /** Only what the application takes is reported as consumed (less what was already). */
+    @Override
+    void taking(int size) {
+      int ack = size;
+      if (preAcked > 0) {
+        long skip = Math.min(preAcked, ack);
+        preAcked -= skip;
+        ack -= (int) skip;
       }
-      Handler<Void> end = endHandler;
-      if (remoteEnded && pending.isEmpty() && !endDelivered && end != null && failure == null) {
-        endDelivered = true;
-        callApp("end handler", end, null);
+      if (!closed && ack > 0) {
+        try {
+          conn.engine().consumed(id, ack);
+        } catch (MuxerException e) {
+          // the muxer already forgot the stream; nothing left to acknowledge
+        }
       }
-    } finally {
-      delivering = false;
     }
-    conn.flush();
-  }
 
-  @Override
-  public P2pStream handler(Handler<Buffer> handler) {
-    owner.run(() -> {
-      this.handler = handler;
-      drainPending();
-    });
-    return this;
-  }
-
-  @Override
-  public P2pStream pause() {
-    owner.run(() -> demand = 0);
-    return this;
-  }
-
-  @Override
-  public P2pStream resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public P2pStream fetch(long amount) {
-    if (amount < 0) {
-      throw new IllegalArgumentException("fetch amount must be >= 0, got " + amount);
+    @Override
+    void delivered() {
+      conn.flush();
     }
-    owner.run(() -> {
-      long d = demand + amount;
-      demand = d < 0 ? Long.MAX_VALUE : d;
-      drainPending();
-    });
-    return this;
-  }
 
-  @Override
-  public P2pStream endHandler(Handler<Void> endHandler) {
-    owner.run(() -> {
-      this.endHandler = endHandler;
-      drainPending();
-    });
-    return this;
-  }
-
-  @Override
-  public P2pStream exceptionHandler(Handler<Throwable> handler) {
-    owner.run(() -> {
-      owner.check();
-      this.exceptionHandler = handler;
-      // a failure that came before the handler is reported to it, once
-      if (handler != null && failure != null && protocol != null && !failureReported) {
-        failureReported = true;
-        callApp("exception handler", handler, failure);
-      }
-    });
-    return this;
+    @Override
+    void applicationFailed(String which, Throwable e) {
+      StreamImpl.this.applicationFailed(which, e);
+    }
   }
 
   // ---- write side ---------------------------------------------------------------------------
@@ -431,27 +319,14 @@ final class StreamImpl implements P2pStream {
   // ---- accessors ----------------------------------------------------------------------------
 
   /**
-   * What the dashboard shows of this stream; on the loop only. {@code queued} counts bytes written
-   * and not yet taken by the muxer, {@code buffered} bytes received and not yet handed to the
-   * application; the windows are -1 for a muxer without flow control (mplex).
+   * What the dashboard shows of this stream ({@link StreamInbound.Host#describe}); on the loop
+   * only. {@code queued} counts bytes not yet taken by the muxer; the windows are the muxer's, -1
+   * for a muxer without flow control (mplex).
    */
   JsonObject toJson() {
     owner.check();
-    long buffered = 0;
-    for (ByteBuf b : pending) {
-      buffered += b.readableBytes();
-    }
-    return new JsonObject()
-        .put("id", id)
-        .put("protocol", protocol)
-        .put("direction", outbound ? "outbound" : "inbound")
-        .put("queued", writes.queued())
-        .put("buffered", buffered)
-        .put("paused", demand == 0)
-        .put("localEnded", writes.localEnded())
-        .put("remoteEnded", remoteEnded)
-        .put("sendWindow", conn.engine().sendWindow(id))
-        .put("receiveWindow", conn.engine().receiveWindow(id));
+    return describe(writes.queued(), writes.localEnded(), conn.engine().sendWindow(id),
+        conn.engine().receiveWindow(id));
   }
 
   /** The negotiation timeout still pending, or -1 (tests: none outlives negotiation). */

@@ -32,8 +32,7 @@ final class StreamWrites {
    */
   private final AtomicLong inTransit = new AtomicLong();
   private volatile int max = StreamImpl.DEFAULT_WRITE_QUEUE_MAX;
-  private boolean endRequested;
-  private Promise<Void> endPromise;
+  private final StreamEnd end = new StreamEnd();
   private boolean writeClosed;
   private Handler<Void> drainHandler;
   /** Set by whichever thread found the queue full; cleared on the loop as the drain fires. */
@@ -73,7 +72,7 @@ final class StreamWrites {
 
   Future<Void> write(Buffer data) {
     boolean onLoop = owner.isCurrent();
-    if (onLoop && queue.isEmpty() && !writeClosed && !endRequested
+    if (onLoop && queue.isEmpty() && !writeClosed && !end.requested()
         && data instanceof BufferInternal internal) {
       io.netty.buffer.ByteBuf buf = internal.getByteBuf();
       if (buf.hasArray()) {
@@ -93,11 +92,8 @@ final class StreamWrites {
         inTransit.addAndGet(-bytes.length);
         conn.streamBytesQueued(-bytes.length);
       }
-      if (writeClosed || endRequested) {
-        Throwable failure = stream.failure();
-        promise.fail(failure != null
-            ? new StreamClosedException("stream is closed", failure)
-            : new StreamClosedException("write after end() on stream " + id));
+      if (writeClosed || end.requested()) {
+        promise.fail(StreamEnd.writeRefused(stream.failure(), id));
         return;
       }
       if (bytes.length == 0) {
@@ -187,7 +183,7 @@ final class StreamWrites {
       queue.poll();
       w.promise.tryComplete();
     }
-    if (queue.isEmpty() && endRequested && !writeClosed) {
+    if (queue.isEmpty() && end.requested() && !writeClosed) {
       writeClosed = true;
       try {
         conn.engine().closeWrite(id);
@@ -195,9 +191,7 @@ final class StreamWrites {
         // the stream is already gone; end() is still satisfied
       }
       wrote = true;
-      if (endPromise != null) {
-        endPromise.tryComplete();
-      }
+      end.complete();
     }
     if (wrote) {
       conn.flush();
@@ -209,16 +203,9 @@ final class StreamWrites {
     Promise<Void> promise = conn.callerPromise();
     owner.run(() -> {
       owner.check();
-      if (endRequested) {
-        if (endPromise != null) {
-          endPromise.future().onComplete(promise);
-        } else {
-          promise.complete();
-        }
+      if (!end.request(promise)) {
         return;
       }
-      endRequested = true;
-      endPromise = promise;
       Throwable failure = stream.failure();
       if (failure != null) {
         promise.tryFail(failure);
@@ -243,9 +230,7 @@ final class StreamWrites {
   /** The stream failed: a pending end() fails too. */
   void failEnd(Throwable cause) {
     owner.check();
-    if (endPromise != null) {
-      endPromise.tryFail(cause);
-    }
+    end.fail(cause);
   }
 
   void setMax(int maxSize) {
@@ -289,6 +274,6 @@ final class StreamWrites {
   }
 
   boolean localEnded() {
-    return endRequested || writeClosed;
+    return end.requested() || writeClosed;
   }
 }
