@@ -1,10 +1,7 @@
 package dev.vertxp2p.interop;
 
-import static dev.vertxp2p.interop.JsInteropTest.echo;
-import static dev.vertxp2p.interop.JsInteropTest.sha256Hex;
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,11 +21,8 @@ import dev.vertxp2p.protocols.Echo;
 import dev.vertxp2p.protocols.Identify;
 import dev.vertxp2p.IdentifyMessage;
 import dev.vertxp2p.protocols.Ping;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,9 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,14 +44,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * stream window and a 16 MiB one; a Yamux ping; GoAway at the end; three connections to the Go
  * peer with streams spread over them by each load-balancing strategy.
  */
-class GoInteropTest {
+class GoInteropTest extends InteropFixture {
   static final int ECHO_BYTES = 10 * 1024 * 1024;
   static final int STREAMS = 100;
   static final int STREAM_BYTES = 20_000;
   static final Duration LONG = Duration.ofSeconds(120);
 
-  private Vertx vertx;
-  private Swarm node;
   private final LinkedBlockingQueue<SwarmEvent> events = new LinkedBlockingQueue<>();
 
   @BeforeAll
@@ -67,28 +57,11 @@ class GoInteropTest {
     GoPeer.assumeAvailable();
   }
 
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (node != null) {
-      await(node.close());
-    }
-    await(vertx.close());
-  }
-
   private Swarm javaNode(String... muxers) {
-    SwarmOptions o = new SwarmOptions()
-        .setListen(List.of("/ip4/127.0.0.1/tcp/0"))
-        .setTransport(new TransportOptions().setMuxers(List.of(muxers)));
-    o.getServices().setEcho(true);
-    Swarm s = Swarm.create(vertx, o);
-    s.eventHandler(events::add);
-    await(s.start());
-    return s;
+    node = Swarm.create(vertx, serving("/ip4/127.0.0.1/tcp/0",
+        new TransportOptions().setMuxers(List.of(muxers)), false));
+    node.eventHandler(events::add);
+    return track(node);
   }
 
   private SwarmEvent awaitEvent(String type, PeerId peer) throws InterruptedException {
@@ -139,23 +112,8 @@ class GoInteropTest {
         assertTrue(id.protocols().contains(p), p + " missing from " + id.protocols());
       }
 
-      byte[] payload = new byte[ECHO_BYTES];
-      new SecureRandom().nextBytes(payload);
-      P2pStream s = await(c.newStream(Echo.PROTOCOL));
-      assertEquals(sha256Hex(payload), sha256Hex(await(echo(s, payload), LONG)));
-
-      List<Future<byte[]>> all = new ArrayList<>();
-      List<byte[]> sent = new ArrayList<>();
-      SecureRandom r = new SecureRandom();
-      for (int i = 0; i < STREAMS; i++) {
-        byte[] p = new byte[STREAM_BYTES];
-        r.nextBytes(p);
-        sent.add(p);
-        all.add(c.newStream(Echo.PROTOCOL).compose(st -> echo(st, p)));
-      }
-      for (int i = 0; i < STREAMS; i++) {
-        assertArrayEquals(sent.get(i), await(all.get(i), LONG));
-      }
+      echoesBack(c, ECHO_BYTES, LONG);
+      echoesConcurrently(c, STREAMS, STREAM_BYTES, LONG);
 
       // Closing from our side: the Go session ends and says so.
       await(c.close());
@@ -173,8 +131,7 @@ class GoInteropTest {
       throws Exception {
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"));
     o.getConnection().setMaxConnectionsPerPeer(3).setLoadBalancingStrategy(strategy);
-    node = Swarm.create(vertx, o);
-    await(node.start());
+    start(o);
     try (GoPeer go = GoPeer.serve()) {
       JsonObject listening = go.event("listening", Duration.ofSeconds(30));
       PeerId goPeer = PeerId.parse(listening.getString("peer"));

@@ -8,18 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.GatingOptions;
 import dev.vertxp2p.PeerId;
-import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmEvent;
 import dev.vertxp2p.SwarmOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,47 +20,17 @@ import org.junit.jupiter.api.Test;
  * dials bound there, {@code --dial-local-address}) is refused before the handshake; one from
  * 127.0.0.1 is accepted.
  */
-class JsGatingInteropTest {
-  private Vertx vertx;
-  private Swarm node;
-
-  @BeforeAll
-  static void needsJs() {
-    JsInterop.assumeAvailable();
-  }
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (node != null) {
-      await(node.close());
-    }
-    await(vertx.close());
-  }
-
-  private static Future<SwarmEvent> next(Swarm s, Predicate<SwarmEvent> match) {
-    Promise<SwarmEvent> p = Promise.promise();
-    s.eventHandler(e -> {
-      if (match.test(e)) {
-        p.tryComplete(e);
-      }
-    });
-    return p.future();
-  }
+class JsGatingInteropTest extends JsInteropFixture {
 
   @Test
   void aJsPeerFromADeniedAddressIsRefusedBeforeTheHandshake() {
     SwarmOptions o = new SwarmOptions().setListen(List.of("/ip4/127.0.0.1/tcp/0"))
         .setGating(new GatingOptions().setDenyAddrs(List.of("127.0.0.2/32")));
-    node = Swarm.create(vertx, o);
-    await(node.start());
+    start(o);
     String addr = node.listenAddrs().get(0).toString();
 
-    Future<SwarmEvent> refused = next(node, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
+    Future<SwarmEvent> refused =
+        nextEvent(node, e -> e.type().equals(SwarmEvent.CONNECTION_REJECTED));
     try (JsPeer denied = JsPeer.start(JsPeer.Options.defaults()
         .withDialLocalAddress("127.0.0.2"))) {
       JsonObject answer = denied.call(cmd("dial", "addr", addr));
@@ -82,7 +45,7 @@ class JsGatingInteropTest {
 
     try (JsPeer allowed = JsPeer.start(JsPeer.Options.defaults())) {
       PeerId js = PeerId.parse(allowed.peerId());
-      Future<SwarmEvent> opened = next(node, e -> e.type().equals(SwarmEvent.CONNECTION_OPENED)
+      Future<SwarmEvent> opened = nextEvent(node, e -> e.type().equals(SwarmEvent.CONNECTION_OPENED)
           && js.equals(e.peer()));
       JsonObject dial = allowed.callOk(cmd("dial", "addr", addr));
       assertEquals(node.peerId().toString(), dial.getString("remotePeer"));

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertxp2p.Connection;
-import dev.vertxp2p.DialOptions;
 import dev.vertxp2p.IdentifyMessage;
-import dev.vertxp2p.Multiaddr;
-import dev.vertxp2p.P2pStream;
-import dev.vertxp2p.PeerId;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.protocols.Echo;
@@ -19,18 +15,12 @@ import dev.vertxp2p.protocols.Perf;
 import dev.vertxp2p.protocols.Ping;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,18 +33,15 @@ import org.junit.jupiter.api.Timeout;
  * peer or its QUIC module is missing (as {@link JsInteropTest} does).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class JsQuicInteropTest {
+class JsQuicInteropTest extends JsInteropFixture {
   static final int ECHO_BYTES = 1024 * 1024;
   static final long PERF_BYTES = 8L * 1024 * 1024;
   static final String QUIC_LISTEN = "/ip4/127.0.0.1/udp/0/quic-v1";
   static final String QUIC_ADDR = "/ip4/127\\.0\\.0\\.1/udp/[0-9]+/quic-v1";
 
-  private Vertx vertx;
-  private Swarm node;
-
+  /** Runs after {@link JsInteropFixture#needsJs}: the js peer, then its QUIC module. */
   @BeforeAll
-  static void needsJsWithQuic() {
-    JsInterop.assumeAvailable();
+  static void needsJsQuic() {
     // The native module is what actually speaks QUIC; the js wrapper alone would fail at dial.
     boolean installed = Files.isDirectory(JsInterop.projectRoot()
         .resolve("interop/js/node_modules/@chainsafe/libp2p-quic"))
@@ -65,34 +52,19 @@ class JsQuicInteropTest {
         System.getenv("CI"));
   }
 
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (node != null) {
-      await(node.close());
-    }
-    await(vertx.close());
+  @Override
+  protected Vertx newVertx() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
   }
 
   private Swarm javaNode() {
     SwarmOptions o = new SwarmOptions().setListen(List.of(QUIC_LISTEN));
     o.getServices().setEcho(true).setPerf(true);
-    Swarm s = Swarm.create(vertx, o);
-    await(s.start());
-    return s;
+    return start(o);
   }
 
   private static JsPeer jsNode() {
     return JsPeer.start(JsPeer.Options.defaults().withEcho(true).withListen(QUIC_LISTEN));
-  }
-
-  private static String withoutPeer(String addr) {
-    int p = addr.indexOf("/p2p/");
-    return p < 0 ? addr : addr.substring(0, p);
   }
 
   /** What the contract says a QUIC connection's Conn JSON carries. */
@@ -110,48 +82,28 @@ class JsQuicInteropTest {
 
   @Test
   void jsDialsJavaOverQuic() {
-    node = javaNode();
+    javaNode();
     String addr = node.listenAddrs().get(0).toString();
     assertTrue(addr.matches(QUIC_ADDR + "/p2p/" + node.peerId()), addr);
     try (JsPeer js = jsNode()) {
-      JsonObject dial = js.callOk(cmd("dial", "addr", addr));
-      assertEquals(node.peerId().toString(), dial.getString("remotePeer"));
-      assertEquals("quic", dial.getString("muxer"), dial.encode());
-      String connection = dial.getString("connection");
+      String connection = jsDials(js, addr, "quic").getString("connection");
 
-      JsonObject ping = js.callOk(cmd("ping", "connection", connection));
-      double rtt = ping.getDouble("rttMs");
-      assertTrue(rtt >= 0 && rtt < 10_000, ping.encode());
+      jsPings(js, connection);
 
-      JsonObject id = js.callOk(cmd("identify", "connection", connection));
-      assertEquals(Identify.PROTOCOL_VERSION, id.getString("protocolVersion"));
+      JsonObject id = jsIdentifies(js, connection,
+          List.of(Ping.PROTOCOL, Identify.PROTOCOL, Echo.PROTOCOL, Perf.PROTOCOL));
       assertEquals(Swarm.AGENT_VERSION, id.getString("agentVersion"));
       assertEquals(node.peerId().toString(), id.getString("peer"));
       assertTrue(id.getJsonArray("listenAddrs").contains(withoutPeer(addr)), id.encode());
       // what we saw of js: its QUIC socket's address
       String observed = withoutPeer(id.getString("observedAddr"));
       assertTrue(observed.matches(QUIC_ADDR), id.encode());
-      JsonArray protocols = id.getJsonArray("protocols");
-      for (String p : List.of(Ping.PROTOCOL, Identify.PROTOCOL, Echo.PROTOCOL, Perf.PROTOCOL)) {
-        assertTrue(protocols.contains(p), p + " missing from " + protocols);
-      }
 
-      JsonObject big = js.callOk(cmd("echo", "connection", connection, "size", ECHO_BYTES,
-          "streams", 1, "timeoutMs", 60_000));
-      JsonObject s0 = big.getJsonArray("streams").getJsonObject(0);
-      assertEquals(ECHO_BYTES, s0.getInteger("receivedBytes"));
-      assertEquals(s0.getString("sentSha256"), s0.getString("receivedSha256"));
-
-      JsonObject perf = js.callOk(cmd("perf", "connection", connection, "upload", PERF_BYTES,
-          "download", PERF_BYTES, "timeoutMs", 120_000));
-      assertEquals(PERF_BYTES, perf.getLong("uploadBytes"));
-      assertEquals(PERF_BYTES, perf.getLong("downloadBytes"));
+      jsEchoes(js, connection, ECHO_BYTES, 60_000);
+      jsPerfs(js, connection, PERF_BYTES, PERF_BYTES);
 
       // The Java side sees one inbound QUIC connection from js, and says so.
-      List<Connection> seen = node.getConnections(PeerId.parse(js.peerId()));
-      assertEquals(1, seen.size(), seen.toString());
-      Connection in = seen.get(0);
-      assertEquals(Connection.Direction.INBOUND, in.direction());
+      Connection in = javaSeesOneInboundFrom(js);
       assertQuicConn(in);
       assertEquals(observed, in.remoteAddr().toString());
       assertTrue(in.streamsTotal() >= 4, in.toJson().encode());
@@ -162,53 +114,30 @@ class JsQuicInteropTest {
 
   @Test
   void javaDialsJsOverQuic() throws Exception {
-    node = javaNode();
+    javaNode();
     try (JsPeer js = jsNode()) {
       js.callOk(cmd("servePerf"));
       String jsAddr = js.addr();
       assertTrue(jsAddr.matches(QUIC_ADDR + "/p2p/" + js.peerId()), jsAddr);
-      PeerId jsPeer = PeerId.parse(js.peerId());
-      List<Connection> conns = await(node.dial(Multiaddr.parse(jsAddr), new DialOptions()));
-      assertEquals(1, conns.size());
-      Connection c = conns.get(0);
-      assertEquals(jsPeer, c.peerId());
+      Connection c = dialsJs(js, jsAddr);
       assertEquals(Connection.Direction.OUTBOUND, c.direction());
       assertQuicConn(c);
 
-      assertTrue(await(node.ping(jsPeer)) > 0);
+      assertTrue(await(node.ping(c.peerId())) > 0);
 
-      IdentifyMessage id = await(Identify.identify(c));
-      assertEquals(js.agentVersion(), id.agentVersion());
-      assertEquals(js.publicKeyHex(), HexFormat.of().formatHex(id.publicKey()));
-      List<String> listen = new ArrayList<>();
-      for (byte[] a : id.listenAddrs()) {
-        listen.add(Multiaddr.fromBytes(a).toString());
-      }
-      assertTrue(listen.contains(withoutPeer(jsAddr)), listen.toString());
+      IdentifyMessage id = identifiesJs(c, js);
       // js saw our QUIC socket's address: our local address (js may append our /p2p/ id)
-      Multiaddr observed = Multiaddr.fromBytes(id.observedAddr());
-      assertEquals(c.localAddr().toString(), observed.withoutPeerId().toString());
+      identifiedAddrs(id, c, jsAddr);
 
-      byte[] payload = new byte[ECHO_BYTES];
-      new SecureRandom().nextBytes(payload);
-      P2pStream s = await(c.newStream(Echo.PROTOCOL));
-      byte[] back = await(JsInteropTest.echo(s, payload), Duration.ofSeconds(60));
-      assertEquals(JsInteropTest.sha256Hex(payload), JsInteropTest.sha256Hex(back));
+      echoesBack(c, ECHO_BYTES, Duration.ofSeconds(60));
+      perfs(c, PERF_BYTES, PERF_BYTES);
 
-      Perf.Result perf = await(Perf.run(c, PERF_BYTES, PERF_BYTES), Duration.ofSeconds(120));
-      assertEquals(PERF_BYTES, perf.uploadBytes());
-      assertEquals(PERF_BYTES, perf.downloadBytes());
-
-      JsonArray jsSide = js.callOk(cmd("connections", "peer", node.peerId().toString()))
-          .getJsonArray("connections");
-      assertEquals(1, jsSide.size(), jsSide.encode());
-      JsonObject theirs = jsSide.getJsonObject(0);
-      assertEquals("inbound", theirs.getString("direction"));
+      JsonObject theirs = jsSeesOneInbound(js);
       assertEquals("quic", theirs.getString("muxer"));
       assertEquals(c.localAddr().toString(), withoutPeer(theirs.getString("remoteAddr")));
       // Still one connection, and every stream above ran on it.
       assertEquals(List.of(c.id()),
-          node.getConnections(jsPeer).stream().map(Connection::id).toList());
+          node.getConnections(c.peerId()).stream().map(Connection::id).toList());
       assertQuicConn(c);
     }
   }

@@ -26,7 +26,12 @@ public abstract class SwarmFixture {
 
   @BeforeEach
   void startVertx() {
-    vertx = Vertx.vertx();
+    vertx = newVertx();
+  }
+
+  /** The Vert.x instance each test runs on; a test class that needs it sized otherwise says so. */
+  protected Vertx newVertx() {
+    return Vertx.vertx();
   }
 
   @AfterEach

@@ -2,6 +2,7 @@ package dev.vertxp2p.transport;
 
 import static dev.vertxp2p.testing.Await.await;
 import static dev.vertxp2p.testing.Await.failure;
+import static dev.vertxp2p.testing.EchoStreams.echo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,21 +67,6 @@ class WebSocketTransportTest extends SwarmFixture {
 
   private static int port(Swarm s) {
     return s.listenAddrs().get(0).port().getAsInt();
-  }
-
-  static Future<byte[]> echo(P2pStream stream, byte[] payload) {
-    Promise<byte[]> done = Promise.promise();
-    Buffer got = Buffer.buffer(payload.length);
-    stream.handler(got::appendBuffer);
-    stream.exceptionHandler(done::tryFail);
-    stream.endHandler(v -> done.tryComplete(got.getBytes()));
-    Buffer all = Buffer.buffer(payload);
-    int chunk = 64 * 1024;
-    for (int off = 0; off < payload.length; off += chunk) {
-      stream.write(all.slice(off, Math.min(payload.length, off + chunk)));
-    }
-    stream.end();
-    return done.future();
   }
 
   @ParameterizedTest(name = "{0}")
