@@ -298,6 +298,14 @@ public final class Upgrader {
               + " stage")));
       // Dialed sockets arrive paused (TcpTransport holds reads until a handler is set).
       socket.resume();
+      if (direction == Direction.INBOUND && socket instanceof WsSocket) {
+        // A listener's first bytes (its multistream header) wait for the dialer's first ones,
+        // which multistream-select always sends first, so this costs no round trip. js-libp2p's
+        // WebSocket dialer can lose a message that arrives right after the upgrade, before it
+        // reads: it then took our answer to its proposal for the header and gave up ("did not
+        // read multistream-select header"), about one dial in five under load.
+        return;
+      }
       writeOutbound();
     }
 
