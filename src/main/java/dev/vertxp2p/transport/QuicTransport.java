@@ -285,6 +285,26 @@ public final class QuicTransport {
   }
 
   /**
+   * The UDP socket address of a {@code /quic-v1} multiaddr, while the transport is open.
+   *
+   * @throws MultiaddrException for another kind of address or a host that is not an IP address
+   * @throws IllegalStateException once the transport is closed
+   */
+  private InetSocketAddress socketAddress(Multiaddr addr) {
+    Multiaddr.HostPort hp = require(addr);
+    InetSocketAddress at;
+    try {
+      at = new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port());
+    } catch (java.net.UnknownHostException e) {
+      throw new MultiaddrException("not an IP address: " + addr);
+    }
+    if (closed) {
+      throw new IllegalStateException("the QUIC transport is closed");
+    }
+    return at;
+  }
+
+  /**
    * Listens on {@code addr}; port 0 picks a free port.
    *
    * @param host what the inbound connections serve
@@ -292,18 +312,11 @@ public final class QuicTransport {
    * @return the address actually bound, with its real port
    */
   public Future<Multiaddr> listen(Multiaddr addr, ConnectionHost host, Handler<Inbound> onInbound) {
-    Multiaddr.HostPort hp;
     InetSocketAddress bindTo;
     try {
-      hp = require(addr);
-      bindTo = new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port());
-    } catch (MultiaddrException e) {
+      bindTo = socketAddress(addr);
+    } catch (MultiaddrException | IllegalStateException e) {
       return Future.failedFuture(e);
-    } catch (java.net.UnknownHostException e) {
-      return Future.failedFuture(new MultiaddrException("not an IP address: " + addr));
-    }
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("the QUIC transport is closed"));
     }
     ContextInternal loop = nextLoop();
     Promise<Multiaddr> bound = Promise.promise();
@@ -591,18 +604,11 @@ public final class QuicTransport {
    * UpgradeException} saying so.
    */
   public Future<QuicConnection> dial(Multiaddr addr, ConnectionHost host, Future<?> cancel) {
-    Multiaddr.HostPort hp;
     InetSocketAddress target;
     try {
-      hp = require(addr);
-      target = new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port());
-    } catch (MultiaddrException e) {
+      target = socketAddress(addr);
+    } catch (MultiaddrException | IllegalStateException e) {
       return Future.failedFuture(e);
-    } catch (java.net.UnknownHostException e) {
-      return Future.failedFuture(new MultiaddrException("not an IP address: " + addr));
-    }
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("the QUIC transport is closed"));
     }
     PeerId expected = addr.peerId().orElse(null);
     ContextInternal loop = nextLoop();
