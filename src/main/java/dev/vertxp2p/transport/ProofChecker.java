@@ -128,26 +128,35 @@ final class ProofChecker {
         return Future.failedFuture(e);
       }
     }
-    if (pending.incrementAndGet() > maxPending) {
-      pending.decrementAndGet();
-      String why = "refused a " + key.type() + " identity check: " + maxPending
-          + " checks already running or queued on " + threads + " threads (" + LIMIT_NAME + ")";
+    return onWorkers(vertx, pending, maxPending, () -> "refused a " + key.type()
+        + " identity check: " + maxPending + " checks already running or queued on " + threads
+        + " threads (" + LIMIT_NAME + ")", () -> verifyAndRemember(key, proof, cacheKey));
+  }
+
+  /**
+   * Runs {@code work} on the worker pool while {@code count} stays within {@code max}; past it,
+   * fails with a {@link ResourceLimitException} saying {@code why} (warned once until the count
+   * drains to 0, then logged by the caller at info).
+   */
+  private <T> Future<T> onWorkers(Vertx vertx, AtomicInteger count, int max,
+      java.util.function.Supplier<String> why, java.util.concurrent.Callable<T> work) {
+    if (count.incrementAndGet() > max) {
+      count.decrementAndGet();
+      String message = why.get();
       if (fullWarned.compareAndSet(false, true)) {
-        LOG.warn(why + "; until it drains, each refused handshake is logged at info level only");
+        LOG.warn(message + "; until it drains, each refused handshake is logged at info level only");
       }
-      return Future.failedFuture(new ResourceLimitException(LIMIT_NAME, why));
+      return Future.failedFuture(new ResourceLimitException(LIMIT_NAME, message));
     }
     WorkerExecutor workers;
     try {
       workers = pool(vertx);
     } catch (RuntimeException e) {
-      pending.decrementAndGet();
+      count.decrementAndGet();
       return Future.failedFuture(e);
     }
-    Future<PeerId> result = workers.executeBlocking(
-        () -> verifyAndRemember(key, proof, cacheKey), false);
-    return result.andThen(ar -> {
-      if (pending.decrementAndGet() == 0) {
+    return workers.executeBlocking(work, false).andThen(ar -> {
+      if (count.decrementAndGet() == 0) {
         fullWarned.set(false);
       }
     });
@@ -166,31 +175,12 @@ final class ProofChecker {
    *     UpgradeException} once closed, or with what {@code task} threw
    */
   Future<Void> offload(Vertx vertx, Runnable task, String what) {
-    if (pendingTasks.incrementAndGet() > MAX_PENDING_TASKS) {
-      pendingTasks.decrementAndGet();
-      String why = "refused " + what + ": " + MAX_PENDING_TASKS + " TLS handshake tasks already"
-          + " running or queued on " + threads + " threads (" + TASKS_LIMIT_NAME + ")";
-      if (fullWarned.compareAndSet(false, true)) {
-        LOG.warn(why + "; until it drains, each refused handshake is logged at info level only");
-      }
-      return Future.failedFuture(new ResourceLimitException(LIMIT_NAME, why));
-    }
-    WorkerExecutor workers;
-    try {
-      workers = pool(vertx);
-    } catch (RuntimeException e) {
-      pendingTasks.decrementAndGet();
-      return Future.failedFuture(e);
-    }
-    Future<Void> result = workers.executeBlocking(() -> {
-      task.run();
-      return null;
-    }, false);
-    return result.andThen(ar -> {
-      if (pendingTasks.decrementAndGet() == 0) {
-        fullWarned.set(false);
-      }
-    });
+    return onWorkers(vertx, pendingTasks, MAX_PENDING_TASKS, () -> "refused " + what + ": "
+        + MAX_PENDING_TASKS + " TLS handshake tasks already running or queued on " + threads
+        + " threads (" + TASKS_LIMIT_NAME + ")", () -> {
+          task.run();
+          return null;
+        });
   }
 
   /** Checks running or waiting for a worker now. */
