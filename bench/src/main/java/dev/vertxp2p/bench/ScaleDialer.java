@@ -35,9 +35,10 @@ import java.util.function.Predicate;
  * every connection as it would on the internet. One command per line on stdin:
  *
  * <ul>
- *   <li>{@code DIAL <n> <inflight>} → {@code DIALED <ok> <failed> <ns>}: opens {@code n} more
- *       connections and keeps them;
- *   <li>{@code WARM <n> <inflight>} → {@code WARMED <ok> <failed> <ns>}: {@code n} establishments
+ *   <li>{@code DIAL <n> <inflight>} → {@code DIALED <ok> <failed> <ns> <cpu ns>}: opens {@code
+ *       n} more connections and keeps them; the last figure is this process's CPU time over the
+ *       dials (every thread, GC and JIT included);
+ *   <li>{@code WARM <n> <inflight>} → {@code WARMED <ok> <failed> <ns> <cpu ns>}: {@code n} establishments
  *       each closed once up, on {@code inflight} warm-up identities of its own, each one dial at a
  *       time (the node's map and per-peer limits see them come and go).
  * </ul>
@@ -73,8 +74,10 @@ public final class ScaleDialer {
     while ((line = in.readLine()) != null) {
       String[] w = line.trim().split(" ");
       switch (w[0]) {
-        case "DIAL" -> d.answer("DIALED", d.dial(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
-        case "WARM" -> d.answer("WARMED", d.warm(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
+        case "DIAL" -> d.answer("DIALED", Scenarios.cpuNanos(),
+            d.dial(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
+        case "WARM" -> d.answer("WARMED", Scenarios.cpuNanos(),
+            d.warm(Integer.parseInt(w[1]), Integer.parseInt(w[2])));
         default -> {
           System.out.println("ERROR unknown command " + line);
           System.out.flush();
@@ -84,8 +87,9 @@ public final class ScaleDialer {
     System.exit(0);
   }
 
-  private void answer(String what, long[] r) {
-    System.out.println(what + " " + r[0] + " " + r[1] + " " + r[2]);
+  private void answer(String what, long cpu0, long[] r) {
+    System.out.println(what + " " + r[0] + " " + r[1] + " " + r[2] + " "
+        + (Scenarios.cpuNanos() - cpu0));
     System.out.flush();
   }
 

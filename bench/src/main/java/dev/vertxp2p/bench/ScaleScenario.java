@@ -86,19 +86,23 @@ public final class ScaleScenario {
       for (int target : points) {
         int n = target - open;
         int[] share = share(n, held, s.perDialer());
+        long[] machine0 = machineJiffies();
         long t0 = System.nanoTime();
         for (int d = 0; d < dialers.size(); d++) {
           dialers.get(d).send("DIAL " + share[d] + " " + perDialerInflight);
         }
         long ok = 0;
         long failed = 0;
+        long dialerCpu = 0;
         for (int d = 0; d < dialers.size(); d++) {
           String[] r = dialers.get(d).expect("DIALED ").split(" ");
           ok += Long.parseLong(r[1]);
           failed += Long.parseLong(r[2]);
+          dialerCpu += Long.parseLong(r[4]);
           held[d] += (int) Long.parseLong(r[1]);
         }
         long wall = System.nanoTime() - t0;
+        double busyCores = busyCores(machine0, machineJiffies());
         open += (int) ok;
         long[] after = waitForCount(node, open);
         long[] rest = stat(node);
@@ -108,11 +112,13 @@ public final class ScaleScenario {
         long count = Long.parseLong(heap[2]);
         Point p = new Point(target, count, (Long.parseLong(heap[1]) - baseHeap) / 1024.0 / count,
             ok * 1e9 / wall, (after[0] - before[0]) / 1e6 / Math.max(1, ok),
-            (rested[0] - rest[0]) / 1e9 / s.restSeconds(), after[3], failed);
+            (rested[0] - rest[0]) / 1e9 / s.restSeconds(), after[3], failed,
+            dialerCpu / 1e6 / Math.max(1, ok), busyCores);
         curve.add(p);
         System.err.printf(Locale.ROOT, "bench: scale %,d open: %.2f KiB/conn, %.0f/s, %.3f ms"
-            + " CPU/establishment, %.3f cores at rest, %d fds, %d failed%n", count, p.kibPerConn,
-            p.rate, p.cpuMs, p.restCores, p.fds, failed);
+            + " CPU/establishment (dialers %.3f), machine %.2f cores busy, %.3f cores at rest,"
+            + " %d fds, %d failed%n", count, p.kibPerConn, p.rate, p.cpuMs, p.dialerCpuMs,
+            p.busyCores, p.restCores, p.fds, failed);
         if (count < target - Math.max(1, target / 100)) {
           throw new IllegalStateException("the node holds " + count + " of " + target
               + " connections (" + failed + " dials failed)");
@@ -140,7 +146,38 @@ public final class ScaleScenario {
 
   /** One point of the curve. */
   record Point(int target, long conns, double kibPerConn, double rate, double cpuMs,
-      double restCores, long fds, long failed) {}
+      double restCores, long fds, long failed, double dialerCpuMs, double busyCores) {}
+
+  /**
+   * {@code {busy, total}} jiffies of the whole machine from the kernel's {@code /proc/stat}
+   * (busy: user, nice, system, irq, softirq and steal; total adds idle and iowait), or null where
+   * it cannot be read.
+   */
+  static long[] machineJiffies() {
+    try {
+      String line = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] w = line.trim().split("\\s+");
+      long busy = 0;
+      long total = 0;
+      for (int i = 1; i < Math.min(w.length, 9); i++) {
+        long v = Long.parseLong(w[i]);
+        total += v;
+        busy += i == 4 || i == 5 ? 0 : v;
+      }
+      return new long[] {busy, total};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The machine's cores busy between two {@link #machineJiffies()}, or NaN. */
+  static double busyCores(long[] before, long[] after) {
+    if (before == null || after == null || after[1] <= before[1]) {
+      return Double.NaN;
+    }
+    return (double) (after[0] - before[0]) / (after[1] - before[1])
+        * Runtime.getRuntime().availableProcessors();
+  }
 
   /** The tenths of {@code conns}, with 1,000 before the first when a tenth is larger. */
   static List<Integer> points(int conns) {
@@ -243,6 +280,12 @@ public final class ScaleScenario {
       out.add(new Metric("scale.cpu." + p.target(), p.cpuMs(), "ms/conn",
           "node's process CPU time (every thread, GC and JIT included) over the step, per"
               + " establishment, the step that ended" + at));
+      out.add(new Metric("scale.dialcpu." + p.target(), p.dialerCpuMs(), "ms/conn",
+          "the dialer JVMs' CPU time over the step, per establishment (their TCP connect, Noise,"
+              + " Yamux and the node's identify and pings answered), the step that ended" + at));
+      out.add(new Metric("scale.cores." + p.target(), p.busyCores(), "cores",
+          "the whole machine's cores busy over the step (kernel included), of "
+              + Runtime.getRuntime().availableProcessors() + ", the step that ended" + at));
       out.add(new Metric("scale.rest." + p.target(), p.restCores(), "cores",
           "node's CPU over " + s.restSeconds() + " s with nothing dialling (health checks and"
               + " keep-alive at their defaults)" + at + "; " + p.fds() + " open descriptors"));
