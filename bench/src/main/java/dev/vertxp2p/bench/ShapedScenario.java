@@ -75,6 +75,7 @@ public final class ShapedScenario {
         long perStream = Math.max(1, totalBytes / n);
         long warmPerStream = Math.max(1, Math.min(perStream, (16L << 20) / n));
         double warm = Scenarios.warmUntilJitQuiet(() -> upload(p, n, warmPerStream));
+        Await.get(proxy.resetStats(), WAIT_S);
         long cpu0 = Scenarios.cpuNanos();
         long start = System.nanoTime();
         Map<String, Integer> placed = upload(p, n, perStream);
@@ -92,6 +93,7 @@ public final class ShapedScenario {
         // how much of the machine it kept busy: a layout short of its cap with the cores full
         // is held back by CPU (both swarms and the proxy are in this JVM), not by the links
         out.add(Scenarios.coresBusy(name + ".cores", cpu, nanos));
+        out.add(links(name + ".links", Await.get(proxy.stats(), WAIT_S), start));
       } finally {
         p.close();
         Await.get(proxyVertx.close(), WAIT_S);
@@ -101,6 +103,34 @@ public final class ShapedScenario {
     out.add(new Metric("shaped.ratio", rate[1] / rate[0], "x",
         "3 x " + streams + " over 1 x " + streams + ", measured back to back"));
     return out;
+  }
+
+  /**
+   * The upload direction of every link: the slowest link's rate over its own span, and in the
+   * description each link's rate, when it finished, and where its time went (see {@link
+   * ShapingProxy.LinkStats}).
+   */
+  static Metric links(String name, List<ShapingProxy.LinkStats> stats, long start) {
+    List<ShapingProxy.LinkStats> up = stats.stream()
+        .filter(l -> l.toTarget() && l.bytes() > 0)
+        .sorted(java.util.Comparator.comparingLong(ShapingProxy.LinkStats::lastNanos))
+        .toList();
+    if (up.isEmpty()) {
+      return new Metric(name, Double.NaN, "Mbit/s", "no link forwarded anything");
+    }
+    StringBuilder d = new StringBuilder("upload direction of each link, by finish: ");
+    double slowest = Double.MAX_VALUE;
+    for (ShapingProxy.LinkStats l : up) {
+      slowest = Math.min(slowest, l.mbits());
+      d.append(String.format(Locale.ROOT, "[%.1f Mbit/s, %s, first byte +%.0f ms, last +%.0f"
+          + " ms; nothing queued %.1f %%, only bytes still in the delay %.1f %%, receiver full"
+          + " %.1f %%, timers late %.0f ms] ", l.mbits(), Scenarios.mib(l.bytes()),
+          (l.firstNanos() - start) / 1e6, (l.lastNanos() - start) / 1e6,
+          l.emptyShare() * 100, l.delayWaitShare() * 100, l.sinkFullShare() * 100,
+          l.lateNanos() / 1e6));
+    }
+    d.append("(the rest of each span: sending, or waiting on its cap)");
+    return new Metric(name, slowest, "Mbit/s", d.toString().trim());
   }
 
   /**

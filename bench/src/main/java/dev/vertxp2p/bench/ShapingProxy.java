@@ -164,6 +164,82 @@ public final class ShapingProxy implements AutoCloseable {
     return forwarded.get();
   }
 
+  /**
+   * What one direction of one link did since the last {@link #resetStats()}: a profile of where
+   * its time went, to tell a link held back by its cap from one its sender did not keep busy.
+   *
+   * @param dialerPort the link, by its dialer's port
+   * @param toTarget the direction: dialer to target, or back
+   * @param bytes bytes written onwards
+   * @param firstNanos {@link System#nanoTime()} of the first write, 0 if none
+   * @param lastNanos of the last write
+   * @param emptyNanos time between the first and the last write with nothing queued: the sender
+   *     gave the link nothing to forward (its windows, its CPU, or its streams done)
+   * @param delayWaitNanos time with bytes queued, none of them due yet (still in the added
+   *     delay): the sender had less than the bandwidth-delay product in flight
+   * @param sinkFullNanos time the onward socket's write queue was full: the receiver did not read
+   *     as fast as the cap allowed
+   * @param lateNanos the timers' lateness, summed: time the link could have sent and did not
+   *     because its pacing timer fired after it was due (a busy event loop)
+   */
+  public record LinkStats(int dialerPort, boolean toTarget, long bytes, long firstNanos,
+      long lastNanos, long emptyNanos, long delayWaitNanos, long sinkFullNanos, long lateNanos) {
+    /** Rate over the span from the first write to the last, in Mbit/s. */
+    public double mbits() {
+      long span = lastNanos - firstNanos;
+      return span <= 0 ? Double.NaN : bytes * 8e3 / span;
+    }
+
+    public double emptyShare() {
+      long span = lastNanos - firstNanos;
+      return span <= 0 ? Double.NaN : (double) emptyNanos / span;
+    }
+
+    public double delayWaitShare() {
+      long span = lastNanos - firstNanos;
+      return span <= 0 ? Double.NaN : (double) delayWaitNanos / span;
+    }
+
+    public double sinkFullShare() {
+      long span = lastNanos - firstNanos;
+      return span <= 0 ? Double.NaN : (double) sinkFullNanos / span;
+    }
+  }
+
+  /** Every open link's {@link LinkStats}, both directions, read on each link's context. */
+  public Future<List<LinkStats>> stats() {
+    List<Future<List<LinkStats>>> each = new ArrayList<>();
+    for (Map.Entry<Integer, Link> e : links.entrySet()) {
+      Link l = e.getValue();
+      Promise<List<LinkStats>> p = Promise.promise();
+      l.context.runOnContext(v -> p.complete(List.of(l.toTarget.stats(e.getKey(), true),
+          l.toDialer.stats(e.getKey(), false))));
+      each.add(p.future());
+    }
+    return Future.all(each).map(cf -> {
+      List<LinkStats> out = new ArrayList<>();
+      for (int i = 0; i < cf.size(); i++) {
+        out.addAll(cf.<List<LinkStats>>resultAt(i));
+      }
+      return out;
+    });
+  }
+
+  /** Starts every open link's {@link LinkStats} afresh; completes once all have. */
+  public Future<Void> resetStats() {
+    List<Future<Void>> each = new ArrayList<>();
+    for (Link l : links.values()) {
+      Promise<Void> p = Promise.promise();
+      l.context.runOnContext(v -> {
+        l.toTarget.resetStats();
+        l.toDialer.resetStats();
+        p.complete();
+      });
+      each.add(p.future());
+    }
+    return Future.all(each).mapEmpty();
+  }
+
   /** Ports of the dialers of the links open now. */
   public List<Integer> linkPorts() {
     return new ArrayList<>(links.keySet());
@@ -218,6 +294,8 @@ public final class ShapingProxy implements AutoCloseable {
     final Context context;
     final NetSocket down;
     final NetSocket up;
+    final Direction toTarget;
+    final Direction toDialer;
     /** {@link System#nanoTime()} until which neither direction forwards. */
     long stalledUntil = Long.MIN_VALUE;
 
@@ -225,11 +303,11 @@ public final class ShapingProxy implements AutoCloseable {
       this.context = context;
       this.down = down;
       this.up = up;
+      this.toTarget = new Direction(this, down, up);
+      this.toDialer = new Direction(this, up, down);
     }
 
     void start() {
-      Direction toTarget = new Direction(this, down, up);
-      Direction toDialer = new Direction(this, up, down);
       toTarget.wire();
       toDialer.wire();
       down.closeHandler(v -> {
@@ -273,6 +351,20 @@ public final class ShapingProxy implements AutoCloseable {
     boolean timerSet;
     boolean awaitingDrain;
     boolean ended;
+    /** When the pending timer is due. */
+    long timerDue;
+    // the LinkStats figures; 0 when not in that state
+    long statBytes;
+    long firstAt;
+    long lastAt;
+    long emptySince;
+    long emptyNanos;
+    long sinkFullSince;
+    long sinkFullNanos;
+    long lateNanos;
+    /** When the pending timer was set to wait for the head's delay, else 0. */
+    long delayWaitSince;
+    long delayWaitNanos;
 
     Direction(Link link, NetSocket from, NetSocket to) {
       this.link = link;
@@ -290,8 +382,31 @@ public final class ShapingProxy implements AutoCloseable {
       });
     }
 
+    LinkStats stats(int port, boolean toTarget) {
+      return new LinkStats(port, toTarget, statBytes, firstAt, lastAt, emptyNanos, delayWaitNanos,
+          sinkFullNanos, lateNanos);
+    }
+
+    void resetStats() {
+      statBytes = 0;
+      firstAt = 0;
+      lastAt = 0;
+      emptySince = 0;
+      emptyNanos = 0;
+      sinkFullSince = awaitingDrain ? System.nanoTime() : 0;
+      sinkFullNanos = 0;
+      lateNanos = 0;
+      delayWaitSince = 0;
+      delayWaitNanos = 0;
+    }
+
     void onData(Buffer b) {
-      queue.add(new Chunk(b, System.nanoTime() + delayNanos));
+      long now = System.nanoTime();
+      if (emptySince != 0) {
+        emptyNanos += now - emptySince;
+        emptySince = 0;
+      }
+      queue.add(new Chunk(b, now + delayNanos));
       queued += b.length();
       maxQueued.accumulateAndGet(queued, Math::max);
       if (!paused && queued >= pauseAt) {
@@ -316,8 +431,13 @@ public final class ShapingProxy implements AutoCloseable {
       while (!queue.isEmpty()) {
         if (to.writeQueueFull()) {
           awaitingDrain = true;
+          sinkFullSince = System.nanoTime();
           to.drainHandler(v -> {
             awaitingDrain = false;
+            if (sinkFullSince != 0) {
+              sinkFullNanos += System.nanoTime() - sinkFullSince;
+              sinkFullSince = 0;
+            }
             pump();
           });
           break;
@@ -326,6 +446,9 @@ public final class ShapingProxy implements AutoCloseable {
         long now = System.nanoTime();
         long notBefore = Math.max(link.stalledUntil, head.readyAt);
         if (notBefore > now) {
+          if (head.readyAt >= link.stalledUntil && firstAt != 0) {
+            delayWaitSince = now;
+          }
           wakeIn(notBefore - now);
           break;
         }
@@ -349,7 +472,16 @@ public final class ShapingProxy implements AutoCloseable {
         }
         queued -= n;
         forwarded.addAndGet(n);
+        statBytes += n;
+        if (firstAt == 0) {
+          firstAt = now;
+        }
+        lastAt = now;
         to.write(out);
+      }
+      if (queue.isEmpty() && !ended && firstAt != 0) {
+        // the time to the next read counts as empty only if a write follows it
+        emptySince = System.nanoTime();
       }
       if (paused && queued <= resumeAt) {
         paused = false;
@@ -363,8 +495,16 @@ public final class ShapingProxy implements AutoCloseable {
     private void wakeIn(long nanos) {
       timerSet = true;
       long ms = Math.max(1, (nanos + 999_999) / 1_000_000);
+      timerDue = System.nanoTime() + nanos;
       vertx.setTimer(ms, id -> {
         timerSet = false;
+        // lateness past the millisecond the timer was rounded up to
+        long now = System.nanoTime();
+        lateNanos += Math.max(0, now - timerDue - 1_000_000);
+        if (delayWaitSince != 0) {
+          delayWaitNanos += now - delayWaitSince;
+          delayWaitSince = 0;
+        }
         pump();
       });
     }
