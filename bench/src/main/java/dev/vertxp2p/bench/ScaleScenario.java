@@ -60,6 +60,7 @@ public final class ScaleScenario {
         cmd.add(1, "-Xmx1g");
         cmd.add(addr);
         cmd.add(Integer.toString(s.perPeer()));
+        cmd.add(dialerSource(d));
         Child c = new Child("dialer" + d, cmd);
         children.add(c);
         dialers.add(c);
@@ -142,6 +143,18 @@ public final class ScaleScenario {
         c.close();
       }
     }
+  }
+
+  /**
+   * The loopback address dialer {@code d} dials from: one of its own (127.0.0.2, 127.0.0.3, ...;
+   * Linux routes all of 127/8 to the loopback), so that each dialer has the local ports of the
+   * range to itself (see {@link ScaleDialer}).
+   */
+  static String dialerSource(int d) {
+    if (d > 250) {
+      throw new IllegalArgumentException("at most 251 dialers, got dialer " + d);
+    }
+    return "127.0.0." + (2 + d);
   }
 
   /** One point of the curve. */
