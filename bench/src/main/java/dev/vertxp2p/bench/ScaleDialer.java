@@ -81,8 +81,10 @@ public final class ScaleDialer {
   private int dialed;
 
   private ScaleDialer(Multiaddr target, int perPeer, String source) {
+    // SO_REUSEADDR, as the product's TcpTransport: a bind to the source address may take a port
+    // whose earlier connection is in TIME_WAIT (the warm-up leaves thousands)
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setLocalAddress(source));
+        .setReuseAddress(true).setLocalAddress(source));
     VertxInternal internal = (VertxInternal) vertx;
     for (EventExecutor e : internal.eventLoopGroup()) {
       loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
