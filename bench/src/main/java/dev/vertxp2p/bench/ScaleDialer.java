@@ -60,9 +60,12 @@ public final class ScaleDialer {
    * among those free for its four-tuple, the even ports of its range first: once every even port
    * to the node's one address is taken (about 14,000 with the usual range), each connect scans
    * them all before it tries an odd one, and a dialer spent 7 ms of kernel time per connection
-   * from there on. With a source address per dialer each one's ports are its own.
+   * from there on. With a source address per dialer each one's ports are its own. The warm-up
+   * dials from a second one: its closed connections leave their ports in TIME_WAIT for a minute,
+   * which slowed the kept connections' binds that long.
    */
   private final NetClient client;
+  private final NetClient warmClient;
   private final List<ContextInternal> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -80,11 +83,12 @@ public final class ScaleDialer {
   private final List<Peer> warmPeers = new ArrayList<>();
   private int dialed;
 
-  private ScaleDialer(Multiaddr target, int perPeer, String source) {
-    // SO_REUSEADDR, as the product's TcpTransport: a bind to the source address may take a port
-    // whose earlier connection is in TIME_WAIT (the warm-up leaves thousands)
+  private ScaleDialer(Multiaddr target, int perPeer, String source, String warmSource) {
+    // SO_REUSEADDR, as the product's TcpTransport
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
         .setReuseAddress(true).setLocalAddress(source));
+    this.warmClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+        .setReuseAddress(true).setLocalAddress(warmSource));
     VertxInternal internal = (VertxInternal) vertx;
     for (EventExecutor e : internal.eventLoopGroup()) {
       loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
@@ -95,7 +99,8 @@ public final class ScaleDialer {
   }
 
   public static void main(String[] args) throws Exception {
-    ScaleDialer d = new ScaleDialer(Multiaddr.parse(args[0]), Integer.parseInt(args[1]), args[2]);
+    ScaleDialer d = new ScaleDialer(Multiaddr.parse(args[0]), Integer.parseInt(args[1]), args[2],
+        args[3]);
     System.out.println("READY");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -127,7 +132,7 @@ public final class ScaleDialer {
     int first = dialed;
     dialed += n;
     while (peers.size() * perPeer < dialed) {
-      peers.add(new Peer());
+      peers.add(new Peer(client));
     }
     return loop(n, inflight, i -> peers.get((first + i) / perPeer).dial().mapEmpty());
   }
@@ -135,7 +140,7 @@ public final class ScaleDialer {
   /** {@code n} establishments, each closed once up, each warm-up identity one at a time. */
   private long[] warm(int n, int inflight) {
     while (warmPeers.size() < inflight) {
-      warmPeers.add(new Peer());
+      warmPeers.add(new Peer(warmClient));
     }
     // slot k runs the dials k, k + inflight, ... in turn, so each identity has one at a time
     Promise<Void> all = Promise.promise();
@@ -212,12 +217,18 @@ public final class ScaleDialer {
     private final Ed25519PrivateKey key = Ed25519PrivateKey.generate(random);
     private final Upgrader upgrader = new Upgrader(key, options, random);
     private final List<String> protocols = List.of(Ping.PROTOCOL, Identify.PROTOCOL);
+    /** The client it dials with: kept connections' or the warm-up's source address. */
+    private final NetClient from;
 
-    /** A TCP connection from this dialer's source address, on the next event loop in turn. */
+    Peer(NetClient from) {
+      this.from = from;
+    }
+
+    /** A TCP connection from its client's source address, on the next event loop in turn. */
     Future<MuxedConnection> dial() {
       ContextInternal loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
       Promise<MuxedConnection> done = loop.promise();
-      loop.runOnContext(v -> client.connect(new ConnectOptions()
+      loop.runOnContext(v -> from.connect(new ConnectOptions()
               .setRemoteAddress(SocketAddress.inetSocketAddress(target.port().getAsInt(),
                   target.host().orElseThrow()))
               .setTimeout((int) TIMEOUT_MS))

@@ -61,6 +61,7 @@ public final class ScaleScenario {
         cmd.add(addr);
         cmd.add(Integer.toString(s.perPeer()));
         cmd.add(dialerSource(d));
+        cmd.add(dialerSource(d + 125)); // the warm-up's
         Child c = new Child("dialer" + d, cmd);
         children.add(c);
         dialers.add(c);
@@ -146,13 +147,13 @@ public final class ScaleScenario {
   }
 
   /**
-   * The loopback address dialer {@code d} dials from: one of its own (127.0.0.2, 127.0.0.3, ...;
-   * Linux routes all of 127/8 to the loopback), so that each dialer has the local ports of the
-   * range to itself (see {@link ScaleDialer}).
+   * The loopback address dialer {@code d} dials from, and {@code d + 125} its warm-up: one of its
+   * own (127.0.0.2, 127.0.0.3, ...; Linux routes all of 127/8 to the loopback), so that each has
+   * the local ports of the range to itself (see {@link ScaleDialer}).
    */
   static String dialerSource(int d) {
     if (d > 250) {
-      throw new IllegalArgumentException("at most 251 dialers, got dialer " + d);
+      throw new IllegalArgumentException("at most 125 dialers, got source " + d);
     }
     return "127.0.0." + (2 + d);
   }
