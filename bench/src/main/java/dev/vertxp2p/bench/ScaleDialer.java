@@ -28,7 +28,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
@@ -56,16 +58,20 @@ public final class ScaleDialer {
 
   private final Vertx vertx = Vertx.vertx();
   /**
-   * Dials from a loopback address of this dialer's own. The kernel picks a connection's local port
-   * among those free for its four-tuple, the even ports of its range first: once every even port
-   * to the node's one address is taken (about 14,000 with the usual range), each connect scans
-   * them all before it tries an odd one, and a dialer spent 7 ms of kernel time per connection
-   * from there on. With a source address per dialer each one's ports are its own. The warm-up
-   * dials from a second one: its closed connections leave their ports in TIME_WAIT for a minute,
-   * which slowed the kept connections' binds that long.
+   * Kept connections per source address. A socket bound to an address with port 0 gets its port
+   * from the kernel's search of the range, from a random offset, for one this address does not
+   * use yet: with all 19,000 from one address (to the node's one address) a connect cost a dialer
+   * up to 7 ms of kernel time past 14,000, and 2 ms past 7,000 on an address of its own. At 1,000
+   * an address, few ports of the range are taken and the search ends at once.
    */
-  private final NetClient client;
-  private final NetClient warmClient;
+  static final int PER_SOURCE = 1000;
+  /** Source addresses the warm-up's identities take in turn (its closed ports sit in TIME_WAIT). */
+  static final int WARM_SOURCES = 16;
+
+  /** This dialer's index: its source addresses are 127.1.index.k (kept) and 127.2.index.k. */
+  private final int index;
+  /** A client per source address, by address, made on first use. */
+  private final Map<String, NetClient> clients = new HashMap<>();
   private final List<ContextInternal> loops = new ArrayList<>();
   private final AtomicInteger nextLoop = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -83,12 +89,11 @@ public final class ScaleDialer {
   private final List<Peer> warmPeers = new ArrayList<>();
   private int dialed;
 
-  private ScaleDialer(Multiaddr target, int perPeer, String source, String warmSource) {
-    // SO_REUSEADDR, as the product's TcpTransport
-    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setReuseAddress(true).setLocalAddress(source));
-    this.warmClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-        .setReuseAddress(true).setLocalAddress(warmSource));
+  private ScaleDialer(Multiaddr target, int perPeer, int index) {
+    if (index < 0 || index > 255) {
+      throw new IllegalArgumentException("dialer index must be 0..255, got " + index);
+    }
+    this.index = index;
     VertxInternal internal = (VertxInternal) vertx;
     for (EventExecutor e : internal.eventLoopGroup()) {
       loops.add(internal.contextBuilder().withEventLoop((EventLoop) e).build());
@@ -99,8 +104,8 @@ public final class ScaleDialer {
   }
 
   public static void main(String[] args) throws Exception {
-    ScaleDialer d = new ScaleDialer(Multiaddr.parse(args[0]), Integer.parseInt(args[1]), args[2],
-        args[3]);
+    ScaleDialer d = new ScaleDialer(Multiaddr.parse(args[0]), Integer.parseInt(args[1]),
+        Integer.parseInt(args[2]));
     System.out.println("READY");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -127,12 +132,25 @@ public final class ScaleDialer {
     System.out.flush();
   }
 
+  /**
+   * The client bound to 127.{@code net}.index.({@code k} + 1) (Linux routes all of 127/8 to the
+   * loopback), with SO_REUSEADDR as the product's TcpTransport.
+   */
+  private NetClient client(int net, int k) {
+    if (k > 254) {
+      throw new IllegalArgumentException("more than 255 source addresses: " + (k + 1));
+    }
+    return clients.computeIfAbsent("127." + net + "." + index + "." + (k + 1),
+        a -> vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+            .setReuseAddress(true).setLocalAddress(a)));
+  }
+
   /** Opens {@code n} connections that stay open; the i-th of this process goes to peer i / perPeer. */
   private long[] dial(int n, int inflight) {
     int first = dialed;
     dialed += n;
     while (peers.size() * perPeer < dialed) {
-      peers.add(new Peer(client));
+      peers.add(new Peer(client(1, peers.size() * perPeer / PER_SOURCE)));
     }
     return loop(n, inflight, i -> peers.get((first + i) / perPeer).dial().mapEmpty());
   }
@@ -140,7 +158,7 @@ public final class ScaleDialer {
   /** {@code n} establishments, each closed once up, each warm-up identity one at a time. */
   private long[] warm(int n, int inflight) {
     while (warmPeers.size() < inflight) {
-      warmPeers.add(new Peer(warmClient));
+      warmPeers.add(new Peer(client(2, warmPeers.size() % WARM_SOURCES)));
     }
     // slot k runs the dials k, k + inflight, ... in turn, so each identity has one at a time
     Promise<Void> all = Promise.promise();

@@ -60,8 +60,7 @@ public final class ScaleScenario {
         cmd.add(1, "-Xmx1g");
         cmd.add(addr);
         cmd.add(Integer.toString(s.perPeer()));
-        cmd.add(dialerSource(d));
-        cmd.add(dialerSource(d + 125)); // the warm-up's
+        cmd.add(Integer.toString(d)); // its source addresses (ScaleDialer.client)
         Child c = new Child("dialer" + d, cmd);
         children.add(c);
         dialers.add(c);
@@ -144,18 +143,6 @@ public final class ScaleScenario {
         c.close();
       }
     }
-  }
-
-  /**
-   * The loopback address dialer {@code d} dials from, and {@code d + 125} its warm-up: one of its
-   * own (127.0.0.2, 127.0.0.3, ...; Linux routes all of 127/8 to the loopback), so that each has
-   * the local ports of the range to itself (see {@link ScaleDialer}).
-   */
-  static String dialerSource(int d) {
-    if (d > 250) {
-      throw new IllegalArgumentException("at most 125 dialers, got source " + d);
-    }
-    return "127.0.0." + (2 + d);
   }
 
   /** One point of the curve. */
