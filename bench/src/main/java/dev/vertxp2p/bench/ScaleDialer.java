@@ -169,7 +169,7 @@ public final class ScaleDialer {
     for (int k = 0; k < Math.min(inflight, n); k++) {
       Peer p = warmPeers.get(k);
       int count = n / inflight + (k < n % inflight ? 1 : 0);
-      chain(p, count, ok, failed).onComplete(v -> {
+      chain(p, 0, count, ok, failed).onComplete(v -> {
         if (slotsLeft.decrementAndGet() == 0) {
           all.complete();
         }
@@ -179,17 +179,23 @@ public final class ScaleDialer {
     return new long[] {ok.get(), failed.get(), System.nanoTime() - t0};
   }
 
-  private Future<Void> chain(Peer p, int left, AtomicInteger ok, AtomicInteger failed) {
+  /**
+   * {@code left} dials in turn, each closed once up; a fresh identity after every {@code perPeer}
+   * of them, as the kept connections have, so that the node's first check of an identity's proof
+   * (and this side's making of one) is warm too, not only the remembered proof.
+   */
+  private Future<Void> chain(Peer p, int done, int left, AtomicInteger ok, AtomicInteger failed) {
     if (left == 0) {
       return Future.succeededFuture();
     }
-    return p.dial().compose(c -> {
+    Peer next = done > 0 && done % perPeer == 0 ? new Peer(p.from) : p;
+    return next.dial().compose(c -> {
       ok.incrementAndGet();
       return c.close();
     }, err -> {
       failed.incrementAndGet();
       return Future.succeededFuture();
-    }).transform(ar -> chain(p, left - 1, ok, failed));
+    }).transform(ar -> chain(next, done + 1, left - 1, ok, failed));
   }
 
   /** Runs {@code n} tasks, {@code inflight} at a time: {@code {ok, failed, nanos}}. */
