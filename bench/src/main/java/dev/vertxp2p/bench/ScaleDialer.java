@@ -25,6 +25,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.SocketAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -43,12 +44,12 @@ import java.util.function.Predicate;
  * every connection as it would on the internet. One command per line on stdin:
  *
  * <ul>
- *   <li>{@code DIAL <n> <inflight>} → {@code DIALED <ok> <failed> <ns> <cpu ns>}: opens {@code
- *       n} more connections and keeps them; the last figure is this process's CPU time over the
- *       dials (every thread, GC and JIT included);
- *   <li>{@code WARM <n> <inflight>} → {@code WARMED <ok> <failed> <ns> <cpu ns>}: {@code n} establishments
- *       each closed once up, on {@code inflight} warm-up identities of its own, each one dial at a
- *       time (the node's map and per-peer limits see them come and go).
+ *   <li>{@code DIAL <n> <inflight>} → {@code DIALED <ok> <failed> <ns> <cpu ns> <jit ms>}: opens
+ *       {@code n} more connections and keeps them; then this process's CPU time over the dials
+ *       (every thread, GC and JIT included) and its compilers' total time so far;
+ *   <li>{@code WARM <n> <inflight>} → {@code WARMED} with the same figures: {@code n}
+ *       establishments each closed once up, on {@code inflight} warm-up identities of its own,
+ *       each one dial at a time (the node's map and per-peer limits see them come and go).
  * </ul>
  *
  * It exits when stdin closes.
@@ -128,7 +129,8 @@ public final class ScaleDialer {
 
   private void answer(String what, long cpu0, long[] r) {
     System.out.println(what + " " + r[0] + " " + r[1] + " " + r[2] + " "
-        + (Scenarios.cpuNanos() - cpu0));
+        + (Scenarios.cpuNanos() - cpu0) + " "
+        + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     System.out.flush();
   }
 

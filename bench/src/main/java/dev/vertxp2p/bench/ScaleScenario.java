@@ -217,25 +217,30 @@ public final class ScaleScenario {
 
   /**
    * Establishments closed once up, in slices of about a second of the dialers' work, until two
-   * slices in a row cost the node's compilers less than 5 % of the slice, or {@link
-   * Scenarios#warmUpMaxSeconds()}.
+   * slices in a row cost the compilers of the node and of each dialer less than 5 % of the slice,
+   * or {@link Scenarios#warmUpMaxSeconds()}.
    */
   private static double warmUp(Child node, List<Child> dialers, Sizes s, int inflight)
       throws IOException {
     int slice = Math.max(inflight * 2, Math.min(1500, s.conns() / 10)) / dialers.size() + 1;
     long start = System.nanoTime();
     int quiet = 0;
+    long[] dialerJit0 = new long[dialers.size()];
     while (quiet < 2 && System.nanoTime() - start < Scenarios.warmUpMaxSeconds() * 1e9) {
       long jit0 = stat(node)[1];
       long t0 = System.nanoTime();
       for (Child d : dialers) {
         d.send("WARM " + slice + " " + inflight);
       }
-      for (Child d : dialers) {
-        d.expect("WARMED ");
+      long dialerJit = 0;
+      for (int d = 0; d < dialers.size(); d++) {
+        long jit = Long.parseLong(dialers.get(d).expect("WARMED ").split(" ")[5]);
+        dialerJit = Math.max(dialerJit, jit - dialerJit0[d]);
+        dialerJit0[d] = jit;
       }
       long sliceMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-      quiet = (stat(node)[1] - jit0) * 20 < sliceMs ? quiet + 1 : 0;
+      long jit = Math.max(stat(node)[1] - jit0, dialerJit);
+      quiet = jit * 20 < sliceMs ? quiet + 1 : 0;
     }
     return (System.nanoTime() - start) / 1e9;
   }
