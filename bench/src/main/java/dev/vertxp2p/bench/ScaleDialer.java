@@ -191,7 +191,7 @@ public final class ScaleDialer {
       return Future.succeededFuture();
     }
     Peer next = done > 0 && done % perPeer == 0 ? new Peer(p.from) : p;
-    return next.dial().compose(c -> {
+    return next.dialIdentified().compose(c -> {
       ok.incrementAndGet();
       return c.close();
     }, err -> {
@@ -243,6 +243,9 @@ public final class ScaleDialer {
     private final Ed25519PrivateKey key = Ed25519PrivateKey.generate(random);
     private final Upgrader upgrader = new Upgrader(key, options, random);
     private final List<String> protocols = List.of(Ping.PROTOCOL, Identify.PROTOCOL);
+    /** Warm-up connections waiting for the node's identify request, by connection id. */
+    private final Map<String, Promise<Void>> awaitingIdentify =
+        new java.util.concurrent.ConcurrentHashMap<>();
     /** The client it dials with: kept connections' or the warm-up's source address. */
     private final NetClient from;
 
@@ -252,6 +255,39 @@ public final class ScaleDialer {
 
     /** A TCP connection from its client's source address, on the next event loop in turn. */
     Future<MuxedConnection> dial() {
+      return upgraded((loop, c) -> {
+        c.activate();
+        return Future.succeededFuture(c);
+      });
+    }
+
+    /**
+     * A warm-up dial: up once the node has identified it too (its identify request served here),
+     * so that the node's whole path for a new connection is warm, not only the handshake; after 2
+     * s without one it counts as up anyway. The promise is registered before the connection is
+     * activated, so no request can come before it.
+     */
+    Future<MuxedConnection> dialIdentified() {
+      return upgraded((loop, c) -> {
+        Promise<Void> identified = loop.promise();
+        awaitingIdentify.put(c.id(), identified);
+        long timer = vertx.setTimer(2000, t -> identified.tryComplete());
+        c.activate();
+        return identified.future().map(x -> {
+          vertx.cancelTimer(timer);
+          awaitingIdentify.remove(c.id());
+          return c;
+        });
+      });
+    }
+
+    /**
+     * Connects and upgrades on the next event loop in turn, then hands the connection, not yet
+     * activated, to {@code then} on that loop.
+     */
+    private Future<MuxedConnection> upgraded(
+        java.util.function.BiFunction<ContextInternal, MuxedConnection, Future<MuxedConnection>>
+            then) {
       ContextInternal loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
       Promise<MuxedConnection> done = loop.promise();
       loop.runOnContext(v -> from.connect(new ConnectOptions()
@@ -263,7 +299,7 @@ public final class ScaleDialer {
             return upgrader.upgrade(loop, socket, Connection.Direction.OUTBOUND, targetPeer,
                 toMultiaddr(socket.localAddress()), target.withoutPeerId(), this, TIMEOUT_MS);
           })
-          .onSuccess(MuxedConnection::activate)
+          .compose(c -> then.apply(loop, c))
           .onComplete(done));
       return done.future();
     }
@@ -287,6 +323,10 @@ public final class ScaleDialer {
         Identify.serve(stream, c -> new IdentifyMessage(Identify.PROTOCOL_VERSION,
             "vertx-libp2p-bench/scale-dialer", key.publicKey().marshal(), List.of(),
             c.remoteAddr().bytes(), protocols, null));
+        Promise<Void> waiting = awaitingIdentify.get(stream.connection().id());
+        if (waiting != null) {
+          waiting.tryComplete();
+        }
       } else {
         stream.reset();
       }
