@@ -16,7 +16,8 @@ final class KeepAlive {
 
   /** When the outstanding ping went out, or 0 when none is. */
   private long probeSentNanos;
-  private long timer = -1;
+  /** Its place in the loop's shared ticker while started, else null. */
+  private LoopTicker.Member ticking;
 
   KeepAlive(MuxedConnection conn) {
     this.conn = conn;
@@ -29,24 +30,25 @@ final class KeepAlive {
         options.getKeepAliveTimeout().toMillis()) / 4);
   }
 
+  /** Starts ticking with the other connections of this loop ({@link LoopTicker}). */
   void start() {
     conn.owner().check();
-    if (timer < 0) {
-      timer = conn.owner().context().owner().setPeriodic(tickMillis(), t -> conn.owner().run(this::tick));
+    if (ticking == null) {
+      ticking = LoopTicker.of(conn.owner(), tickMillis()).join(this::tick);
     }
   }
 
   void stop() {
     conn.owner().check();
-    if (timer >= 0) {
-      conn.owner().context().owner().cancelTimer(timer);
-      timer = -1;
+    if (ticking != null) {
+      ticking.leave();
+      ticking = null;
     }
   }
 
   private void tick() {
     conn.owner().check();
-    if (timer < 0 || conn.shutdown().isClosing()) {
+    if (ticking == null || conn.shutdown().isClosing()) {
       return;
     }
     long now = System.nanoTime();
