@@ -124,10 +124,11 @@ public final class ShapedScenario {
       slowest = Math.min(slowest, l.mbits());
       d.append(String.format(Locale.ROOT, "[%.1f Mbit/s, %s, first byte +%.0f ms, last +%.0f"
           + " ms; nothing queued %.1f %%, only bytes still in the delay %.1f %%, receiver full"
-          + " %.1f %%, timers late %.0f ms] ", l.mbits(), Scenarios.mib(l.bytes()),
+          + " %.1f %%, timers late %.0f ms in all, %.1f ms at most] ", l.mbits(),
+          Scenarios.mib(l.bytes()),
           (l.firstNanos() - start) / 1e6, (l.lastNanos() - start) / 1e6,
           l.emptyShare() * 100, l.delayWaitShare() * 100, l.sinkFullShare() * 100,
-          l.lateNanos() / 1e6));
+          l.lateNanos() / 1e6, l.maxLateNanos() / 1e6));
     }
     d.append("(the rest of each span: sending, or waiting on its cap)");
     return new Metric(name, slowest, "Mbit/s", d.toString().trim());

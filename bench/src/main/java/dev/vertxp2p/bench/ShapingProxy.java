@@ -180,10 +180,13 @@ public final class ShapingProxy implements AutoCloseable {
    * @param sinkFullNanos time the onward socket's write queue was full: the receiver did not read
    *     as fast as the cap allowed
    * @param lateNanos the timers' lateness, summed: time the link could have sent and did not
-   *     because its pacing timer fired after it was due (a busy event loop)
+   *     because its pacing timer fired after it was due (a busy event loop), up to what its
+   *     bucket makes up
+   * @param maxLateNanos the latest a timer fired: past the bucket's depth, capacity lost
    */
   public record LinkStats(int dialerPort, boolean toTarget, long bytes, long firstNanos,
-      long lastNanos, long emptyNanos, long delayWaitNanos, long sinkFullNanos, long lateNanos) {
+      long lastNanos, long emptyNanos, long delayWaitNanos, long sinkFullNanos, long lateNanos,
+      long maxLateNanos) {
     /** Rate over the span from the first write to the last, in Mbit/s. */
     public double mbits() {
       long span = lastNanos - firstNanos;
@@ -362,6 +365,7 @@ public final class ShapingProxy implements AutoCloseable {
     long sinkFullSince;
     long sinkFullNanos;
     long lateNanos;
+    long maxLateNanos;
     /** When the pending timer was set to wait for the head's delay, else 0. */
     long delayWaitSince;
     long delayWaitNanos;
@@ -384,7 +388,7 @@ public final class ShapingProxy implements AutoCloseable {
 
     LinkStats stats(int port, boolean toTarget) {
       return new LinkStats(port, toTarget, statBytes, firstAt, lastAt, emptyNanos, delayWaitNanos,
-          sinkFullNanos, lateNanos);
+          sinkFullNanos, lateNanos, maxLateNanos);
     }
 
     void resetStats() {
@@ -396,6 +400,7 @@ public final class ShapingProxy implements AutoCloseable {
       sinkFullSince = awaitingDrain ? System.nanoTime() : 0;
       sinkFullNanos = 0;
       lateNanos = 0;
+      maxLateNanos = 0;
       delayWaitSince = 0;
       delayWaitNanos = 0;
     }
@@ -500,7 +505,9 @@ public final class ShapingProxy implements AutoCloseable {
         timerSet = false;
         // lateness past the millisecond the timer was rounded up to
         long now = System.nanoTime();
-        lateNanos += Math.max(0, now - timerDue - 1_000_000);
+        long late = Math.max(0, now - timerDue - 1_000_000);
+        lateNanos += late;
+        maxLateNanos = Math.max(maxLateNanos, late);
         if (delayWaitSince != 0) {
           delayWaitNanos += now - delayWaitSince;
           delayWaitSince = 0;
