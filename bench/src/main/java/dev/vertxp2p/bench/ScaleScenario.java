@@ -239,8 +239,11 @@ public final class ScaleScenario {
         dialerJit0[d] = jit;
       }
       long sliceMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-      long jit = Math.max(stat(node)[1] - jit0, dialerJit);
+      long nodeJit = stat(node)[1] - jit0;
+      long jit = Math.max(nodeJit, dialerJit);
       quiet = jit * 20 < sliceMs ? quiet + 1 : 0;
+      System.err.printf(Locale.ROOT, "bench: scale warm-up slice %d ms: compilers %d ms on the"
+          + " node, %d ms on the busiest dialer%n", sliceMs, nodeJit, dialerJit);
     }
     return (System.nanoTime() - start) / 1e9;
   }
