@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,12 @@ public final class ScaleScenario {
   static final int FD_LIMIT = 20_000;
   /** The projection's size. */
   static final int PROJECTED = 100_000;
+  /**
+   * The warm-up's longest. Three JVMs compiling on two busy cores took 70 s here to be quiet; cut
+   * at the other scenarios' 40 s, the first steps ran partly compiled code and cost the node and
+   * the dialers a third more CPU per establishment than the last ones.
+   */
+  static final double WARM_UP_MAX_SECONDS = 150;
   /** Round trips per sampled connection (one more is run first and left out). */
   static final int PING_ROUNDS = 10;
 
@@ -218,7 +225,7 @@ public final class ScaleScenario {
   /**
    * Establishments closed once up, in slices of about a second of the dialers' work, until two
    * slices in a row cost the compilers of the node and of each dialer less than 5 % of the slice,
-   * or {@link Scenarios#warmUpMaxSeconds()}.
+   * or {@link #WARM_UP_MAX_SECONDS} ({@code bench.warmUpMaxSeconds} when set).
    */
   private static double warmUp(Child node, List<Child> dialers, Sizes s, int inflight)
       throws IOException {
@@ -226,7 +233,9 @@ public final class ScaleScenario {
     long start = System.nanoTime();
     int quiet = 0;
     long[] dialerJit0 = new long[dialers.size()];
-    while (quiet < 2 && System.nanoTime() - start < Scenarios.warmUpMaxSeconds() * 1e9) {
+    double maxSeconds = System.getProperty("bench.warmUpMaxSeconds") != null
+        ? Scenarios.warmUpMaxSeconds() : WARM_UP_MAX_SECONDS;
+    while (quiet < 2 && System.nanoTime() - start < maxSeconds * 1e9) {
       long jit0 = stat(node)[1];
       long t0 = System.nanoTime();
       for (Child d : dialers) {
@@ -321,6 +330,16 @@ public final class ScaleScenario {
     out.add(new Metric("scale.linear.cpu", (last.cpuMs() / first.cpuMs() - 1) * 100, "%",
         "CPU per establishment in the step to " + last.conns() + " over the step to "
             + first.conns() + ", minus 1 (target within ±10 %)"));
+    double[] line = fit(curve.stream().mapToDouble(Point::conns).toArray(),
+        curve.stream().mapToDouble(Point::cpuMs).toArray());
+    double lineFirst = line[0] + line[1] * first.conns();
+    double lineLast = line[0] + line[1] * last.conns();
+    DoubleSummaryStatistics steps = curve.stream().mapToDouble(Point::cpuMs).summaryStatistics();
+    out.add(new Metric("scale.linear.cpu.fit", (lineLast / lineFirst - 1) * 100, "%",
+        String.format(Locale.ROOT, "the same from the least-squares line through all %d points"
+            + " (%.3f ms at %d, %.3f ms at %d), less swayed by one step: the steps' own figures"
+            + " ran from %.3f to %.3f ms", curve.size(), lineFirst, first.conns(), lineLast,
+            last.conns(), steps.getMin(), steps.getMax())));
     out.addAll(projection(curve));
     return out;
   }
