@@ -69,7 +69,7 @@ final class LoopTicker {
     return e;
   }
 
-  /** Members now: for tests and the dashboard's curiosity. */
+  /** Members now. */
   int size() {
     owner.check();
     return members.size();

@@ -16,10 +16,9 @@ import dev.vertxp2p.P2pStream;
 import dev.vertxp2p.Swarm;
 import dev.vertxp2p.SwarmOptions;
 import dev.vertxp2p.protocols.Echo;
+import dev.vertxp2p.testing.EchoStreams;
 import dev.vertxp2p.testing.SwarmFixture;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,16 +71,6 @@ class MultiTransportTest extends SwarmFixture {
     return p;
   }
 
-  /** Writes {@code payload}, half-closes, and completes with all that came back. */
-  private static Future<byte[]> echo(P2pStream stream, byte[] payload) {
-    Promise<byte[]> done = Promise.promise();
-    Buffer got = Buffer.buffer(payload.length);
-    stream.handler(got::appendBuffer);
-    stream.exceptionHandler(done::tryFail);
-    stream.endHandler(v -> done.tryComplete(got.getBytes()));
-    stream.end(Buffer.buffer(payload));
-    return done.future();
-  }
 
   @Test
   void aTopUpToTwoOpensOneQuicAndOneTcpAndRoundRobinAlternates() {
@@ -116,7 +105,8 @@ class MultiTransportTest extends SwarmFixture {
       placed.add(s.connection().transport());
       perConnection.merge(s.connection().id(), 1, Integer::sum);
       byte[] payload = randomPayload();
-      assertArrayEquals(payload, await(echo(s, payload)), "echo on " + s.connection().transport());
+      assertArrayEquals(payload, await(EchoStreams.echo(s, payload)),
+          "echo on " + s.connection().transport());
     }
     for (int i = 1; i < placed.size(); i++) {
       assertNotEquals(placed.get(i - 1), placed.get(i), "round_robin placed streams " + placed);
@@ -140,7 +130,7 @@ class MultiTransportTest extends SwarmFixture {
       P2pStream s = await(a.newStream(b.peerId(), Echo.PROTOCOL));
       assertEquals("tcp", s.connection().transport(), "stream " + i + " after QUIC closed");
       byte[] payload = randomPayload();
-      assertArrayEquals(payload, await(echo(s, payload)));
+      assertArrayEquals(payload, await(EchoStreams.echo(s, payload)));
     }
   }
 

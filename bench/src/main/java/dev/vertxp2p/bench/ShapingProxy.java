@@ -194,18 +194,21 @@ public final class ShapingProxy implements AutoCloseable {
     }
 
     public double emptyShare() {
-      long span = lastNanos - firstNanos;
-      return span <= 0 ? Double.NaN : (double) emptyNanos / span;
+      return share(emptyNanos);
     }
 
     public double delayWaitShare() {
-      long span = lastNanos - firstNanos;
-      return span <= 0 ? Double.NaN : (double) delayWaitNanos / span;
+      return share(delayWaitNanos);
     }
 
     public double sinkFullShare() {
+      return share(sinkFullNanos);
+    }
+
+    /** {@code nanos} as a share of the span from the first write to the last. */
+    private double share(long nanos) {
       long span = lastNanos - firstNanos;
-      return span <= 0 ? Double.NaN : (double) sinkFullNanos / span;
+      return span <= 0 ? Double.NaN : (double) nanos / span;
     }
   }
 
